@@ -1,0 +1,300 @@
+//! The typed catalog. Field order and sorting here define the canonical form behind the digest.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// A `{ zh, en }` pair of texts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    /// The text in the requested language (`"zh"` gives Chinese, anything else English).
+    pub fn get(&self, lang: &str) -> &str {
+        if lang == "zh" { &self.zh } else { &self.en }
+    }
+}
+
+/// GB/T 34942-2025 capability levels; a higher tier includes every lower one.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    Basic,
+    Enhanced,
+    Advanced,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Basic, Tier::Enhanced, Tier::Advanced];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Basic => "basic",
+            Tier::Enhanced => "enhanced",
+            Tier::Advanced => "advanced",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The next higher tier, if any.
+    pub fn next(self) -> Option<Tier> {
+        match self {
+            Tier::Basic => Some(Tier::Enhanced),
+            Tier::Enhanced => Some(Tier::Advanced),
+            Tier::Advanced => None,
+        }
+    }
+}
+
+/// Where an item's tier came from: the research could not verify every tier.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TierBasis {
+    StandardText,
+    InferredNistBaseline,
+    Unverified,
+}
+
+impl TierBasis {
+    pub fn parse(s: &str) -> Option<TierBasis> {
+        match s {
+            "standard-text" => Some(TierBasis::StandardText),
+            "inferred-nist-baseline" => Some(TierBasis::InferredNistBaseline),
+            "unverified" => Some(TierBasis::Unverified),
+            _ => None,
+        }
+    }
+}
+
+/// GB/T 34942 assessment methods.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    Interview,
+    Examine,
+    Test,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Interview => "interview",
+            Method::Examine => "examine",
+            Method::Test => "test",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Method> {
+        [Method::Interview, Method::Examine, Method::Test].into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// How a control is decided: by rules, by rules and an assessor, or by an assessor alone.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Automation {
+    Automated,
+    Partial,
+    Manual,
+}
+
+impl Automation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Automation::Automated => "automated",
+            Automation::Partial => "partial",
+            Automation::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Automation> {
+        [Automation::Automated, Automation::Partial, Automation::Manual]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
+/// What a rule yields when no record is in scope.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EmptyResult {
+    NotApplicable,
+    NotSatisfied,
+    NotEvaluated,
+}
+
+impl EmptyResult {
+    pub fn parse(s: &str) -> Option<EmptyResult> {
+        match s {
+            "not-applicable" => Some(EmptyResult::NotApplicable),
+            "not-satisfied" => Some(EmptyResult::NotSatisfied),
+            "not-evaluated" => Some(EmptyResult::NotEvaluated),
+            _ => None,
+        }
+    }
+}
+
+/// A source position (1-based), kept for diagnostics; not part of the canonical form.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    pub path: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+/// A control family (one chapter of GB/T 31168-2023).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Family {
+    pub id: String,
+    pub chapter: u32,
+    pub chapter_basis: String,
+    pub name: Text,
+}
+
+/// Crosswalk references to other frameworks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Crosswalk {
+    pub nist_800_53r4: Vec<String>,
+    pub mlps_22239: Vec<String>,
+    pub measures_2019: Vec<String>,
+    pub related: Vec<String>,
+    pub notes: Option<String>,
+}
+
+/// A requirement item of a control.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub id: String,
+    pub tier: Tier,
+    pub tier_basis: TierBasis,
+    pub text: Text,
+}
+
+/// A declarative rule: every in-scope record of `kind` must satisfy `check`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    pub id: String,
+    pub item: String,
+    pub kind: String,
+    #[serde(rename = "where")]
+    pub filter: Option<String>,
+    pub check: String,
+    pub empty: EmptyResult,
+    pub message: Text,
+    /// Where `check` (and `where`) sit in the source, for diagnostics from rule compilation.
+    #[serde(skip)]
+    pub check_location: Location,
+    #[serde(skip)]
+    pub filter_location: Option<Location>,
+    #[serde(skip)]
+    pub kind_location: Location,
+}
+
+/// One control, i.e. one clause of GB/T 31168-2023.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Control {
+    pub id: String,
+    pub family: String,
+    pub clause: String,
+    pub clause_basis: String,
+    pub title: Text,
+    pub objective: Text,
+    pub methods: Vec<Method>,
+    pub automation: Automation,
+    pub evidence: Vec<String>,
+    pub weight: u32,
+    pub key: bool,
+    pub crosswalk: Crosswalk,
+    pub items: Vec<Item>,
+    pub rules: Vec<Rule>,
+    #[serde(skip)]
+    pub location: Location,
+}
+
+impl Control {
+    /// The lowest tier at which any item applies.
+    pub fn min_tier(&self) -> Tier {
+        self.items.iter().map(|i| i.tier).min().unwrap_or(Tier::Advanced)
+    }
+
+    /// Whether the control has at least one item at `tier` or below.
+    pub fn applies_at(&self, tier: Tier) -> bool {
+        self.items.iter().any(|i| i.tier <= tier)
+    }
+
+    /// Sort key by clause number (chapter, then clause), so `8.2` sorts before `8.10`.
+    pub fn clause_key(&self) -> (u32, u32) {
+        clause_key(&self.clause)
+    }
+}
+
+pub(crate) fn clause_key(clause: &str) -> (u32, u32) {
+    let mut parts = clause.split('.').map(|p| p.parse::<u32>().unwrap_or(u32::MAX));
+    (parts.next().unwrap_or(u32::MAX), parts.next().unwrap_or(u32::MAX))
+}
+
+/// Thresholds a tier must reach, in basis points (1/100 of a percent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TierPolicy {
+    pub name: Text,
+    pub min_score_bp: u32,
+    pub min_coverage_bp: u32,
+}
+
+/// `controls/catalog.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CatalogMeta {
+    pub standard: String,
+    pub assessment_method: String,
+    pub catalog_version: String,
+    pub tiers: BTreeMap<Tier, TierPolicy>,
+}
+
+/// The loaded catalog: families in chapter order, controls in clause order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Catalog {
+    pub meta: CatalogMeta,
+    pub families: Vec<Family>,
+    pub controls: Vec<Control>,
+}
+
+impl Catalog {
+    /// SHA-256 (hex) over the canonical JSON form: independent of file order and source layout.
+    pub fn digest(&self) -> String {
+        let canonical = serde_json::to_vec(self).expect("catalog serializes");
+        hex::encode(Sha256::digest(&canonical))
+    }
+
+    pub fn control(&self, id: &str) -> Option<&Control> {
+        self.controls.iter().find(|c| c.id == id)
+    }
+
+    pub fn family(&self, id: &str) -> Option<&Family> {
+        self.families.iter().find(|f| f.id == id)
+    }
+
+    /// Puts families and controls in their canonical order.
+    pub(crate) fn normalize(&mut self) {
+        self.families.sort_by(|a, b| (a.chapter, &a.id).cmp(&(b.chapter, &b.id)));
+        let chapter_of: BTreeMap<String, u32> =
+            self.families.iter().map(|f| (f.id.clone(), f.chapter)).collect();
+        self.controls.sort_by(|a, b| {
+            let ka = (chapter_of.get(&a.family).copied().unwrap_or(u32::MAX), a.clause_key(), &a.id);
+            let kb = (chapter_of.get(&b.family).copied().unwrap_or(u32::MAX), b.clause_key(), &b.id);
+            ka.cmp(&kb)
+        });
+        for c in &mut self.controls {
+            c.items.sort_by(|a, b| a.id.cmp(&b.id));
+            c.rules.sort_by(|a, b| a.id.cmp(&b.id));
+            c.methods.sort();
+            c.evidence.sort();
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! `cloudcap catalog list|show|lint|digest`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use cloudcap_catalog::{Catalog, Source, Tier};
+use tabled::{Table, Tabled, settings::Style};
+
+use crate::exit;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    command: Sub,
+}
+
+#[derive(clap::Subcommand)]
+enum Sub {
+    /// List controls, optionally for one tier or family.
+    List {
+        #[command(flatten)]
+        catalog: CatalogArg,
+        /// Only controls that apply at this tier (basic, enhanced, advanced).
+        #[arg(long, value_parser = parse_tier)]
+        tier: Option<Tier>,
+        /// Only controls of this family (e.g. `ac`).
+        #[arg(long)]
+        family: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+        #[arg(long, value_enum, default_value = "en")]
+        lang: Lang,
+    },
+    /// Show one control in full.
+    Show {
+        #[command(flatten)]
+        catalog: CatalogArg,
+        /// Control id, e.g. `ac-8.10`.
+        id: String,
+        #[arg(long, value_enum, default_value = "en")]
+        lang: Lang,
+    },
+    /// Lint a catalog folder (default: the embedded catalog); prints every problem.
+    Lint {
+        /// Catalog folder to lint instead of the embedded one.
+        dir: Option<PathBuf>,
+    },
+    /// Print the catalog digest (SHA-256 over the canonical form).
+    Digest {
+        #[command(flatten)]
+        catalog: CatalogArg,
+    },
+}
+
+/// `--controls DIR`: use a catalog folder instead of the embedded one.
+#[derive(clap::Args, Clone, Default)]
+pub(crate) struct CatalogArg {
+    /// Catalog folder to use instead of the catalog embedded in the binary.
+    #[arg(long = "controls", value_name = "DIR")]
+    pub(crate) controls: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+}
+
+pub(crate) fn parse_tier(s: &str) -> Result<Tier, String> {
+    Tier::parse(s).ok_or_else(|| format!("unknown tier `{s}`; expected basic, enhanced or advanced"))
+}
+
+/// Loads the embedded catalog or `--controls DIR`, failing with every diagnostic printed.
+pub(crate) fn load(arg: &CatalogArg) -> Result<Catalog> {
+    let source = source(arg.controls.as_deref())?;
+    let (catalog, diags) = cloudcap_catalog::load(&source);
+    let diags = [diags, catalog.as_ref().map(crate::cmd::rules_lint).unwrap_or_default()].concat();
+    if !diags.is_empty() {
+        for d in &diags {
+            eprintln!("{d}");
+        }
+        bail!("the catalog has {} problem(s)", diags.len());
+    }
+    catalog.context("catalog failed to load")
+}
+
+fn source(dir: Option<&Path>) -> Result<Source> {
+    match dir {
+        None => Ok(cloudcap_catalog::embedded_source()),
+        Some(dir) => Source::from_dir(dir).with_context(|| format!("cannot read catalog folder {}", dir.display())),
+    }
+}
+
+pub(crate) fn run(args: Args) -> Result<u8> {
+    match args.command {
+        Sub::Lint { dir } => lint(dir.as_deref()),
+        Sub::Digest { catalog } => {
+            println!("{}", load(&catalog)?.digest());
+            Ok(exit::OK)
+        }
+        Sub::List { catalog, tier, family, format, lang } => {
+            let catalog = load(&catalog)?;
+            if let Some(f) = &family {
+                if catalog.family(f).is_none() {
+                    bail!("unknown family `{f}`; known: {}", catalog.families.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", "));
+                }
+            }
+            let controls: Vec<_> = catalog
+                .controls
+                .iter()
+                .filter(|c| tier.is_none_or(|t| c.applies_at(t)))
+                .filter(|c| family.as_deref().is_none_or(|f| c.family == f))
+                .collect();
+            match format {
+                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&controls)?),
+                ListFormat::Table => {
+                    #[derive(Tabled)]
+                    struct Row {
+                        id: String,
+                        clause: String,
+                        title: String,
+                        tier: &'static str,
+                        automation: &'static str,
+                        weight: u32,
+                        key: &'static str,
+                    }
+                    let rows = controls.iter().map(|c| Row {
+                        id: c.id.clone(),
+                        clause: c.clause.clone(),
+                        title: c.title.get(lang.as_str()).to_owned(),
+                        tier: c.min_tier().as_str(),
+                        automation: c.automation.as_str(),
+                        weight: c.weight,
+                        key: if c.key { "key" } else { "" },
+                    });
+                    println!("{}", Table::new(rows).with(Style::sharp()));
+                    println!("{} control(s)", controls.len());
+                }
+            }
+            Ok(exit::OK)
+        }
+        Sub::Show { catalog, id, lang } => {
+            let catalog = load(&catalog)?;
+            let Some(c) = catalog.control(&id) else { bail!("no control `{id}` in the catalog") };
+            let l = lang.as_str();
+            println!("{}  {}  [{}]", c.id, c.title.get(l), c.clause);
+            println!("family: {} ({})", c.family, catalog.family(&c.family).map(|f| f.name.get(l)).unwrap_or(""));
+            println!("clause basis: {}", c.clause_basis);
+            println!("automation: {}   weight: {}   key: {}", c.automation.as_str(), c.weight, c.key);
+            println!("methods: {}", c.methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "));
+            if !c.evidence.is_empty() {
+                println!("evidence: {}", c.evidence.join(", "));
+            }
+            println!("\n{}\n", c.objective.get(l));
+            for item in &c.items {
+                println!("  {})  [{} / {:?}] {}", item.id, item.tier.as_str(), item.tier_basis, item.text.get(l));
+            }
+            for r in &c.rules {
+                println!("\n  rule {} (item {}) over {}", r.id, r.item, r.kind);
+                if let Some(w) = &r.filter {
+                    println!("    where: {w}");
+                }
+                println!("    check: {}", r.check);
+            }
+            let cw = &c.crosswalk;
+            println!("\ncrosswalk: NIST 800-53r4 {:?}; MLPS 2.0 {:?}; Measures 2019 {:?}; related {:?}", cw.nist_800_53r4, cw.mlps_22239, cw.measures_2019, cw.related);
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn lint(dir: Option<&Path>) -> Result<u8> {
+    let source = source(dir)?;
+    let (catalog, mut diags) = cloudcap_catalog::load(&source);
+    if let Some(catalog) = &catalog {
+        diags.extend(crate::cmd::rules_lint(catalog));
+    }
+    for d in &diags {
+        println!("{d}");
+    }
+    if !diags.is_empty() {
+        eprintln!("catalog lint: {} problem(s)", diags.len());
+        return Ok(exit::FAILED);
+    }
+    let catalog = catalog.context("catalog failed to load")?;
+    let mut per_family: BTreeMap<(u32, &str), [usize; 4]> = BTreeMap::new();
+    for c in &catalog.controls {
+        let chapter = catalog.family(&c.family).map_or(0, |f| f.chapter);
+        let row = per_family.entry((chapter, c.family.as_str())).or_default();
+        row[0] += 1;
+        row[1 + c.min_tier() as usize] += 1;
+    }
+    #[derive(Tabled)]
+    struct Row {
+        family: String,
+        chapter: u32,
+        controls: usize,
+        basic: usize,
+        enhanced: usize,
+        advanced: usize,
+    }
+    let mut totals = [0usize; 4];
+    let mut rows: Vec<Row> = per_family
+        .iter()
+        .map(|((chapter, fam), n)| {
+            for i in 0..4 {
+                totals[i] += n[i];
+            }
+            Row { family: (*fam).to_owned(), chapter: *chapter, controls: n[0], basic: n[1], enhanced: n[2], advanced: n[3] }
+        })
+        .collect();
+    rows.push(Row { family: "total".into(), chapter: 0, controls: totals[0], basic: totals[1], enhanced: totals[2], advanced: totals[3] });
+    println!("{}", Table::new(rows).with(Style::sharp()));
+    println!("(tier columns count controls by the lowest tier of their items)");
+    println!("catalog clean: {} controls in {} families, digest {}", catalog.controls.len(), catalog.families.len(), catalog.digest());
+    Ok(exit::OK)
+}
