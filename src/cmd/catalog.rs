@@ -199,35 +199,48 @@ fn lint(dir: Option<&Path>) -> Result<u8> {
         return Ok(exit::FAILED);
     }
     let catalog = catalog.context("catalog failed to load")?;
-    let mut per_family: BTreeMap<(u32, &str), [usize; 4]> = BTreeMap::new();
+    // Per family: controls, items per tier, controls per automation, key controls.
+    let mut per_family: BTreeMap<(u32, &str), [usize; 8]> = BTreeMap::new();
     for c in &catalog.controls {
         let chapter = catalog.family(&c.family).map_or(0, |f| f.chapter);
         let row = per_family.entry((chapter, c.family.as_str())).or_default();
         row[0] += 1;
-        row[1 + c.min_tier() as usize] += 1;
+        for item in &c.items {
+            row[1 + item.tier as usize] += 1;
+        }
+        row[4 + c.automation as usize] += 1;
+        row[7] += usize::from(c.key);
     }
     #[derive(Tabled)]
     struct Row {
         family: String,
-        chapter: u32,
         controls: usize,
+        #[tabled(rename = "items basic")]
         basic: usize,
+        #[tabled(rename = "items enhanced")]
         enhanced: usize,
+        #[tabled(rename = "items advanced")]
         advanced: usize,
+        automated: usize,
+        partial: usize,
+        manual: usize,
+        key: usize,
     }
-    let mut totals = [0usize; 4];
+    let mut totals = [0usize; 8];
     let mut rows: Vec<Row> = per_family
         .iter()
         .map(|((chapter, fam), n)| {
-            for i in 0..4 {
+            for i in 0..8 {
                 totals[i] += n[i];
             }
-            Row { family: (*fam).to_owned(), chapter: *chapter, controls: n[0], basic: n[1], enhanced: n[2], advanced: n[3] }
+            Row { family: format!("{fam} (ch. {chapter})"), controls: n[0], basic: n[1], enhanced: n[2], advanced: n[3], automated: n[4], partial: n[5], manual: n[6], key: n[7] }
         })
         .collect();
-    rows.push(Row { family: "total".into(), chapter: 0, controls: totals[0], basic: totals[1], enhanced: totals[2], advanced: totals[3] });
+    let t = totals;
+    rows.push(Row { family: "total".into(), controls: t[0], basic: t[1], enhanced: t[2], advanced: t[3], automated: t[4], partial: t[5], manual: t[6], key: t[7] });
     println!("{}", Table::new(rows).with(Style::sharp()));
-    println!("(tier columns count controls by the lowest tier of their items)");
+    let applies: Vec<String> = Tier::ALL.iter().map(|t| format!("{} {}", t.as_str(), catalog.controls.iter().filter(|c| c.applies_at(*t)).count())).collect();
+    println!("controls applying per tier (cumulative): {}", applies.join(", "));
     println!("catalog clean: {} controls in {} families, digest {}", catalog.controls.len(), catalog.families.len(), catalog.digest());
     Ok(exit::OK)
 }

@@ -193,7 +193,7 @@ impl Ctx<'_> {
                     Code::UnknownKey
                 } else if msg.contains("missing field") {
                     Code::MissingKey
-                } else if msg.contains("invalid type") || msg.contains("expected") && !msg.contains("invalid") {
+                } else if msg.contains("invalid type") || msg.contains("invalid value") || msg.contains("invalid length") {
                     Code::InvalidType
                 } else {
                     Code::TomlSyntax
@@ -331,19 +331,19 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
             cx.push(file, 0, Code::MissingFamilyFile, format!("folder `{folder}` has no family.toml"));
         }
         let Some(raw) = cx.parse::<RawControl>(file) else { continue };
-        let Some(control) = lint_control(&mut cx, file, raw, &folder, &stem, &families) else { continue };
-        if let Some(first) = seen_ids.get(&control.id) {
-            let msg = format!("control id `{}` is already defined at {}:{}:{}", control.id, first.path, first.line, first.col);
-            let offset = offset_of(&file.text, "id");
-            cx.push(file, offset, Code::DuplicateId, msg);
+        let raw_id = raw.id.get_ref().clone();
+        if let Some(first) = seen_ids.get(&raw_id) {
+            let msg = format!("control id `{raw_id}` is already defined at {}:{}:{}", first.path, first.line, first.col);
+            cx.push(file, raw.id.span().start, Code::DuplicateId, msg);
             continue;
         }
+        seen_ids.insert(raw_id, cx.loc(file, raw.id.span().start));
+        let Some(control) = lint_control(&mut cx, file, raw, &folder, &stem, &families) else { continue };
         if let Some(other) = seen_clauses.get(&control.clause) {
             let offset = offset_of(&file.text, "clause");
             cx.push(file, offset, Code::DuplicateClause, format!("clause {} is also control `{other}`", control.clause));
         }
         seen_clauses.insert(control.clause.clone(), control.id.clone());
-        seen_ids.insert(control.id.clone(), control.location.clone());
         controls.push(control);
     }
 
@@ -371,7 +371,7 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
 }
 
 /// Byte offset of the first line that assigns `key` (best effort, for whole-file diagnostics).
-fn offset_of(text: &str, key: &str) -> usize {
+pub(crate) fn offset_of(text: &str, key: &str) -> usize {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();

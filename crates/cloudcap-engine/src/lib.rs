@@ -1,1 +1,22 @@
-//! cloudcap-engine.
+//! The assessment engine: rules over normalized evidence, five result states, a reproducible
+//! integer score and the tier achieved.
+//!
+//! Pure and deterministic: the engine reads no clock, environment, file or network. The
+//! assessment time is an input ([`Options::at`]); results do not depend on the order of the
+//! evidence or on the thread count. Scoring is documented in `docs/scoring.md`.
+
+mod assess;
+mod input;
+mod report;
+mod rules;
+mod score;
+
+pub use crate::assess::{Error, Options, assess, assess_reference, recombine};
+pub use crate::input::{Attestation, CollectionStatus, Evidence, Record};
+pub use crate::report::*;
+pub use crate::rules::{KindFields, lint_rules};
+
+/// Version of the scoring method written into every report.
+pub const SCORING_METHOD: &str = "cloudcap-score/1";
+/// Version of the report format.
+pub const REPORT_FORMAT: u32 = 1;

@@ -1,0 +1,167 @@
+//! Catalog loader and lint tests: the shipped catalog, fixture files, and the digest.
+
+use std::collections::BTreeMap;
+
+use cloudcap_catalog::{Code, Source, SourceFile, load};
+use proptest::prelude::*;
+
+const CATALOG_TOML: &str = include_str!("../../../controls/catalog.toml");
+const FAMILY_AC: &str = include_str!("../../../controls/ac/family.toml");
+const FAMILY_SDS: &str = include_str!("../../../controls/sds/family.toml");
+
+fn mini(extra: Vec<(&str, String)>) -> Source {
+    let mut files = vec![
+        SourceFile { path: "catalog.toml".into(), text: CATALOG_TOML.into() },
+        SourceFile { path: "ac/family.toml".into(), text: FAMILY_AC.into() },
+        SourceFile { path: "sds/family.toml".into(), text: FAMILY_SDS.into() },
+    ];
+    files.extend(extra.into_iter().map(|(p, t)| SourceFile { path: p.into(), text: t }));
+    Source::from_files(files)
+}
+
+fn fixture(dir: &str, name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{dir}/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn shipped_catalog_is_clean() {
+    let (catalog, diags) = load(&cloudcap_catalog::embedded_source());
+    assert!(diags.is_empty(), "shipped catalog has problems:\n{}", diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"));
+    let catalog = catalog.unwrap();
+    assert_eq!(catalog.families.len(), 11);
+    assert!(catalog.controls.len() >= 100, "only {} controls", catalog.controls.len());
+    let mut per_family: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &catalog.controls {
+        *per_family.entry(c.family.as_str()).or_default() += 1;
+    }
+    for f in &catalog.families {
+        assert!(per_family.get(f.id.as_str()).copied().unwrap_or(0) >= 6, "family {} has fewer than 6 controls", f.id);
+    }
+    // Every verified clause of chapters 6-8 is present.
+    for (fam, chapter, n) in [("sds", 6, 14), ("scp", 7, 14), ("ac", 8, 19)] {
+        for k in 1..=n {
+            let id = format!("{fam}-{chapter}.{k}");
+            let c = catalog.control(&id).unwrap_or_else(|| panic!("missing verified clause {id}"));
+            assert_eq!(c.clause_basis, "toc-verified", "{id}");
+        }
+    }
+}
+
+#[test]
+fn valid_fixtures_load_clean() {
+    for name in ["ac-8.10.toml", "ac-8.11.toml"] {
+        let (catalog, diags) = load(&mini(vec![(&format!("ac/{name}"), fixture("valid", name))]));
+        assert!(diags.is_empty(), "{name}: {diags:?}");
+        assert_eq!(catalog.unwrap().controls.len(), 1);
+    }
+}
+
+/// Loads `invalid/<name>` as `ac/ac-8.11.toml` and checks the expected code at the expected place.
+fn check_invalid(name: &str) {
+    let text = fixture("invalid", name);
+    let expect = text.lines().next().and_then(|l| l.strip_prefix("# expect: ")).expect("first line is `# expect: <code> <line>:<col>`");
+    let (code, at) = expect.split_once(' ').unwrap();
+    let (line, col) = at.split_once(':').unwrap();
+    let (catalog, diags) = load(&mini(vec![("ac/ac-8.11.toml", text.clone())]));
+    assert!(catalog.is_none(), "{name}: an invalid catalog must not load");
+    let found = diags.iter().find(|d| d.code.as_str() == code);
+    let Some(d) = found else { panic!("{name}: expected {code}, got {diags:#?}") };
+    assert_eq!(d.path, "controls/ac/ac-8.11.toml");
+    assert_eq!((d.line.to_string().as_str(), d.col.to_string().as_str()), (line, col), "{name}: {d}");
+}
+
+macro_rules! invalid_cases {
+    ($($test:ident => $file:literal,)*) => {$(
+        #[test]
+        fn $test() { check_invalid($file) }
+    )*};
+}
+
+invalid_cases! {
+    invalid_typo_key => "typo-key.toml",
+    invalid_bad_tier => "bad-tier.toml",
+    invalid_bad_tier_basis => "bad-tier-basis.toml",
+    invalid_bad_method => "bad-method.toml",
+    invalid_stem_mismatch => "stem-mismatch.toml",
+    invalid_folder_mismatch => "folder-mismatch.toml",
+    invalid_missing_zh => "missing-zh.toml",
+    invalid_crosswalk_shape => "crosswalk-shape.toml",
+    invalid_weight_range => "weight-range.toml",
+    invalid_clause_chapter => "clause-chapter.toml",
+    invalid_no_items => "no-items.toml",
+    invalid_rule_on_manual => "rule-on-manual.toml",
+    invalid_toml_syntax => "toml-syntax.toml",
+}
+
+#[test]
+fn every_invalid_fixture_has_a_test() {
+    let dir = format!("{}/tests/fixtures/invalid", env!("CARGO_MANIFEST_DIR"));
+    let n = std::fs::read_dir(dir).unwrap().count();
+    assert_eq!(n, 13, "add a case to invalid_cases! for each new fixture");
+}
+
+#[test]
+fn duplicate_id_is_reported_with_both_places() {
+    let text = fixture("valid", "ac-8.11.toml");
+    let (catalog, diags) = load(&mini(vec![("ac/ac-8.11.toml", text.clone()), ("sds/ac-8.11.toml", text)]));
+    assert!(catalog.is_none());
+    let d = diags.iter().find(|d| d.code == Code::DuplicateId).unwrap_or_else(|| panic!("{diags:#?}"));
+    assert!(d.message.contains("already defined at controls/ac/ac-8.11.toml:2:6"), "{d}");
+    assert_eq!((d.line, d.col), (2, 6));
+}
+
+#[test]
+fn all_problems_are_collected_not_just_the_first() {
+    let bad = fixture("valid", "ac-8.11.toml").replace("tier = \"basic\"", "tier = \"gold\"").replace("weight = 1", "weight = 0").replace("methods = [\"examine\"]", "methods = [\"look\"]");
+    let (_, diags) = load(&mini(vec![("ac/ac-8.11.toml", bad)]));
+    let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+    for c in ["unknown-tier", "weight-range", "unknown-method"] {
+        assert!(codes.contains(&c), "{c} missing from {codes:?}");
+    }
+}
+
+#[test]
+fn zero_controls_is_an_error() {
+    let (catalog, diags) = load(&mini(vec![]));
+    assert!(catalog.is_none());
+    assert!(diags.iter().any(|d| d.code == Code::EmptyCatalog));
+}
+
+#[test]
+fn codes_are_unique_and_kebab_case() {
+    let mut seen = std::collections::BTreeSet::new();
+    for c in Code::ALL {
+        assert!(seen.insert(c.as_str()), "duplicate code {c}");
+        assert!(c.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{c}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// The digest does not depend on the order in which files are read.
+    #[test]
+    fn digest_is_independent_of_file_order(seed in any::<u64>()) {
+        let source = cloudcap_catalog::embedded_source();
+        let (catalog, _) = load(&source);
+        let expected = catalog.unwrap().digest();
+        let mut files = source.files().to_vec();
+        // Fisher-Yates with a small LCG seeded by proptest.
+        let mut state = seed | 1;
+        for i in (1..files.len()).rev() {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            files.swap(i, (state >> 33) as usize % (i + 1));
+        }
+        let (shuffled, diags) = load(&Source::from_files(files));
+        prop_assert!(diags.is_empty());
+        prop_assert_eq!(shuffled.unwrap().digest(), expected);
+    }
+}
+
+#[test]
+fn digest_is_stable_across_runs() {
+    let a = load(&cloudcap_catalog::embedded_source()).0.unwrap().digest();
+    let b = load(&cloudcap_catalog::embedded_source()).0.unwrap().digest();
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 64);
+}

@@ -1,0 +1,553 @@
+//! The assessment: evaluate rules per resource, apply attestations, combine into items and
+//! controls, then score.
+
+use std::collections::BTreeMap;
+
+use cel::{Context, Program, Value};
+use cloudcap_catalog::{Automation, Catalog, Control, EmptyResult, Tier};
+use sha2::{Digest, Sha256};
+
+use crate::input::{Attestation, CollectionStatus, Evidence, Record};
+use crate::report::*;
+use crate::rules::{self, Compiled, Outcome};
+use crate::score;
+
+/// Inputs besides the catalog and the evidence.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Assessment time, RFC 3339 UTC (e.g. `2026-11-25T00:00:00Z`). Never read from a clock here.
+    pub at: String,
+    /// The tier the assessment targets; `overall` is scored at this tier.
+    pub target_tier: Tier,
+    pub tool_version: String,
+    /// Worker threads for rule evaluation; the report does not depend on it.
+    pub threads: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid assessment time `{0}`: expected RFC 3339 UTC such as 2026-11-25T00:00:00Z")]
+    BadTime(String),
+    #[error("rule `{control}/{rule}` does not compile: {message}")]
+    Rule { control: String, rule: String, message: String },
+}
+
+/// Per-rule raw outcomes: for each in-scope record, its index and outcome.
+type RuleOutcomes = Vec<(usize, Outcome)>;
+
+/// Assesses `evidence` against `catalog`.
+pub fn assess(catalog: &Catalog, evidence: &Evidence, opts: &Options) -> Result<Report, Error> {
+    assess_with(catalog, evidence, opts, Strategy::Optimized)
+}
+
+/// A naive reference evaluator: every rule over every record, one at a time, single thread.
+/// Used by property tests to check the optimized path.
+pub fn assess_reference(catalog: &Catalog, evidence: &Evidence, opts: &Options) -> Result<Report, Error> {
+    assess_with(catalog, evidence, opts, Strategy::Reference)
+}
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Strategy {
+    Optimized,
+    Reference,
+}
+
+fn parse_at(at: &str) -> Result<(jiff::Timestamp, String), Error> {
+    let ts: jiff::Timestamp = at.parse().map_err(|_| Error::BadTime(at.to_owned()))?;
+    if !at.ends_with('Z') {
+        return Err(Error::BadTime(at.to_owned()));
+    }
+    Ok((ts, ts.to_string()))
+}
+
+fn now_value(at: &str) -> Value {
+    let program = Program::compile(&format!("timestamp(\"{at}\")")).expect("timestamp literal compiles");
+    program.execute(&Context::default()).expect("valid RFC 3339 timestamp")
+}
+
+fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy: Strategy) -> Result<Report, Error> {
+    let (at_ts, at) = parse_at(&opts.at)?;
+    let env = rules::env();
+
+    // Compile every rule once.
+    let mut compiled: Vec<Vec<Compiled>> = Vec::with_capacity(catalog.controls.len());
+    for c in &catalog.controls {
+        let mut v = Vec::with_capacity(c.rules.len());
+        for r in &c.rules {
+            v.push(rules::compile(&env, r).map_err(|message| Error::Rule { control: c.id.clone(), rule: r.id.clone(), message })?);
+        }
+        compiled.push(v);
+    }
+
+    // Records grouped by kind, each group sorted so evaluation order is canonical.
+    let mut by_kind: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
+    for r in &evidence.records {
+        by_kind.entry(r.kind.as_str()).or_default().push(r);
+    }
+    for v in by_kind.values_mut() {
+        v.sort_by(|a, b| (&a.provider, &a.account, &a.region, &a.resource_id, &a.sha256).cmp(&(&b.provider, &b.account, &b.region, &b.resource_id, &b.sha256)));
+    }
+
+    // Rules reading each kind: (control index, rule index).
+    let mut rules_of_kind: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (ci, c) in catalog.controls.iter().enumerate() {
+        for (ri, r) in c.rules.iter().enumerate() {
+            rules_of_kind.entry(r.kind.as_str()).or_default().push((ci, ri));
+        }
+    }
+
+    let now = now_value(&at);
+    let mut outcomes: BTreeMap<(usize, usize), RuleOutcomes> = BTreeMap::new();
+    for (kind, rule_ids) in &rules_of_kind {
+        let records: &[&Record] = by_kind.get(kind).map_or(&[], |v| v.as_slice());
+        let per_rule = match strategy {
+            Strategy::Optimized => evaluate_kind(records, rule_ids, &compiled, &now, opts.threads.max(1)),
+            Strategy::Reference => evaluate_kind_naive(records, rule_ids, &compiled, &now),
+        };
+        for (id, o) in rule_ids.iter().zip(per_rule) {
+            outcomes.insert(*id, o);
+        }
+    }
+
+    // Collection statuses per kind, with the integrity check of record counts.
+    let scope_problems = scope_problems(evidence);
+
+    // Attestations: validity and selection.
+    let (attest_pick, mut attest_uses) = select_attestations(catalog, &evidence.attestations, at_ts);
+
+    let mut controls = Vec::with_capacity(catalog.controls.len());
+    for (ci, control) in catalog.controls.iter().enumerate() {
+        let records_of = |kind: &str| by_kind.get(kind).map_or(&[][..], |v| v.as_slice());
+        let mut items = Vec::new();
+        for item in &control.items {
+            let mut rule_reports = Vec::new();
+            for (ri, rule) in control.rules.iter().enumerate().filter(|(_, r)| r.item == item.id) {
+                let outs = outcomes.get(&(ci, ri)).map_or(&[][..], |v| v.as_slice());
+                rule_reports.push(rule_report(rule, outs, records_of(&rule.kind), &scope_problems, &evidence.statuses));
+            }
+            let exact = attest_pick.get(&(control.id.clone(), Some(item.id.clone())));
+            let whole = attest_pick.get(&(control.id.clone(), None));
+            let mut report = ItemReport {
+                id: item.id.clone(),
+                tier: item.tier,
+                tier_basis: format!("{:?}", item.tier_basis),
+                result: ResultState::NotEvaluated,
+                decided_by: "none".into(),
+                reason: String::new(),
+                rules: Vec::new(),
+                attestation: None,
+                overridden_rule_result: None,
+            };
+            report.tier_basis = match item.tier_basis {
+                cloudcap_catalog::TierBasis::StandardText => "standard-text",
+                cloudcap_catalog::TierBasis::InferredNistBaseline => "inferred-nist-baseline",
+                cloudcap_catalog::TierBasis::Unverified => "unverified",
+            }
+            .into();
+            let has_rules = !rule_reports.is_empty();
+            if has_rules {
+                let (state, reason) = combine_rules(&rule_reports);
+                report.result = state;
+                report.reason = reason;
+                report.decided_by = "rules".into();
+            }
+            // An attestation naming this item decides it, overriding rules (both kept in the report);
+            // a control-wide attestation decides only items that have no rules.
+            let chosen = if has_rules { exact } else { exact.or(whole) };
+            if let Some(idx) = chosen {
+                let a = &evidence.attestations[*idx];
+                let (state, reason) = attestation_state(a);
+                if has_rules {
+                    report.overridden_rule_result = Some(report.result);
+                    mark(&mut attest_uses, &a.sha256, "overrode-rules");
+                } else {
+                    mark(&mut attest_uses, &a.sha256, "applied");
+                }
+                report.result = state;
+                report.reason = reason;
+                report.decided_by = "attestation".into();
+                report.attestation = Some(a.sha256.clone());
+            } else if !has_rules {
+                report.reason = match control.automation {
+                    Automation::Manual => "no assessor record (interview/examine/test) for this item".into(),
+                    _ => "this item has no rule and no assessor record".into(),
+                };
+            }
+            report.rules = rule_reports;
+            items.push(report);
+        }
+        let mut results = BTreeMap::new();
+        for tier in Tier::ALL {
+            if control.applies_at(tier) {
+                let at_tier: Vec<&ItemReport> = items.iter().filter(|i| i.tier <= tier).collect();
+                results.insert(tier, combine_items(&at_tier));
+            }
+        }
+        controls.push(control_report(control, results, items));
+    }
+
+    for u in &mut attest_uses {
+        if u.status == "valid" {
+            u.status = "unused".into();
+        }
+    }
+    attest_uses.sort();
+
+    Ok(score::build_report(catalog, evidence, opts, at, controls, attest_uses))
+}
+
+/// Recomputes control results and every score from the item results already in `report`.
+/// Used to reason about monotonicity: change an item, recombine, compare.
+pub fn recombine(catalog: &Catalog, report: &mut Report) {
+    for c in &mut report.controls {
+        let control = catalog.control(&c.id).expect("report control is in the catalog");
+        let mut results = BTreeMap::new();
+        for tier in Tier::ALL {
+            if control.applies_at(tier) {
+                let at_tier: Vec<&ItemReport> = c.items.iter().filter(|i| i.tier <= tier).collect();
+                results.insert(tier, combine_items(&at_tier));
+            }
+        }
+        c.results = results;
+    }
+    let evidence = Evidence {
+        bundle_merkle_root: report.bundle.merkle_root.clone(),
+        bundle_created_at: report.bundle.created_at.clone(),
+        ..Evidence::default()
+    };
+    let opts = Options { at: report.assessed_at.clone(), target_tier: report.target_tier, tool_version: report.tool_version.clone(), threads: 1 };
+    let controls = std::mem::take(&mut report.controls);
+    let attestations = std::mem::take(&mut report.attestations);
+    *report = score::build_report(catalog, &evidence, &opts, report.assessed_at.clone(), controls, attestations);
+}
+
+fn mark(uses: &mut [AttestationUse], sha: &str, status: &str) {
+    for u in uses.iter_mut().filter(|u| u.sha256 == sha) {
+        if u.status == "valid" || u.status == "applied" {
+            u.status = status.to_owned();
+        }
+    }
+}
+
+fn control_report(control: &Control, results: BTreeMap<Tier, ControlResult>, items: Vec<ItemReport>) -> ControlReport {
+    ControlReport {
+        id: control.id.clone(),
+        family: control.family.clone(),
+        clause: control.clause.clone(),
+        title: control.title.clone(),
+        automation: control.automation.as_str().to_owned(),
+        methods: control.methods.iter().map(|m| m.as_str().to_owned()).collect(),
+        weight: control.weight,
+        key: control.key,
+        min_tier: control.min_tier(),
+        results,
+        items,
+    }
+}
+
+/// Evaluates every rule of one kind over its records, converting each record to CEL once.
+fn evaluate_kind(records: &[&Record], rule_ids: &[(usize, usize)], compiled: &[Vec<Compiled>], now: &Value, threads: usize) -> Vec<RuleOutcomes> {
+    let chunk = records.len().div_ceil(threads).max(1);
+    let parts: Vec<Vec<RuleOutcomes>> = if threads == 1 || records.len() < 256 {
+        vec![evaluate_chunk(records, 0, rule_ids, compiled, now)]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = records
+                .chunks(chunk)
+                .enumerate()
+                .map(|(n, part)| s.spawn(move || evaluate_chunk(part, n * chunk, rule_ids, compiled, now)))
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("rule evaluation thread")).collect()
+        })
+    };
+    let mut out: Vec<RuleOutcomes> = vec![Vec::new(); rule_ids.len()];
+    for part in parts {
+        for (i, v) in part.into_iter().enumerate() {
+            out[i].extend(v);
+        }
+    }
+    out
+}
+
+fn evaluate_chunk(records: &[&Record], offset: usize, rule_ids: &[(usize, usize)], compiled: &[Vec<Compiled>], now: &Value) -> Vec<RuleOutcomes> {
+    let mut root = Context::default();
+    root.add_variable_from_value("now", now.clone());
+    let mut out: Vec<RuleOutcomes> = vec![Vec::new(); rule_ids.len()];
+    for (i, record) in records.iter().enumerate() {
+        let value = rules::to_cel(&record.value);
+        let mut ctx = root.new_inner_scope();
+        match value {
+            Ok(v) => {
+                ctx.add_variable_from_value("r", v);
+                for (k, (ci, ri)) in rule_ids.iter().enumerate() {
+                    let o = rules::eval(&compiled[*ci][*ri], &ctx);
+                    if o != Outcome::OutOfScope {
+                        out[k].push((offset + i, o));
+                    }
+                }
+            }
+            Err(e) => {
+                for o in out.iter_mut() {
+                    o.push((offset + i, Outcome::Error(format!("record is not convertible: {e}"))));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn evaluate_kind_naive(records: &[&Record], rule_ids: &[(usize, usize)], compiled: &[Vec<Compiled>], now: &Value) -> Vec<RuleOutcomes> {
+    rule_ids
+        .iter()
+        .map(|(ci, ri)| {
+            let mut v = Vec::new();
+            for (i, record) in records.iter().enumerate() {
+                let mut ctx = Context::default();
+                ctx.add_variable_from_value("now", now.clone());
+                let o = match rules::to_cel(&record.value) {
+                    Ok(val) => {
+                        ctx.add_variable_from_value("r", val);
+                        rules::eval(&compiled[*ci][*ri], &ctx)
+                    }
+                    Err(e) => Outcome::Error(format!("record is not convertible: {e}")),
+                };
+                if o != Outcome::OutOfScope {
+                    v.push((i, o));
+                }
+            }
+            v
+        })
+        .collect()
+}
+
+/// Scope key: (kind, provider, account, region).
+type ScopeKey = (String, String, String, String);
+
+/// Scopes whose collection failed, or whose record count does not match the status.
+fn scope_problems(evidence: &Evidence) -> BTreeMap<String, Vec<ScopeProblem>> {
+    let mut counts: BTreeMap<ScopeKey, u64> = BTreeMap::new();
+    for r in &evidence.records {
+        *counts.entry((r.kind.clone(), r.provider.clone(), r.account.clone(), r.region.clone())).or_default() += 1;
+    }
+    let mut statuses: BTreeMap<ScopeKey, Vec<&CollectionStatus>> = BTreeMap::new();
+    for s in &evidence.statuses {
+        statuses.entry((s.kind.clone(), s.provider.clone(), s.account.clone(), s.region.clone())).or_default().push(s);
+    }
+    let mut out: BTreeMap<String, Vec<ScopeProblem>> = BTreeMap::new();
+    for (key, list) in &statuses {
+        let (kind, provider, account, region) = key;
+        let problem = |cause: String| ScopeProblem { provider: provider.clone(), account: account.clone(), region: region.clone(), cause };
+        let found = counts.get(key).copied().unwrap_or(0);
+        if let Some(err) = list.iter().find(|s| !s.ok) {
+            let class = err.error_class.clone().unwrap_or_else(|| "error".into());
+            let msg = err.message.clone().unwrap_or_default();
+            out.entry(kind.clone()).or_default().push(problem(format!("collection failed ({class}): {msg}")));
+        } else if list.len() > 1 {
+            out.entry(kind.clone()).or_default().push(problem(format!("{} collection statuses for one scope", list.len())));
+        } else if list[0].record_count != found {
+            out.entry(kind.clone()).or_default().push(problem(format!("collector wrote {} record(s), bundle holds {found}", list[0].record_count)));
+        }
+    }
+    // Records without any status for their scope: evidence of unknown completeness.
+    for (key, n) in &counts {
+        if !statuses.contains_key(key) {
+            let (kind, provider, account, region) = key;
+            out.entry(kind.clone()).or_default().push(ScopeProblem {
+                provider: provider.clone(),
+                account: account.clone(),
+                region: region.clone(),
+                cause: format!("{n} record(s) without a collection status"),
+            });
+        }
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    out
+}
+
+fn rule_report(rule: &cloudcap_catalog::Rule, outs: &[(usize, Outcome)], records: &[&Record], problems: &BTreeMap<String, Vec<ScopeProblem>>, statuses: &[CollectionStatus]) -> RuleReport {
+    let mut failed = Vec::new();
+    let mut errors = Vec::new();
+    let mut passed = 0u64;
+    let mut hashes: Vec<&str> = Vec::with_capacity(outs.len());
+    for (i, o) in outs {
+        let r = records[*i];
+        hashes.push(&r.sha256);
+        match o {
+            Outcome::Pass => passed += 1,
+            Outcome::Fail => failed.push(ResourceRef {
+                resource_id: r.resource_id.clone(),
+                provider: r.provider.clone(),
+                account: r.account.clone(),
+                region: r.region.clone(),
+                evidence: r.sha256.clone(),
+            }),
+            Outcome::Error(m) => errors.push(ResourceError { resource_id: r.resource_id.clone(), evidence: r.sha256.clone(), message: m.clone() }),
+            Outcome::OutOfScope => {}
+        }
+    }
+    failed.sort();
+    errors.sort();
+    hashes.sort_unstable();
+    let mut h = Sha256::new();
+    for (n, x) in hashes.iter().enumerate() {
+        if n > 0 {
+            h.update(b"\n");
+        }
+        h.update(x.as_bytes());
+    }
+    let mut status_evidence: Vec<String> = statuses.iter().filter(|s| s.kind == rule.kind).map(|s| s.sha256.clone()).collect();
+    status_evidence.sort();
+    status_evidence.dedup();
+    let incomplete = problems.get(&rule.kind).cloned().unwrap_or_default();
+    let in_scope = outs.len() as u64;
+    let nfail = failed.len() as u64;
+
+    let (result, reason) = if status_evidence.is_empty() {
+        (ResultState::NotEvaluated, format!("no `{}` evidence was collected", rule.kind))
+    } else if nfail > 0 {
+        let state = if passed > 0 { ResultState::PartiallySatisfied } else { ResultState::NotSatisfied };
+        (state, format!("{nfail} of {in_scope} resource(s) fail: {}", rule.message.en))
+    } else if !errors.is_empty() || !incomplete.is_empty() {
+        let why = if !incomplete.is_empty() {
+            format!("evidence incomplete in {} scope(s): {}", incomplete.len(), incomplete[0].cause)
+        } else {
+            format!("{} resource(s) could not be evaluated: {}", errors.len(), errors[0].message)
+        };
+        (ResultState::NotEvaluated, why)
+    } else if passed > 0 {
+        (ResultState::Satisfied, format!("all {passed} resource(s) pass"))
+    } else {
+        match rule.empty {
+            EmptyResult::NotApplicable => (ResultState::NotApplicable, format!("no `{}` resource in scope", rule.kind)),
+            EmptyResult::NotSatisfied => (ResultState::NotSatisfied, format!("no `{}` resource in scope, and one is required", rule.kind)),
+            EmptyResult::NotEvaluated => (ResultState::NotEvaluated, format!("no `{}` resource in scope to evaluate", rule.kind)),
+        }
+    };
+    RuleReport {
+        id: rule.id.clone(),
+        kind: rule.kind.clone(),
+        result,
+        reason,
+        in_scope,
+        passed,
+        failed,
+        errors,
+        incomplete,
+        status_evidence,
+        evidence_count: in_scope,
+        evidence_set_sha256: hex::encode(h.finalize()),
+    }
+}
+
+/// An item with several rules takes its worst rule (by points); not-applicable rules drop out.
+pub(crate) fn combine_rules(rules: &[RuleReport]) -> (ResultState, String) {
+    let live: Vec<&RuleReport> = rules.iter().filter(|r| r.result != ResultState::NotApplicable).collect();
+    if live.is_empty() {
+        return (ResultState::NotApplicable, rules.first().map(|r| r.reason.clone()).unwrap_or_default());
+    }
+    let min_points = live.iter().map(|r| r.result.points()).min().unwrap_or(0);
+    let pick = |s: ResultState| live.iter().find(|r| r.result == s).map(|r| format!("{}: {}", r.id, r.reason));
+    match min_points {
+        2 => (ResultState::Satisfied, pick(ResultState::Satisfied).unwrap_or_default()),
+        1 => (ResultState::PartiallySatisfied, pick(ResultState::PartiallySatisfied).unwrap_or_default()),
+        _ => match pick(ResultState::NotSatisfied) {
+            Some(reason) => (ResultState::NotSatisfied, reason),
+            None => (ResultState::NotEvaluated, pick(ResultState::NotEvaluated).unwrap_or_default()),
+        },
+    }
+}
+
+/// A control at a tier: any not-evaluated item makes it worth nothing (not-satisfied if an item
+/// failed outright, else not-evaluated); otherwise all satisfied → satisfied, all not-satisfied →
+/// not-satisfied, a mix → partially satisfied.
+pub(crate) fn combine_items(items: &[&ItemReport]) -> ControlResult {
+    let live: Vec<&&ItemReport> = items.iter().filter(|i| i.result != ResultState::NotApplicable).collect();
+    let first = |s: ResultState| live.iter().find(|i| i.result == s).map(|i| format!("item {}: {}", i.id, i.reason));
+    if live.is_empty() {
+        let reason = items.first().map(|i| format!("item {}: {}", i.id, i.reason)).unwrap_or_default();
+        return ControlResult { result: ResultState::NotApplicable, reason };
+    }
+    let any = |s: ResultState| live.iter().any(|i| i.result == s);
+    let all = |s: ResultState| live.iter().all(|i| i.result == s);
+    let (result, reason) = if any(ResultState::NotEvaluated) {
+        if any(ResultState::NotSatisfied) {
+            (ResultState::NotSatisfied, first(ResultState::NotSatisfied))
+        } else {
+            (ResultState::NotEvaluated, first(ResultState::NotEvaluated))
+        }
+    } else if all(ResultState::Satisfied) {
+        (ResultState::Satisfied, Some(format!("all {} item(s) satisfied", live.len())))
+    } else if all(ResultState::NotSatisfied) {
+        (ResultState::NotSatisfied, first(ResultState::NotSatisfied))
+    } else {
+        (ResultState::PartiallySatisfied, first(ResultState::NotSatisfied).or_else(|| first(ResultState::PartiallySatisfied)))
+    };
+    ControlResult { result, reason: reason.unwrap_or_default() }
+}
+
+fn attestation_state(a: &Attestation) -> (ResultState, String) {
+    let who = format!("{} by {} on {}", a.method, a.assessor, a.date);
+    let state = ResultState::parse(&a.result).unwrap_or(ResultState::NotEvaluated);
+    let note = a.note.clone().unwrap_or_default();
+    (state, if note.is_empty() { who } else { format!("{who}: {note}") })
+}
+
+/// Picks, per (control, item), the latest valid attestation; reports every attestation's status.
+fn select_attestations(catalog: &Catalog, list: &[Attestation], at: jiff::Timestamp) -> (BTreeMap<(String, Option<String>), usize>, Vec<AttestationUse>) {
+    let at_date = at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let mut uses = Vec::new();
+    let mut pick: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
+    for (i, a) in list.iter().enumerate() {
+        let date = a.date.parse::<jiff::civil::Date>().ok();
+        let expires = a.expires.as_ref().map(|e| e.parse::<jiff::civil::Date>());
+        let control = catalog.control(&a.control);
+        let status = if control.is_none() {
+            "unknown-control"
+        } else if a.item.as_ref().is_some_and(|it| !control.unwrap().items.iter().any(|x| &x.id == it)) {
+            "unknown-item"
+        } else if date.is_none() || matches!(expires, Some(Err(_))) || ResultState::parse(&a.result).is_none_or(|r| r == ResultState::NotEvaluated) || cloudcap_catalog::Method::parse(&a.method).is_none() {
+            "invalid"
+        } else if a.result == "not-applicable" && a.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            // Not applicable needs a justification.
+            "invalid"
+        } else if date.is_some_and(|d| d > at_date) {
+            "not-yet-valid"
+        } else if matches!(expires, Some(Ok(e)) if e < at_date) {
+            "expired"
+        } else {
+            "valid"
+        };
+        if status == "valid" {
+            let key = (a.control.clone(), a.item.clone());
+            match pick.get(&key) {
+                Some(&j) if (&list[j].date, &list[j].sha256) >= (&a.date, &a.sha256) => {}
+                _ => {
+                    pick.insert(key, i);
+                }
+            }
+        }
+        uses.push(AttestationUse {
+            sha256: a.sha256.clone(),
+            control: a.control.clone(),
+            item: a.item.clone(),
+            method: a.method.clone(),
+            result: a.result.clone(),
+            assessor: a.assessor.clone(),
+            date: a.date.clone(),
+            expires: a.expires.clone(),
+            note: a.note.clone(),
+            attachments: a.attachments.clone(),
+            status: status.to_owned(),
+        });
+    }
+    // Valid attestations that lost to a later one for the same scope.
+    let chosen: std::collections::BTreeSet<&str> = pick.values().map(|&i| list[i].sha256.as_str()).collect();
+    for u in &mut uses {
+        if u.status == "valid" && !chosen.contains(u.sha256.as_str()) {
+            u.status = "superseded".into();
+        }
+    }
+    (pick, uses)
+}

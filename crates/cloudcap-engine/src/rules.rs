@@ -1,0 +1,192 @@
+//! CEL rules: compilation, the catalog lint that needs evidence kinds, and evaluation.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use cel::common::ast::{EntryExpr, Expr, IdedExpr};
+use cel::{Context, Env, Program, Value};
+use cloudcap_catalog::{Catalog, Code, Diagnostic, Location, Rule};
+
+/// The fields of one evidence kind, for the lint (from the evidence crate's registry).
+#[derive(Clone, Debug)]
+pub struct KindFields {
+    pub kind: String,
+    pub fields: Vec<String>,
+}
+
+/// Envelope fields present on every record.
+pub(crate) const ENVELOPE: &[&str] =
+    &["schema_version", "kind", "provider", "account", "region", "resource_id", "sources"];
+
+/// Variables a rule may name.
+const VARIABLES: &[&str] = &["r", "now"];
+
+/// A compiled rule: CEL programs for `where` and `check`.
+pub(crate) struct Compiled {
+    pub(crate) filter: Option<Program>,
+    pub(crate) check: Program,
+}
+
+pub(crate) fn env() -> Arc<Env> {
+    Arc::new(Env::stdlib())
+}
+
+pub(crate) fn compile(env: &Env, rule: &Rule) -> Result<Compiled, String> {
+    let check = env.compile(&rule.check).map_err(|e| format!("check: {e}"))?;
+    let filter = match &rule.filter {
+        Some(f) => Some(env.compile(f).map_err(|e| format!("where: {e}"))?),
+        None => None,
+    };
+    Ok(Compiled { filter, check })
+}
+
+/// Lints every rule: CEL parses, the kind exists, only known variables and fields are named.
+pub fn lint_rules(catalog: &Catalog, kinds: &[KindFields]) -> Vec<Diagnostic> {
+    let env = env();
+    let mut out = Vec::new();
+    let diag = |loc: &Location, code: Code, message: String| Diagnostic {
+        path: loc.path.clone(),
+        line: loc.line,
+        col: loc.col,
+        code,
+        message,
+    };
+    for control in &catalog.controls {
+        for kind in &control.evidence {
+            if !kinds.iter().any(|k| &k.kind == kind) {
+                out.push(diag(&control.location, Code::UnknownEvidenceKind, format!("control `{}` lists unknown evidence kind `{kind}`", control.id)));
+            }
+        }
+        for rule in &control.rules {
+            let Some(kind) = kinds.iter().find(|k| k.kind == rule.kind) else {
+                out.push(diag(&rule.kind_location, Code::UnknownEvidenceKind, format!("rule `{}` reads unknown evidence kind `{}`", rule.id, rule.kind)));
+                continue;
+            };
+            let exprs = [(Some(&rule.check), Some(&rule.check_location), "check"), (rule.filter.as_ref(), rule.filter_location.as_ref(), "where")];
+            for (src, loc, what) in exprs {
+                let (Some(src), Some(loc)) = (src, loc) else { continue };
+                match env.compile(src) {
+                    Err(e) => out.push(diag(loc, Code::RuleParse, format!("rule `{}` {what} does not parse: {}", rule.id, e.to_string().replace('\n', "; ")))),
+                    Ok(program) => {
+                        let mut names = Names::default();
+                        names.walk(program.expression(), &mut Vec::new());
+                        for v in names.unknown_vars {
+                            out.push(diag(loc, Code::RuleUnknownField, format!("rule `{}` {what} names unknown variable `{v}`; use `r` (the record) or `now`", rule.id)));
+                        }
+                        for f in names.fields {
+                            if !kind.fields.iter().any(|k| k == &f) && !ENVELOPE.contains(&f.as_str()) {
+                                out.push(diag(loc, Code::RuleUnknownField, format!("rule `{}` {what} reads `r.{f}`, which kind `{}` does not have", rule.id, rule.kind)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Collects the fields selected on `r` and identifiers that are not bound variables.
+#[derive(Default)]
+struct Names {
+    fields: BTreeSet<String>,
+    unknown_vars: BTreeSet<String>,
+}
+
+impl Names {
+    fn walk(&mut self, e: &IdedExpr, bound: &mut Vec<String>) {
+        match &e.expr {
+            Expr::Unspecified | Expr::Literal(_) => {}
+            Expr::Ident(name) => {
+                if !VARIABLES.contains(&name.as_str()) && !bound.contains(name) {
+                    self.unknown_vars.insert(name.clone());
+                }
+            }
+            Expr::Select(sel) => {
+                if let Expr::Ident(name) = &sel.operand.expr {
+                    if name == "r" && !bound.contains(name) {
+                        self.fields.insert(sel.field.clone());
+                        return;
+                    }
+                }
+                self.walk(&sel.operand, bound);
+            }
+            Expr::Call(call) => {
+                if let Some(t) = &call.target {
+                    self.walk(t, bound);
+                }
+                for a in &call.args {
+                    self.walk(a, bound);
+                }
+            }
+            Expr::List(list) => {
+                for el in &list.elements {
+                    self.walk(el, bound);
+                }
+            }
+            Expr::Map(map) => {
+                for entry in &map.entries {
+                    if let EntryExpr::MapEntry(me) = &entry.expr {
+                        self.walk(&me.key, bound);
+                        self.walk(&me.value, bound);
+                    }
+                }
+            }
+            Expr::Struct(s) => {
+                for entry in &s.entries {
+                    if let EntryExpr::StructField(f) = &entry.expr {
+                        self.walk(&f.value, bound);
+                    }
+                }
+            }
+            Expr::Comprehension(c) => {
+                self.walk(&c.iter_range, bound);
+                self.walk(&c.accu_init, bound);
+                let n = bound.len();
+                bound.push(c.iter_var.clone());
+                if let Some(v2) = &c.iter_var2 {
+                    bound.push(v2.clone());
+                }
+                bound.push(c.accu_var.clone());
+                self.walk(&c.loop_cond, bound);
+                self.walk(&c.loop_step, bound);
+                self.walk(&c.result, bound);
+                bound.truncate(n);
+            }
+        }
+    }
+}
+
+/// The outcome of one rule on one record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    OutOfScope,
+    Pass,
+    Fail,
+    Error(String),
+}
+
+/// Evaluates a compiled rule with `r` already bound in `ctx`.
+pub(crate) fn eval(compiled: &Compiled, ctx: &Context<'_, '_>) -> Outcome {
+    if let Some(filter) = &compiled.filter {
+        match filter.execute(ctx) {
+            Ok(Value::Bool(true)) => {}
+            Ok(Value::Bool(false)) => return Outcome::OutOfScope,
+            Ok(other) => return Outcome::Error(format!("where gave {other:?}, not a bool")),
+            Err(e) => return Outcome::Error(format!("where: {e}")),
+        }
+    }
+    match compiled.check.execute(ctx) {
+        Ok(Value::Bool(true)) => Outcome::Pass,
+        Ok(Value::Bool(false)) => Outcome::Fail,
+        Ok(other) => Outcome::Error(format!("check gave {other:?}, not a bool")),
+        Err(e) => Outcome::Error(format!("check: {e}")),
+    }
+}
+
+/// Converts a JSON record to a CEL value.
+pub(crate) fn to_cel(value: &serde_json::Value) -> Result<Value, String> {
+    cel::to_value(value).map_err(|e| e.to_string())
+}

@@ -1,0 +1,105 @@
+//! Integer scoring (basis points), coverage and the tier achieved. See `docs/scoring.md`.
+
+use std::collections::BTreeMap;
+
+use cloudcap_catalog::{Catalog, Tier};
+
+use crate::assess::Options;
+use crate::input::Evidence;
+use crate::report::*;
+
+/// Scores the controls that apply at `tier`, restricted by `filter`.
+pub fn score_at<'a>(controls: impl Iterator<Item = &'a ControlReport>, tier: Tier) -> Score {
+    let mut s = Score::default();
+    for c in controls {
+        let Some(res) = c.result_at(tier) else { continue };
+        *s.counts.entry(res).or_default() += 1;
+        if res == ResultState::NotApplicable {
+            continue;
+        }
+        let w = u64::from(c.weight);
+        s.applicable += 1;
+        s.max_points += 2 * w;
+        s.points += w * res.points();
+        if res.is_evaluated() {
+            s.evaluated += 1;
+        }
+    }
+    s.score_bp = ratio_bp(s.points, s.max_points);
+    s.coverage_bp = ratio_bp(u64::from(s.evaluated), u64::from(s.applicable));
+    s
+}
+
+/// `num / den` in basis points, rounded down; 0 when nothing applies.
+pub fn ratio_bp(num: u64, den: u64) -> u32 {
+    if den == 0 { 0 } else { (num * 10_000 / den) as u32 }
+}
+
+pub(crate) fn build_report(catalog: &Catalog, evidence: &Evidence, opts: &Options, at: String, controls: Vec<ControlReport>, attestations: Vec<AttestationUse>) -> Report {
+    let mut tiers = Vec::new();
+    let mut lower_reached = true;
+    let mut tier_achieved = None;
+    for tier in Tier::ALL {
+        let policy = &catalog.meta.tiers[&tier];
+        let score = score_at(controls.iter(), tier);
+        let mut blockers = Vec::new();
+        if !lower_reached {
+            let lower = Tier::ALL.into_iter().rev().find(|t| *t < tier).expect("a lower tier");
+            blockers.push(Blocker::LowerTier { tier: lower });
+        }
+        if score.score_bp < policy.min_score_bp {
+            blockers.push(Blocker::ScoreBelowThreshold { score_bp: score.score_bp, min_score_bp: policy.min_score_bp });
+        }
+        if score.coverage_bp < policy.min_coverage_bp {
+            blockers.push(Blocker::CoverageBelowFloor { coverage_bp: score.coverage_bp, min_coverage_bp: policy.min_coverage_bp });
+        }
+        for c in controls.iter().filter(|c| c.key) {
+            if let Some(res @ (ResultState::NotSatisfied | ResultState::NotEvaluated)) = c.result_at(tier) {
+                blockers.push(Blocker::KeyControl { control: c.id.clone(), result: res });
+            }
+        }
+        let reached = blockers.is_empty();
+        if reached {
+            tier_achieved = Some(tier);
+        }
+        lower_reached = reached;
+        tiers.push(TierSummary {
+            tier,
+            name: policy.name.clone(),
+            score,
+            min_score_bp: policy.min_score_bp,
+            min_coverage_bp: policy.min_coverage_bp,
+            reached,
+            blockers,
+        });
+    }
+    let families = catalog
+        .families
+        .iter()
+        .map(|f| FamilyScore {
+            family: f.id.clone(),
+            chapter: f.chapter,
+            name: f.name.clone(),
+            scores: Tier::ALL.into_iter().map(|t| (t, score_at(controls.iter().filter(|c| c.family == f.id), t))).collect::<BTreeMap<_, _>>(),
+        })
+        .collect();
+    let overall = score_at(controls.iter(), opts.target_tier);
+    Report {
+        report_format: crate::REPORT_FORMAT,
+        tool_version: opts.tool_version.clone(),
+        scoring_method: crate::SCORING_METHOD.to_owned(),
+        catalog: CatalogRef {
+            digest: catalog.digest(),
+            version: catalog.meta.catalog_version.clone(),
+            standard: catalog.meta.standard.clone(),
+            assessment_method: catalog.meta.assessment_method.clone(),
+        },
+        bundle: BundleRef { merkle_root: evidence.bundle_merkle_root.clone(), created_at: evidence.bundle_created_at.clone() },
+        assessed_at: at,
+        target_tier: opts.target_tier,
+        summary: Summary { tier_achieved, overall, tiers },
+        families,
+        controls,
+        attestations,
+    }
+}

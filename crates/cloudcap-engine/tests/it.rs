@@ -1,0 +1,267 @@
+//! Engine properties on random evidence against the shipped catalog.
+
+use cloudcap_catalog::{Catalog, Tier};
+use cloudcap_engine::{Attestation, CollectionStatus, Evidence, Options, Record, Report, ResultState, assess, assess_reference, recombine};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+fn catalog() -> Catalog {
+    let (c, d) = cloudcap_catalog::load(&cloudcap_catalog::embedded_source());
+    assert!(d.is_empty(), "{d:?}");
+    c.unwrap()
+}
+
+fn opts(threads: usize) -> Options {
+    Options { at: "2026-11-25T00:00:00Z".into(), target_tier: Tier::Advanced, tool_version: "test".into(), threads }
+}
+
+const KINDS: &[&str] = &[
+    "identity.password-policy",
+    "identity.user",
+    "identity.access-key",
+    "audit.trail",
+    "monitoring.config-recorder",
+    "crypto.key",
+    "storage.bucket",
+    "network.security-group",
+    "network.vpc",
+    "compute.volume",
+    "database.instance",
+    "backup.plan",
+    "monitoring.threat-detection",
+    "region.inventory",
+];
+
+/// A small deterministic PRNG so a proptest seed expands into a whole bundle.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn bool(&mut self) -> bool {
+        self.next() % 2 == 0
+    }
+    fn int(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
+    }
+    fn ts(&mut self) -> String {
+        format!("2026-{:02}-{:02}T08:00:00Z", self.int(1, 11), self.int(1, 28))
+    }
+}
+
+fn fields(kind: &str, rng: &mut Rng) -> Value {
+    let mut v = match kind {
+        "identity.password-policy" => json!({"configured": rng.bool(), "min_length": rng.int(4, 16), "require_uppercase": rng.bool(), "require_lowercase": rng.bool(), "require_numbers": rng.bool(), "require_symbols": rng.bool(), "max_age_days": rng.int(0, 180), "reuse_prevention": rng.int(0, 5), "max_login_attempts": rng.int(0, 10)}),
+        "identity.user" => json!({"name": format!("u{}", rng.next() % 1000), "root": rng.next() % 5 == 0, "console_access": rng.bool(), "mfa_enabled": rng.bool(), "privileged": rng.bool(), "created_at": rng.ts(), "last_login_at": rng.ts()}),
+        "identity.access-key" => json!({"user": "u", "root": rng.next() % 5 == 0, "active": rng.bool(), "created_at": rng.ts(), "last_used_at": rng.ts()}),
+        "audit.trail" => json!({"name": "t", "enabled": rng.bool(), "multi_region": rng.bool(), "log_file_validation": rng.bool(), "encrypted": rng.bool(), "management_events": rng.bool(), "retention_days": rng.int(30, 400)}),
+        "monitoring.config-recorder" => json!({"recording": rng.bool(), "all_resources": rng.bool()}),
+        "crypto.key" => json!({"customer_managed": rng.bool(), "enabled": rng.bool(), "rotation_enabled": rng.bool(), "origin": "provider"}),
+        "storage.bucket" => json!({"name": "b", "encrypted": rng.bool(), "customer_managed_key": rng.bool(), "versioning": rng.bool(), "public": rng.bool(), "public_access_block": rng.bool(), "access_logging": rng.bool()}),
+        "network.security-group" => {
+            let ports: Vec<i64> = [22, 80, 443, 3306, 3389].into_iter().filter(|_| rng.next() % 3 == 0).collect();
+            json!({"name": "sg", "vpc_id": "vpc-1", "world_open_ports": ports, "world_open_all": rng.next() % 6 == 0})
+        }
+        "network.vpc" => json!({"name": "v", "default": rng.bool(), "flow_log_enabled": rng.bool()}),
+        "compute.volume" => json!({"encrypted": rng.bool(), "customer_managed_key": rng.bool(), "attached": rng.bool()}),
+        "database.instance" => json!({"engine": "mysql", "encrypted": rng.bool(), "public": rng.bool(), "backup_retention_days": rng.int(0, 35), "multi_az": rng.bool()}),
+        "backup.plan" => json!({"name": "p", "enabled": rng.bool(), "retention_days": rng.int(1, 400), "cross_region_copy": rng.bool()}),
+        "monitoring.threat-detection" => json!({"service": "gd", "enabled": rng.bool()}),
+        "region.inventory" => json!({"mainland_china": rng.bool(), "holds_data": rng.bool(), "resource_count": rng.int(0, 50)}),
+        other => panic!("unknown kind {other}"),
+    };
+    if rng.next() % 7 == 0 {
+        // Optional fields are sometimes absent.
+        if let Some(o) = v.as_object_mut() {
+            for f in ["max_login_attempts", "last_login_at", "last_used_at", "retention_days", "vpc_id", "max_age_days"] {
+                o.remove(f);
+            }
+        }
+    }
+    v
+}
+
+fn sha(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// A random bundle: records of every kind over two regions, statuses (some failed), attestations.
+fn random_evidence(catalog: &Catalog, seed: u64, max_per_kind: u64) -> Evidence {
+    let mut rng = Rng(seed | 1);
+    let mut ev = Evidence { bundle_merkle_root: "00".repeat(32), bundle_created_at: "2026-11-20T08:00:00Z".into(), ..Evidence::default() };
+    for kind in KINDS {
+        if rng.next() % 10 == 0 {
+            continue; // never collected
+        }
+        for region in ["cn-north-1", "cn-shanghai"] {
+            let failed = rng.next() % 8 == 0;
+            let n = if failed { 0 } else { rng.next() % (max_per_kind + 1) };
+            for i in 0..n {
+                let mut v = fields(kind, &mut rng);
+                let id = format!("{kind}/{region}/{i}");
+                let o = v.as_object_mut().unwrap();
+                for (k, val) in [("schema_version", json!(1)), ("kind", json!(kind)), ("provider", json!("sample")), ("account", json!("a1")), ("region", json!(region)), ("resource_id", json!(id)), ("sources", json!([]))] {
+                    o.insert(k.into(), val);
+                }
+                ev.records.push(Record { sha256: sha(&v.to_string()), kind: (*kind).into(), provider: "sample".into(), account: "a1".into(), region: region.into(), resource_id: id, value: v });
+            }
+            ev.statuses.push(CollectionStatus {
+                sha256: sha(&format!("{kind}{region}{failed}{n}")),
+                kind: (*kind).into(),
+                provider: "sample".into(),
+                account: "a1".into(),
+                region: region.into(),
+                ok: !failed,
+                error_class: failed.then(|| "access-denied".into()),
+                message: failed.then(|| "denied".into()),
+                record_count: n,
+            });
+        }
+    }
+    let manual: Vec<_> = catalog.controls.iter().filter(|c| c.rules.is_empty()).collect();
+    for k in 0..(rng.next() % 40) {
+        let c = manual[(rng.next() as usize) % manual.len()];
+        let result = ["satisfied", "partially-satisfied", "not-satisfied", "not-applicable"][(rng.next() % 4) as usize];
+        ev.attestations.push(Attestation {
+            sha256: sha(&format!("att{k}{}", c.id)),
+            control: c.id.clone(),
+            item: None,
+            method: "interview".into(),
+            result: result.into(),
+            assessor: "A".into(),
+            date: format!("2026-{:02}-01", 1 + rng.next() % 12),
+            expires: None,
+            note: Some("checked".into()),
+            attachments: vec![],
+        });
+    }
+    ev
+}
+
+fn json(r: &Report) -> String {
+    serde_json::to_string_pretty(r).unwrap()
+}
+
+fn all_scores(r: &Report) -> Vec<u32> {
+    let mut v = vec![r.summary.overall.score_bp];
+    v.extend(r.summary.tiers.iter().map(|t| t.score.score_bp));
+    for f in &r.families {
+        v.extend(f.scores.values().map(|s| s.score_bp));
+    }
+    v
+}
+
+#[test]
+fn report_is_byte_identical_across_runs_and_threads() {
+    let catalog = catalog();
+    let ev = random_evidence(&catalog, 42, 400);
+    let a = json(&assess(&catalog, &ev, &opts(1)).unwrap());
+    for threads in [1, 2, 4, 7] {
+        assert_eq!(a, json(&assess(&catalog, &ev, &opts(threads)).unwrap()), "threads={threads}");
+    }
+}
+
+#[test]
+fn no_evidence_means_nothing_is_satisfied_by_rules() {
+    let catalog = catalog();
+    let r = assess(&catalog, &Evidence::default(), &opts(1)).unwrap();
+    for c in &r.controls {
+        for item in &c.items {
+            assert_eq!(item.result, ResultState::NotEvaluated, "{}/{}", c.id, item.id);
+        }
+    }
+    assert_eq!(r.summary.overall.score_bp, 0);
+    assert_eq!(r.summary.overall.coverage_bp, 0);
+    assert_eq!(r.summary.tier_achieved, None);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn optimized_matches_reference(seed in any::<u64>()) {
+        let catalog = catalog();
+        let ev = random_evidence(&catalog, seed, 30);
+        let fast = assess(&catalog, &ev, &opts(2)).unwrap();
+        let slow = assess_reference(&catalog, &ev, &opts(1)).unwrap();
+        prop_assert_eq!(json(&fast), json(&slow));
+    }
+
+    #[test]
+    fn permuting_evidence_changes_nothing(seed in any::<u64>(), perm in any::<u64>()) {
+        let catalog = catalog();
+        let ev = random_evidence(&catalog, seed, 20);
+        let base = json(&assess(&catalog, &ev, &opts(1)).unwrap());
+        let mut shuffled = ev.clone();
+        let mut rng = Rng(perm | 1);
+        for v in [&mut shuffled.records] { for i in (1..v.len()).rev() { let j = (rng.next() as usize) % (i + 1); v.swap(i, j); } }
+        for i in (1..shuffled.statuses.len()).rev() { let j = (rng.next() as usize) % (i + 1); shuffled.statuses.swap(i, j); }
+        for i in (1..shuffled.attestations.len()).rev() { let j = (rng.next() as usize) % (i + 1); shuffled.attestations.swap(i, j); }
+        prop_assert_eq!(&base, &json(&assess(&catalog, &shuffled, &opts(3)).unwrap()));
+        // Permuting the catalog's controls changes nothing either (the engine sorts by clause).
+        let mut cat2 = catalog.clone();
+        cat2.controls.reverse();
+        let r2 = assess(&cat2, &ev, &opts(1)).unwrap();
+        prop_assert_eq!(r2.summary.overall.score_bp, serde_json::from_str::<Report>(&base).unwrap().summary.overall.score_bp);
+    }
+
+    #[test]
+    fn scores_stay_in_range_and_not_evaluated_is_never_satisfied(seed in any::<u64>()) {
+        let catalog = catalog();
+        let r = assess(&catalog, &random_evidence(&catalog, seed, 20), &opts(1)).unwrap();
+        for s in all_scores(&r) { prop_assert!(s <= 10_000); }
+        for c in &r.controls {
+            for (tier, res) in &c.results {
+                let items: Vec<_> = c.items.iter().filter(|i| i.tier <= *tier && i.result != ResultState::NotApplicable).collect();
+                if items.iter().any(|i| i.result == ResultState::NotEvaluated) {
+                    prop_assert!(res.result.points() == 0, "{} at {:?} is {:?} with a not-evaluated item", c.id, tier, res.result);
+                }
+            }
+            for item in &c.items {
+                for rule in &item.rules {
+                    if rule.status_evidence.is_empty() || !rule.incomplete.is_empty() || !rule.errors.is_empty() {
+                        prop_assert!(rule.result != ResultState::Satisfied, "{}/{} satisfied on missing evidence", c.id, rule.id);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fixing_one_item_never_lowers_a_score(seed in any::<u64>(), pick in any::<u64>()) {
+        let catalog = catalog();
+        let before = assess(&catalog, &random_evidence(&catalog, seed, 20), &opts(1)).unwrap();
+        let failing: Vec<(usize, usize)> = before.controls.iter().enumerate().flat_map(|(ci, c)| c.items.iter().enumerate().filter(|(_, i)| i.result == ResultState::NotSatisfied).map(move |(ii, _)| (ci, ii))).collect();
+        prop_assume!(!failing.is_empty());
+        let (ci, ii) = failing[(pick as usize) % failing.len()];
+        let mut after = before.clone();
+        after.controls[ci].items[ii].result = ResultState::Satisfied;
+        recombine(&catalog, &mut after);
+        for (b, a) in all_scores(&before).into_iter().zip(all_scores(&after)) {
+            prop_assert!(a >= b, "score fell from {b} to {a}");
+        }
+        prop_assert!(after.summary.tier_achieved >= before.summary.tier_achieved);
+    }
+
+    #[test]
+    fn removing_evidence_never_raises_a_score_or_tier(seed in any::<u64>(), drop in any::<u64>()) {
+        let catalog = catalog();
+        let ev = random_evidence(&catalog, seed, 15);
+        let before = assess(&catalog, &ev, &opts(1)).unwrap();
+        let mut less = ev.clone();
+        let mut rng = Rng(drop | 1);
+        less.records.retain(|_| rng.next() % 4 != 0);
+        less.statuses.retain(|_| rng.next() % 6 != 0);
+        // One attestation per scope at most here, so removal cannot reveal an older one.
+        less.attestations.retain(|_| rng.next() % 3 != 0);
+        let after = assess(&catalog, &less, &opts(1)).unwrap();
+        let only_latest = |e: &Evidence| { let mut keys: Vec<_> = e.attestations.iter().map(|a| (&a.control, &a.item)).collect(); let n = keys.len(); keys.sort(); keys.dedup(); n == keys.len() };
+        prop_assume!(only_latest(&ev));
+        for (b, a) in all_scores(&before).into_iter().zip(all_scores(&after)) {
+            prop_assert!(a <= b, "score rose from {b} to {a}");
+        }
+        prop_assert!(after.summary.tier_achieved <= before.summary.tier_achieved);
+    }
+}
