@@ -11,6 +11,7 @@ use crate::input::{Attestation, CollectionStatus, Evidence, Record};
 use crate::report::*;
 use crate::rules::{self, Compiled, Outcome};
 use crate::score;
+use crate::waiver::{Waiver, WaiverMode, WaiverUse};
 
 /// Inputs besides the catalog and the evidence.
 #[derive(Clone, Debug)]
@@ -22,6 +23,8 @@ pub struct Options {
     pub tool_version: String,
     /// Worker threads for rule evaluation; the report does not depend on it.
     pub threads: usize,
+    /// Approved exceptions (see `docs/scoring.md` §9).
+    pub waivers: Vec<Waiver>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,15 +118,27 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
     // Attestations: validity and selection.
     let (attest_pick, mut attest_uses) = select_attestations(catalog, &evidence.attestations, at_ts);
 
+    // Waivers: state at the assessment time, then matched counts as they apply.
+    let mut waiver_uses: Vec<WaiverUse> = opts
+        .waivers
+        .iter()
+        .map(|w| WaiverUse { waiver: w.clone(), status: w.state(at_ts).to_owned(), matched: 0 })
+        .collect();
+
     let mut controls = Vec::with_capacity(catalog.controls.len());
     for (ci, control) in catalog.controls.iter().enumerate() {
+        let active: Vec<usize> = waiver_uses.iter().enumerate().filter(|(_, u)| u.status == "active" && u.waiver.control == control.id).map(|(i, _)| i).collect();
         let records_of = |kind: &str| by_kind.get(kind).map_or(&[][..], |v| v.as_slice());
         let mut items = Vec::new();
         for item in &control.items {
             let mut rule_reports = Vec::new();
             for (ri, rule) in control.rules.iter().enumerate().filter(|(_, r)| r.item == item.id) {
                 let outs = outcomes.get(&(ci, ri)).map_or(&[][..], |v| v.as_slice());
-                rule_reports.push(rule_report(rule, outs, records_of(&rule.kind), &scope_problems, &evidence.statuses));
+                let (report, matched) = rule_report(rule, outs, records_of(&rule.kind), &scope_problems, &evidence.statuses, &active, &waiver_uses);
+                for (i, n) in matched {
+                    waiver_uses[i].matched += n;
+                }
+                rule_reports.push(report);
             }
             let exact = attest_pick.get(&(control.id.clone(), Some(item.id.clone())));
             let whole = attest_pick.get(&(control.id.clone(), None));
@@ -176,6 +191,39 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
             report.rules = rule_reports;
             items.push(report);
         }
+        // Whole-control waivers (no resource pattern).
+        let mut applied: Vec<String> = Vec::new();
+        for &i in &active {
+            let w = waiver_uses[i].waiver.clone();
+            if w.resource.is_some() {
+                continue;
+            }
+            let why = format!("waiver {} ({}, approved by {}, ticket {}): {}", w.id, mode_str(w.mode), w.approver, w.ticket, w.justification);
+            match w.mode {
+                WaiverMode::NotApplicable => {
+                    for item in &mut items {
+                        item.result = ResultState::NotApplicable;
+                        item.decided_by = "waiver".into();
+                        item.reason = why.clone();
+                    }
+                    waiver_uses[i].matched += 1;
+                    applied.push(w.id.clone());
+                }
+                WaiverMode::AcceptRisk => {
+                    if items.iter().any(|it| it.result.points() < 2 && it.result != ResultState::NotApplicable) {
+                        waiver_uses[i].matched += 1;
+                        applied.push(w.id.clone());
+                    }
+                }
+            }
+        }
+        for u in &waiver_uses {
+            if u.status == "active" && u.waiver.control == control.id && u.waiver.resource.is_some() && u.matched > 0 {
+                applied.push(u.waiver.id.clone());
+            }
+        }
+        applied.sort();
+        applied.dedup();
         let mut results = BTreeMap::new();
         for tier in Tier::ALL {
             if control.applies_at(tier) {
@@ -183,8 +231,16 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
                 results.insert(tier, combine_items(&at_tier));
             }
         }
-        controls.push(control_report(control, results, items));
+        let mut report = control_report(control, results, items);
+        report.waivers = applied;
+        controls.push(report);
     }
+    for u in &mut waiver_uses {
+        if u.status == "active" {
+            u.status = if u.matched > 0 { "applied".into() } else { "unused".into() };
+        }
+    }
+    waiver_uses.sort();
 
     for u in &mut attest_uses {
         if u.status == "valid" {
@@ -193,7 +249,14 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
     }
     attest_uses.sort();
 
-    Ok(score::build_report(catalog, evidence, opts, at, controls, attest_uses))
+    Ok(score::build_report(catalog, evidence, opts, at, controls, attest_uses, waiver_uses))
+}
+
+fn mode_str(m: WaiverMode) -> &'static str {
+    match m {
+        WaiverMode::AcceptRisk => "accept-risk",
+        WaiverMode::NotApplicable => "not-applicable",
+    }
 }
 
 /// Recomputes control results and every score from the item results already in `report`.
@@ -215,10 +278,11 @@ pub fn recombine(catalog: &Catalog, report: &mut Report) {
         bundle_created_at: report.bundle.created_at.clone(),
         ..Evidence::default()
     };
-    let opts = Options { at: report.assessed_at.clone(), target_tier: report.target_tier, tool_version: report.tool_version.clone(), threads: 1 };
+    let opts = Options { at: report.assessed_at.clone(), target_tier: report.target_tier, tool_version: report.tool_version.clone(), threads: 1, waivers: Vec::new() };
     let controls = std::mem::take(&mut report.controls);
     let attestations = std::mem::take(&mut report.attestations);
-    *report = score::build_report(catalog, &evidence, &opts, report.assessed_at.clone(), controls, attestations);
+    let waivers = std::mem::take(&mut report.waivers);
+    *report = score::build_report(catalog, &evidence, &opts, report.assessed_at.clone(), controls, attestations, waivers);
 }
 
 fn mark(uses: &mut [AttestationUse], sha: &str, status: &str) {
@@ -242,6 +306,7 @@ fn control_report(control: &Control, results: BTreeMap<Tier, ControlResult>, ite
         min_tier: control.min_tier(),
         results,
         items,
+        waivers: Vec::new(),
     }
 }
 
@@ -366,23 +431,53 @@ fn scope_problems(evidence: &Evidence) -> BTreeMap<String, Vec<ScopeProblem>> {
     out
 }
 
-fn rule_report(rule: &cloudcap_catalog::Rule, outs: &[(usize, Outcome)], records: &[&Record], problems: &BTreeMap<String, Vec<ScopeProblem>>, statuses: &[CollectionStatus]) -> RuleReport {
+/// Builds one rule's result; returns how many resources each waiver (by index) matched.
+fn rule_report(
+    rule: &cloudcap_catalog::Rule,
+    outs: &[(usize, Outcome)],
+    records: &[&Record],
+    problems: &BTreeMap<String, Vec<ScopeProblem>>,
+    statuses: &[CollectionStatus],
+    active: &[usize],
+    waivers: &[WaiverUse],
+) -> (RuleReport, Vec<(usize, u64)>) {
     let mut failed = Vec::new();
     let mut errors = Vec::new();
     let mut passed = 0u64;
     let mut hashes: Vec<&str> = Vec::with_capacity(outs.len());
+    let mut matched: BTreeMap<usize, u64> = BTreeMap::new();
+    let resource_waiver = |r: &Record, mode: WaiverMode| {
+        active.iter().copied().find(|&i| {
+            let w = &waivers[i].waiver;
+            w.mode == mode && w.resource.is_some() && w.matches(&r.provider, &r.account, &r.resource_id)
+        })
+    };
+    let mut in_scope = 0u64;
     for (i, o) in outs {
         let r = records[*i];
+        // A resource-scoped not-applicable waiver takes the resource out of scope.
+        if let Some(w) = resource_waiver(r, WaiverMode::NotApplicable) {
+            *matched.entry(w).or_default() += 1;
+            continue;
+        }
+        in_scope += 1;
         hashes.push(&r.sha256);
         match o {
             Outcome::Pass => passed += 1,
-            Outcome::Fail => failed.push(ResourceRef {
-                resource_id: r.resource_id.clone(),
-                provider: r.provider.clone(),
-                account: r.account.clone(),
-                region: r.region.clone(),
-                evidence: r.sha256.clone(),
-            }),
+            Outcome::Fail => {
+                let accepted_by = resource_waiver(r, WaiverMode::AcceptRisk);
+                if let Some(w) = accepted_by {
+                    *matched.entry(w).or_default() += 1;
+                }
+                failed.push(ResourceRef {
+                    resource_id: r.resource_id.clone(),
+                    provider: r.provider.clone(),
+                    account: r.account.clone(),
+                    region: r.region.clone(),
+                    evidence: r.sha256.clone(),
+                    accepted_by: accepted_by.map(|w| waivers[w].waiver.id.clone()),
+                });
+            }
             Outcome::Error(m) => errors.push(ResourceError { resource_id: r.resource_id.clone(), evidence: r.sha256.clone(), message: m.clone() }),
             Outcome::OutOfScope => {}
         }
@@ -401,7 +496,6 @@ fn rule_report(rule: &cloudcap_catalog::Rule, outs: &[(usize, Outcome)], records
     status_evidence.sort();
     status_evidence.dedup();
     let incomplete = problems.get(&rule.kind).cloned().unwrap_or_default();
-    let in_scope = outs.len() as u64;
     let nfail = failed.len() as u64;
 
     let (result, reason) = if status_evidence.is_empty() {
@@ -425,7 +519,7 @@ fn rule_report(rule: &cloudcap_catalog::Rule, outs: &[(usize, Outcome)], records
             EmptyResult::NotEvaluated => (ResultState::NotEvaluated, format!("no `{}` resource in scope to evaluate", rule.kind)),
         }
     };
-    RuleReport {
+    let report = RuleReport {
         id: rule.id.clone(),
         kind: rule.kind.clone(),
         result,
@@ -438,7 +532,8 @@ fn rule_report(rule: &cloudcap_catalog::Rule, outs: &[(usize, Outcome)], records
         status_evidence,
         evidence_count: in_scope,
         evidence_set_sha256: hex::encode(h.finalize()),
-    }
+    };
+    (report, matched.into_iter().collect())
 }
 
 /// An item with several rules takes its worst rule (by points); not-applicable rules drop out.

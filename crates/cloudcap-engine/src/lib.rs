@@ -10,11 +10,13 @@ mod input;
 mod report;
 mod rules;
 mod score;
+mod waiver;
 
 pub use crate::assess::{Error, Options, assess, assess_reference, recombine};
 pub use crate::input::{Attestation, CollectionStatus, Evidence, Record};
 pub use crate::report::*;
 pub use crate::rules::{KindFields, lint_rules};
+pub use crate::waiver::{Risk, Waiver, WaiverError, WaiverMode, WaiverUse, parse_waivers};
 
 /// Version of the scoring method written into every report.
 pub const SCORING_METHOD: &str = "cloudcap-score/1";

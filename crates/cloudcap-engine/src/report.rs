@@ -86,6 +86,7 @@ pub struct Report {
     pub families: Vec<FamilyScore>,
     pub controls: Vec<ControlReport>,
     pub attestations: Vec<AttestationUse>,
+    pub waivers: Vec<crate::waiver::WaiverUse>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,6 +172,8 @@ pub struct ControlReport {
     /// The control's result at each tier at which it applies (items of that tier and below).
     pub results: BTreeMap<Tier, ControlResult>,
     pub items: Vec<ItemReport>,
+    /// Waivers applied to this control (ids), whatever their mode.
+    pub waivers: Vec<String>,
 }
 
 impl ControlReport {
@@ -230,6 +233,9 @@ pub struct ResourceRef {
     pub account: String,
     pub region: String,
     pub evidence: String,
+    /// An `accept-risk` waiver covering this failure (it still counts as failing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

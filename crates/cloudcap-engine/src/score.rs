@@ -35,7 +35,7 @@ pub fn ratio_bp(num: u64, den: u64) -> u32 {
     if den == 0 { 0 } else { (num * 10_000 / den) as u32 }
 }
 
-pub(crate) fn build_report(catalog: &Catalog, evidence: &Evidence, opts: &Options, at: String, controls: Vec<ControlReport>, attestations: Vec<AttestationUse>) -> Report {
+pub(crate) fn build_report(catalog: &Catalog, evidence: &Evidence, opts: &Options, at: String, controls: Vec<ControlReport>, attestations: Vec<AttestationUse>, waivers: Vec<crate::waiver::WaiverUse>) -> Report {
     let mut tiers = Vec::new();
     let mut lower_reached = true;
     let mut tier_achieved = None;
@@ -101,5 +101,6 @@ pub(crate) fn build_report(catalog: &Catalog, evidence: &Evidence, opts: &Option
         families,
         controls,
         attestations,
+        waivers,
     }
 }

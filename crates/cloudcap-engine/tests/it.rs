@@ -13,7 +13,7 @@ fn catalog() -> Catalog {
 }
 
 fn opts(threads: usize) -> Options {
-    Options { at: "2026-11-25T00:00:00Z".into(), target_tier: Tier::Advanced, tool_version: "test".into(), threads }
+    Options { at: "2026-11-25T00:00:00Z".into(), target_tier: Tier::Advanced, tool_version: "test".into(), threads, waivers: vec![] }
 }
 
 const KINDS: &[&str] = &[
@@ -253,7 +253,11 @@ proptest! {
         let mut less = ev.clone();
         let mut rng = Rng(drop | 1);
         less.records.retain(|_| rng.next() % 4 != 0);
-        less.statuses.retain(|_| rng.next() % 6 != 0);
+        // Statuses disappear a whole kind at a time (a kind that was never collected). Dropping
+        // one scope's error status alone would hide that the scope exists at all; that is
+        // tampering, which bundle verification (hashes, Merkle root) rejects before assessment.
+        let dropped: Vec<&str> = KINDS.iter().copied().filter(|_| rng.next() % 6 == 0).collect();
+        less.statuses.retain(|s| !dropped.contains(&s.kind.as_str()));
         // One attestation per scope at most here, so removal cannot reveal an older one.
         less.attestations.retain(|_| rng.next() % 3 != 0);
         let after = assess(&catalog, &less, &opts(1)).unwrap();
@@ -264,4 +268,60 @@ proptest! {
         }
         prop_assert!(after.summary.tier_achieved <= before.summary.tier_achieved);
     }
+}
+
+
+fn bucket(name: &str, encrypted: bool) -> Record {
+    let v = json!({"schema_version": 1, "kind": "storage.bucket", "provider": "aws", "account": "111", "region": "cn-north-1", "resource_id": name, "sources": [],
+        "name": name, "encrypted": encrypted, "customer_managed_key": false, "versioning": true, "public": false, "public_access_block": true, "access_logging": true});
+    Record { sha256: sha(&v.to_string()), kind: "storage.bucket".into(), provider: "aws".into(), account: "111".into(), region: "cn-north-1".into(), resource_id: name.into(), value: v }
+}
+
+fn waiver(id: &str, control: &str, resource: Option<&str>, mode: &str, effective: &str, expires: &str) -> String {
+    let res = resource.map(|r| format!("resource = \"{r}\"\n")).unwrap_or_default();
+    format!("[[waiver]]\nid = \"{id}\"\ncontrol = \"{control}\"\n{res}mode = \"{mode}\"\njustification = \"legacy\"\napprover = \"CISO\"\nticket = \"SEC-1\"\nrisk = \"medium\"\neffective = \"{effective}\"\nexpires = \"{expires}\"\n")
+}
+
+#[test]
+fn waivers_apply_expire_and_report_unused() {
+    let catalog = catalog();
+    let ev = Evidence {
+        records: vec![bucket("logs-1", false), bucket("data-1", true), bucket("data-2", false)],
+        statuses: vec![CollectionStatus { sha256: sha("st"), kind: "storage.bucket".into(), provider: "aws".into(), account: "111".into(), region: "cn-north-1".into(), ok: true, error_class: None, message: None, record_count: 3 }],
+        ..Evidence::default()
+    };
+    let text = [
+        waiver("accept-logs", "dp-9.2", Some("logs-*"), "accept-risk", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+        waiver("na-data2", "dp-9.2", Some("data-2"), "not-applicable", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+        // Expires exactly at the assessment time: no longer applies.
+        waiver("expired", "dp-9.9", None, "not-applicable", "2026-01-01T00:00:00Z", "2026-11-25T00:00:00Z"),
+        waiver("unused", "dp-9.2", Some("nothing-*"), "accept-risk", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+        waiver("whole-na", "ac-8.11", None, "not-applicable", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+    ]
+    .concat();
+    let waivers = cloudcap_engine::parse_waivers(&text).unwrap();
+    let mut o = opts(1);
+    o.waivers = waivers;
+    let r = assess(&catalog, &ev, &o).unwrap();
+    let status = |id: &str| r.waivers.iter().find(|w| w.waiver.id == id).unwrap().status.clone();
+    assert_eq!(status("accept-logs"), "applied");
+    assert_eq!(status("na-data2"), "applied");
+    assert_eq!(status("expired"), "expired");
+    assert_eq!(status("unused"), "unused");
+    assert_eq!(status("whole-na"), "applied");
+    let dp92 = r.controls.iter().find(|c| c.id == "dp-9.2").unwrap();
+    let rule = dp92.items.iter().flat_map(|i| &i.rules).find(|r| r.kind == "storage.bucket").unwrap();
+    // data-2 left the scope; logs-1 still fails but is accepted.
+    assert_eq!(rule.in_scope, 2);
+    assert_eq!(rule.failed.len(), 1);
+    assert_eq!(rule.failed[0].resource_id, "logs-1");
+    assert_eq!(rule.failed[0].accepted_by.as_deref(), Some("accept-logs"));
+    assert_eq!(rule.result, ResultState::PartiallySatisfied);
+    let ac811 = r.controls.iter().find(|c| c.id == "ac-8.11").unwrap();
+    assert!(ac811.results.values().all(|x| x.result == ResultState::NotApplicable));
+    // One second earlier the expired waiver still applied.
+    let mut o2 = o.clone();
+    o2.at = "2026-11-24T23:59:59Z".into();
+    let r2 = assess(&catalog, &ev, &o2).unwrap();
+    assert_eq!(r2.waivers.iter().find(|w| w.waiver.id == "expired").unwrap().status, "applied");
 }
