@@ -1,0 +1,290 @@
+//! S3 buckets: one ListBuckets, then per bucket (path-style addressing, which moto and every
+//! S3-compatible store accept) GetPublicAccessBlock, GetBucketEncryption, GetBucketVersioning,
+//! GetBucketLogging, and — only when the public access block does not already neutralize
+//! public ACLs and policies — GetBucketAcl and GetBucketPolicyStatus.
+//!
+//! The bucket's region comes from ListBuckets' `BucketRegion`; when absent (older APIs, moto)
+//! and a single region is collected, the buckets are attributed to it, otherwise
+//! GetBucketLocation is asked.
+
+use serde_json::{Map, json};
+
+use crate::{
+    aws::{AwsCollector, MAX_PAGES, iam::as_response, iam::too_many_pages, proto},
+    http::{CallError, classify_status, error_code},
+    runner::UnitCtx,
+};
+
+const KIND: &str = "storage.bucket";
+const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
+const AUTHENTICATED_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+
+pub(crate) fn collect(aws: &AwsCollector, ctx: &mut UnitCtx<'_>) {
+    let home = aws.regions[0].clone();
+    let endpoint = aws.endpoint("s3", &home);
+    let mut buckets: Vec<(String, Option<String>)> = Vec::new();
+    let mut token: Option<String> = None;
+    let mut list_sources = Vec::new();
+    let mut complete = false;
+    for _ in 0..MAX_PAGES {
+        let mut path = "/?max-buckets=1000".to_owned();
+        if let Some(t) = &token {
+            path.push_str(&format!("&continuation-token={}", proto::encode(t)));
+        }
+        let request = proto::rest_get("s3", "ListBuckets", &endpoint, &path);
+        let fetched = match ctx.send_ok(&request) {
+            Ok(f) => f,
+            Err(err) => return fail_all(aws, ctx, &err),
+        };
+        let doc = match proto::xml(&request, &fetched) {
+            Ok(doc) => doc,
+            Err(err) => return fail_all(aws, ctx, &err),
+        };
+        list_sources.push(fetched.sha256.clone());
+        for bucket in proto::child(doc.root_element(), "Buckets")
+            .into_iter()
+            .flat_map(|b| b.children())
+        {
+            if let Some(name) = proto::text(bucket, &["Name"]) {
+                buckets.push((
+                    name.to_owned(),
+                    proto::text(bucket, &["BucketRegion"]).map(str::to_owned),
+                ));
+            }
+        }
+        token = proto::text(doc.root_element(), &["ContinuationToken"])
+            .map(str::to_owned)
+            .filter(|t| !t.is_empty());
+        if token.is_none() {
+            complete = true;
+            break;
+        }
+    }
+    if !complete {
+        return fail_all(aws, ctx, &too_many_pages("s3", "ListBuckets"));
+    }
+    for (name, region) in buckets {
+        let region = match region {
+            Some(region) => region,
+            None if aws.regions.len() == 1 => home.clone(),
+            None => match bucket_location(aws, ctx, &name) {
+                Ok(region) => region,
+                Err(err) => {
+                    ctx.fail(KIND, &home, &name, &err);
+                    continue;
+                }
+            },
+        };
+        if !aws.regions.contains(&region) {
+            continue;
+        }
+        if let Err(err) = bucket(aws, ctx, &name, &region, &list_sources) {
+            ctx.fail(KIND, &region, &name, &err);
+        }
+    }
+}
+
+fn fail_all(aws: &AwsCollector, ctx: &mut UnitCtx<'_>, err: &CallError) {
+    for region in &aws.regions {
+        ctx.fail(KIND, region, "*", err);
+    }
+}
+
+fn bucket_location(
+    aws: &AwsCollector,
+    ctx: &mut UnitCtx<'_>,
+    name: &str,
+) -> Result<String, CallError> {
+    let endpoint = aws.endpoint("s3", &aws.regions[0]);
+    let request = proto::rest_get(
+        "s3",
+        "GetBucketLocation",
+        &endpoint,
+        &format!("/{}?location", proto::encode(name)),
+    );
+    let fetched = ctx.send_ok(&request)?;
+    let doc = proto::xml(&request, &fetched)?;
+    let constraint = doc.root_element().text().map(str::trim).unwrap_or("");
+    Ok(match constraint {
+        "" => "us-east-1".to_owned(),
+        "EU" => "eu-west-1".to_owned(),
+        other => other.to_owned(),
+    })
+}
+
+/// Fetches `/{bucket}?{sub}`; `absent` is the error code meaning "not configured" (→ `None`).
+fn get_sub(
+    aws: &AwsCollector,
+    ctx: &mut UnitCtx<'_>,
+    (region, bucket): (&str, &str),
+    action: &'static str,
+    sub: &str,
+    absent: &[&str],
+    sources: &mut Vec<String>,
+) -> Result<Option<crate::runner::Fetched>, CallError> {
+    let endpoint = aws.endpoint("s3", region);
+    let request = proto::rest_get(
+        "s3",
+        action,
+        &endpoint,
+        &format!("/{}?{sub}", proto::encode(bucket)),
+    );
+    let fetched = ctx.send(&request)?;
+    sources.push(fetched.sha256.clone());
+    if (200..300).contains(&fetched.status) {
+        proto::xml(&request, &fetched)?;
+        return Ok(Some(fetched));
+    }
+    if fetched.status == 404
+        && error_code(&fetched.body).is_some_and(|c| absent.contains(&c.as_str()))
+    {
+        return Ok(None);
+    }
+    Err(classify_status(&request, &as_response(&fetched)))
+}
+
+fn parse(fetched: &crate::runner::Fetched) -> roxmltree::Document<'_> {
+    // Already validated in `get_sub`.
+    roxmltree::Document::parse(std::str::from_utf8(&fetched.body).unwrap_or("<x/>"))
+        .unwrap_or_else(|_| roxmltree::Document::parse("<x/>").unwrap())
+}
+
+fn bucket(
+    aws: &AwsCollector,
+    ctx: &mut UnitCtx<'_>,
+    name: &str,
+    region: &str,
+    list_sources: &[String],
+) -> Result<(), CallError> {
+    let mut sources: Vec<String> = list_sources.to_vec();
+    let pab = get_sub(
+        aws,
+        ctx,
+        (region, name),
+        "GetPublicAccessBlock",
+        "publicAccessBlock",
+        &["NoSuchPublicAccessBlockConfiguration"],
+        &mut sources,
+    )?;
+    let (block_acls, block_policy) = match &pab {
+        Some(f) => {
+            let doc = parse(f);
+            let flag = |n: &str| {
+                proto::boolean(proto::descendant(doc.root_element(), n).and_then(|n| n.text()))
+            };
+            (
+                flag("BlockPublicAcls") && flag("IgnorePublicAcls"),
+                flag("BlockPublicPolicy") && flag("RestrictPublicBuckets"),
+            )
+        }
+        None => (false, false),
+    };
+    let encryption = get_sub(
+        aws,
+        ctx,
+        (region, name),
+        "GetBucketEncryption",
+        "encryption",
+        &["ServerSideEncryptionConfigurationNotFoundError"],
+        &mut sources,
+    )?;
+    let (encrypted, customer_key) = match &encryption {
+        Some(f) => {
+            let doc = parse(f);
+            let algorithm = proto::descendant(doc.root_element(), "SSEAlgorithm")
+                .and_then(|n| n.text())
+                .map(str::trim);
+            let key = proto::descendant(doc.root_element(), "KMSMasterKeyID")
+                .and_then(|n| n.text())
+                .map(str::trim);
+            let customer = matches!(algorithm, Some("aws:kms" | "aws:kms:dsse"))
+                && key.is_some_and(|k| !k.is_empty() && !k.contains("alias/aws/"));
+            (algorithm.is_some(), customer)
+        }
+        None => (false, false),
+    };
+    let versioning = get_sub(
+        aws,
+        ctx,
+        (region, name),
+        "GetBucketVersioning",
+        "versioning",
+        &[],
+        &mut sources,
+    )?
+    .map(|f| {
+        proto::descendant(parse(&f).root_element(), "Status")
+            .and_then(|n| n.text())
+            .map(str::trim)
+            == Some("Enabled")
+    })
+    .unwrap_or(false);
+    let logging = get_sub(
+        aws,
+        ctx,
+        (region, name),
+        "GetBucketLogging",
+        "logging",
+        &[],
+        &mut sources,
+    )?
+    .map(|f| proto::descendant(parse(&f).root_element(), "LoggingEnabled").is_some())
+    .unwrap_or(false);
+    let public_acl = if block_acls {
+        false
+    } else {
+        get_sub(
+            aws,
+            ctx,
+            (region, name),
+            "GetBucketAcl",
+            "acl",
+            &[],
+            &mut sources,
+        )?
+        .map(|f| {
+            parse(&f).descendants().any(|n| {
+                n.has_tag_name("URI")
+                    && matches!(
+                        n.text().map(str::trim),
+                        Some(ALL_USERS | AUTHENTICATED_USERS)
+                    )
+            })
+        })
+        .unwrap_or(false)
+    };
+    let public_policy = if block_policy {
+        false
+    } else {
+        get_sub(
+            aws,
+            ctx,
+            (region, name),
+            "GetBucketPolicyStatus",
+            "policyStatus",
+            &["NoSuchBucketPolicy"],
+            &mut sources,
+        )?
+        .map(|f| {
+            proto::boolean(
+                proto::descendant(parse(&f).root_element(), "IsPublic").and_then(|n| n.text()),
+            )
+        })
+        .unwrap_or(false)
+    };
+    let mut fields = Map::new();
+    fields.insert("name".into(), json!(name));
+    fields.insert("encrypted".into(), json!(encrypted));
+    fields.insert("customer_managed_key".into(), json!(customer_key));
+    fields.insert("versioning".into(), json!(versioning));
+    fields.insert("public".into(), json!(public_acl || public_policy));
+    fields.insert(
+        "public_access_block".into(),
+        json!(block_acls && block_policy),
+    );
+    fields.insert("access_logging".into(), json!(logging));
+    let resource = format!("arn:{}:s3:::{name}", aws.partition.name());
+    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+    ctx.record(KIND, region, &resource, fields, &sources);
+    Ok(())
+}

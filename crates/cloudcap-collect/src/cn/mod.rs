@@ -1,0 +1,946 @@
+//! Alibaba Cloud, Tencent Cloud and Huawei Cloud: request signers and evidence collectors.
+//!
+//! Each vendor's API gateway has its own HMAC signature (`ACS3-HMAC-SHA256`, `TC3-HMAC-SHA256`,
+//! `SDK-HMAC-SHA256`); the three signers implement [`Signer`] and are pinned to the vendors'
+//! published test vectors in their unit tests.
+//! Object storage (Alibaba OSS, Huawei OBS, Tencent COS) has its own signatures
+//! ([`sign_objstore`]) and is read by [`objstore`] with a second client.
+//! The collectors ([`alibaba`], [`tencent`], [`huawei`]) call the read-only evidence APIs listed in
+//! `docs/collectors.md`, keep every raw response body with its SHA-256, and map the responses into
+//! the provider-neutral kinds of `docs/evidence-kinds.md`.
+//!
+//! **Invariant:** nothing here reads the environment; credentials, endpoints and the clock source
+//! come in through [`CnConfig`].
+
+pub mod alibaba;
+pub mod huawei;
+pub mod objstore;
+pub mod sign_alibaba;
+pub mod sign_huawei;
+pub mod sign_objstore;
+pub mod sign_tencent;
+pub mod tencent;
+
+mod call;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Map, Value, json};
+use sha2::Sha256;
+
+use crate::http::{ApiRequest, CallError, ErrorClass, HttpConfig};
+use crate::progress::{Progress, ProgressMode};
+use crate::runner::{Collector, Fetched, RunOptions, Unit, UnitCtx};
+use crate::secret::Secret;
+use crate::sink::{EvidenceSink, RawMeta, ResumeState, STATUS_KIND, SinkError, sha256_hex};
+
+/// An HTTP request as a signer sees it.
+///
+/// The body is the exact byte string that is sent: signers hash these bytes, never a
+/// re-serialization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignableRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// `host[:port]` exactly as sent in the `Host` header.
+    pub host: String,
+    /// Absolute path, not percent-encoded.
+    pub path: String,
+    /// Query parameters, not percent-encoded; order is irrelevant (signers sort).
+    pub query: Vec<(String, String)>,
+    /// Headers set by the caller; signers append theirs.
+    pub headers: Vec<(String, String)>,
+    /// Exact body bytes.
+    pub body: Vec<u8>,
+    /// Service code used in credential scopes (Tencent `cvm`, `cam`, ...).
+    pub service: String,
+}
+
+impl SignableRequest {
+    /// A request without query, headers or body.
+    pub fn new(method: &str, host: &str, path: &str, service: &str) -> SignableRequest {
+        SignableRequest {
+            method: method.to_owned(),
+            host: host.to_owned(),
+            path: path.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            service: service.to_owned(),
+        }
+    }
+
+    /// Splits an [`ApiRequest`]'s URL into host, path and decoded query.
+    pub fn from_api_request(request: &ApiRequest) -> Result<SignableRequest, SignError> {
+        let rest = request
+            .url
+            .split_once("://")
+            .map(|(_, r)| r)
+            .ok_or(SignError::BadUrl)?;
+        let (authority, path_query) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
+        let query = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (percent_decode(k), percent_decode(v))
+            })
+            .collect();
+        Ok(SignableRequest {
+            method: request.method.as_str().to_owned(),
+            host: authority.to_owned(),
+            path: percent_decode(path),
+            query,
+            headers: request.headers.clone(),
+            body: request.body.clone(),
+            service: request.service.to_owned(),
+        })
+    }
+
+    /// The first value of a header, matched case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Inputs a signature depends on besides the request and the key: injected so that tests are
+/// deterministic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningContext {
+    /// Seconds since the Unix epoch (UTC).
+    pub unix_time: i64,
+    /// A fresh random value per request (Alibaba `x-acs-signature-nonce`).
+    pub nonce: String,
+}
+
+impl SigningContext {
+    /// The context for a live request at `now`, with a fresh nonce.
+    pub fn at(now: SystemTime) -> SigningContext {
+        let unix_time = now
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        SigningContext {
+            unix_time,
+            nonce: nonce(),
+        }
+    }
+}
+
+/// Why a request could not be signed.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignError {
+    /// Vendor SDKs disagree on how empty values are canonicalized, so they are never sent.
+    #[error("query parameter `{0}` has an empty value")]
+    EmptyQueryValue(String),
+    /// A header the algorithm needs was not set by the caller.
+    #[error("header `{0}` is required for this signature")]
+    MissingHeader(&'static str),
+    /// The request URL has no scheme or host.
+    #[error("the request URL cannot be split into host, path and query")]
+    BadUrl,
+}
+
+/// Signs `request` with a vendor signer through the shared [`crate::http::RequestSigner`]
+/// shape: returns only the headers the signer added.
+pub(crate) fn added_headers(
+    request: &ApiRequest,
+    now: SystemTime,
+    sign: impl FnOnce(&mut SignableRequest, &SigningContext) -> Result<(), SignError>,
+) -> Result<Vec<(String, String)>, String> {
+    let mut signable = SignableRequest::from_api_request(request).map_err(|e| e.to_string())?;
+    let before = signable.headers.len();
+    sign(&mut signable, &SigningContext::at(now)).map_err(|e| e.to_string())?;
+    // reqwest writes Host from the URL: the same authority that was signed.
+    Ok(signable
+        .headers
+        .split_off(before)
+        .into_iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
+        .collect())
+}
+
+/// An access key pair. `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct Credentials {
+    /// Access key id (Alibaba AccessKeyId, Tencent SecretId, Huawei AK).
+    pub access_key_id: String,
+    /// Secret (Alibaba AccessKeySecret, Tencent SecretKey, Huawei SK).
+    pub secret: Secret,
+}
+
+impl Credentials {
+    /// A key pair.
+    pub fn new(access_key_id: impl Into<String>, secret: impl Into<String>) -> Credentials {
+        Credentials {
+            access_key_id: access_key_id.into(),
+            secret: Secret::new(secret),
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret", &self.secret)
+            .finish()
+    }
+}
+
+/// Which Chinese cloud.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CnProvider {
+    /// Alibaba Cloud (Aliyun).
+    Alibaba,
+    /// Tencent Cloud.
+    Tencent,
+    /// Huawei Cloud.
+    Huawei,
+}
+
+impl CnProvider {
+    /// The `provider` value written into evidence records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CnProvider::Alibaba => "alibaba",
+            CnProvider::Tencent => "tencent",
+            CnProvider::Huawei => "huawei",
+        }
+    }
+}
+
+/// Everything a collector needs; built by the CLI from flags and the environment.
+#[derive(Clone, Debug)]
+pub struct CnConfig {
+    /// Access key pair.
+    pub credentials: Credentials,
+    /// Regions to collect; empty means every region the account's region listing returns.
+    pub regions: Vec<String>,
+    /// One base URL (`http://127.0.0.1:8080`) that replaces every vendor endpoint (fixture
+    /// servers, proxies); `None` uses the public endpoints over HTTPS.
+    pub endpoint_url: Option<String>,
+    /// Timeouts and retries.
+    pub http: HttpConfig,
+    /// Units collected in parallel.
+    pub concurrency: usize,
+    /// Progress display.
+    pub progress: ProgressMode,
+}
+
+impl CnConfig {
+    /// Defaults: all regions, public endpoints, production HTTP settings, 4 workers, no progress.
+    pub fn new(credentials: Credentials) -> CnConfig {
+        CnConfig {
+            credentials,
+            regions: Vec::new(),
+            endpoint_url: None,
+            http: HttpConfig::production(),
+            concurrency: 4,
+            progress: ProgressMode::Quiet,
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CnSummary {
+    /// Account / domain id (`unknown` when the credentials were refused).
+    pub account: String,
+    /// Regions collected.
+    pub regions: Vec<String>,
+    /// Collection units run now and skipped on resume.
+    pub units_collected: usize,
+    /// Units skipped because an earlier run completed them.
+    pub units_skipped: usize,
+    /// `collection.status` scopes that ended in an error.
+    pub error_scopes: usize,
+}
+
+/// The kinds every Chinese collector reports on, in order.
+pub const KINDS: &[&str] = &[
+    "identity.password-policy",
+    "identity.user",
+    "identity.access-key",
+    "audit.trail",
+    "crypto.key",
+    "storage.bucket",
+    "network.security-group",
+    "compute.volume",
+    "backup.plan",
+    "monitoring.threat-detection",
+    "region.inventory",
+];
+
+/// The kinds `provider`'s collector can evidence (the others in [`KINDS`] are recorded as
+/// `unsupported`; kinds outside [`KINDS`] are not collected). See `docs/collectors.md`.
+pub fn evidenced_kinds(provider: CnProvider) -> Vec<&'static str> {
+    let unsupported: &[&str] = match provider {
+        CnProvider::Alibaba | CnProvider::Huawei => &[],
+        CnProvider::Tencent => &["identity.password-policy"],
+    };
+    KINDS
+        .iter()
+        .copied()
+        .filter(|k| !unsupported.contains(k))
+        .collect()
+}
+
+/// Collects evidence from `provider` into `sink` with the shared runner (same progress, resume
+/// and error semantics as AWS). Only a sink failure aborts the run: API failures, including
+/// refused credentials, become `collection.status` errors.
+pub fn collect(
+    provider: CnProvider,
+    config: &CnConfig,
+    sink: &dyn EvidenceSink,
+    resume: &ResumeState,
+) -> Result<CnSummary, SinkError> {
+    let endpoint = Endpoint {
+        provider,
+        endpoint_url: config.endpoint_url.clone(),
+        http: config.http.clone(),
+    };
+    let client = match provider {
+        CnProvider::Alibaba => alibaba::client(config),
+        CnProvider::Tencent => tencent::client(config),
+        CnProvider::Huawei => huawei::client(config),
+    };
+    let client = match client {
+        Ok(c) => c,
+        Err(message) => {
+            let err = CallError {
+                class: ErrorClass::ServerError,
+                service: "-",
+                action: "-",
+                code: None,
+                status: None,
+                message,
+            };
+            let scopes = all_scopes(&scope_regions(&config.regions));
+            let errors = write_errors(provider, "unknown", sink, resume, &scopes, &err)?;
+            return Ok(CnSummary {
+                account: "unknown".into(),
+                error_scopes: errors,
+                ..CnSummary::default()
+            });
+        }
+    };
+    // Discovery (account, regions) runs outside the units; its raw answers are kept too.
+    let mut discovery_error = None;
+    let discovered = {
+        let mut send = |request: &ApiRequest| -> Result<Fetched, CallError> {
+            let response = client.send(request)?;
+            let sha256 = sha256_hex(&response.body);
+            let meta = RawMeta {
+                provider: provider.as_str(),
+                // Not known yet: discovery is what finds the account.
+                account: "unknown".to_owned(),
+                service: request.service,
+                action: request.action,
+                region: request.signing_region.clone(),
+                url: request.url.clone(),
+                request_body: String::from_utf8_lossy(&request.body).into_owned(),
+                http_status: response.status,
+                request_id: response.request_id.clone(),
+                fetched_at: rfc3339(
+                    SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .map(|d| d.as_secs() as i64)
+                        .unwrap_or(0),
+                ),
+                sha256: sha256.clone(),
+                media_type: "application/json",
+            };
+            if let Err(err) = sink.add_raw(&meta, &response.body) {
+                discovery_error.get_or_insert(err);
+            }
+            Ok(Fetched {
+                status: response.status,
+                body: response.body,
+                sha256,
+            })
+        };
+        match provider {
+            CnProvider::Alibaba => alibaba::discover(&endpoint, config, &mut send),
+            CnProvider::Tencent => tencent::discover(&endpoint, config, &mut send),
+            CnProvider::Huawei => huawei::discover(&endpoint, config, &mut send),
+        }
+    };
+    if let Some(err) = discovery_error {
+        return Err(err);
+    }
+    let discovery = match discovered {
+        Ok(mut d) => {
+            if d.account.is_empty() {
+                d.account = "unknown".to_owned();
+            }
+            d
+        }
+        Err(err) => {
+            let scopes = all_scopes(&scope_regions(&config.regions));
+            let errors = write_errors(provider, "unknown", sink, resume, &scopes, &err)?;
+            return Ok(CnSummary {
+                account: "unknown".into(),
+                error_scopes: errors,
+                ..CnSummary::default()
+            });
+        }
+    };
+    let collector: Box<dyn Collector> = match provider {
+        CnProvider::Alibaba => Box::new(alibaba::AlibabaCollector::new(endpoint, &discovery)),
+        CnProvider::Tencent => Box::new(tencent::TencentCollector::new(endpoint, &discovery)),
+        CnProvider::Huawei => Box::new(huawei::HuaweiCollector::new(endpoint, &discovery)),
+    };
+    let progress = Progress::new(config.progress, collector.units().len() as u64);
+    let options = RunOptions {
+        concurrency: config.concurrency,
+        resume,
+        account: &discovery.account,
+    };
+    let mut summary = crate::runner::run(collector.as_ref(), &client, sink, &progress, &options)?;
+    // Object storage has its own endpoints and signature: a second client and run.
+    let store = match provider {
+        CnProvider::Alibaba => Some(sign_objstore::ObjectStore::Oss),
+        CnProvider::Huawei => Some(sign_objstore::ObjectStore::Obs),
+        CnProvider::Tencent => Some(sign_objstore::ObjectStore::Cos),
+    };
+    if let Some(store) = store {
+        let buckets = objstore::BucketCollector {
+            store,
+            endpoint_url: config.endpoint_url.clone(),
+            regions: discovery.regions.clone(),
+        };
+        match objstore::client(store, config) {
+            Ok(storage_client) => {
+                let more =
+                    crate::runner::run(&buckets, &storage_client, sink, &progress, &options)?;
+                summary.units_collected += more.units_collected;
+                summary.units_skipped += more.units_skipped;
+                summary.error_scopes += more.error_scopes;
+                for (region, n) in more.resources_per_region {
+                    *summary.resources_per_region.entry(region).or_default() += n;
+                }
+            }
+            Err(message) => {
+                let err = CallError {
+                    class: ErrorClass::ServerError,
+                    service: "-",
+                    action: "-",
+                    code: None,
+                    status: None,
+                    message,
+                };
+                let scopes: Vec<(&str, String)> = discovery
+                    .regions
+                    .iter()
+                    .map(|r| ("storage.bucket", r.clone()))
+                    .collect();
+                summary.error_scopes +=
+                    write_errors(provider, &discovery.account, sink, resume, &scopes, &err)?;
+            }
+        }
+    }
+    // Region inventory last: it counts what the units found (now and in a resumed run).
+    let mut errors = summary.error_scopes;
+    if let Some(err) = &discovery.regions_error {
+        let scopes: Vec<(&str, String)> = scope_regions(&discovery.regions)
+            .into_iter()
+            .map(|r| ("region.inventory", r))
+            .collect();
+        errors += write_errors(provider, &discovery.account, sink, resume, &scopes, err)?;
+    } else {
+        for region in &discovery.regions {
+            if resume.has_status("region.inventory", region) {
+                continue;
+            }
+            let count = summary
+                .resources_per_region
+                .get(region)
+                .copied()
+                .unwrap_or(0)
+                + resume
+                    .resources_per_region()
+                    .get(region)
+                    .copied()
+                    .unwrap_or(0);
+            let record = json!({
+                "schema_version": 1,
+                "kind": "region.inventory",
+                "provider": provider.as_str(),
+                "account": discovery.account,
+                "region": region,
+                "resource_id": region,
+                "sources": [discovery.regions_source],
+                "mainland_china": is_mainland(provider, region),
+                "holds_data": count > 0,
+                "resource_count": count,
+            });
+            sink.add_record("region.inventory", &record)?;
+            sink.add_record(
+                STATUS_KIND,
+                &status_json(
+                    provider,
+                    &discovery.account,
+                    "region.inventory",
+                    region,
+                    None,
+                    1,
+                ),
+            )?;
+        }
+    }
+    progress.finish();
+    Ok(CnSummary {
+        account: discovery.account.clone(),
+        regions: discovery.regions.clone(),
+        units_collected: summary.units_collected,
+        units_skipped: summary.units_skipped,
+        error_scopes: errors,
+    })
+}
+
+/// What discovery found before the units run.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Discovery {
+    pub(crate) account: String,
+    pub(crate) regions: Vec<String>,
+    /// Digest of the region listing (cited by `region.inventory`).
+    pub(crate) regions_source: String,
+    /// The region listing failed (regions then come from the configuration only).
+    pub(crate) regions_error: Option<CallError>,
+    /// Huawei: project id per region.
+    pub(crate) projects: BTreeMap<String, String>,
+}
+
+/// Which provider, and where its requests go.
+#[derive(Clone, Debug)]
+pub(crate) struct Endpoint {
+    pub(crate) provider: CnProvider,
+    pub(crate) endpoint_url: Option<String>,
+    pub(crate) http: HttpConfig,
+}
+
+/// The request-sending function of the runner's unit context or of discovery.
+pub(crate) type Send<'s> = dyn FnMut(&ApiRequest) -> Result<Fetched, CallError> + 's;
+
+impl Endpoint {
+    /// Sends `call` (vendor throttling retried), returns the parsed JSON and its digest.
+    pub(crate) fn call(
+        &self,
+        send: &mut Send<'_>,
+        call: call::Call,
+    ) -> Result<(Value, String), CallError> {
+        call::execute(self, send, call)
+    }
+
+    /// [`Endpoint::call`] through a runner unit context.
+    pub(crate) fn unit_call(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        call: call::Call,
+    ) -> Result<(Value, String), CallError> {
+        call::execute(self, &mut |r: &ApiRequest| ctx.send(r), call)
+    }
+}
+
+/// Whether a region code is in mainland China (Hong Kong, Macao and Taiwan are not).
+pub fn is_mainland(provider: CnProvider, region: &str) -> bool {
+    match provider {
+        CnProvider::Alibaba => region.starts_with("cn-") && region != "cn-hongkong",
+        CnProvider::Tencent => matches!(
+            region,
+            "ap-beijing"
+                | "ap-shanghai"
+                | "ap-guangzhou"
+                | "ap-chengdu"
+                | "ap-chongqing"
+                | "ap-nanjing"
+                | "ap-shanghai-fsi"
+                | "ap-shenzhen-fsi"
+                | "ap-beijing-fsi"
+                | "ap-shenzhen"
+                | "ap-tianjin"
+                | "ap-shijiazhuang"
+                | "ap-wuhan"
+                | "ap-changsha"
+                | "ap-hangzhou"
+                | "ap-jinan"
+                | "ap-fuzhou"
+                | "ap-hefei"
+                | "ap-xian"
+                | "ap-zhengzhou"
+                | "ap-shenyang"
+                | "ap-qingyuan"
+                | "ap-guangzhou-open"
+        ),
+        CnProvider::Huawei => region.starts_with("cn-") && !region.starts_with("cn-hk"),
+    }
+}
+
+fn scope_regions(regions: &[String]) -> Vec<String> {
+    if regions.is_empty() {
+        vec!["global".to_owned()]
+    } else {
+        regions.to_vec()
+    }
+}
+
+fn all_scopes(regions: &[String]) -> Vec<(&'static str, String)> {
+    KINDS
+        .iter()
+        .flat_map(|kind| {
+            scopes_for(kind, regions)
+                .into_iter()
+                .map(move |r| (*kind, r))
+        })
+        .collect()
+}
+
+fn status_json(
+    provider: CnProvider,
+    account: &str,
+    kind: &str,
+    region: &str,
+    err: Option<&CallError>,
+    record_count: usize,
+) -> Value {
+    let mut status = json!({
+        "kind": kind,
+        "provider": provider.as_str(),
+        "account": account,
+        "region": region,
+        "status": if err.is_some() { "error" } else { "ok" },
+        "record_count": record_count,
+    });
+    if let Some(err) = err {
+        status["error_class"] = json!(err.class.as_str());
+        status["message"] = json!(format!("1 failure(s): *: {err}"));
+    }
+    status
+}
+
+fn write_errors(
+    provider: CnProvider,
+    account: &str,
+    sink: &dyn EvidenceSink,
+    resume: &ResumeState,
+    scopes: &[(&str, String)],
+    err: &CallError,
+) -> Result<usize, SinkError> {
+    let mut n = 0;
+    for (kind, region) in scopes {
+        if resume.has_status(kind, region) {
+            continue;
+        }
+        sink.add_record(
+            STATUS_KIND,
+            &status_json(provider, account, kind, region, Some(err), 0),
+        )?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// A unit: `service` in `region` reporting on `kinds` there.
+pub(crate) fn unit(service: &'static str, region: &str, kinds: &[&'static str]) -> Unit {
+    Unit {
+        service,
+        region: region.to_owned(),
+        scopes: kinds.iter().map(|k| (*k, region.to_owned())).collect(),
+    }
+}
+
+/// An error for a kind the provider's collector cannot evidence.
+pub(crate) fn unsupported(service: &'static str, message: &str) -> CallError {
+    CallError {
+        class: ErrorClass::Unsupported,
+        service,
+        action: "-",
+        code: None,
+        status: None,
+        message: message.to_owned(),
+    }
+}
+
+/// Record fields from a JSON object literal (null values dropped: optional fields are omitted).
+pub(crate) fn fields(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+        _ => Map::new(),
+    }
+}
+
+/// `global` for account-wide kinds, else each region.
+pub(crate) fn scopes_for(kind: &str, regions: &[String]) -> Vec<String> {
+    match kind {
+        "identity.password-policy" | "identity.user" | "identity.access-key" => {
+            vec!["global".to_owned()]
+        }
+        _ if regions.is_empty() => vec!["global".to_owned()],
+        _ => regions.to_vec(),
+    }
+}
+
+/// World-reachable ports collected from a security group's ingress rules.
+#[derive(Debug, Default)]
+pub(crate) struct WorldOpen {
+    ports: std::collections::BTreeSet<i64>,
+    all: bool,
+}
+
+impl WorldOpen {
+    /// Adds an allowed range `from..=to`; a range covering every port sets `all`.
+    pub(crate) fn add_range(&mut self, from: i64, to: i64) {
+        if from <= 1 && to >= 65535 {
+            self.all = true;
+        } else if from >= 0 && to >= from {
+            // Bounded ranges are listed port by port (a rule may open at most 65535 ports).
+            self.ports.extend(from.max(0)..=to.min(65535));
+        }
+    }
+
+    pub(crate) fn all(&mut self) {
+        self.all = true;
+    }
+
+    pub(crate) fn fields(&self) -> (Value, Value) {
+        (
+            json!(self.ports.iter().collect::<Vec<_>>()),
+            json!(self.all),
+        )
+    }
+}
+
+/// Whether a CIDR is the whole IPv4 or IPv6 internet.
+pub(crate) fn is_world(cidr: &str) -> bool {
+    matches!(cidr.trim(), "0.0.0.0/0" | "::/0" | "0::0/0")
+}
+
+/// Raw HMAC-SHA256.
+pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts any key length");
+    mac.update(data);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Decodes `%XX` escapes (`+` is left alone: the collectors never send it for a space).
+pub(crate) fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// RFC 3986 percent-encoding: `A-Za-z0-9-_.~` kept, everything else `%XX` (upper case).
+/// With `keep_slash`, `/` is kept too (paths).
+pub(crate) fn percent_encode(s: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'.' | b'~')
+            || (keep_slash && b == b'/')
+        {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `(year, month, day, hour, minute, second)` of a Unix time (UTC, proleptic Gregorian).
+pub(crate) fn civil(unix: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        month,
+        day,
+        (secs / 3600) as u32,
+        (secs % 3600 / 60) as u32,
+        (secs % 60) as u32,
+    )
+}
+
+/// `2023-10-26T09:01:01Z`.
+pub(crate) fn rfc3339(unix: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil(unix);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// Normalizes a vendor timestamp to RFC 3339 UTC (`2026-01-31T08:00:00Z`).
+///
+/// Accepts `2020-01-08T06:26:08Z`, `2020-01-08T06:26:08.123Z`, `2020-01-08 06:26:08`,
+/// `2020-01-08 06:26:08.0` (treated as UTC), `2020-01-08T14:26:08+08:00` and Unix milliseconds.
+pub(crate) fn normalize_time(v: &Value) -> Option<String> {
+    if let Some(ms) = v.as_i64() {
+        return Some(rfc3339(ms / 1000));
+    }
+    let s = v.as_str()?.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = s.parse().ok()?;
+        return Some(rfc3339(if s.len() > 10 { n / 1000 } else { n }));
+    }
+    let ts = jiff::Timestamp::from_str_lenient(s)?;
+    Some(rfc3339(ts.as_second()))
+}
+
+/// Like [`normalize_time`], but a time without an offset is Beijing time (UTC+8), as Tencent
+/// Cloud writes `CreateTime`.
+pub(crate) fn normalize_time_cst(v: &Value) -> Option<String> {
+    let text = v.as_str()?.trim();
+    let has_offset = text.ends_with('Z')
+        || text
+            .get(10..)
+            .is_some_and(|t| t.contains('+') || t.contains('-'));
+    if text.len() >= 19 && !has_offset && !text.bytes().all(|b| b.is_ascii_digit()) {
+        return normalize_time(&Value::String(format!(
+            "{}+08:00",
+            text.replacen(' ', "T", 1)
+        )));
+    }
+    normalize_time(v)
+}
+
+trait LenientTimestamp: Sized {
+    fn from_str_lenient(s: &str) -> Option<Self>;
+}
+
+impl LenientTimestamp for jiff::Timestamp {
+    fn from_str_lenient(s: &str) -> Option<jiff::Timestamp> {
+        if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+            return Some(ts);
+        }
+        // No offset: the vendors document these as UTC.
+        let dt: jiff::civil::DateTime = s.replace(' ', "T").parse().ok()?;
+        jiff::tz::TimeZone::UTC.to_timestamp(dt).ok()
+    }
+}
+
+/// A fresh nonce (not a secret: it only has to be unique).
+pub(crate) fn nonce() -> String {
+    format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+}
+
+/// String field of a JSON object, `""` when absent.
+pub(crate) fn s<'v>(v: &'v Value, key: &str) -> &'v str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Array field (a missing or null field is empty).
+pub(crate) fn arr<'v>(v: &'v Value, path: &[&str]) -> &'v [Value] {
+    let mut cur = v;
+    for key in path {
+        match cur.get(*key) {
+            Some(next) => cur = next,
+            None => return &[],
+        }
+    }
+    cur.as_array().map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// Boolean that vendors spell as `true`, `"true"`, `1` or `"1"`.
+pub(crate) fn truthy(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) => n.as_i64() == Some(1),
+        Some(Value::String(s)) => matches!(s.as_str(), "true" | "True" | "1"),
+        _ => false,
+    }
+}
+
+/// Integer that may be a JSON number or a numeric string.
+pub(crate) fn int(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_matches_known_dates() {
+        assert_eq!(rfc3339(1_551_113_065), "2019-02-25T16:44:25Z");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn normalize_time_accepts_vendor_spellings() {
+        let want = Some("2020-01-08T06:26:08Z".to_owned());
+        assert_eq!(normalize_time(&json!("2020-01-08T06:26:08Z")), want);
+        assert_eq!(normalize_time(&json!("2020-01-08T06:26:08.123059Z")), want);
+        assert_eq!(normalize_time(&json!("2020-01-08 06:26:08")), want);
+        assert_eq!(normalize_time(&json!("2020-01-08 06:26:08.0")), want);
+        assert_eq!(normalize_time(&json!("2020-01-08T14:26:08+08:00")), want);
+        assert_eq!(normalize_time(&json!(1_578_464_768_000_i64)), want);
+        assert_eq!(normalize_time(&json!("")), None);
+        assert_eq!(normalize_time_cst(&json!("2020-01-08 14:26:08")), want);
+        assert_eq!(normalize_time_cst(&json!("2020-01-08T06:26:08Z")), want);
+    }
+
+    #[test]
+    fn credentials_debug_hides_secret() {
+        let c = Credentials::new("AKID", "topsecret");
+        let shown = format!("{c:?} {:?}", CnConfig::new(c.clone()));
+        assert_eq!(c.secret.expose(), "topsecret");
+        assert!(!shown.contains("topsecret"), "{shown}");
+        assert!(shown.contains("AKID"));
+    }
+
+    #[test]
+    fn world_open_ranges() {
+        let mut w = WorldOpen::default();
+        w.add_range(22, 22);
+        w.add_range(80, 81);
+        w.add_range(22, 22);
+        assert_eq!(w.fields(), (json!([22, 80, 81]), json!(false)));
+        w.add_range(1, 65535);
+        assert_eq!(w.fields().1, json!(true));
+    }
+
+    #[test]
+    fn percent_encode_is_rfc3986() {
+        assert_eq!(percent_encode(" ~/*-+", false), "%20~%2F%2A-%2B");
+        assert_eq!(percent_encode("/path/ test", true), "/path/%20test");
+    }
+}

@@ -1,0 +1,391 @@
+//! `storage.bucket` for Alibaba OSS and Huawei OBS: their own endpoints and V1 header signature
+//! ([`crate::cn::sign_objstore`]), XML answers, so they run with their own client after the
+//! gateway units. One unit lists the account's buckets and reads each bucket in a collected region.
+
+use serde_json::json;
+
+use crate::allow::AllowList;
+use crate::cn::sign_objstore::{ObjectStore, ObjectStoreSigner};
+use crate::cn::{CnConfig, fields, percent_encode};
+use crate::http::{ApiRequest, CallError, ErrorClass, HttpClient};
+use crate::runner::{Collector, Fetched, Unit, UnitCtx};
+
+/// Read-only OSS / OBS actions.
+pub fn allow_list(store: ObjectStore) -> AllowList {
+    match store {
+        ObjectStore::Oss => AllowList::new(
+            "alibaba",
+            &[
+                ("oss", "ListBuckets"),
+                ("oss", "GetBucketInfo"),
+                ("oss", "GetBucketPublicAccessBlock"),
+                ("oss", "GetBucketPolicyStatus"),
+            ],
+        ),
+        ObjectStore::Obs => AllowList::new(
+            "huawei",
+            &[
+                ("obs", "ListBuckets"),
+                ("obs", "GetBucketEncryption"),
+                ("obs", "GetBucketVersioning"),
+                ("obs", "GetBucketAcl"),
+                ("obs", "GetBucketPolicyPublicStatus"),
+                ("obs", "GetBucketPublicAccessBlock"),
+                ("obs", "GetBucketLogging"),
+            ],
+        ),
+        ObjectStore::Cos => AllowList::new(
+            "tencent",
+            &[
+                ("cos", "ListBuckets"),
+                ("cos", "GetBucketEncryption"),
+                ("cos", "GetBucketVersioning"),
+                ("cos", "GetBucketAcl"),
+                ("cos", "GetBucketLogging"),
+            ],
+        ),
+    }
+}
+
+pub(crate) fn client(store: ObjectStore, config: &CnConfig) -> Result<HttpClient, String> {
+    HttpClient::new(
+        config.http.clone(),
+        allow_list(store),
+        Box::new(ObjectStoreSigner::new(store, config.credentials.clone())),
+    )
+}
+
+/// Lists buckets and reads the settings of those in `regions`.
+pub(crate) struct BucketCollector {
+    pub(crate) store: ObjectStore,
+    pub(crate) endpoint_url: Option<String>,
+    pub(crate) regions: Vec<String>,
+}
+
+impl BucketCollector {
+    fn service(&self) -> &'static str {
+        match self.store {
+            ObjectStore::Oss => "oss",
+            ObjectStore::Obs => "obs",
+            ObjectStore::Cos => "cos",
+        }
+    }
+
+    /// Service endpoint (bucket listing) of `region`.
+    fn service_url(&self, region: &str) -> String {
+        match (&self.endpoint_url, self.store) {
+            (Some(url), _) => format!("{}/", url.trim_end_matches('/')),
+            (None, ObjectStore::Oss) => format!("https://oss-{region}.aliyuncs.com/"),
+            (None, ObjectStore::Obs) => format!("https://obs.{region}.myhuaweicloud.com/"),
+            (None, ObjectStore::Cos) => "https://service.cos.myqcloud.com/".to_owned(),
+        }
+    }
+
+    /// Bucket URL with a sub-resource: virtual-hosted on the real endpoints, path-style behind an
+    /// endpoint override.
+    fn bucket_url(&self, bucket: &str, region: &str, subresource: &str) -> String {
+        match (&self.endpoint_url, self.store) {
+            (Some(url), _) => format!(
+                "{}/{}/?{subresource}",
+                url.trim_end_matches('/'),
+                percent_encode(bucket, false)
+            ),
+            (None, ObjectStore::Oss) => {
+                format!("https://{bucket}.oss-{region}.aliyuncs.com/?{subresource}")
+            }
+            (None, ObjectStore::Obs) => {
+                format!("https://{bucket}.obs.{region}.myhuaweicloud.com/?{subresource}")
+            }
+            (None, ObjectStore::Cos) => {
+                format!("https://{bucket}.cos.{region}.myqcloud.com/?{subresource}")
+            }
+        }
+    }
+
+    fn get(&self, action: &'static str, region: &str, url: String) -> ApiRequest {
+        ApiRequest {
+            service: self.service(),
+            action,
+            signing_region: region.to_owned(),
+            method: reqwest::Method::GET,
+            url,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+}
+
+impl Collector for BucketCollector {
+    fn provider(&self) -> &'static str {
+        match self.store {
+            ObjectStore::Oss => "alibaba",
+            ObjectStore::Obs => "huawei",
+            ObjectStore::Cos => "tencent",
+        }
+    }
+
+    fn units(&self) -> Vec<Unit> {
+        let Some(first) = self.regions.first() else {
+            return Vec::new();
+        };
+        vec![Unit {
+            service: self.service(),
+            region: first.clone(),
+            scopes: self
+                .regions
+                .iter()
+                .map(|r| ("storage.bucket", r.clone()))
+                .collect(),
+        }]
+    }
+
+    fn collect(&self, unit: &Unit, ctx: &mut UnitCtx<'_>) {
+        const KIND: &str = "storage.bucket";
+        let list = match ctx.send_ok(&self.get(
+            "ListBuckets",
+            &unit.region,
+            self.service_url(&unit.region),
+        )) {
+            Ok(f) => f,
+            Err(err) => return self.fail_all(ctx, &err),
+        };
+        let buckets: Vec<(String, String)> = match parse(&list, self.service(), "ListBuckets") {
+            Ok(doc) => doc
+                .descendants()
+                .filter(|n| n.has_tag_name("Bucket"))
+                .map(|b| {
+                    let location = child_text(b, "Location");
+                    // OSS writes `oss-cn-hangzhou`, OBS `cn-north-4`.
+                    let region = location
+                        .strip_prefix("oss-")
+                        .unwrap_or(&location)
+                        .to_owned();
+                    (child_text(b, "Name"), region)
+                })
+                .collect(),
+            Err(err) => return self.fail_all(ctx, &err),
+        };
+        for (name, region) in buckets
+            .into_iter()
+            .filter(|(_, r)| self.regions.contains(r))
+        {
+            let result = match self.store {
+                ObjectStore::Oss => self.oss_bucket(ctx, &name, &region, &list.sha256),
+                ObjectStore::Obs | ObjectStore::Cos => {
+                    self.s3_style_bucket(ctx, &name, &region, &list.sha256)
+                }
+            };
+            if let Err(err) = result {
+                ctx.fail(KIND, &region, &name, &err);
+            }
+        }
+    }
+}
+
+impl BucketCollector {
+    fn fail_all(&self, ctx: &mut UnitCtx<'_>, err: &CallError) {
+        for region in &self.regions {
+            ctx.fail("storage.bucket", region, "*", err);
+        }
+    }
+
+    fn oss_bucket(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        name: &str,
+        region: &str,
+        list_sha: &str,
+    ) -> Result<(), CallError> {
+        let info = ctx.send_ok(&self.get(
+            "GetBucketInfo",
+            region,
+            self.bucket_url(name, region, "bucketInfo"),
+        ))?;
+        let pab = ctx.send_ok(&self.get(
+            "GetBucketPublicAccessBlock",
+            region,
+            self.bucket_url(name, region, "publicAccessBlock"),
+        ))?;
+        let policy = ctx.send_ok(&self.get(
+            "GetBucketPolicyStatus",
+            region,
+            self.bucket_url(name, region, "policyStatus"),
+        ))?;
+        let (sse, kms_key, versioning, grant, log_bucket) = {
+            let doc = parse(&info, "oss", "GetBucketInfo")?;
+            let text = |tag: &str| first_text(&doc, tag);
+            (
+                text("SSEAlgorithm"),
+                text("KMSMasterKeyID"),
+                text("Versioning"),
+                text("Grant"),
+                text("LogBucket"),
+            )
+        };
+        let blocked = first_text(
+            &parse(&pab, "oss", "GetBucketPublicAccessBlock")?,
+            "BlockPublicAccess",
+        ) == "true";
+        let policy_public =
+            first_text(&parse(&policy, "oss", "GetBucketPolicyStatus")?, "IsPublic")
+                .eq_ignore_ascii_case("true");
+        let account = ctx.account().to_owned();
+        ctx.record(
+            "storage.bucket",
+            region,
+            &format!("acs:oss:*:{account}:{name}"),
+            fields(json!({
+                "name": name,
+                "encrypted": !sse.is_empty() && sse != "None",
+                "customer_managed_key": sse == "KMS" && !kms_key.is_empty(),
+                "versioning": versioning == "Enabled",
+                "public": grant.starts_with("public-read") || policy_public,
+                "public_access_block": blocked,
+                "access_logging": !log_bucket.is_empty(),
+            })),
+            &[list_sha, &info.sha256, &pab.sha256, &policy.sha256],
+        );
+        Ok(())
+    }
+
+    /// OBS and COS: one S3-style sub-resource per setting. COS has no public-access-block or
+    /// policy-status API (so `public_access_block` is `false` and `public` comes from the ACL).
+    fn s3_style_bucket(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        name: &str,
+        region: &str,
+        list_sha: &str,
+    ) -> Result<(), CallError> {
+        // A bucket without the configuration answers 404 (e.g. `NoSuchEncryptionConfiguration`).
+        let mut optional =
+            |action: &'static str, sub: &str| -> Result<Option<Fetched>, CallError> {
+                let request = self.get(action, region, self.bucket_url(name, region, sub));
+                let fetched = ctx.send(&request)?;
+                match fetched.status {
+                    200..=299 => Ok(Some(fetched)),
+                    404 => Ok(None),
+                    status => Err(crate::http::classify_status(
+                        &request,
+                        &crate::http::ApiResponse {
+                            status,
+                            request_id: None,
+                            body: fetched.body,
+                            attempts: 1,
+                        },
+                    )),
+                }
+            };
+        let encryption = optional("GetBucketEncryption", "encryption")?;
+        let versioning = optional("GetBucketVersioning", "versioning")?;
+        let acl = optional("GetBucketAcl", "acl")?;
+        let cos = self.store == ObjectStore::Cos;
+        let policy = if cos {
+            None
+        } else {
+            optional("GetBucketPolicyPublicStatus", "policyStatus")?
+        };
+        let pab = if cos {
+            None
+        } else {
+            optional("GetBucketPublicAccessBlock", "publicAccessBlock")?
+        };
+        let logging = optional("GetBucketLogging", "logging")?;
+        let service = self.service();
+        let read =
+            |f: &Option<Fetched>, action: &'static str, tag: &str| -> Result<String, CallError> {
+                match f {
+                    Some(f) => Ok(first_text(&parse(f, service, action)?, tag)),
+                    None => Ok(String::new()),
+                }
+            };
+        let sse = read(&encryption, "GetBucketEncryption", "SSEAlgorithm")?;
+        let kms_key = read(&encryption, "GetBucketEncryption", "KMSMasterKeyID")?;
+        let public_acl = match &acl {
+            // OBS grants to `<Canned>Everyone</Canned>`, COS to the `AllUsers` group URI.
+            Some(f) => parse(f, service, "GetBucketAcl")?
+                .descendants()
+                .filter(|n| n.has_tag_name("Grant"))
+                .any(|g| {
+                    g.descendants().any(|n| {
+                        (n.has_tag_name("Canned") && n.text() == Some("Everyone"))
+                            || (n.has_tag_name("URI")
+                                && n.text().is_some_and(|t| t.ends_with("/AllUsers")))
+                    })
+                }),
+            None => false,
+        };
+        let flag = |tag: &str| {
+            read(&pab, "GetBucketPublicAccessBlock", tag).map(|t| t.eq_ignore_ascii_case("true"))
+        };
+        let blocked = flag("BlockPublicAcls")?
+            && flag("IgnorePublicAcls")?
+            && flag("BlockPublicPolicy")?
+            && flag("RestrictPublicBuckets")?;
+        let logging_on = match &logging {
+            Some(f) => parse(f, service, "GetBucketLogging")?
+                .descendants()
+                .any(|n| n.has_tag_name("LoggingEnabled")),
+            None => false,
+        };
+        let fields = fields(json!({
+            "name": name,
+            "encrypted": !sse.is_empty(),
+            "customer_managed_key": sse.eq_ignore_ascii_case("kms") && !kms_key.is_empty(),
+            "versioning": read(&versioning, "GetBucketVersioning", "Status")? == "Enabled",
+            "public": public_acl || read(&policy, "GetBucketPolicyPublicStatus", "IsPublic")?.eq_ignore_ascii_case("true"),
+            "public_access_block": blocked,
+            "access_logging": logging_on,
+        }));
+        let mut sources = vec![list_sha.to_owned()];
+        for f in [&encryption, &versioning, &acl, &policy, &pab, &logging]
+            .into_iter()
+            .flatten()
+        {
+            sources.push(f.sha256.clone());
+        }
+        let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+        ctx.record("storage.bucket", region, name, fields, &sources);
+        Ok(())
+    }
+}
+
+fn parse<'a>(
+    fetched: &'a Fetched,
+    service: &'static str,
+    action: &'static str,
+) -> Result<roxmltree::Document<'a>, CallError> {
+    let text = std::str::from_utf8(&fetched.body)
+        .map_err(|_| malformed(service, action, "body is not UTF-8"))?;
+    roxmltree::Document::parse(text)
+        .map_err(|e| malformed(service, action, &format!("body is not XML: {e}")))
+}
+
+fn malformed(service: &'static str, action: &'static str, message: &str) -> CallError {
+    CallError {
+        class: ErrorClass::Malformed,
+        service,
+        action,
+        code: None,
+        status: None,
+        message: message.to_owned(),
+    }
+}
+
+fn first_text(doc: &roxmltree::Document<'_>, tag: &str) -> String {
+    doc.descendants()
+        .find(|n| n.has_tag_name(tag))
+        .and_then(|n| n.text())
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}
+
+fn child_text(node: roxmltree::Node<'_, '_>, tag: &str) -> String {
+    node.children()
+        .find(|n| n.has_tag_name(tag))
+        .and_then(|n| n.text())
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}

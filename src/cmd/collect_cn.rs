@@ -1,0 +1,198 @@
+//! `cloudcap collect alibaba|tencent|huawei`: the Chinese clouds, with the same bundle, resume,
+//! progress and exit-code semantics as `collect aws`.
+//!
+//! The only place that reads the vendors' credential variables (`ALIBABA_CLOUD_ACCESS_KEY_ID` /
+//! `_SECRET`, `TENCENTCLOUD_SECRET_ID` / `_KEY`, `HUAWEICLOUD_SDK_AK` / `_SK`) and, failing those,
+//! the aliyun and tccli profile files; the collector library is handed a [`CnConfig`].
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::{Context, Result, format_err};
+use cloudcap_collect::{
+    HttpConfig, ProgressMode,
+    bundle::BundleSink,
+    cn::{self, CnConfig, CnProvider, Credentials},
+};
+use cloudcap_evidence::{BundleInfo, BundleWriter};
+
+use crate::exit;
+
+#[derive(clap::Args)]
+pub(crate) struct CnArgs {
+    /// Bundle directory to create, or to continue if a previous run was interrupted.
+    #[arg(long, value_name = "BUNDLE")]
+    out: PathBuf,
+    /// Region to collect (repeatable); default: every region the account's region listing returns.
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+    /// Send every request to this base URL instead of the vendor endpoints (e.g. a loopback fixture server).
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// CLI profile to read credentials from when the environment has none (aliyun
+    /// `~/.aliyun/config.json`, default: its `current`; tccli `~/.tccli/<NAME>.credential`,
+    /// default: `default`).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// No progress output.
+    #[arg(long)]
+    quiet: bool,
+    /// Attempts per API call, including the first.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    max_attempts: u32,
+    /// Timeout of one API call attempt, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "S")]
+    timeout_secs: u64,
+    /// Services/regions collected in parallel.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    concurrency: usize,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The vendor's conventional credential variables, else its CLI's profile file.
+fn credentials(provider: CnProvider, profile: Option<&str>) -> Result<Credentials> {
+    let (id, secret) = match provider {
+        CnProvider::Alibaba => (
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+        ),
+        CnProvider::Tencent => ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+        CnProvider::Huawei => ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"),
+    };
+    if let (Some(id), Some(secret)) = (env(id), env(secret)) {
+        return Ok(Credentials::new(id, secret));
+    }
+    let home = env("HOME").map(PathBuf::from);
+    let from_profile = match (provider, &home) {
+        (CnProvider::Alibaba, Some(home)) => {
+            aliyun_profile(&home.join(".aliyun/config.json"), profile)?
+        }
+        (CnProvider::Tencent, Some(home)) => {
+            let name = profile.unwrap_or("default");
+            tccli_profile(&home.join(format!(".tccli/{name}.credential")))?
+        }
+        _ => None,
+    };
+    from_profile.ok_or_else(|| {
+        format_err!(
+            "no {} credentials: set {id} and {secret} (or configure the vendor CLI profile)",
+            provider.as_str()
+        )
+    })
+}
+
+/// `~/.aliyun/config.json`: `{"current": NAME, "profiles": [{"name", "mode": "AK",
+/// "access_key_id", "access_key_secret"}]}`; `None` when the file does not exist.
+fn aliyun_profile(path: &std::path::Path, profile: Option<&str>) -> Result<Option<Credentials>> {
+    let Some(config) = read_json(path)? else {
+        return Ok(None);
+    };
+    let name = profile
+        .or_else(|| config["current"].as_str())
+        .unwrap_or("default");
+    let Some(p) = config["profiles"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+    else {
+        return Err(format_err!("{}: no profile `{name}`", path.display()));
+    };
+    match (
+        p["mode"].as_str(),
+        p["access_key_id"].as_str(),
+        p["access_key_secret"].as_str(),
+    ) {
+        (Some("AK"), Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
+            Ok(Some(Credentials::new(id, secret)))
+        }
+        (mode, ..) => Err(format_err!(
+            "{}: profile `{name}` has mode {}; only AccessKey (`AK`) profiles are supported",
+            path.display(),
+            mode.unwrap_or("?")
+        )),
+    }
+}
+
+/// `~/.tccli/<profile>.credential`: `{"secretId", "secretKey"}`; `None` when absent.
+fn tccli_profile(path: &std::path::Path) -> Result<Option<Credentials>> {
+    let Some(config) = read_json(path)? else {
+        return Ok(None);
+    };
+    match (config["secretId"].as_str(), config["secretKey"].as_str()) {
+        (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
+            Ok(Some(Credentials::new(id, secret)))
+        }
+        _ => Err(format_err!("{}: no secretId/secretKey", path.display())),
+    }
+}
+
+fn read_json(path: &std::path::Path) -> Result<Option<serde_json::Value>> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            Ok(Some(serde_json::from_slice(&bytes).with_context(|| {
+                format!("{} is not JSON", path.display())
+            })?))
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+pub(crate) fn run_cn(provider: CnProvider, args: CnArgs) -> Result<u8> {
+    let config = CnConfig {
+        credentials: credentials(provider, args.profile.as_deref())?,
+        regions: args.regions.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        http: HttpConfig {
+            max_attempts: args.max_attempts.max(1),
+            timeout: Duration::from_secs(args.timeout_secs.max(1)),
+            connect_timeout: Duration::from_secs(args.timeout_secs.clamp(1, 10)),
+            ..HttpConfig::production()
+        },
+        concurrency: args.concurrency.max(1),
+        progress: if args.quiet {
+            ProgressMode::Quiet
+        } else {
+            ProgressMode::Auto
+        },
+    };
+    let writer = if BundleSink::exists(&args.out) {
+        BundleWriter::resume(&args.out)
+            .with_context(|| format!("cannot continue bundle {}", args.out.display()))?
+    } else {
+        let (catalog, _) = cloudcap_catalog::load(&cloudcap_catalog::embedded_source());
+        let catalog = catalog.context("the embedded catalog does not load")?;
+        let now = jiff::Timestamp::now();
+        let info = BundleInfo {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            catalog_digest: catalog.digest(),
+            created_at: jiff::Timestamp::from_second(now.as_second()).unwrap_or(now),
+        };
+        BundleWriter::create(&args.out, info)
+            .with_context(|| format!("cannot create bundle {}", args.out.display()))?
+    };
+    let sink = BundleSink::new(writer);
+    let resume = sink.resume_state()?;
+    let summary = cn::collect(provider, &config, &sink, &resume)?;
+    sink.into_inner()
+        .finish()
+        .with_context(|| format!("cannot finish bundle {}", args.out.display()))?;
+    if !args.quiet {
+        eprintln!(
+            "collected {} account {}: {} unit(s) ({} already in the bundle), {} region(s), {} scope(s) with errors -> {}",
+            provider.as_str(),
+            summary.account,
+            summary.units_collected,
+            summary.units_skipped,
+            summary.regions.len(),
+            summary.error_scopes,
+            args.out.display()
+        );
+    }
+    Ok(if summary.error_scopes > 0 {
+        exit::INCOMPLETE
+    } else {
+        exit::OK
+    })
+}
