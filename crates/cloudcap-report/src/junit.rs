@@ -1,0 +1,167 @@
+//! JUnit XML: one test suite per family, one test case per control applying at the report's
+//! target tier. not-satisfied and partially-satisfied give `<failure>`, not-evaluated gives
+//! `<error type="not-evaluated">` (so CI test tabs show it), not-applicable gives `<skipped>`.
+
+use std::fmt::Write as _;
+
+use cloudcap_engine::{ControlReport, Report, ResultState};
+
+use crate::Lang;
+use crate::text::{result, text};
+
+/// Escape text and attribute values; characters XML 1.0 cannot hold become U+FFFD.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit's XSD wants a timestamp without a zone designator.
+fn timestamp(at: &str) -> String {
+    at.trim_end_matches('Z').chars().take(19).collect()
+}
+
+fn details(c: &ControlReport, lang: Lang) -> String {
+    let mut s = String::new();
+    for i in &c.items {
+        let _ = writeln!(
+            s,
+            "{} [{}] {}: {}",
+            i.id,
+            i.tier.as_str(),
+            result(i.result, lang),
+            i.reason
+        );
+        for r in &i.rules {
+            for f in &r.failed {
+                let _ = writeln!(
+                    s,
+                    "  {} {} {}/{}/{} sha256:{}",
+                    r.id, f.resource_id, f.provider, f.account, f.region, f.evidence
+                );
+            }
+        }
+    }
+    s
+}
+
+pub(crate) fn render(report: &Report, lang: Lang) -> String {
+    let t = report.target_tier;
+    let cases: Vec<(&ControlReport, ResultState, &str)> = report
+        .controls
+        .iter()
+        .filter_map(|c| c.results.get(&t).map(|r| (c, r.result, r.reason.as_str())))
+        .collect();
+    let n = |pred: &dyn Fn(ResultState) -> bool, fam: Option<&str>| {
+        cases
+            .iter()
+            .filter(|(c, r, _)| pred(*r) && fam.is_none_or(|f| c.family == f))
+            .count()
+    };
+    let failure = |r: ResultState| {
+        matches!(
+            r,
+            ResultState::NotSatisfied | ResultState::PartiallySatisfied
+        )
+    };
+    let error = |r: ResultState| r == ResultState::NotEvaluated;
+    let skipped = |r: ResultState| r == ResultState::NotApplicable;
+    let any = |_: ResultState| true;
+
+    let ts = timestamp(&report.assessed_at);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"cloudcap {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"0\">",
+        esc(t.as_str()),
+        n(&any, None),
+        n(&failure, None),
+        n(&error, None),
+        n(&skipped, None)
+    );
+    let mut id = 0;
+    for f in &report.families {
+        let fam = Some(f.family.as_str());
+        let total = n(&any, fam);
+        if total == 0 {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{} {}\" package=\"cloudcap\" id=\"{id}\" timestamp=\"{}\" hostname=\"cloudcap\" tests=\"{total}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"0\">",
+            esc(&f.family),
+            esc(text(&f.name, lang)),
+            esc(&ts),
+            n(&failure, fam),
+            n(&error, fam),
+            n(&skipped, fam)
+        );
+        id += 1;
+        out.push_str("    <properties>\n");
+        for (k, v) in [
+            ("catalog.digest", report.catalog.digest.as_str()),
+            ("bundle.merkle_root", report.bundle.merkle_root.as_str()),
+            ("target_tier", t.as_str()),
+            ("scoring_method", report.scoring_method.as_str()),
+        ] {
+            let _ = writeln!(
+                out,
+                "      <property name=\"{}\" value=\"{}\"/>",
+                esc(k),
+                esc(v)
+            );
+        }
+        out.push_str("    </properties>\n");
+        for (c, r, reason) in cases.iter().filter(|(c, _, _)| c.family == f.family) {
+            let _ = write!(
+                out,
+                "    <testcase name=\"{} {}\" classname=\"cloudcap.{}\" time=\"0\"",
+                esc(&c.id),
+                esc(text(&c.title, lang)),
+                esc(&c.family)
+            );
+            let message = format!("{}: {}", result(*r, lang), reason);
+            match r {
+                ResultState::Satisfied => out.push_str("/>\n"),
+                ResultState::NotApplicable => {
+                    let _ = write!(
+                        out,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                        esc(&message)
+                    );
+                }
+                ResultState::NotEvaluated => {
+                    let _ = write!(
+                        out,
+                        ">\n      <error type=\"not-evaluated\" message=\"{}\">{}</error>\n    </testcase>\n",
+                        esc(&message),
+                        esc(&details(c, lang))
+                    );
+                }
+                ResultState::NotSatisfied | ResultState::PartiallySatisfied => {
+                    let _ = write!(
+                        out,
+                        ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
+                        r.as_str(),
+                        esc(&message),
+                        esc(&details(c, lang))
+                    );
+                }
+            }
+        }
+        out.push_str("    <system-out/>\n    <system-err/>\n  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

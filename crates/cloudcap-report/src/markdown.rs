@@ -1,0 +1,451 @@
+//! A Markdown report laid out like a GB/T 34942 assessment report: summary, families, then one
+//! section per clause with methods, results per tier, items, failing resources with evidence
+//! hashes, assessor records and the rules' evidence-set hashes.
+
+use std::fmt::Write as _;
+
+use cloudcap_engine::{ControlReport, Report, ResultState};
+
+use crate::Lang;
+use crate::text::{blocker, l, methods, next_tier, pct, result, text, tier, tier_achieved, yes_no};
+
+/// Escape a table cell: pipes, backslashes, and line breaks.
+fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("<br>"),
+            '\r' => {}
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escape running text (headings, list items): Markdown punctuation that could change the layout.
+fn inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn row(out: &mut String, cells: &[String]) {
+    out.push('|');
+    for c in cells {
+        out.push(' ');
+        out.push_str(&cell(c));
+        out.push_str(" |");
+    }
+    out.push('\n');
+}
+
+fn header(out: &mut String, cells: &[&str]) {
+    row(
+        out,
+        &cells.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+    );
+    out.push('|');
+    for _ in cells {
+        out.push_str(" --- |");
+    }
+    out.push('\n');
+}
+
+pub(crate) fn render(report: &Report, lang: Lang) -> String {
+    let mut out = String::new();
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "# {}\n",
+        l(
+            lang,
+            "Cloud service security capability assessment report",
+            "云计算服务安全能力评估报告"
+        )
+    );
+
+    let _ = writeln!(out, "## 1. {}\n", l(lang, "Summary", "概述"));
+    header(
+        &mut out,
+        &[l(lang, "Field", "项目"), l(lang, "Value", "内容")],
+    );
+    let fields: Vec<(&str, String)> = vec![
+        (l(lang, "Standard", "标准"), report.catalog.standard.clone()),
+        (
+            l(lang, "Assessment method", "评估方法"),
+            report.catalog.assessment_method.clone(),
+        ),
+        (
+            l(lang, "Catalog version", "目录版本"),
+            report.catalog.version.clone(),
+        ),
+        (
+            l(lang, "Catalog digest", "目录摘要"),
+            report.catalog.digest.clone(),
+        ),
+        (
+            l(lang, "Evidence bundle Merkle root", "证据包 Merkle 根"),
+            report.bundle.merkle_root.clone(),
+        ),
+        (
+            l(lang, "Evidence collected at", "证据采集时间"),
+            report.bundle.created_at.clone(),
+        ),
+        (
+            l(lang, "Assessed at", "评估时间"),
+            report.assessed_at.clone(),
+        ),
+        (
+            l(lang, "Tool version", "工具版本"),
+            report.tool_version.clone(),
+        ),
+        (
+            l(lang, "Scoring method", "评分方法"),
+            report.scoring_method.clone(),
+        ),
+        (
+            l(lang, "Target tier", "目标级别"),
+            tier(report, report.target_tier, lang),
+        ),
+        (l(lang, "Score", "得分"), pct(s.overall.score_bp)),
+        (l(lang, "Coverage", "覆盖率"), pct(s.overall.coverage_bp)),
+        (
+            l(lang, "Tier achieved", "达到级别"),
+            tier_achieved(report, lang),
+        ),
+    ];
+    for (k, v) in fields {
+        row(&mut out, &[k.to_string(), v]);
+    }
+    out.push('\n');
+
+    header(
+        &mut out,
+        &[
+            l(lang, "Tier", "级别"),
+            l(lang, "Score", "得分"),
+            l(lang, "Min score", "最低得分"),
+            l(lang, "Coverage", "覆盖率"),
+            l(lang, "Min coverage", "最低覆盖率"),
+            l(lang, "Reached", "是否达到"),
+        ],
+    );
+    for t in &s.tiers {
+        row(
+            &mut out,
+            &[
+                text(&t.name, lang).to_string(),
+                pct(t.score.score_bp),
+                pct(t.min_score_bp),
+                pct(t.score.coverage_bp),
+                pct(t.min_coverage_bp),
+                yes_no(t.reached, lang).to_string(),
+            ],
+        );
+    }
+    out.push('\n');
+    if let Some(next) = next_tier(report) {
+        let _ = writeln!(
+            out,
+            "{} {}:\n",
+            l(lang, "What blocks", "阻碍达到"),
+            inline(text(&next.name, lang))
+        );
+        for b in &next.blockers {
+            let _ = writeln!(out, "- {}", inline(&blocker(report, b, lang)));
+        }
+        out.push('\n');
+    }
+
+    let _ = writeln!(
+        out,
+        "## 2. {}\n",
+        l(lang, "Results by family", "各安全要求族评估结果")
+    );
+    let mut cols = vec![
+        l(lang, "Family", "族"),
+        l(lang, "Name", "名称"),
+        l(lang, "Score", "得分"),
+        l(lang, "Coverage", "覆盖率"),
+    ];
+    cols.extend(ResultState::ALL.iter().map(|r| result(*r, lang)));
+    header(&mut out, &cols);
+    for f in &report.families {
+        let mut cells = vec![f.family.clone(), text(&f.name, lang).to_string()];
+        match f.scores.get(&report.target_tier) {
+            Some(sc) => {
+                cells.push(pct(sc.score_bp));
+                cells.push(pct(sc.coverage_bp));
+                cells.extend(
+                    ResultState::ALL
+                        .iter()
+                        .map(|r| sc.counts.get(r).copied().unwrap_or(0).to_string()),
+                );
+            }
+            None => cells.extend(std::iter::repeat_n(
+                "-".to_string(),
+                2 + ResultState::ALL.len(),
+            )),
+        }
+        row(&mut out, &cells);
+    }
+    out.push('\n');
+
+    let _ = writeln!(
+        out,
+        "## 3. {}\n",
+        l(lang, "Results by clause", "各条款评估结果")
+    );
+    for f in &report.families {
+        let _ = writeln!(
+            out,
+            "### {} {}\n",
+            inline(&f.family),
+            inline(text(&f.name, lang))
+        );
+        for c in report.controls.iter().filter(|c| c.family == f.family) {
+            control(&mut out, report, c, lang);
+        }
+    }
+    // Controls whose family is not listed (should not happen, but never drop a control).
+    let orphans: Vec<_> = report
+        .controls
+        .iter()
+        .filter(|c| !report.families.iter().any(|f| f.family == c.family))
+        .collect();
+    if !orphans.is_empty() {
+        let _ = writeln!(out, "### {}\n", l(lang, "Other", "其他"));
+        for c in orphans {
+            control(&mut out, report, c, lang);
+        }
+    }
+    out
+}
+
+fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
+    let _ = writeln!(
+        out,
+        "#### {} {}\n",
+        inline(&c.id),
+        inline(text(&c.title, lang))
+    );
+    let _ = writeln!(
+        out,
+        "- {}: {}",
+        l(lang, "Clause", "条款"),
+        inline(&c.clause)
+    );
+    let _ = writeln!(
+        out,
+        "- {}: {}",
+        l(lang, "Methods", "评估方法"),
+        inline(&methods(&c.methods, lang))
+    );
+    let _ = writeln!(
+        out,
+        "- {}: {}",
+        l(lang, "Automation", "自动化程度"),
+        inline(&c.automation)
+    );
+    let _ = writeln!(out, "- {}: {}", l(lang, "Weight", "权重"), c.weight);
+    let _ = writeln!(
+        out,
+        "- {}: {}",
+        l(lang, "Key control", "关键控制项"),
+        yes_no(c.key, lang)
+    );
+    let _ = writeln!(
+        out,
+        "- {}: {}\n",
+        l(lang, "Lowest tier", "最低适用级别"),
+        inline(&tier(report, c.min_tier, lang))
+    );
+
+    header(
+        out,
+        &[
+            l(lang, "Tier", "级别"),
+            l(lang, "Result", "结果"),
+            l(lang, "Reason", "理由"),
+        ],
+    );
+    for (t, r) in &c.results {
+        row(
+            out,
+            &[
+                tier(report, *t, lang),
+                result(r.result, lang).to_string(),
+                r.reason.clone(),
+            ],
+        );
+    }
+    out.push('\n');
+
+    header(
+        out,
+        &[
+            l(lang, "Item", "测评项"),
+            l(lang, "Tier", "级别"),
+            l(lang, "Result", "结果"),
+            l(lang, "Decided by", "判定依据"),
+            l(lang, "Reason", "理由"),
+        ],
+    );
+    for i in &c.items {
+        let mut reason = i.reason.clone();
+        if let Some(o) = i.overridden_rule_result {
+            let _ = write!(
+                reason,
+                " ({} {})",
+                l(lang, "overrides rules' result", "覆盖规则结果"),
+                result(o, lang)
+            );
+        }
+        row(
+            out,
+            &[
+                i.id.clone(),
+                tier(report, i.tier, lang),
+                result(i.result, lang).to_string(),
+                i.decided_by.clone(),
+                reason,
+            ],
+        );
+    }
+    out.push('\n');
+
+    let rules: Vec<_> = c
+        .items
+        .iter()
+        .flat_map(|i| i.rules.iter().map(move |r| (i, r)))
+        .collect();
+    if !rules.is_empty() {
+        let _ = writeln!(out, "{}:\n", l(lang, "Rules and evidence", "规则与证据"));
+        header(
+            out,
+            &[
+                l(lang, "Item", "测评项"),
+                l(lang, "Rule", "规则"),
+                l(lang, "Result", "结果"),
+                l(lang, "Passed / in scope", "通过 / 范围内"),
+                l(lang, "Evidence set SHA-256", "证据集 SHA-256"),
+            ],
+        );
+        for (i, r) in &rules {
+            row(
+                out,
+                &[
+                    i.id.clone(),
+                    r.id.clone(),
+                    result(r.result, lang).to_string(),
+                    format!("{} / {}", r.passed, r.in_scope),
+                    format!("`{}` ({})", r.evidence_set_sha256, r.evidence_count),
+                ],
+            );
+        }
+        out.push('\n');
+    }
+
+    let failing: Vec<_> = rules
+        .iter()
+        .flat_map(|(i, r)| r.failed.iter().map(move |f| (i, r, f)))
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "{}:\n", l(lang, "Failing resources", "不符合的资源"));
+        header(
+            out,
+            &[
+                l(lang, "Rule", "规则"),
+                l(lang, "Resource", "资源"),
+                l(
+                    lang,
+                    "Provider / account / region",
+                    "云服务商 / 账号 / 地域",
+                ),
+                l(lang, "Evidence SHA-256", "证据 SHA-256"),
+            ],
+        );
+        for (_, r, f) in failing {
+            row(
+                out,
+                &[
+                    r.id.clone(),
+                    match &f.accepted_by {
+                        Some(w) => format!(
+                            "{} ({} {w})",
+                            f.resource_id,
+                            l(lang, "risk accepted by waiver", "已由豁免接受风险")
+                        ),
+                        None => f.resource_id.clone(),
+                    },
+                    format!("{} / {} / {}", f.provider, f.account, f.region),
+                    format!("`{}`", f.evidence),
+                ],
+            );
+        }
+        out.push('\n');
+    }
+
+    let waivers = crate::text::waiver_rows(report, &c.id);
+    if !waivers.is_empty() {
+        let _ = writeln!(out, "{}:\n", l(lang, "Waivers", "豁免"));
+        header(out, &crate::text::waiver_header(lang));
+        for w in &waivers {
+            row(out, w);
+        }
+        out.push('\n');
+    }
+
+    let atts: Vec<_> = report
+        .attestations
+        .iter()
+        .filter(|a| a.control == c.id)
+        .collect();
+    if !atts.is_empty() {
+        let _ = writeln!(out, "{}:\n", l(lang, "Assessor records", "测评人员记录"));
+        header(
+            out,
+            &[
+                l(lang, "Item", "测评项"),
+                l(lang, "Assessor", "测评人员"),
+                l(lang, "Method", "方法"),
+                l(lang, "Date", "日期"),
+                l(lang, "Result", "结果"),
+                l(lang, "Status", "状态"),
+                l(lang, "SHA-256", "SHA-256"),
+            ],
+        );
+        for a in atts {
+            let res = ResultState::parse(&a.result)
+                .map_or(a.result.clone(), |r| result(r, lang).to_string());
+            row(
+                out,
+                &[
+                    a.item.clone().unwrap_or_else(|| "-".into()),
+                    a.assessor.clone(),
+                    crate::text::method(&a.method, lang).to_string(),
+                    a.date.clone(),
+                    res,
+                    a.status.clone(),
+                    format!("`{}`", a.sha256),
+                ],
+            );
+        }
+        out.push('\n');
+    }
+}

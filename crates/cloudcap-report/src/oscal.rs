@@ -1,0 +1,394 @@
+//! OSCAL 1.1.2 assessment results and plan of action and milestones (POA&M).
+//!
+//! Identifiers are UUIDv5 under a fixed namespace, named from the report's identity (bundle
+//! Merkle root, assessment time, catalog digest) and stable names, so the same report always
+//! gives the same document. Arrays that would be empty are left out, as OSCAL requires.
+
+use cloudcap_engine::{ControlReport, Report, ResultState};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::Error;
+
+pub(crate) const OSCAL_VERSION: &str = "1.1.2";
+const NS: &str = "urn:cloudcap:oscal";
+/// Days from the assessment to the POA&M deadline.
+pub(crate) const DEADLINE_DAYS: i64 = 90;
+
+/// The fixed UUIDv5 namespace of every cloudcap OSCAL identifier.
+fn namespace() -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, b"urn:cloudcap:oscal")
+}
+
+struct Ids<'a> {
+    report: &'a Report,
+}
+
+impl Ids<'_> {
+    fn id(&self, name: &str) -> String {
+        let r = self.report;
+        let full = format!(
+            "{}|{}|{}|{name}",
+            r.bundle.merkle_root, r.assessed_at, r.catalog.digest
+        );
+        Uuid::new_v5(&namespace(), full.as_bytes()).to_string()
+    }
+}
+
+/// Drop empty arrays and objects (recursively); OSCAL forbids empty arrays.
+fn prune(v: Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                let v = prune(v);
+                let empty = matches!(&v, Value::Array(a) if a.is_empty())
+                    || matches!(&v, Value::Object(o) if o.is_empty());
+                if !empty {
+                    out.insert(k, v);
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(prune).collect()),
+        other => other,
+    }
+}
+
+fn method(m: &str) -> &'static str {
+    match m {
+        "interview" => "INTERVIEW",
+        "test" => "TEST",
+        _ => "EXAMINE",
+    }
+}
+
+fn prop(name: &str, value: &str) -> Value {
+    json!({ "name": name, "ns": NS, "value": value })
+}
+
+fn metadata(report: &Report, title: &str, extra: Value) -> Value {
+    let mut m = json!({
+        "title": title,
+        "last-modified": report.assessed_at,
+        "version": report.tool_version,
+        "oscal-version": OSCAL_VERSION,
+        "props": [
+            prop("standard", &report.catalog.standard),
+            prop("assessment-method", &report.catalog.assessment_method),
+            prop("catalog-digest", &report.catalog.digest),
+            prop("bundle-merkle-root", &report.bundle.merkle_root),
+            prop("scoring-method", &report.scoring_method),
+            prop("target-tier", report.target_tier.as_str()),
+            prop("score-bp", &report.summary.overall.score_bp.to_string()),
+            prop("coverage-bp", &report.summary.overall.coverage_bp.to_string()),
+        ],
+    });
+    if let (Value::Object(m), Value::Object(e)) = (&mut m, extra) {
+        m.extend(e);
+    }
+    m
+}
+
+/// Every evidence hash the report cites, as back-matter resources (sorted, unique).
+fn evidence_hashes(report: &Report) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = Vec::new();
+    for c in &report.controls {
+        for i in &c.items {
+            for r in &i.rules {
+                v.push((
+                    r.evidence_set_sha256.clone(),
+                    format!("evidence set of rule {}/{}", c.id, r.id),
+                ));
+                for f in &r.failed {
+                    v.push((f.evidence.clone(), format!("record of {}", f.resource_id)));
+                }
+            }
+        }
+    }
+    for a in &report.attestations {
+        v.push((
+            a.sha256.clone(),
+            format!("attestation by {} ({})", a.assessor, a.method),
+        ));
+    }
+    v.retain(|(h, _)| !h.is_empty());
+    v.sort();
+    v.dedup_by(|a, b| a.0 == b.0);
+    v
+}
+
+fn back_matter(ids: &Ids<'_>, report: &Report) -> Value {
+    let resources: Vec<Value> = evidence_hashes(report)
+        .into_iter()
+        .map(|(h, title)| {
+            json!({
+                "uuid": ids.id(&format!("evidence/{h}")),
+                "title": title,
+                "rlinks": [{ "href": format!("urn:sha256:{h}"), "hashes": [{ "algorithm": "SHA-256", "value": h }] }],
+            })
+        })
+        .collect();
+    json!({ "resources": resources })
+}
+
+fn evidence_ref(ids: &Ids<'_>, hash: &str, description: &str) -> Value {
+    json!({ "href": format!("#{}", ids.id(&format!("evidence/{hash}"))), "description": description })
+}
+
+/// One observation per control, with its evidence hashes as `relevant-evidence`.
+fn observation(ids: &Ids<'_>, report: &Report, c: &ControlReport) -> Option<Value> {
+    let r = c.results.get(&report.target_tier)?;
+    let mut methods: Vec<&str> = c.methods.iter().map(|m| method(m)).collect();
+    methods.sort();
+    methods.dedup();
+    let mut evidence = Vec::new();
+    for i in c.items.iter().filter(|i| i.tier <= report.target_tier) {
+        for rule in &i.rules {
+            if !rule.evidence_set_sha256.is_empty() {
+                evidence.push(evidence_ref(
+                    ids,
+                    &rule.evidence_set_sha256,
+                    &format!(
+                        "rule {}: {} ({} of {} in scope passed)",
+                        rule.id, rule.result, rule.passed, rule.in_scope
+                    ),
+                ));
+            }
+            for f in &rule.failed {
+                evidence.push(evidence_ref(
+                    ids,
+                    &f.evidence,
+                    &format!(
+                        "{} fails rule {} ({}/{}/{})",
+                        f.resource_id, rule.id, f.provider, f.account, f.region
+                    ),
+                ));
+            }
+        }
+        if let Some(a) = &i.attestation {
+            evidence.push(evidence_ref(
+                ids,
+                a,
+                &format!("attestation deciding item {}", i.id),
+            ));
+        }
+    }
+    Some(json!({
+        "uuid": ids.id(&format!("observation/{}", c.id)),
+        "title": format!("{} {}", c.id, c.title.en),
+        "description": format!("{}: {}", r.result, r.reason),
+        "props": [prop("result", r.result.as_str()), prop("clause", &c.clause)],
+        "methods": methods,
+        "types": ["control-objective"],
+        "collected": report.assessed_at,
+        "relevant-evidence": evidence,
+    }))
+}
+
+fn finding(ids: &Ids<'_>, report: &Report, c: &ControlReport) -> Option<Value> {
+    let r = c.results.get(&report.target_tier)?;
+    let state = if r.result == ResultState::Satisfied {
+        "satisfied"
+    } else {
+        "not-satisfied"
+    };
+    Some(json!({
+        "uuid": ids.id(&format!("finding/{}", c.id)),
+        "title": format!("{} {}", c.id, c.title.en),
+        "description": format!("{}: {}", r.result, r.reason),
+        "props": [prop("result", r.result.as_str())],
+        "target": {
+            "type": "objective-id",
+            "target-id": c.id.to_lowercase(),
+            "status": { "state": state, "reason": r.result.as_str() },
+        },
+        "related-observations": [{ "observation-uuid": ids.id(&format!("observation/{}", c.id)) }],
+    }))
+}
+
+fn finish(doc: Value) -> Result<String, Error> {
+    let mut s = serde_json::to_string_pretty(&prune(doc)).map_err(Error::Json)?;
+    s.push('\n');
+    Ok(s)
+}
+
+pub(crate) fn assessment_results(report: &Report) -> Result<String, Error> {
+    let ids = Ids { report };
+    let include: Vec<Value> = report
+        .controls
+        .iter()
+        .filter(|c| c.results.contains_key(&report.target_tier))
+        .map(|c| json!({ "control-id": c.id.to_lowercase() }))
+        .collect();
+    let observations: Vec<Value> = report
+        .controls
+        .iter()
+        .filter_map(|c| observation(&ids, report, c))
+        .collect();
+    let findings: Vec<Value> = report
+        .controls
+        .iter()
+        .filter_map(|c| finding(&ids, report, c))
+        .collect();
+    let doc = json!({
+        "assessment-results": {
+            "uuid": ids.id("assessment-results"),
+            "metadata": metadata(report, &format!("cloudcap assessment results: {}", report.catalog.standard), json!({})),
+            "import-ap": { "href": format!("#{}", ids.id("assessment-plan")) },
+            "results": [{
+                "uuid": ids.id("result"),
+                "title": format!("Assessment at tier {}", report.target_tier.as_str()),
+                "description": format!(
+                    "Score {} bp, coverage {} bp, tier achieved {}.",
+                    report.summary.overall.score_bp,
+                    report.summary.overall.coverage_bp,
+                    report.summary.tier_achieved.map_or("none", |t| t.as_str())
+                ),
+                "start": report.assessed_at,
+                "end": report.assessed_at,
+                "reviewed-controls": { "control-selections": [{ "include-controls": include }] },
+                "observations": observations,
+                "findings": findings,
+            }],
+            "back-matter": back_matter_with_plan(&ids, report),
+        }
+    });
+    finish(doc)
+}
+
+/// The back matter plus a resource standing for the (implicit) assessment plan, which
+/// `import-ap` must reference: the catalog and target tier the engine assessed against.
+fn back_matter_with_plan(ids: &Ids<'_>, report: &Report) -> Value {
+    let mut bm = back_matter(ids, report);
+    let plan = json!({
+        "uuid": ids.id("assessment-plan"),
+        "title": format!("Implicit assessment plan: {} catalog {} at tier {}", report.catalog.standard, report.catalog.version, report.target_tier.as_str()),
+        "rlinks": [{ "href": format!("urn:sha256:{}", report.catalog.digest), "hashes": [{ "algorithm": "SHA-256", "value": report.catalog.digest }] }],
+    });
+    if let Some(Value::Array(r)) = bm.get_mut("resources") {
+        r.insert(0, plan);
+    }
+    bm
+}
+
+/// `assessed_at` plus `days`, as RFC 3339 UTC.
+pub(crate) fn add_days(at: &str, days: i64) -> Option<String> {
+    let ts: jiff::Timestamp = at.parse().ok()?;
+    let later = ts
+        .checked_add(jiff::SignedDuration::from_hours(days * 24))
+        .ok()?;
+    Some(later.to_string())
+}
+
+pub(crate) fn poam(report: &Report) -> Result<String, Error> {
+    let ids = Ids { report };
+    let deadline = add_days(&report.assessed_at, DEADLINE_DAYS)
+        .ok_or_else(|| Error::BadTime(report.assessed_at.clone()))?;
+    let failing: Vec<&ControlReport> = report
+        .controls
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.result_at(report.target_tier),
+                Some(ResultState::NotSatisfied | ResultState::PartiallySatisfied)
+            )
+        })
+        .collect();
+    let owner = ids.id("party/unassigned");
+    let milestones = [
+        (30, "Rectification plan agreed"),
+        (75, "Fix deployed"),
+        (DEADLINE_DAYS, "Re-assessment passed"),
+    ];
+    let mut observations = Vec::new();
+    let mut findings = Vec::new();
+    let mut risks = Vec::new();
+    let mut items = Vec::new();
+    for c in &failing {
+        let r = &c.results[&report.target_tier];
+        observations.extend(observation(&ids, report, c));
+        findings.extend(finding(&ids, report, c));
+        let risk = ids.id(&format!("risk/{}", c.id));
+        let tasks: Vec<Value> = milestones
+            .iter()
+            .filter_map(|(d, t)| {
+                Some(json!({
+                    "uuid": ids.id(&format!("milestone/{}/{d}", c.id)),
+                    "type": "milestone",
+                    "title": t,
+                    "timing": { "on-date": { "date": add_days(&report.assessed_at, *d)? } },
+                    "responsible-roles": [{ "role-id": "remediation-owner", "party-uuids": [owner] }],
+                }))
+            })
+            .collect();
+        let failing_resources: Vec<String> = c
+            .items
+            .iter()
+            .filter(|i| i.tier <= report.target_tier)
+            .flat_map(|i| {
+                i.rules
+                    .iter()
+                    .flat_map(|r| r.failed.iter().map(|f| f.resource_id.clone()))
+            })
+            .collect();
+        let statement = if failing_resources.is_empty() {
+            r.reason.clone()
+        } else {
+            format!(
+                "{}; failing resources: {}",
+                r.reason,
+                failing_resources.join(", ")
+            )
+        };
+        risks.push(json!({
+            "uuid": risk,
+            "title": format!("{} {}", c.id, c.title.en),
+            "description": format!("Control {} ({}) is {} at tier {}.", c.id, c.clause, r.result, report.target_tier.as_str()),
+            "statement": statement,
+            "props": [prop("weight", &c.weight.to_string()), prop("key-control", if c.key { "true" } else { "false" })],
+            "status": "open",
+            "deadline": deadline,
+            "remediations": [{
+                "uuid": ids.id(&format!("remediation/{}", c.id)),
+                "lifecycle": "planned",
+                "title": format!("Rectify {}", c.id),
+                "description": format!("Bring {} {} to satisfied and re-assess.", c.id, c.title.en),
+                "tasks": tasks,
+            }],
+            "related-observations": [{ "observation-uuid": ids.id(&format!("observation/{}", c.id)) }],
+        }));
+        items.push(json!({
+            "uuid": ids.id(&format!("poam-item/{}", c.id)),
+            "title": format!("Rectify {} {}", c.id, c.title.en),
+            "description": format!("{}: {}. Owner: unassigned. Deadline: {deadline}.", r.result, r.reason),
+            "props": [prop("owner", "unassigned"), prop("deadline", &deadline), prop("result", r.result.as_str())],
+            "related-findings": [{ "finding-uuid": ids.id(&format!("finding/{}", c.id)) }],
+            "related-observations": [{ "observation-uuid": ids.id(&format!("observation/{}", c.id)) }],
+            "related-risks": [{ "risk-uuid": risk }],
+        }));
+    }
+    let extra = json!({
+        "roles": [{ "id": "remediation-owner", "title": "Remediation owner" }],
+        "parties": [{ "uuid": owner, "type": "organization", "name": "unassigned" }],
+    });
+    let mut body = json!({
+        "uuid": ids.id("poam"),
+        "metadata": metadata(report, &format!("cloudcap plan of action and milestones: {}", report.catalog.standard), extra),
+        "system-id": { "identifier-type": "https://ietf.org/rfc/rfc4122", "id": ids.id("system") },
+        "observations": observations,
+        "risks": risks,
+        "findings": findings,
+        "back-matter": back_matter(&ids, report),
+    });
+    // `poam-items` is required and must not be empty: with nothing to rectify, say so.
+    if items.is_empty() {
+        items.push(json!({
+            "uuid": ids.id("poam-item/none"),
+            "title": "No rectification needed",
+            "description": format!("No control is not-satisfied or partially-satisfied at tier {}.", report.target_tier.as_str()),
+        }));
+    }
+    body["poam-items"] = Value::Array(items);
+    finish(json!({ "plan-of-action-and-milestones": body }))
+}

@@ -1,0 +1,116 @@
+//! SARIF 2.1.0: one result per failing resource at the report's target tier; the rule is the
+//! control, the location a logical location naming the resource, and the evidence hash a property.
+
+use cloudcap_engine::{Report, ResultState};
+use serde_json::{Value, json};
+
+use crate::text::{l, result, text};
+use crate::{Error, Lang};
+
+fn level(r: ResultState) -> &'static str {
+    match r {
+        ResultState::NotSatisfied => "error",
+        ResultState::PartiallySatisfied => "warning",
+        _ => "note",
+    }
+}
+
+pub(crate) fn render(report: &Report, lang: Lang) -> Result<String, Error> {
+    let t = report.target_tier;
+    let rules: Vec<Value> = report
+        .controls
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "name": c.id,
+                "shortDescription": { "text": text(&c.title, lang) },
+                "fullDescription": { "text": format!("{} {} ({})", c.clause, text(&c.title, lang), report.catalog.standard) },
+                "properties": {
+                    "family": c.family,
+                    "clause": c.clause,
+                    "weight": c.weight,
+                    "key": c.key,
+                    "min_tier": c.min_tier.as_str(),
+                    "methods": c.methods,
+                },
+            })
+        })
+        .collect();
+
+    let mut results = Vec::new();
+    for (index, c) in report.controls.iter().enumerate() {
+        let Some(cr) = c.results.get(&t) else {
+            continue;
+        };
+        for i in c.items.iter().filter(|i| i.tier <= t) {
+            for r in &i.rules {
+                for f in &r.failed {
+                    let fqn = format!(
+                        "{}/{}/{}/{}",
+                        f.provider, f.account, f.region, f.resource_id
+                    );
+                    let text = format!(
+                        "{} {}: {} {} ({} {}: {})",
+                        c.id,
+                        text(&c.title, lang),
+                        f.resource_id,
+                        l(lang, "fails", "不符合"),
+                        r.id,
+                        l(lang, "control result", "控制项结果"),
+                        result(cr.result, lang)
+                    );
+                    results.push(json!({
+                        "ruleId": c.id,
+                        "ruleIndex": index,
+                        "level": level(cr.result),
+                        "message": { "text": text },
+                        "locations": [{
+                            "logicalLocations": [{
+                                "name": f.resource_id,
+                                "fullyQualifiedName": fqn,
+                                "kind": "resource",
+                            }],
+                        }],
+                        "partialFingerprints": { "cloudcapResource/v1": format!("{}/{}/{}", c.id, r.id, fqn) },
+                        "properties": {
+                            "item": i.id,
+                            "rule": r.id,
+                            "provider": f.provider,
+                            "account": f.account,
+                            "region": f.region,
+                            "evidence_sha256": f.evidence,
+                            "evidence_set_sha256": r.evidence_set_sha256,
+                        },
+                    }));
+                }
+            }
+        }
+    }
+
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "cloudcap",
+                    "version": report.tool_version,
+                    "rules": rules,
+                },
+            },
+            "automationDetails": { "id": format!("cloudcap/{}/{}", t.as_str(), report.assessed_at) },
+            "results": results,
+            "properties": {
+                "catalog_digest": report.catalog.digest,
+                "bundle_merkle_root": report.bundle.merkle_root,
+                "target_tier": t.as_str(),
+                "score_bp": report.summary.overall.score_bp,
+                "coverage_bp": report.summary.overall.coverage_bp,
+            },
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).map_err(Error::Json)?;
+    s.push('\n');
+    Ok(s)
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests of the `cloudcap` binary.
+
+mod cn_e2e;
+mod cn_fixture;
+mod gate;
+mod html;
+mod moto;
