@@ -25,7 +25,10 @@ pub fn embedded_source() -> Source {
     Source::from_files(
         embedded::EMBEDDED
             .iter()
-            .map(|(path, text)| SourceFile { path: (*path).to_owned(), text: (*text).to_owned() })
+            .map(|(path, text)| SourceFile {
+                path: (*path).to_owned(),
+                text: (*text).to_owned(),
+            })
             .collect(),
     )
 }

@@ -30,7 +30,10 @@ pub struct Source {
 
 impl Source {
     pub fn from_files(files: Vec<SourceFile>) -> Source {
-        Source { files, display_root: "controls".to_owned() }
+        Source {
+            files,
+            display_root: "controls".to_owned(),
+        }
     }
 
     /// Reads every `*.toml` below `dir` (I/O errors are returned, not linted).
@@ -38,7 +41,10 @@ impl Source {
         let mut files = Vec::new();
         read_dir_rec(dir, dir, &mut files)?;
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Source { files, display_root: dir.display().to_string() })
+        Ok(Source {
+            files,
+            display_root: dir.display().to_string(),
+        })
     }
 
     pub fn files(&self) -> &[SourceFile] {
@@ -60,8 +66,15 @@ fn read_dir_rec(root: &Path, dir: &Path, files: &mut Vec<SourceFile>) -> std::io
         if path.is_dir() {
             read_dir_rec(root, &path, files)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            files.push(SourceFile { path: rel, text: fs::read_to_string(&path)? });
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            files.push(SourceFile {
+                path: rel,
+                text: fs::read_to_string(&path)?,
+            });
         }
     }
     Ok(())
@@ -181,7 +194,11 @@ impl Ctx<'_> {
 
     fn loc(&self, file: &SourceFile, offset: usize) -> Location {
         let (line, col) = line_col(&file.text, offset);
-        Location { path: self.source.display(&file.path), line, col }
+        Location {
+            path: self.source.display(&file.path),
+            line,
+            col,
+        }
     }
 
     fn parse<T: for<'de> Deserialize<'de>>(&mut self, file: &SourceFile) -> Option<T> {
@@ -193,7 +210,10 @@ impl Ctx<'_> {
                     Code::UnknownKey
                 } else if msg.contains("missing field") {
                     Code::MissingKey
-                } else if msg.contains("invalid type") || msg.contains("invalid value") || msg.contains("invalid length") {
+                } else if msg.contains("invalid type")
+                    || msg.contains("invalid value")
+                    || msg.contains("invalid length")
+                {
                     Code::InvalidType
                 } else {
                     Code::TomlSyntax
@@ -210,16 +230,29 @@ impl Ctx<'_> {
         let mut get = |lang: &str, v: &Option<Spanned<String>>| match v {
             Some(s) if !s.get_ref().trim().is_empty() => s.get_ref().trim().to_owned(),
             Some(s) => {
-                self.push(file, s.span().start, Code::MissingText, format!("{what}.{lang} is blank"));
+                self.push(
+                    file,
+                    s.span().start,
+                    Code::MissingText,
+                    format!("{what}.{lang} is blank"),
+                );
                 String::new()
             }
             None => {
-                self.push(file, raw.span().start, Code::MissingText, format!("{what} has no `{lang}` text"));
+                self.push(
+                    file,
+                    raw.span().start,
+                    Code::MissingText,
+                    format!("{what} has no `{lang}` text"),
+                );
                 String::new()
             }
         };
         let inner = raw.get_ref();
-        Text { zh: get("zh", &inner.zh), en: get("en", &inner.en) }
+        Text {
+            zh: get("zh", &inner.zh),
+            en: get("en", &inner.en),
+        }
     }
 }
 
@@ -246,7 +279,8 @@ const MLPS_POINTS: &[&str] = &[
 
 fn is_kebab(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -257,7 +291,9 @@ fn is_number(s: &str) -> bool {
 
 /// `AC-7`, `IA-2(1)`.
 fn is_nist_id(s: &str) -> bool {
-    let Some((fam, rest)) = s.split_once('-') else { return false };
+    let Some((fam, rest)) = s.split_once('-') else {
+        return false;
+    };
     if fam.len() != 2 || !fam.bytes().all(|b| b.is_ascii_uppercase()) {
         return false;
     }
@@ -269,7 +305,9 @@ fn is_nist_id(s: &str) -> bool {
 
 /// `art3`, `art3(2)`.
 fn is_measures_ref(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("art") else { return false };
+    let Some(rest) = s.strip_prefix("art") else {
+        return false;
+    };
     match rest.split_once('(') {
         None => is_number(rest),
         Some((base, item)) => is_number(base) && item.strip_suffix(')').is_some_and(is_number),
@@ -278,7 +316,8 @@ fn is_measures_ref(s: &str) -> bool {
 
 /// `8.10`.
 fn is_clause(s: &str) -> bool {
-    s.split_once('.').is_some_and(|(a, b)| is_number(a) && is_number(b))
+    s.split_once('.')
+        .is_some_and(|(a, b)| is_number(a) && is_number(b))
 }
 
 fn is_item_id(s: &str) -> bool {
@@ -288,7 +327,10 @@ fn is_item_id(s: &str) -> bool {
 // ---- the loader ----------------------------------------------------------------------------
 
 pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
-    let mut cx = Ctx { source, diags: Vec::new() };
+    let mut cx = Ctx {
+        source,
+        diags: Vec::new(),
+    };
     let mut meta = None;
     let mut families: BTreeMap<String, Family> = BTreeMap::new();
     let mut family_files: BTreeSet<String> = BTreeSet::new();
@@ -303,14 +345,28 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
                 family_files.insert((*folder).to_owned());
                 if let Some(f) = load_family(&mut cx, file, folder) {
                     if families.contains_key(&f.id) {
-                        cx.push(file, 0, Code::DuplicateFamily, format!("family `{}` defined twice", f.id));
+                        cx.push(
+                            file,
+                            0,
+                            Code::DuplicateFamily,
+                            format!("family `{}` defined twice", f.id),
+                        );
                     } else {
                         families.insert(f.id.clone(), f);
                     }
                 }
             }
-            [folder, name] => control_files.push((file, (*folder).to_owned(), name.trim_end_matches(".toml").to_owned())),
-            _ => cx.push(file, 0, Code::UnexpectedFile, "catalog files are `catalog.toml`, `<family>/family.toml` or `<family>/<id>.toml`"),
+            [folder, name] => control_files.push((
+                file,
+                (*folder).to_owned(),
+                name.trim_end_matches(".toml").to_owned(),
+            )),
+            _ => cx.push(
+                file,
+                0,
+                Code::UnexpectedFile,
+                "catalog files are `catalog.toml`, `<family>/family.toml` or `<family>/<id>.toml`",
+            ),
         }
     }
     if meta.is_none() && !source.files().iter().any(|f| f.path == "catalog.toml") {
@@ -328,20 +384,37 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
     let mut seen_clauses: BTreeMap<String, String> = BTreeMap::new();
     for (file, folder, stem) in control_files {
         if !family_files.contains(&folder) {
-            cx.push(file, 0, Code::MissingFamilyFile, format!("folder `{folder}` has no family.toml"));
+            cx.push(
+                file,
+                0,
+                Code::MissingFamilyFile,
+                format!("folder `{folder}` has no family.toml"),
+            );
         }
-        let Some(raw) = cx.parse::<RawControl>(file) else { continue };
+        let Some(raw) = cx.parse::<RawControl>(file) else {
+            continue;
+        };
         let raw_id = raw.id.get_ref().clone();
         if let Some(first) = seen_ids.get(&raw_id) {
-            let msg = format!("control id `{raw_id}` is already defined at {}:{}:{}", first.path, first.line, first.col);
+            let msg = format!(
+                "control id `{raw_id}` is already defined at {}:{}:{}",
+                first.path, first.line, first.col
+            );
             cx.push(file, raw.id.span().start, Code::DuplicateId, msg);
             continue;
         }
         seen_ids.insert(raw_id, cx.loc(file, raw.id.span().start));
-        let Some(control) = lint_control(&mut cx, file, raw, &folder, &stem, &families) else { continue };
+        let Some(control) = lint_control(&mut cx, file, raw, &folder, &stem, &families) else {
+            continue;
+        };
         if let Some(other) = seen_clauses.get(&control.clause) {
             let offset = offset_of(&file.text, "clause");
-            cx.push(file, offset, Code::DuplicateClause, format!("clause {} is also control `{other}`", control.clause));
+            cx.push(
+                file,
+                offset,
+                Code::DuplicateClause,
+                format!("clause {} is also control `{other}`", control.clause),
+            );
         }
         seen_clauses.insert(control.clause.clone(), control.id.clone());
         controls.push(control);
@@ -362,7 +435,11 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
     let has_error = !cx.diags.is_empty();
     match (meta, has_error) {
         (Some(meta), false) => {
-            let mut catalog = Catalog { meta, families: families.into_values().collect(), controls };
+            let mut catalog = Catalog {
+                meta,
+                families: families.into_values().collect(),
+                controls,
+            };
             catalog.normalize();
             (Some(catalog), cx.diags)
         }
@@ -389,14 +466,27 @@ fn load_meta(cx: &mut Ctx<'_>, file: &SourceFile) -> Option<CatalogMeta> {
     let mut ok = true;
     for (name, policy) in &raw.tiers {
         let Some(tier) = Tier::parse(name.get_ref()) else {
-            cx.push(file, name.span().start, Code::UnknownTier, format!("unknown tier `{}`; expected basic, enhanced or advanced", name.get_ref()));
+            cx.push(
+                file,
+                name.span().start,
+                Code::UnknownTier,
+                format!(
+                    "unknown tier `{}`; expected basic, enhanced or advanced",
+                    name.get_ref()
+                ),
+            );
             ok = false;
             continue;
         };
         let mut bp = |v: &Spanned<i64>, what: &str| {
             let n = *v.get_ref();
             if !(0..=10_000).contains(&n) {
-                cx.push(file, v.span().start, Code::TierPolicy, format!("{what} must be within 0..=10000 basis points, got {n}"));
+                cx.push(
+                    file,
+                    v.span().start,
+                    Code::TierPolicy,
+                    format!("{what} must be within 0..=10000 basis points, got {n}"),
+                );
                 ok = false;
             }
             n.clamp(0, 10_000) as u32
@@ -404,11 +494,23 @@ fn load_meta(cx: &mut Ctx<'_>, file: &SourceFile) -> Option<CatalogMeta> {
         let min_score_bp = bp(&policy.min_score_bp, "min-score-bp");
         let min_coverage_bp = bp(&policy.min_coverage_bp, "min-coverage-bp");
         let name = cx.text(file, &policy.name, &format!("tiers.{}.name", tier.as_str()));
-        tiers.insert(tier, TierPolicy { name, min_score_bp, min_coverage_bp });
+        tiers.insert(
+            tier,
+            TierPolicy {
+                name,
+                min_score_bp,
+                min_coverage_bp,
+            },
+        );
     }
     for tier in Tier::ALL {
         if !tiers.contains_key(&tier) && ok {
-            cx.push(file, 0, Code::TierPolicy, format!("no thresholds for tier `{}`", tier.as_str()));
+            cx.push(
+                file,
+                0,
+                Code::TierPolicy,
+                format!("no thresholds for tier `{}`", tier.as_str()),
+            );
             ok = false;
         }
     }
@@ -424,14 +526,40 @@ fn load_family(cx: &mut Ctx<'_>, file: &SourceFile, folder: &str) -> Option<Fami
     let raw: RawFamily = cx.parse(file)?;
     let before = cx.diags.len();
     if raw.id.get_ref() != folder {
-        cx.push(file, raw.id.span().start, Code::FamilyFolderMismatch, format!("family id `{}` differs from its folder `{folder}`", raw.id.get_ref()));
+        cx.push(
+            file,
+            raw.id.span().start,
+            Code::FamilyFolderMismatch,
+            format!(
+                "family id `{}` differs from its folder `{folder}`",
+                raw.id.get_ref()
+            ),
+        );
     }
-    let chapter = raw.chapter.get_ref().parse::<u32>().ok().filter(|_| is_number(raw.chapter.get_ref()));
+    let chapter = raw
+        .chapter
+        .get_ref()
+        .parse::<u32>()
+        .ok()
+        .filter(|_| is_number(raw.chapter.get_ref()));
     if chapter.is_none() {
-        cx.push(file, raw.chapter.span().start, Code::ClauseShape, format!("chapter must be a number, got `{}`", raw.chapter.get_ref()));
+        cx.push(
+            file,
+            raw.chapter.span().start,
+            Code::ClauseShape,
+            format!("chapter must be a number, got `{}`", raw.chapter.get_ref()),
+        );
     }
     if !["toc-verified", "inferred"].contains(&raw.chapter_basis.get_ref().as_str()) {
-        cx.push(file, raw.chapter_basis.span().start, Code::UnknownClauseBasis, format!("unknown chapter-basis `{}`; expected toc-verified or inferred", raw.chapter_basis.get_ref()));
+        cx.push(
+            file,
+            raw.chapter_basis.span().start,
+            Code::UnknownClauseBasis,
+            format!(
+                "unknown chapter-basis `{}`; expected toc-verified or inferred",
+                raw.chapter_basis.get_ref()
+            ),
+        );
     }
     let name = cx.text(file, &raw.name, "name");
     (cx.diags.len() == before).then(|| Family {
@@ -453,56 +581,139 @@ fn lint_control(
     let before = cx.diags.len();
     let id = raw.id.get_ref();
     if id != stem {
-        cx.push(file, raw.id.span().start, Code::IdStemMismatch, format!("control id `{id}` differs from the file stem `{stem}`"));
+        cx.push(
+            file,
+            raw.id.span().start,
+            Code::IdStemMismatch,
+            format!("control id `{id}` differs from the file stem `{stem}`"),
+        );
     }
     if raw.family.get_ref() != folder {
-        cx.push(file, raw.family.span().start, Code::FamilyFolderMismatch, format!("family `{}` differs from the folder `{folder}`", raw.family.get_ref()));
+        cx.push(
+            file,
+            raw.family.span().start,
+            Code::FamilyFolderMismatch,
+            format!(
+                "family `{}` differs from the folder `{folder}`",
+                raw.family.get_ref()
+            ),
+        );
     }
     let family = families.get(raw.family.get_ref());
     if family.is_none() && families.contains_key(folder) {
-        cx.push(file, raw.family.span().start, Code::UnknownFamily, format!("unknown family `{}`", raw.family.get_ref()));
+        cx.push(
+            file,
+            raw.family.span().start,
+            Code::UnknownFamily,
+            format!("unknown family `{}`", raw.family.get_ref()),
+        );
     }
     let clause = raw.clause.get_ref();
     if !is_clause(clause) {
-        cx.push(file, raw.clause.span().start, Code::ClauseShape, format!("clause must look like `8.10`, got `{clause}`"));
+        cx.push(
+            file,
+            raw.clause.span().start,
+            Code::ClauseShape,
+            format!("clause must look like `8.10`, got `{clause}`"),
+        );
     } else if let Some(f) = family {
         if crate::model::clause_key(clause).0 != f.chapter {
-            cx.push(file, raw.clause.span().start, Code::ClauseChapterMismatch, format!("clause {clause} is not in chapter {} of family `{}`", f.chapter, f.id));
+            cx.push(
+                file,
+                raw.clause.span().start,
+                Code::ClauseChapterMismatch,
+                format!(
+                    "clause {clause} is not in chapter {} of family `{}`",
+                    f.chapter, f.id
+                ),
+            );
         }
     }
     if id != &format!("{}-{}", raw.family.get_ref(), clause) {
-        cx.push(file, raw.id.span().start, Code::IdShape, format!("control id must be `<family>-<clause>`, i.e. `{}-{clause}`", raw.family.get_ref()));
+        cx.push(
+            file,
+            raw.id.span().start,
+            Code::IdShape,
+            format!(
+                "control id must be `<family>-<clause>`, i.e. `{}-{clause}`",
+                raw.family.get_ref()
+            ),
+        );
     }
     if !["toc-verified", "inferred"].contains(&raw.clause_basis.get_ref().as_str()) {
-        cx.push(file, raw.clause_basis.span().start, Code::UnknownClauseBasis, format!("unknown clause-basis `{}`; expected toc-verified or inferred", raw.clause_basis.get_ref()));
+        cx.push(
+            file,
+            raw.clause_basis.span().start,
+            Code::UnknownClauseBasis,
+            format!(
+                "unknown clause-basis `{}`; expected toc-verified or inferred",
+                raw.clause_basis.get_ref()
+            ),
+        );
     }
     let title = cx.text(file, &raw.title, "title");
     let objective = cx.text(file, &raw.objective, "objective");
 
     let mut methods = Vec::new();
     if raw.methods.get_ref().is_empty() {
-        cx.push(file, raw.methods.span().start, Code::NoMethods, "methods must name at least one of interview, examine, test");
+        cx.push(
+            file,
+            raw.methods.span().start,
+            Code::NoMethods,
+            "methods must name at least one of interview, examine, test",
+        );
     }
     for m in raw.methods.get_ref() {
         match Method::parse(m.get_ref()) {
-            Some(method) if methods.contains(&method) => cx.push(file, m.span().start, Code::DuplicateMethod, format!("method `{}` listed twice", m.get_ref())),
+            Some(method) if methods.contains(&method) => cx.push(
+                file,
+                m.span().start,
+                Code::DuplicateMethod,
+                format!("method `{}` listed twice", m.get_ref()),
+            ),
             Some(method) => methods.push(method),
-            None => cx.push(file, m.span().start, Code::UnknownMethod, format!("unknown method `{}`; expected interview, examine or test", m.get_ref())),
+            None => cx.push(
+                file,
+                m.span().start,
+                Code::UnknownMethod,
+                format!(
+                    "unknown method `{}`; expected interview, examine or test",
+                    m.get_ref()
+                ),
+            ),
         }
     }
     let automation = Automation::parse(raw.automation.get_ref());
     if automation.is_none() {
-        cx.push(file, raw.automation.span().start, Code::UnknownAutomation, format!("unknown automation `{}`; expected automated, partial or manual", raw.automation.get_ref()));
+        cx.push(
+            file,
+            raw.automation.span().start,
+            Code::UnknownAutomation,
+            format!(
+                "unknown automation `{}`; expected automated, partial or manual",
+                raw.automation.get_ref()
+            ),
+        );
     }
     let weight = *raw.weight.get_ref();
     if !(1..=5).contains(&weight) {
-        cx.push(file, raw.weight.span().start, Code::WeightRange, format!("weight must be within 1..=5, got {weight}"));
+        cx.push(
+            file,
+            raw.weight.span().start,
+            Code::WeightRange,
+            format!("weight must be within 1..=5, got {weight}"),
+        );
     }
 
     let mut evidence: Vec<String> = Vec::new();
     for e in &raw.evidence {
         if evidence.contains(e.get_ref()) {
-            cx.push(file, e.span().start, Code::DuplicateEvidence, format!("evidence kind `{}` listed twice", e.get_ref()));
+            cx.push(
+                file,
+                e.span().start,
+                Code::DuplicateEvidence,
+                format!("evidence kind `{}` listed twice", e.get_ref()),
+            );
         } else {
             evidence.push(e.get_ref().clone());
         }
@@ -516,19 +727,42 @@ fn lint_control(
     // Items.
     let mut items = Vec::new();
     if raw.items.is_empty() {
-        cx.push(file, 0, Code::NoItems, "a control needs at least one [[item]]");
+        cx.push(
+            file,
+            0,
+            Code::NoItems,
+            "a control needs at least one [[item]]",
+        );
     }
     for item in &raw.items {
         let iid = item.id.get_ref();
         if !is_item_id(iid) {
-            cx.push(file, item.id.span().start, Code::ItemShape, format!("item id must be one lower-case letter, got `{iid}`"));
+            cx.push(
+                file,
+                item.id.span().start,
+                Code::ItemShape,
+                format!("item id must be one lower-case letter, got `{iid}`"),
+            );
         }
         if items.iter().any(|i: &Item| &i.id == iid) {
-            cx.push(file, item.id.span().start, Code::DuplicateItem, format!("item `{iid}` defined twice"));
+            cx.push(
+                file,
+                item.id.span().start,
+                Code::DuplicateItem,
+                format!("item `{iid}` defined twice"),
+            );
         }
         let tier = Tier::parse(item.tier.get_ref());
         if tier.is_none() {
-            cx.push(file, item.tier.span().start, Code::UnknownTier, format!("unknown tier `{}`; expected basic, enhanced or advanced", item.tier.get_ref()));
+            cx.push(
+                file,
+                item.tier.span().start,
+                Code::UnknownTier,
+                format!(
+                    "unknown tier `{}`; expected basic, enhanced or advanced",
+                    item.tier.get_ref()
+                ),
+            );
         }
         let tier_basis = TierBasis::parse(item.tier_basis.get_ref());
         if tier_basis.is_none() {
@@ -536,7 +770,12 @@ fn lint_control(
         }
         let text = cx.text(file, &item.text, &format!("item {iid} text"));
         if let (Some(tier), Some(tier_basis)) = (tier, tier_basis) {
-            items.push(Item { id: iid.clone(), tier, tier_basis, text });
+            items.push(Item {
+                id: iid.clone(),
+                tier,
+                tier_basis,
+                text,
+            });
         }
     }
 
@@ -545,23 +784,63 @@ fn lint_control(
     for rule in &raw.rules {
         let rid = rule.id.get_ref();
         if !is_kebab(rid) {
-            cx.push(file, rule.id.span().start, Code::RuleShape, format!("rule id must be kebab-case, got `{rid}`"));
+            cx.push(
+                file,
+                rule.id.span().start,
+                Code::RuleShape,
+                format!("rule id must be kebab-case, got `{rid}`"),
+            );
         }
         if rules.iter().any(|r| &r.id == rid) {
-            cx.push(file, rule.id.span().start, Code::DuplicateRule, format!("rule `{rid}` defined twice"));
+            cx.push(
+                file,
+                rule.id.span().start,
+                Code::DuplicateRule,
+                format!("rule `{rid}` defined twice"),
+            );
         }
-        if !raw.items.iter().any(|i| i.id.get_ref() == rule.item.get_ref()) {
-            cx.push(file, rule.item.span().start, Code::RuleUnknownItem, format!("rule `{rid}` names item `{}`, which this control does not define", rule.item.get_ref()));
+        if !raw
+            .items
+            .iter()
+            .any(|i| i.id.get_ref() == rule.item.get_ref())
+        {
+            cx.push(
+                file,
+                rule.item.span().start,
+                Code::RuleUnknownItem,
+                format!(
+                    "rule `{rid}` names item `{}`, which this control does not define",
+                    rule.item.get_ref()
+                ),
+            );
         }
         if !evidence.contains(rule.kind.get_ref()) {
-            cx.push(file, rule.kind.span().start, Code::RuleKindNotInEvidence, format!("rule `{rid}` reads `{}`, which is not listed in `evidence`", rule.kind.get_ref()));
+            cx.push(
+                file,
+                rule.kind.span().start,
+                Code::RuleKindNotInEvidence,
+                format!(
+                    "rule `{rid}` reads `{}`, which is not listed in `evidence`",
+                    rule.kind.get_ref()
+                ),
+            );
         }
         if rule.check.get_ref().trim().is_empty() {
-            cx.push(file, rule.check.span().start, Code::EmptyRuleExpression, format!("rule `{rid}` has an empty check"));
+            cx.push(
+                file,
+                rule.check.span().start,
+                Code::EmptyRuleExpression,
+                format!("rule `{rid}` has an empty check"),
+            );
         }
         if let Some(f) = &rule.filter {
             if f.get_ref().trim().is_empty() {
-                cx.push(file, f.span().start, Code::EmptyRuleExpression, format!("rule `{rid}` has an empty where"));
+                cx.push(
+                    file,
+                    f.span().start,
+                    Code::EmptyRuleExpression,
+                    format!("rule `{rid}` has an empty where"),
+                );
             }
         }
         let empty = match &rule.empty {
@@ -577,7 +856,10 @@ fn lint_control(
         let message = cx.text(file, &rule.message, &format!("rule {rid} message"));
         // Point at the expression's first character, inside the quotes.
         let check_location = cx.loc(file, rule.check.span().start + 1);
-        let filter_location = rule.filter.as_ref().map(|f| cx.loc(file, f.span().start + 1));
+        let filter_location = rule
+            .filter
+            .as_ref()
+            .map(|f| cx.loc(file, f.span().start + 1));
         let kind_location = cx.loc(file, rule.kind.span().start);
         rules.push(Rule {
             id: rid.clone(),
@@ -599,22 +881,53 @@ fn lint_control(
         match automation {
             Automation::Manual => {
                 if !rules.is_empty() {
-                    cx.push(file, auto_at, Code::RuleOnManual, "a manual control cannot have rules; use `partial`");
+                    cx.push(
+                        file,
+                        auto_at,
+                        Code::RuleOnManual,
+                        "a manual control cannot have rules; use `partial`",
+                    );
                 }
                 if let Some(e) = raw.evidence.first() {
-                    cx.push(file, e.span().start, Code::EvidenceOnManual, "a manual control lists no evidence kinds");
+                    cx.push(
+                        file,
+                        e.span().start,
+                        Code::EvidenceOnManual,
+                        "a manual control lists no evidence kinds",
+                    );
                 }
             }
             Automation::Automated | Automation::Partial => {
                 if raw.evidence.is_empty() {
-                    cx.push(file, auto_at, Code::MissingEvidence, format!("an {} control must list its evidence kinds", automation.as_str()));
+                    cx.push(
+                        file,
+                        auto_at,
+                        Code::MissingEvidence,
+                        format!(
+                            "an {} control must list its evidence kinds",
+                            automation.as_str()
+                        ),
+                    );
                 }
                 if rules.is_empty() {
-                    cx.push(file, auto_at, Code::NoRules, format!("an {} control needs at least one [[rule]]", automation.as_str()));
+                    cx.push(
+                        file,
+                        auto_at,
+                        Code::NoRules,
+                        format!(
+                            "an {} control needs at least one [[rule]]",
+                            automation.as_str()
+                        ),
+                    );
                 }
                 for e in &raw.evidence {
                     if !rules.iter().any(|r| &r.kind == e.get_ref()) {
-                        cx.push(file, e.span().start, Code::UnusedEvidence, format!("evidence kind `{}` is read by no rule", e.get_ref()));
+                        cx.push(
+                            file,
+                            e.span().start,
+                            Code::UnusedEvidence,
+                            format!("evidence kind `{}` is read by no rule", e.get_ref()),
+                        );
                     }
                 }
                 if automation == Automation::Automated {
@@ -623,8 +936,17 @@ fn lint_control(
                             cx.push(file, item.id.span().start, Code::ItemWithoutRule, format!("item `{}` of an automated control has no rule; make the control `partial`", item.id.get_ref()));
                         }
                     }
-                } else if !raw.items.iter().any(|i| !rules.iter().any(|r| &r.item == i.id.get_ref())) {
-                    cx.push(file, auto_at, Code::ItemWithoutRule, "every item of this partial control has a rule; make it `automated`");
+                } else if !raw
+                    .items
+                    .iter()
+                    .any(|i| !rules.iter().any(|r| &r.item == i.id.get_ref()))
+                {
+                    cx.push(
+                        file,
+                        auto_at,
+                        Code::ItemWithoutRule,
+                        "every item of this partial control has a rule; make it `automated`",
+                    );
                 }
             }
         }
@@ -657,7 +979,15 @@ fn lint_crosswalk(cx: &mut Ctx<'_>, file: &SourceFile, cw: &RawCrosswalk) -> Cro
         let mut out: Vec<String> = Vec::new();
         for v in list {
             if !ok(v.get_ref()) {
-                cx.push(file, v.span().start, Code::CrosswalkShape, format!("{what} reference `{}` has the wrong shape; expected e.g. `{example}`", v.get_ref()));
+                cx.push(
+                    file,
+                    v.span().start,
+                    Code::CrosswalkShape,
+                    format!(
+                        "{what} reference `{}` has the wrong shape; expected e.g. `{example}`",
+                        v.get_ref()
+                    ),
+                );
             } else if !out.contains(v.get_ref()) {
                 out.push(v.get_ref().clone());
             }
@@ -665,10 +995,31 @@ fn lint_crosswalk(cx: &mut Ctx<'_>, file: &SourceFile, cw: &RawCrosswalk) -> Cro
         out.sort();
         out
     };
-    let nist_800_53r4 = check(&cw.nist_800_53r4, is_nist_id, "nist-800-53r4", "AC-7 or IA-2(1)");
-    let mlps_22239 = check(&cw.mlps_22239, |s| MLPS_POINTS.contains(&s), "mlps-22239", "computing.identification (see controls/README.md)");
-    let measures_2019 = check(&cw.measures_2019, is_measures_ref, "measures-2019", "art3(2)");
-    Crosswalk { nist_800_53r4, mlps_22239, measures_2019, related: cw.related.clone(), notes: cw.notes.clone() }
+    let nist_800_53r4 = check(
+        &cw.nist_800_53r4,
+        is_nist_id,
+        "nist-800-53r4",
+        "AC-7 or IA-2(1)",
+    );
+    let mlps_22239 = check(
+        &cw.mlps_22239,
+        |s| MLPS_POINTS.contains(&s),
+        "mlps-22239",
+        "computing.identification (see controls/README.md)",
+    );
+    let measures_2019 = check(
+        &cw.measures_2019,
+        is_measures_ref,
+        "measures-2019",
+        "art3(2)",
+    );
+    Crosswalk {
+        nist_800_53r4,
+        mlps_22239,
+        measures_2019,
+        related: cw.related.clone(),
+        notes: cw.notes.clone(),
+    }
 }
 
 #[cfg(test)]

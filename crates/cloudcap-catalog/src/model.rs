@@ -92,7 +92,9 @@ impl Method {
     }
 
     pub fn parse(s: &str) -> Option<Method> {
-        [Method::Interview, Method::Examine, Method::Test].into_iter().find(|m| m.as_str() == s)
+        [Method::Interview, Method::Examine, Method::Test]
+            .into_iter()
+            .find(|m| m.as_str() == s)
     }
 }
 
@@ -115,9 +117,13 @@ impl Automation {
     }
 
     pub fn parse(s: &str) -> Option<Automation> {
-        [Automation::Automated, Automation::Partial, Automation::Manual]
-            .into_iter()
-            .find(|a| a.as_str() == s)
+        [
+            Automation::Automated,
+            Automation::Partial,
+            Automation::Manual,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
     }
 }
 
@@ -221,7 +227,11 @@ pub struct Control {
 impl Control {
     /// The lowest tier at which any item applies.
     pub fn min_tier(&self) -> Tier {
-        self.items.iter().map(|i| i.tier).min().unwrap_or(Tier::Advanced)
+        self.items
+            .iter()
+            .map(|i| i.tier)
+            .min()
+            .unwrap_or(Tier::Advanced)
     }
 
     /// Whether the control has at least one item at `tier` or below.
@@ -236,8 +246,13 @@ impl Control {
 }
 
 pub(crate) fn clause_key(clause: &str) -> (u32, u32) {
-    let mut parts = clause.split('.').map(|p| p.parse::<u32>().unwrap_or(u32::MAX));
-    (parts.next().unwrap_or(u32::MAX), parts.next().unwrap_or(u32::MAX))
+    let mut parts = clause
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(u32::MAX));
+    (
+        parts.next().unwrap_or(u32::MAX),
+        parts.next().unwrap_or(u32::MAX),
+    )
 }
 
 /// Thresholds a tier must reach, in basis points (1/100 of a percent).
@@ -282,12 +297,24 @@ impl Catalog {
 
     /// Puts families and controls in their canonical order.
     pub(crate) fn normalize(&mut self) {
-        self.families.sort_by(|a, b| (a.chapter, &a.id).cmp(&(b.chapter, &b.id)));
-        let chapter_of: BTreeMap<String, u32> =
-            self.families.iter().map(|f| (f.id.clone(), f.chapter)).collect();
+        self.families
+            .sort_by(|a, b| (a.chapter, &a.id).cmp(&(b.chapter, &b.id)));
+        let chapter_of: BTreeMap<String, u32> = self
+            .families
+            .iter()
+            .map(|f| (f.id.clone(), f.chapter))
+            .collect();
         self.controls.sort_by(|a, b| {
-            let ka = (chapter_of.get(&a.family).copied().unwrap_or(u32::MAX), a.clause_key(), &a.id);
-            let kb = (chapter_of.get(&b.family).copied().unwrap_or(u32::MAX), b.clause_key(), &b.id);
+            let ka = (
+                chapter_of.get(&a.family).copied().unwrap_or(u32::MAX),
+                a.clause_key(),
+                &a.id,
+            );
+            let kb = (
+                chapter_of.get(&b.family).copied().unwrap_or(u32::MAX),
+                b.clause_key(),
+                &b.id,
+            );
             ka.cmp(&kb)
         });
         for c in &mut self.controls {

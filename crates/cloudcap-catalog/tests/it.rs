@@ -11,11 +11,23 @@ const FAMILY_SDS: &str = include_str!("../../../controls/sds/family.toml");
 
 fn mini(extra: Vec<(&str, String)>) -> Source {
     let mut files = vec![
-        SourceFile { path: "catalog.toml".into(), text: CATALOG_TOML.into() },
-        SourceFile { path: "ac/family.toml".into(), text: FAMILY_AC.into() },
-        SourceFile { path: "sds/family.toml".into(), text: FAMILY_SDS.into() },
+        SourceFile {
+            path: "catalog.toml".into(),
+            text: CATALOG_TOML.into(),
+        },
+        SourceFile {
+            path: "ac/family.toml".into(),
+            text: FAMILY_AC.into(),
+        },
+        SourceFile {
+            path: "sds/family.toml".into(),
+            text: FAMILY_SDS.into(),
+        },
     ];
-    files.extend(extra.into_iter().map(|(p, t)| SourceFile { path: p.into(), text: t }));
+    files.extend(extra.into_iter().map(|(p, t)| SourceFile {
+        path: p.into(),
+        text: t,
+    }));
     Source::from_files(files)
 }
 
@@ -27,22 +39,40 @@ fn fixture(dir: &str, name: &str) -> String {
 #[test]
 fn shipped_catalog_is_clean() {
     let (catalog, diags) = load(&cloudcap_catalog::embedded_source());
-    assert!(diags.is_empty(), "shipped catalog has problems:\n{}", diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        diags.is_empty(),
+        "shipped catalog has problems:\n{}",
+        diags
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     let catalog = catalog.unwrap();
     assert_eq!(catalog.families.len(), 11);
-    assert!(catalog.controls.len() >= 100, "only {} controls", catalog.controls.len());
+    assert!(
+        catalog.controls.len() >= 100,
+        "only {} controls",
+        catalog.controls.len()
+    );
     let mut per_family: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &catalog.controls {
         *per_family.entry(c.family.as_str()).or_default() += 1;
     }
     for f in &catalog.families {
-        assert!(per_family.get(f.id.as_str()).copied().unwrap_or(0) >= 6, "family {} has fewer than 6 controls", f.id);
+        assert!(
+            per_family.get(f.id.as_str()).copied().unwrap_or(0) >= 6,
+            "family {} has fewer than 6 controls",
+            f.id
+        );
     }
     // Every verified clause of chapters 6-8 is present.
     for (fam, chapter, n) in [("sds", 6, 14), ("scp", 7, 14), ("ac", 8, 19)] {
         for k in 1..=n {
             let id = format!("{fam}-{chapter}.{k}");
-            let c = catalog.control(&id).unwrap_or_else(|| panic!("missing verified clause {id}"));
+            let c = catalog
+                .control(&id)
+                .unwrap_or_else(|| panic!("missing verified clause {id}"));
             assert_eq!(c.clause_basis, "toc-verified", "{id}");
         }
     }
@@ -60,15 +90,28 @@ fn valid_fixtures_load_clean() {
 /// Loads `invalid/<name>` as `ac/ac-8.11.toml` and checks the expected code at the expected place.
 fn check_invalid(name: &str) {
     let text = fixture("invalid", name);
-    let expect = text.lines().next().and_then(|l| l.strip_prefix("# expect: ")).expect("first line is `# expect: <code> <line>:<col>`");
+    let expect = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# expect: "))
+        .expect("first line is `# expect: <code> <line>:<col>`");
     let (code, at) = expect.split_once(' ').unwrap();
     let (line, col) = at.split_once(':').unwrap();
     let (catalog, diags) = load(&mini(vec![("ac/ac-8.11.toml", text.clone())]));
-    assert!(catalog.is_none(), "{name}: an invalid catalog must not load");
+    assert!(
+        catalog.is_none(),
+        "{name}: an invalid catalog must not load"
+    );
     let found = diags.iter().find(|d| d.code.as_str() == code);
-    let Some(d) = found else { panic!("{name}: expected {code}, got {diags:#?}") };
+    let Some(d) = found else {
+        panic!("{name}: expected {code}, got {diags:#?}")
+    };
     assert_eq!(d.path, "controls/ac/ac-8.11.toml");
-    assert_eq!((d.line.to_string().as_str(), d.col.to_string().as_str()), (line, col), "{name}: {d}");
+    assert_eq!(
+        (d.line.to_string().as_str(), d.col.to_string().as_str()),
+        (line, col),
+        "{name}: {d}"
+    );
 }
 
 macro_rules! invalid_cases {
@@ -104,16 +147,29 @@ fn every_invalid_fixture_has_a_test() {
 #[test]
 fn duplicate_id_is_reported_with_both_places() {
     let text = fixture("valid", "ac-8.11.toml");
-    let (catalog, diags) = load(&mini(vec![("ac/ac-8.11.toml", text.clone()), ("sds/ac-8.11.toml", text)]));
+    let (catalog, diags) = load(&mini(vec![
+        ("ac/ac-8.11.toml", text.clone()),
+        ("sds/ac-8.11.toml", text),
+    ]));
     assert!(catalog.is_none());
-    let d = diags.iter().find(|d| d.code == Code::DuplicateId).unwrap_or_else(|| panic!("{diags:#?}"));
-    assert!(d.message.contains("already defined at controls/ac/ac-8.11.toml:2:6"), "{d}");
+    let d = diags
+        .iter()
+        .find(|d| d.code == Code::DuplicateId)
+        .unwrap_or_else(|| panic!("{diags:#?}"));
+    assert!(
+        d.message
+            .contains("already defined at controls/ac/ac-8.11.toml:2:6"),
+        "{d}"
+    );
     assert_eq!((d.line, d.col), (2, 6));
 }
 
 #[test]
 fn all_problems_are_collected_not_just_the_first() {
-    let bad = fixture("valid", "ac-8.11.toml").replace("tier = \"basic\"", "tier = \"gold\"").replace("weight = 1", "weight = 0").replace("methods = [\"examine\"]", "methods = [\"look\"]");
+    let bad = fixture("valid", "ac-8.11.toml")
+        .replace("tier = \"basic\"", "tier = \"gold\"")
+        .replace("weight = 1", "weight = 0")
+        .replace("methods = [\"examine\"]", "methods = [\"look\"]");
     let (_, diags) = load(&mini(vec![("ac/ac-8.11.toml", bad)]));
     let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
     for c in ["unknown-tier", "weight-range", "unknown-method"] {
@@ -133,7 +189,12 @@ fn codes_are_unique_and_kebab_case() {
     let mut seen = std::collections::BTreeSet::new();
     for c in Code::ALL {
         assert!(seen.insert(c.as_str()), "duplicate code {c}");
-        assert!(c.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{c}");
+        assert!(
+            c.as_str()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-'),
+            "{c}"
+        );
     }
 }
 
@@ -160,8 +221,14 @@ proptest! {
 
 #[test]
 fn digest_is_stable_across_runs() {
-    let a = load(&cloudcap_catalog::embedded_source()).0.unwrap().digest();
-    let b = load(&cloudcap_catalog::embedded_source()).0.unwrap().digest();
+    let a = load(&cloudcap_catalog::embedded_source())
+        .0
+        .unwrap()
+        .digest();
+    let b = load(&cloudcap_catalog::embedded_source())
+        .0
+        .unwrap()
+        .digest();
     assert_eq!(a, b);
     assert_eq!(a.len(), 64);
 }

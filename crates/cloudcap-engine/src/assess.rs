@@ -32,7 +32,11 @@ pub enum Error {
     #[error("invalid assessment time `{0}`: expected RFC 3339 UTC such as 2026-11-25T00:00:00Z")]
     BadTime(String),
     #[error("rule `{control}/{rule}` does not compile: {message}")]
-    Rule { control: String, rule: String, message: String },
+    Rule {
+        control: String,
+        rule: String,
+        message: String,
+    },
 }
 
 /// Per-rule raw outcomes: for each in-scope record, its index and outcome.
@@ -45,7 +49,11 @@ pub fn assess(catalog: &Catalog, evidence: &Evidence, opts: &Options) -> Result<
 
 /// A naive reference evaluator: every rule over every record, one at a time, single thread.
 /// Used by property tests to check the optimized path.
-pub fn assess_reference(catalog: &Catalog, evidence: &Evidence, opts: &Options) -> Result<Report, Error> {
+pub fn assess_reference(
+    catalog: &Catalog,
+    evidence: &Evidence,
+    opts: &Options,
+) -> Result<Report, Error> {
     assess_with(catalog, evidence, opts, Strategy::Reference)
 }
 
@@ -64,11 +72,19 @@ fn parse_at(at: &str) -> Result<(jiff::Timestamp, String), Error> {
 }
 
 fn now_value(at: &str) -> Value {
-    let program = Program::compile(&format!("timestamp(\"{at}\")")).expect("timestamp literal compiles");
-    program.execute(&Context::default()).expect("valid RFC 3339 timestamp")
+    let program =
+        Program::compile(&format!("timestamp(\"{at}\")")).expect("timestamp literal compiles");
+    program
+        .execute(&Context::default())
+        .expect("valid RFC 3339 timestamp")
 }
 
-fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy: Strategy) -> Result<Report, Error> {
+fn assess_with(
+    catalog: &Catalog,
+    evidence: &Evidence,
+    opts: &Options,
+    strategy: Strategy,
+) -> Result<Report, Error> {
     let (at_ts, at) = parse_at(&opts.at)?;
     let env = rules::env();
 
@@ -77,7 +93,11 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
     for c in &catalog.controls {
         let mut v = Vec::with_capacity(c.rules.len());
         for r in &c.rules {
-            v.push(rules::compile(&env, r).map_err(|message| Error::Rule { control: c.id.clone(), rule: r.id.clone(), message })?);
+            v.push(rules::compile(&env, r).map_err(|message| Error::Rule {
+                control: c.id.clone(),
+                rule: r.id.clone(),
+                message,
+            })?);
         }
         compiled.push(v);
     }
@@ -87,15 +107,24 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
     for r in &evidence.records {
         by_kind.entry(r.kind.as_str()).or_default().push(r);
     }
+    // Sorted by record hash: outcomes then come out in hash order, which is what the evidence-set
+    // digest needs, and no later step depends on input order.
     for v in by_kind.values_mut() {
-        v.sort_by(|a, b| (&a.provider, &a.account, &a.region, &a.resource_id, &a.sha256).cmp(&(&b.provider, &b.account, &b.region, &b.resource_id, &b.sha256)));
+        v.sort_unstable_by(|a, b| {
+            a.sha256
+                .cmp(&b.sha256)
+                .then_with(|| a.resource_id.cmp(&b.resource_id))
+        });
     }
 
     // Rules reading each kind: (control index, rule index).
     let mut rules_of_kind: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     for (ci, c) in catalog.controls.iter().enumerate() {
         for (ri, r) in c.rules.iter().enumerate() {
-            rules_of_kind.entry(r.kind.as_str()).or_default().push((ci, ri));
+            rules_of_kind
+                .entry(r.kind.as_str())
+                .or_default()
+                .push((ci, ri));
         }
     }
 
@@ -103,8 +132,28 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
     let mut outcomes: BTreeMap<(usize, usize), RuleOutcomes> = BTreeMap::new();
     for (kind, rule_ids) in &rules_of_kind {
         let records: &[&Record] = by_kind.get(kind).map_or(&[], |v| v.as_slice());
+        // Only the fields these rules read are converted to CEL (all of them if a rule uses `r` whole).
+        let mut projection: Option<std::collections::BTreeSet<String>> = Some(Default::default());
+        for (ci, ri) in rule_ids {
+            match (rules::fields_read(&compiled[*ci][*ri]), projection.as_mut()) {
+                (Some(f), Some(p)) => p.extend(f),
+                _ => projection = None,
+            }
+        }
+        let keys: Option<Vec<(String, cel::objects::Key)>> = projection.map(|p| {
+            p.into_iter()
+                .map(|f| (f.clone(), cel::objects::Key::String(std::sync::Arc::new(f))))
+                .collect()
+        });
         let per_rule = match strategy {
-            Strategy::Optimized => evaluate_kind(records, rule_ids, &compiled, &now, opts.threads.max(1)),
+            Strategy::Optimized => evaluate_kind(
+                records,
+                rule_ids,
+                &compiled,
+                &now,
+                opts.threads.max(1),
+                keys.as_deref(),
+            ),
             Strategy::Reference => evaluate_kind_naive(records, rule_ids, &compiled, &now),
         };
         for (id, o) in rule_ids.iter().zip(per_rule) {
@@ -116,25 +165,48 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
     let scope_problems = scope_problems(evidence);
 
     // Attestations: validity and selection.
-    let (attest_pick, mut attest_uses) = select_attestations(catalog, &evidence.attestations, at_ts);
+    let (attest_pick, mut attest_uses) =
+        select_attestations(catalog, &evidence.attestations, at_ts);
 
     // Waivers: state at the assessment time, then matched counts as they apply.
     let mut waiver_uses: Vec<WaiverUse> = opts
         .waivers
         .iter()
-        .map(|w| WaiverUse { waiver: w.clone(), status: w.state(at_ts).to_owned(), matched: 0 })
+        .map(|w| WaiverUse {
+            waiver: w.clone(),
+            status: w.state(at_ts).to_owned(),
+            matched: 0,
+        })
         .collect();
 
     let mut controls = Vec::with_capacity(catalog.controls.len());
     for (ci, control) in catalog.controls.iter().enumerate() {
-        let active: Vec<usize> = waiver_uses.iter().enumerate().filter(|(_, u)| u.status == "active" && u.waiver.control == control.id).map(|(i, _)| i).collect();
+        let active: Vec<usize> = waiver_uses
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.status == "active" && u.waiver.control == control.id)
+            .map(|(i, _)| i)
+            .collect();
         let records_of = |kind: &str| by_kind.get(kind).map_or(&[][..], |v| v.as_slice());
         let mut items = Vec::new();
         for item in &control.items {
             let mut rule_reports = Vec::new();
-            for (ri, rule) in control.rules.iter().enumerate().filter(|(_, r)| r.item == item.id) {
+            for (ri, rule) in control
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.item == item.id)
+            {
                 let outs = outcomes.get(&(ci, ri)).map_or(&[][..], |v| v.as_slice());
-                let (report, matched) = rule_report(rule, outs, records_of(&rule.kind), &scope_problems, &evidence.statuses, &active, &waiver_uses);
+                let (report, matched) = rule_report(
+                    rule,
+                    outs,
+                    records_of(&rule.kind),
+                    &scope_problems,
+                    &evidence.statuses,
+                    &active,
+                    &waiver_uses,
+                );
                 for (i, n) in matched {
                     waiver_uses[i].matched += n;
                 }
@@ -184,7 +256,9 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
                 report.attestation = Some(a.sha256.clone());
             } else if !has_rules {
                 report.reason = match control.automation {
-                    Automation::Manual => "no assessor record (interview/examine/test) for this item".into(),
+                    Automation::Manual => {
+                        "no assessor record (interview/examine/test) for this item".into()
+                    }
                     _ => "this item has no rule and no assessor record".into(),
                 };
             }
@@ -198,7 +272,14 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
             if w.resource.is_some() {
                 continue;
             }
-            let why = format!("waiver {} ({}, approved by {}, ticket {}): {}", w.id, mode_str(w.mode), w.approver, w.ticket, w.justification);
+            let why = format!(
+                "waiver {} ({}, approved by {}, ticket {}): {}",
+                w.id,
+                mode_str(w.mode),
+                w.approver,
+                w.ticket,
+                w.justification
+            );
             match w.mode {
                 WaiverMode::NotApplicable => {
                     for item in &mut items {
@@ -210,7 +291,10 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
                     applied.push(w.id.clone());
                 }
                 WaiverMode::AcceptRisk => {
-                    if items.iter().any(|it| it.result.points() < 2 && it.result != ResultState::NotApplicable) {
+                    if items
+                        .iter()
+                        .any(|it| it.result.points() < 2 && it.result != ResultState::NotApplicable)
+                    {
                         waiver_uses[i].matched += 1;
                         applied.push(w.id.clone());
                     }
@@ -218,7 +302,11 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
             }
         }
         for u in &waiver_uses {
-            if u.status == "active" && u.waiver.control == control.id && u.waiver.resource.is_some() && u.matched > 0 {
+            if u.status == "active"
+                && u.waiver.control == control.id
+                && u.waiver.resource.is_some()
+                && u.matched > 0
+            {
                 applied.push(u.waiver.id.clone());
             }
         }
@@ -237,7 +325,11 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
     }
     for u in &mut waiver_uses {
         if u.status == "active" {
-            u.status = if u.matched > 0 { "applied".into() } else { "unused".into() };
+            u.status = if u.matched > 0 {
+                "applied".into()
+            } else {
+                "unused".into()
+            };
         }
     }
     waiver_uses.sort();
@@ -249,7 +341,15 @@ fn assess_with(catalog: &Catalog, evidence: &Evidence, opts: &Options, strategy:
     }
     attest_uses.sort();
 
-    Ok(score::build_report(catalog, evidence, opts, at, controls, attest_uses, waiver_uses))
+    Ok(score::build_report(
+        catalog,
+        evidence,
+        opts,
+        at,
+        controls,
+        attest_uses,
+        waiver_uses,
+    ))
 }
 
 fn mode_str(m: WaiverMode) -> &'static str {
@@ -263,7 +363,9 @@ fn mode_str(m: WaiverMode) -> &'static str {
 /// Used to reason about monotonicity: change an item, recombine, compare.
 pub fn recombine(catalog: &Catalog, report: &mut Report) {
     for c in &mut report.controls {
-        let control = catalog.control(&c.id).expect("report control is in the catalog");
+        let control = catalog
+            .control(&c.id)
+            .expect("report control is in the catalog");
         let mut results = BTreeMap::new();
         for tier in Tier::ALL {
             if control.applies_at(tier) {
@@ -278,11 +380,25 @@ pub fn recombine(catalog: &Catalog, report: &mut Report) {
         bundle_created_at: report.bundle.created_at.clone(),
         ..Evidence::default()
     };
-    let opts = Options { at: report.assessed_at.clone(), target_tier: report.target_tier, tool_version: report.tool_version.clone(), threads: 1, waivers: Vec::new() };
+    let opts = Options {
+        at: report.assessed_at.clone(),
+        target_tier: report.target_tier,
+        tool_version: report.tool_version.clone(),
+        threads: 1,
+        waivers: Vec::new(),
+    };
     let controls = std::mem::take(&mut report.controls);
     let attestations = std::mem::take(&mut report.attestations);
     let waivers = std::mem::take(&mut report.waivers);
-    *report = score::build_report(catalog, &evidence, &opts, report.assessed_at.clone(), controls, attestations, waivers);
+    *report = score::build_report(
+        catalog,
+        &evidence,
+        &opts,
+        report.assessed_at.clone(),
+        controls,
+        attestations,
+        waivers,
+    );
 }
 
 fn mark(uses: &mut [AttestationUse], sha: &str, status: &str) {
@@ -293,14 +409,22 @@ fn mark(uses: &mut [AttestationUse], sha: &str, status: &str) {
     }
 }
 
-fn control_report(control: &Control, results: BTreeMap<Tier, ControlResult>, items: Vec<ItemReport>) -> ControlReport {
+fn control_report(
+    control: &Control,
+    results: BTreeMap<Tier, ControlResult>,
+    items: Vec<ItemReport>,
+) -> ControlReport {
     ControlReport {
         id: control.id.clone(),
         family: control.family.clone(),
         clause: control.clause.clone(),
         title: control.title.clone(),
         automation: control.automation.as_str().to_owned(),
-        methods: control.methods.iter().map(|m| m.as_str().to_owned()).collect(),
+        methods: control
+            .methods
+            .iter()
+            .map(|m| m.as_str().to_owned())
+            .collect(),
         weight: control.weight,
         key: control.key,
         min_tier: control.min_tier(),
@@ -311,18 +435,30 @@ fn control_report(control: &Control, results: BTreeMap<Tier, ControlResult>, ite
 }
 
 /// Evaluates every rule of one kind over its records, converting each record to CEL once.
-fn evaluate_kind(records: &[&Record], rule_ids: &[(usize, usize)], compiled: &[Vec<Compiled>], now: &Value, threads: usize) -> Vec<RuleOutcomes> {
+fn evaluate_kind(
+    records: &[&Record],
+    rule_ids: &[(usize, usize)],
+    compiled: &[Vec<Compiled>],
+    now: &Value,
+    threads: usize,
+    keys: Option<&[(String, cel::objects::Key)]>,
+) -> Vec<RuleOutcomes> {
     let chunk = records.len().div_ceil(threads).max(1);
     let parts: Vec<Vec<RuleOutcomes>> = if threads == 1 || records.len() < 256 {
-        vec![evaluate_chunk(records, 0, rule_ids, compiled, now)]
+        vec![evaluate_chunk(records, 0, rule_ids, compiled, now, keys)]
     } else {
         std::thread::scope(|s| {
             let handles: Vec<_> = records
                 .chunks(chunk)
                 .enumerate()
-                .map(|(n, part)| s.spawn(move || evaluate_chunk(part, n * chunk, rule_ids, compiled, now)))
+                .map(|(n, part)| {
+                    s.spawn(move || evaluate_chunk(part, n * chunk, rule_ids, compiled, now, keys))
+                })
                 .collect();
-            handles.into_iter().map(|h| h.join().expect("rule evaluation thread")).collect()
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("rule evaluation thread"))
+                .collect()
         })
     };
     let mut out: Vec<RuleOutcomes> = vec![Vec::new(); rule_ids.len()];
@@ -334,12 +470,22 @@ fn evaluate_kind(records: &[&Record], rule_ids: &[(usize, usize)], compiled: &[V
     out
 }
 
-fn evaluate_chunk(records: &[&Record], offset: usize, rule_ids: &[(usize, usize)], compiled: &[Vec<Compiled>], now: &Value) -> Vec<RuleOutcomes> {
+fn evaluate_chunk(
+    records: &[&Record],
+    offset: usize,
+    rule_ids: &[(usize, usize)],
+    compiled: &[Vec<Compiled>],
+    now: &Value,
+    keys: Option<&[(String, cel::objects::Key)]>,
+) -> Vec<RuleOutcomes> {
     let mut root = Context::default();
     root.add_variable_from_value("now", now.clone());
     let mut out: Vec<RuleOutcomes> = vec![Vec::new(); rule_ids.len()];
     for (i, record) in records.iter().enumerate() {
-        let value = rules::to_cel(&record.value);
+        let value = match keys {
+            Some(keys) => rules::to_cel_projected(&record.value, keys),
+            None => rules::to_cel(&record.value),
+        };
         let mut ctx = root.new_inner_scope();
         match value {
             Ok(v) => {
@@ -353,7 +499,10 @@ fn evaluate_chunk(records: &[&Record], offset: usize, rule_ids: &[(usize, usize)
             }
             Err(e) => {
                 for o in out.iter_mut() {
-                    o.push((offset + i, Outcome::Error(format!("record is not convertible: {e}"))));
+                    o.push((
+                        offset + i,
+                        Outcome::Error(format!("record is not convertible: {e}")),
+                    ));
                 }
             }
         }
@@ -361,7 +510,12 @@ fn evaluate_chunk(records: &[&Record], offset: usize, rule_ids: &[(usize, usize)
     out
 }
 
-fn evaluate_kind_naive(records: &[&Record], rule_ids: &[(usize, usize)], compiled: &[Vec<Compiled>], now: &Value) -> Vec<RuleOutcomes> {
+fn evaluate_kind_naive(
+    records: &[&Record],
+    rule_ids: &[(usize, usize)],
+    compiled: &[Vec<Compiled>],
+    now: &Value,
+) -> Vec<RuleOutcomes> {
     rule_ids
         .iter()
         .map(|(ci, ri)| {
@@ -392,25 +546,53 @@ type ScopeKey = (String, String, String, String);
 fn scope_problems(evidence: &Evidence) -> BTreeMap<String, Vec<ScopeProblem>> {
     let mut counts: BTreeMap<ScopeKey, u64> = BTreeMap::new();
     for r in &evidence.records {
-        *counts.entry((r.kind.clone(), r.provider.clone(), r.account.clone(), r.region.clone())).or_default() += 1;
+        *counts
+            .entry((
+                r.kind.clone(),
+                r.provider.clone(),
+                r.account.clone(),
+                r.region.clone(),
+            ))
+            .or_default() += 1;
     }
     let mut statuses: BTreeMap<ScopeKey, Vec<&CollectionStatus>> = BTreeMap::new();
     for s in &evidence.statuses {
-        statuses.entry((s.kind.clone(), s.provider.clone(), s.account.clone(), s.region.clone())).or_default().push(s);
+        statuses
+            .entry((
+                s.kind.clone(),
+                s.provider.clone(),
+                s.account.clone(),
+                s.region.clone(),
+            ))
+            .or_default()
+            .push(s);
     }
     let mut out: BTreeMap<String, Vec<ScopeProblem>> = BTreeMap::new();
     for (key, list) in &statuses {
         let (kind, provider, account, region) = key;
-        let problem = |cause: String| ScopeProblem { provider: provider.clone(), account: account.clone(), region: region.clone(), cause };
+        let problem = |cause: String| ScopeProblem {
+            provider: provider.clone(),
+            account: account.clone(),
+            region: region.clone(),
+            cause,
+        };
         let found = counts.get(key).copied().unwrap_or(0);
         if let Some(err) = list.iter().find(|s| !s.ok) {
             let class = err.error_class.clone().unwrap_or_else(|| "error".into());
             let msg = err.message.clone().unwrap_or_default();
-            out.entry(kind.clone()).or_default().push(problem(format!("collection failed ({class}): {msg}")));
+            out.entry(kind.clone())
+                .or_default()
+                .push(problem(format!("collection failed ({class}): {msg}")));
         } else if list.len() > 1 {
-            out.entry(kind.clone()).or_default().push(problem(format!("{} collection statuses for one scope", list.len())));
+            out.entry(kind.clone()).or_default().push(problem(format!(
+                "{} collection statuses for one scope",
+                list.len()
+            )));
         } else if list[0].record_count != found {
-            out.entry(kind.clone()).or_default().push(problem(format!("collector wrote {} record(s), bundle holds {found}", list[0].record_count)));
+            out.entry(kind.clone()).or_default().push(problem(format!(
+                "collector wrote {} record(s), bundle holds {found}",
+                list[0].record_count
+            )));
         }
     }
     // Records without any status for their scope: evidence of unknown completeness.
@@ -449,7 +631,9 @@ fn rule_report(
     let resource_waiver = |r: &Record, mode: WaiverMode| {
         active.iter().copied().find(|&i| {
             let w = &waivers[i].waiver;
-            w.mode == mode && w.resource.is_some() && w.matches(&r.provider, &r.account, &r.resource_id)
+            w.mode == mode
+                && w.resource.is_some()
+                && w.matches(&r.provider, &r.account, &r.resource_id)
         })
     };
     let mut in_scope = 0u64;
@@ -478,13 +662,18 @@ fn rule_report(
                     accepted_by: accepted_by.map(|w| waivers[w].waiver.id.clone()),
                 });
             }
-            Outcome::Error(m) => errors.push(ResourceError { resource_id: r.resource_id.clone(), evidence: r.sha256.clone(), message: m.clone() }),
+            Outcome::Error(m) => errors.push(ResourceError {
+                resource_id: r.resource_id.clone(),
+                evidence: r.sha256.clone(),
+                message: m.clone(),
+            }),
             Outcome::OutOfScope => {}
         }
     }
     failed.sort();
     errors.sort();
-    hashes.sort_unstable();
+    // Records are sorted by hash per kind and outcomes keep that order.
+    debug_assert!(hashes.is_sorted());
     let mut h = Sha256::new();
     for (n, x) in hashes.iter().enumerate() {
         if n > 0 {
@@ -492,31 +681,68 @@ fn rule_report(
         }
         h.update(x.as_bytes());
     }
-    let mut status_evidence: Vec<String> = statuses.iter().filter(|s| s.kind == rule.kind).map(|s| s.sha256.clone()).collect();
+    let mut status_evidence: Vec<String> = statuses
+        .iter()
+        .filter(|s| s.kind == rule.kind)
+        .map(|s| s.sha256.clone())
+        .collect();
     status_evidence.sort();
     status_evidence.dedup();
     let incomplete = problems.get(&rule.kind).cloned().unwrap_or_default();
     let nfail = failed.len() as u64;
 
     let (result, reason) = if status_evidence.is_empty() {
-        (ResultState::NotEvaluated, format!("no `{}` evidence was collected", rule.kind))
+        (
+            ResultState::NotEvaluated,
+            format!("no `{}` evidence was collected", rule.kind),
+        )
     } else if nfail > 0 {
-        let state = if passed > 0 { ResultState::PartiallySatisfied } else { ResultState::NotSatisfied };
-        (state, format!("{nfail} of {in_scope} resource(s) fail: {}", rule.message.en))
+        let state = if passed > 0 {
+            ResultState::PartiallySatisfied
+        } else {
+            ResultState::NotSatisfied
+        };
+        (
+            state,
+            format!(
+                "{nfail} of {in_scope} resource(s) fail: {}",
+                rule.message.en
+            ),
+        )
     } else if !errors.is_empty() || !incomplete.is_empty() {
         let why = if !incomplete.is_empty() {
-            format!("evidence incomplete in {} scope(s): {}", incomplete.len(), incomplete[0].cause)
+            format!(
+                "evidence incomplete in {} scope(s): {}",
+                incomplete.len(),
+                incomplete[0].cause
+            )
         } else {
-            format!("{} resource(s) could not be evaluated: {}", errors.len(), errors[0].message)
+            format!(
+                "{} resource(s) could not be evaluated: {}",
+                errors.len(),
+                errors[0].message
+            )
         };
         (ResultState::NotEvaluated, why)
     } else if passed > 0 {
-        (ResultState::Satisfied, format!("all {passed} resource(s) pass"))
+        (
+            ResultState::Satisfied,
+            format!("all {passed} resource(s) pass"),
+        )
     } else {
         match rule.empty {
-            EmptyResult::NotApplicable => (ResultState::NotApplicable, format!("no `{}` resource in scope", rule.kind)),
-            EmptyResult::NotSatisfied => (ResultState::NotSatisfied, format!("no `{}` resource in scope, and one is required", rule.kind)),
-            EmptyResult::NotEvaluated => (ResultState::NotEvaluated, format!("no `{}` resource in scope to evaluate", rule.kind)),
+            EmptyResult::NotApplicable => (
+                ResultState::NotApplicable,
+                format!("no `{}` resource in scope", rule.kind),
+            ),
+            EmptyResult::NotSatisfied => (
+                ResultState::NotSatisfied,
+                format!("no `{}` resource in scope, and one is required", rule.kind),
+            ),
+            EmptyResult::NotEvaluated => (
+                ResultState::NotEvaluated,
+                format!("no `{}` resource in scope to evaluate", rule.kind),
+            ),
         }
     };
     let report = RuleReport {
@@ -538,18 +764,37 @@ fn rule_report(
 
 /// An item with several rules takes its worst rule (by points); not-applicable rules drop out.
 pub(crate) fn combine_rules(rules: &[RuleReport]) -> (ResultState, String) {
-    let live: Vec<&RuleReport> = rules.iter().filter(|r| r.result != ResultState::NotApplicable).collect();
+    let live: Vec<&RuleReport> = rules
+        .iter()
+        .filter(|r| r.result != ResultState::NotApplicable)
+        .collect();
     if live.is_empty() {
-        return (ResultState::NotApplicable, rules.first().map(|r| r.reason.clone()).unwrap_or_default());
+        return (
+            ResultState::NotApplicable,
+            rules.first().map(|r| r.reason.clone()).unwrap_or_default(),
+        );
     }
     let min_points = live.iter().map(|r| r.result.points()).min().unwrap_or(0);
-    let pick = |s: ResultState| live.iter().find(|r| r.result == s).map(|r| format!("{}: {}", r.id, r.reason));
+    let pick = |s: ResultState| {
+        live.iter()
+            .find(|r| r.result == s)
+            .map(|r| format!("{}: {}", r.id, r.reason))
+    };
     match min_points {
-        2 => (ResultState::Satisfied, pick(ResultState::Satisfied).unwrap_or_default()),
-        1 => (ResultState::PartiallySatisfied, pick(ResultState::PartiallySatisfied).unwrap_or_default()),
+        2 => (
+            ResultState::Satisfied,
+            pick(ResultState::Satisfied).unwrap_or_default(),
+        ),
+        1 => (
+            ResultState::PartiallySatisfied,
+            pick(ResultState::PartiallySatisfied).unwrap_or_default(),
+        ),
         _ => match pick(ResultState::NotSatisfied) {
             Some(reason) => (ResultState::NotSatisfied, reason),
-            None => (ResultState::NotEvaluated, pick(ResultState::NotEvaluated).unwrap_or_default()),
+            None => (
+                ResultState::NotEvaluated,
+                pick(ResultState::NotEvaluated).unwrap_or_default(),
+            ),
         },
     }
 }
@@ -558,11 +803,24 @@ pub(crate) fn combine_rules(rules: &[RuleReport]) -> (ResultState, String) {
 /// failed outright, else not-evaluated); otherwise all satisfied → satisfied, all not-satisfied →
 /// not-satisfied, a mix → partially satisfied.
 pub(crate) fn combine_items(items: &[&ItemReport]) -> ControlResult {
-    let live: Vec<&&ItemReport> = items.iter().filter(|i| i.result != ResultState::NotApplicable).collect();
-    let first = |s: ResultState| live.iter().find(|i| i.result == s).map(|i| format!("item {}: {}", i.id, i.reason));
+    let live: Vec<&&ItemReport> = items
+        .iter()
+        .filter(|i| i.result != ResultState::NotApplicable)
+        .collect();
+    let first = |s: ResultState| {
+        live.iter()
+            .find(|i| i.result == s)
+            .map(|i| format!("item {}: {}", i.id, i.reason))
+    };
     if live.is_empty() {
-        let reason = items.first().map(|i| format!("item {}: {}", i.id, i.reason)).unwrap_or_default();
-        return ControlResult { result: ResultState::NotApplicable, reason };
+        let reason = items
+            .first()
+            .map(|i| format!("item {}: {}", i.id, i.reason))
+            .unwrap_or_default();
+        return ControlResult {
+            result: ResultState::NotApplicable,
+            reason,
+        };
     }
     let any = |s: ResultState| live.iter().any(|i| i.result == s);
     let all = |s: ResultState| live.iter().all(|i| i.result == s);
@@ -573,24 +831,47 @@ pub(crate) fn combine_items(items: &[&ItemReport]) -> ControlResult {
             (ResultState::NotEvaluated, first(ResultState::NotEvaluated))
         }
     } else if all(ResultState::Satisfied) {
-        (ResultState::Satisfied, Some(format!("all {} item(s) satisfied", live.len())))
+        (
+            ResultState::Satisfied,
+            Some(format!("all {} item(s) satisfied", live.len())),
+        )
     } else if all(ResultState::NotSatisfied) {
         (ResultState::NotSatisfied, first(ResultState::NotSatisfied))
     } else {
-        (ResultState::PartiallySatisfied, first(ResultState::NotSatisfied).or_else(|| first(ResultState::PartiallySatisfied)))
+        (
+            ResultState::PartiallySatisfied,
+            first(ResultState::NotSatisfied).or_else(|| first(ResultState::PartiallySatisfied)),
+        )
     };
-    ControlResult { result, reason: reason.unwrap_or_default() }
+    ControlResult {
+        result,
+        reason: reason.unwrap_or_default(),
+    }
 }
 
 fn attestation_state(a: &Attestation) -> (ResultState, String) {
     let who = format!("{} by {} on {}", a.method, a.assessor, a.date);
     let state = ResultState::parse(&a.result).unwrap_or(ResultState::NotEvaluated);
     let note = a.note.clone().unwrap_or_default();
-    (state, if note.is_empty() { who } else { format!("{who}: {note}") })
+    (
+        state,
+        if note.is_empty() {
+            who
+        } else {
+            format!("{who}: {note}")
+        },
+    )
 }
 
+/// For each (control, item or whole control), the index of the attestation that decides it.
+type AttestationPick = BTreeMap<(String, Option<String>), usize>;
+
 /// Picks, per (control, item), the latest valid attestation; reports every attestation's status.
-fn select_attestations(catalog: &Catalog, list: &[Attestation], at: jiff::Timestamp) -> (BTreeMap<(String, Option<String>), usize>, Vec<AttestationUse>) {
+fn select_attestations(
+    catalog: &Catalog,
+    list: &[Attestation],
+    at: jiff::Timestamp,
+) -> (AttestationPick, Vec<AttestationUse>) {
     let at_date = at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     let mut uses = Vec::new();
     let mut pick: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
@@ -600,11 +881,21 @@ fn select_attestations(catalog: &Catalog, list: &[Attestation], at: jiff::Timest
         let control = catalog.control(&a.control);
         let status = if control.is_none() {
             "unknown-control"
-        } else if a.item.as_ref().is_some_and(|it| !control.unwrap().items.iter().any(|x| &x.id == it)) {
+        } else if a
+            .item
+            .as_ref()
+            .is_some_and(|it| !control.unwrap().items.iter().any(|x| &x.id == it))
+        {
             "unknown-item"
-        } else if date.is_none() || matches!(expires, Some(Err(_))) || ResultState::parse(&a.result).is_none_or(|r| r == ResultState::NotEvaluated) || cloudcap_catalog::Method::parse(&a.method).is_none() {
+        } else if date.is_none()
+            || matches!(expires, Some(Err(_)))
+            || ResultState::parse(&a.result).is_none_or(|r| r == ResultState::NotEvaluated)
+            || cloudcap_catalog::Method::parse(&a.method).is_none()
+        {
             "invalid"
-        } else if a.result == "not-applicable" && a.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        } else if a.result == "not-applicable"
+            && a.note.as_deref().is_none_or(|n| n.trim().is_empty())
+        {
             // Not applicable needs a justification.
             "invalid"
         } else if date.is_some_and(|d| d > at_date) {
@@ -638,7 +929,8 @@ fn select_attestations(catalog: &Catalog, list: &[Attestation], at: jiff::Timest
         });
     }
     // Valid attestations that lost to a later one for the same scope.
-    let chosen: std::collections::BTreeSet<&str> = pick.values().map(|&i| list[i].sha256.as_str()).collect();
+    let chosen: std::collections::BTreeSet<&str> =
+        pick.values().map(|&i| list[i].sha256.as_str()).collect();
     for u in &mut uses {
         if u.status == "valid" && !chosen.contains(u.sha256.as_str()) {
             u.status = "superseded".into();

@@ -144,10 +144,21 @@ pub struct TierSummary {
 #[serde(rename_all = "kebab-case", tag = "type")]
 pub enum Blocker {
     /// A lower tier is not reached.
-    LowerTier { tier: Tier },
-    ScoreBelowThreshold { score_bp: u32, min_score_bp: u32 },
-    CoverageBelowFloor { coverage_bp: u32, min_coverage_bp: u32 },
-    KeyControl { control: String, result: ResultState },
+    LowerTier {
+        tier: Tier,
+    },
+    ScoreBelowThreshold {
+        score_bp: u32,
+        min_score_bp: u32,
+    },
+    CoverageBelowFloor {
+        coverage_bp: u32,
+        min_coverage_bp: u32,
+    },
+    KeyControl {
+        control: String,
+        result: ResultState,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,8 +15,15 @@ pub struct KindFields {
 }
 
 /// Envelope fields present on every record.
-pub(crate) const ENVELOPE: &[&str] =
-    &["schema_version", "kind", "provider", "account", "region", "resource_id", "sources"];
+pub(crate) const ENVELOPE: &[&str] = &[
+    "schema_version",
+    "kind",
+    "provider",
+    "account",
+    "region",
+    "resource_id",
+    "sources",
+];
 
 /// Variables a rule may name.
 const VARIABLES: &[&str] = &["r", "now"];
@@ -32,7 +39,9 @@ pub(crate) fn env() -> Arc<Env> {
 }
 
 pub(crate) fn compile(env: &Env, rule: &Rule) -> Result<Compiled, String> {
-    let check = env.compile(&rule.check).map_err(|e| format!("check: {e}"))?;
+    let check = env
+        .compile(&rule.check)
+        .map_err(|e| format!("check: {e}"))?;
     let filter = match &rule.filter {
         Some(f) => Some(env.compile(f).map_err(|e| format!("where: {e}"))?),
         None => None,
@@ -54,19 +63,46 @@ pub fn lint_rules(catalog: &Catalog, kinds: &[KindFields]) -> Vec<Diagnostic> {
     for control in &catalog.controls {
         for kind in &control.evidence {
             if !kinds.iter().any(|k| &k.kind == kind) {
-                out.push(diag(&control.location, Code::UnknownEvidenceKind, format!("control `{}` lists unknown evidence kind `{kind}`", control.id)));
+                out.push(diag(
+                    &control.location,
+                    Code::UnknownEvidenceKind,
+                    format!(
+                        "control `{}` lists unknown evidence kind `{kind}`",
+                        control.id
+                    ),
+                ));
             }
         }
         for rule in &control.rules {
             let Some(kind) = kinds.iter().find(|k| k.kind == rule.kind) else {
-                out.push(diag(&rule.kind_location, Code::UnknownEvidenceKind, format!("rule `{}` reads unknown evidence kind `{}`", rule.id, rule.kind)));
+                out.push(diag(
+                    &rule.kind_location,
+                    Code::UnknownEvidenceKind,
+                    format!(
+                        "rule `{}` reads unknown evidence kind `{}`",
+                        rule.id, rule.kind
+                    ),
+                ));
                 continue;
             };
-            let exprs = [(Some(&rule.check), Some(&rule.check_location), "check"), (rule.filter.as_ref(), rule.filter_location.as_ref(), "where")];
+            let exprs = [
+                (Some(&rule.check), Some(&rule.check_location), "check"),
+                (rule.filter.as_ref(), rule.filter_location.as_ref(), "where"),
+            ];
             for (src, loc, what) in exprs {
-                let (Some(src), Some(loc)) = (src, loc) else { continue };
+                let (Some(src), Some(loc)) = (src, loc) else {
+                    continue;
+                };
                 match env.compile(src) {
-                    Err(e) => out.push(diag(loc, Code::RuleParse, format!("rule `{}` {what} does not parse: {}", rule.id, e.to_string().replace('\n', "; ")))),
+                    Err(e) => out.push(diag(
+                        loc,
+                        Code::RuleParse,
+                        format!(
+                            "rule `{}` {what} does not parse: {}",
+                            rule.id,
+                            e.to_string().replace('\n', "; ")
+                        ),
+                    )),
                     Ok(program) => {
                         let mut names = Names::default();
                         names.walk(program.expression(), &mut Vec::new());
@@ -74,7 +110,9 @@ pub fn lint_rules(catalog: &Catalog, kinds: &[KindFields]) -> Vec<Diagnostic> {
                             out.push(diag(loc, Code::RuleUnknownField, format!("rule `{}` {what} names unknown variable `{v}`; use `r` (the record) or `now`", rule.id)));
                         }
                         for f in names.fields {
-                            if !kind.fields.iter().any(|k| k == &f) && !ENVELOPE.contains(&f.as_str()) {
+                            if !kind.fields.iter().any(|k| k == &f)
+                                && !ENVELOPE.contains(&f.as_str())
+                            {
                                 out.push(diag(loc, Code::RuleUnknownField, format!("rule `{}` {what} reads `r.{f}`, which kind `{}` does not have", rule.id, rule.kind)));
                             }
                         }
@@ -93,6 +131,8 @@ pub fn lint_rules(catalog: &Catalog, kinds: &[KindFields]) -> Vec<Diagnostic> {
 struct Names {
     fields: BTreeSet<String>,
     unknown_vars: BTreeSet<String>,
+    /// `r` is used other than as `r.field` (e.g. `r["x"]`): every field may be read.
+    whole_record: bool,
 }
 
 impl Names {
@@ -100,6 +140,9 @@ impl Names {
         match &e.expr {
             Expr::Unspecified | Expr::Literal(_) => {}
             Expr::Ident(name) => {
+                if name == "r" && !bound.contains(name) {
+                    self.whole_record = true;
+                }
                 if !VARIABLES.contains(&name.as_str()) && !bound.contains(name) {
                     self.unknown_vars.insert(name.clone());
                 }
@@ -159,6 +202,33 @@ impl Names {
     }
 }
 
+/// The record fields a compiled rule reads, or `None` when it may read any field.
+pub(crate) fn fields_read(compiled: &Compiled) -> Option<BTreeSet<String>> {
+    let mut names = Names::default();
+    names.walk(compiled.check.expression(), &mut Vec::new());
+    if let Some(f) = &compiled.filter {
+        names.walk(f.expression(), &mut Vec::new());
+    }
+    (!names.whole_record).then_some(names.fields)
+}
+
+/// Converts only the named fields of a record object (what the rules of its kind read).
+pub(crate) fn to_cel_projected(
+    value: &serde_json::Value,
+    keys: &[(String, cel::objects::Key)],
+) -> Result<Value, String> {
+    let Some(map) = value.as_object() else {
+        return to_cel(value);
+    };
+    let mut out = std::collections::HashMap::with_capacity(keys.len());
+    for (name, key) in keys {
+        if let Some(v) = map.get(name) {
+            out.insert(key.clone(), to_cel(v)?);
+        }
+    }
+    Ok(Value::Map(cel::objects::Map { map: Arc::new(out) }))
+}
+
 /// The outcome of one rule on one record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Outcome {
@@ -186,7 +256,28 @@ pub(crate) fn eval(compiled: &Compiled, ctx: &Context<'_, '_>) -> Outcome {
     }
 }
 
-/// Converts a JSON record to a CEL value.
+/// Converts a JSON record to a CEL value directly (integers become `int` when they fit).
 pub(crate) fn to_cel(value: &serde_json::Value) -> Result<Value, String> {
-    cel::to_value(value).map_err(|e| e.to_string())
+    use serde_json::Value as J;
+    Ok(match value {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Value::Int(i),
+            (None, Some(u), _) => Value::UInt(u),
+            (_, _, Some(f)) => Value::Float(f),
+            _ => return Err(format!("number {n} is not representable")),
+        },
+        J::String(s) => Value::String(Arc::new(s.clone())),
+        J::Array(items) => Value::List(Arc::new(
+            items.iter().map(to_cel).collect::<Result<Vec<_>, _>>()?,
+        )),
+        J::Object(map) => {
+            let mut out = std::collections::HashMap::with_capacity(map.len());
+            for (k, v) in map {
+                out.insert(cel::objects::Key::String(Arc::new(k.clone())), to_cel(v)?);
+            }
+            Value::Map(cel::objects::Map { map: Arc::new(out) })
+        }
+    })
 }

@@ -12,7 +12,9 @@ use crate::report::*;
 pub fn score_at<'a>(controls: impl Iterator<Item = &'a ControlReport>, tier: Tier) -> Score {
     let mut s = Score::default();
     for c in controls {
-        let Some(res) = c.result_at(tier) else { continue };
+        let Some(res) = c.result_at(tier) else {
+            continue;
+        };
         *s.counts.entry(res).or_default() += 1;
         if res == ResultState::NotApplicable {
             continue;
@@ -32,10 +34,18 @@ pub fn score_at<'a>(controls: impl Iterator<Item = &'a ControlReport>, tier: Tie
 
 /// `num / den` in basis points, rounded down; 0 when nothing applies.
 pub fn ratio_bp(num: u64, den: u64) -> u32 {
-    if den == 0 { 0 } else { (num * 10_000 / den) as u32 }
+    (num * 10_000).checked_div(den).map_or(0, |bp| bp as u32)
 }
 
-pub(crate) fn build_report(catalog: &Catalog, evidence: &Evidence, opts: &Options, at: String, controls: Vec<ControlReport>, attestations: Vec<AttestationUse>, waivers: Vec<crate::waiver::WaiverUse>) -> Report {
+pub(crate) fn build_report(
+    catalog: &Catalog,
+    evidence: &Evidence,
+    opts: &Options,
+    at: String,
+    controls: Vec<ControlReport>,
+    attestations: Vec<AttestationUse>,
+    waivers: Vec<crate::waiver::WaiverUse>,
+) -> Report {
     let mut tiers = Vec::new();
     let mut lower_reached = true;
     let mut tier_achieved = None;
@@ -44,18 +54,33 @@ pub(crate) fn build_report(catalog: &Catalog, evidence: &Evidence, opts: &Option
         let score = score_at(controls.iter(), tier);
         let mut blockers = Vec::new();
         if !lower_reached {
-            let lower = Tier::ALL.into_iter().rev().find(|t| *t < tier).expect("a lower tier");
+            let lower = Tier::ALL
+                .into_iter()
+                .rev()
+                .find(|t| *t < tier)
+                .expect("a lower tier");
             blockers.push(Blocker::LowerTier { tier: lower });
         }
         if score.score_bp < policy.min_score_bp {
-            blockers.push(Blocker::ScoreBelowThreshold { score_bp: score.score_bp, min_score_bp: policy.min_score_bp });
+            blockers.push(Blocker::ScoreBelowThreshold {
+                score_bp: score.score_bp,
+                min_score_bp: policy.min_score_bp,
+            });
         }
         if score.coverage_bp < policy.min_coverage_bp {
-            blockers.push(Blocker::CoverageBelowFloor { coverage_bp: score.coverage_bp, min_coverage_bp: policy.min_coverage_bp });
+            blockers.push(Blocker::CoverageBelowFloor {
+                coverage_bp: score.coverage_bp,
+                min_coverage_bp: policy.min_coverage_bp,
+            });
         }
         for c in controls.iter().filter(|c| c.key) {
-            if let Some(res @ (ResultState::NotSatisfied | ResultState::NotEvaluated)) = c.result_at(tier) {
-                blockers.push(Blocker::KeyControl { control: c.id.clone(), result: res });
+            if let Some(res @ (ResultState::NotSatisfied | ResultState::NotEvaluated)) =
+                c.result_at(tier)
+            {
+                blockers.push(Blocker::KeyControl {
+                    control: c.id.clone(),
+                    result: res,
+                });
             }
         }
         let reached = blockers.is_empty();
@@ -80,7 +105,10 @@ pub(crate) fn build_report(catalog: &Catalog, evidence: &Evidence, opts: &Option
             family: f.id.clone(),
             chapter: f.chapter,
             name: f.name.clone(),
-            scores: Tier::ALL.into_iter().map(|t| (t, score_at(controls.iter().filter(|c| c.family == f.id), t))).collect::<BTreeMap<_, _>>(),
+            scores: Tier::ALL
+                .into_iter()
+                .map(|t| (t, score_at(controls.iter().filter(|c| c.family == f.id), t)))
+                .collect::<BTreeMap<_, _>>(),
         })
         .collect();
     let overall = score_at(controls.iter(), opts.target_tier);
@@ -94,10 +122,17 @@ pub(crate) fn build_report(catalog: &Catalog, evidence: &Evidence, opts: &Option
             standard: catalog.meta.standard.clone(),
             assessment_method: catalog.meta.assessment_method.clone(),
         },
-        bundle: BundleRef { merkle_root: evidence.bundle_merkle_root.clone(), created_at: evidence.bundle_created_at.clone() },
+        bundle: BundleRef {
+            merkle_root: evidence.bundle_merkle_root.clone(),
+            created_at: evidence.bundle_created_at.clone(),
+        },
         assessed_at: at,
         target_tier: opts.target_tier,
-        summary: Summary { tier_achieved, overall, tiers },
+        summary: Summary {
+            tier_achieved,
+            overall,
+            tiers,
+        },
         families,
         controls,
         attestations,

@@ -83,7 +83,11 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 pub fn parse_waivers(text: &str) -> Result<Vec<Waiver>, Vec<WaiverError>> {
     let file: File = toml::from_str(text).map_err(|e| {
         let (line, col) = line_col(text, e.span().map_or(0, |s| s.start));
-        vec![WaiverError { line, col, message: e.message().trim().replace('\n', " ") }]
+        vec![WaiverError {
+            line,
+            col,
+            message: e.message().trim().replace('\n', " "),
+        }]
     })?;
     let mut errors = Vec::new();
     let mut ids = std::collections::BTreeSet::new();
@@ -94,7 +98,11 @@ pub fn parse_waivers(text: &str) -> Result<Vec<Waiver>, Vec<WaiverError>> {
         if !ids.insert(v.id.clone()) {
             err(format!("waiver id `{}` is used twice", v.id));
         }
-        for (name, value) in [("justification", &v.justification), ("approver", &v.approver), ("ticket", &v.ticket)] {
+        for (name, value) in [
+            ("justification", &v.justification),
+            ("approver", &v.approver),
+            ("ticket", &v.ticket),
+        ] {
             if value.trim().is_empty() {
                 err(format!("waiver `{}`: {name} must not be empty", v.id));
             }
@@ -102,18 +110,35 @@ pub fn parse_waivers(text: &str) -> Result<Vec<Waiver>, Vec<WaiverError>> {
         let eff = parse_utc(&v.effective);
         let exp = parse_utc(&v.expires);
         if eff.is_none() {
-            err(format!("waiver `{}`: effective `{}` is not RFC 3339 UTC (…Z)", v.id, v.effective));
+            err(format!(
+                "waiver `{}`: effective `{}` is not RFC 3339 UTC (…Z)",
+                v.id, v.effective
+            ));
         }
         if exp.is_none() {
-            err(format!("waiver `{}`: expires `{}` is not RFC 3339 UTC (…Z)", v.id, v.expires));
+            err(format!(
+                "waiver `{}`: expires `{}` is not RFC 3339 UTC (…Z)",
+                v.id, v.expires
+            ));
         }
         if let (Some(a), Some(b)) = (eff, exp) {
             if b <= a {
-                err(format!("waiver `{}`: expires must be after effective", v.id));
+                err(format!(
+                    "waiver `{}`: expires must be after effective",
+                    v.id
+                ));
             }
         }
     }
-    if errors.is_empty() { Ok(file.waiver.into_iter().map(toml::Spanned::into_inner).collect()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(file
+            .waiver
+            .into_iter()
+            .map(toml::Spanned::into_inner)
+            .collect())
+    } else {
+        Err(errors)
+    }
 }
 
 pub(crate) fn parse_utc(s: &str) -> Option<jiff::Timestamp> {
@@ -158,7 +183,10 @@ impl Waiver {
     pub(crate) fn matches(&self, provider: &str, account: &str, resource_id: &str) -> bool {
         self.provider.as_deref().is_none_or(|p| p == provider)
             && self.account.as_deref().is_none_or(|a| a == account)
-            && self.resource.as_deref().is_none_or(|r| glob(r, resource_id))
+            && self
+                .resource
+                .as_deref()
+                .is_none_or(|r| glob(r, resource_id))
     }
 }
 

@@ -1,7 +1,10 @@
 //! Engine properties on random evidence against the shipped catalog.
 
 use cloudcap_catalog::{Catalog, Tier};
-use cloudcap_engine::{Attestation, CollectionStatus, Evidence, Options, Record, Report, ResultState, assess, assess_reference, recombine};
+use cloudcap_engine::{
+    Attestation, CollectionStatus, Evidence, Options, Record, Report, ResultState, assess,
+    assess_reference, recombine,
+};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -13,7 +16,13 @@ fn catalog() -> Catalog {
 }
 
 fn opts(threads: usize) -> Options {
-    Options { at: "2026-11-25T00:00:00Z".into(), target_tier: Tier::Advanced, tool_version: "test".into(), threads, waivers: vec![] }
+    Options {
+        at: "2026-11-25T00:00:00Z".into(),
+        target_tier: Tier::Advanced,
+        tool_version: "test".into(),
+        threads,
+        waivers: vec![],
+    }
 }
 
 const KINDS: &[&str] = &[
@@ -37,7 +46,10 @@ const KINDS: &[&str] = &[
 struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn bool(&mut self) -> bool {
@@ -47,35 +59,73 @@ impl Rng {
         lo + (self.next() % ((hi - lo + 1) as u64)) as i64
     }
     fn ts(&mut self) -> String {
-        format!("2026-{:02}-{:02}T08:00:00Z", self.int(1, 11), self.int(1, 28))
+        format!(
+            "2026-{:02}-{:02}T08:00:00Z",
+            self.int(1, 11),
+            self.int(1, 28)
+        )
     }
 }
 
 fn fields(kind: &str, rng: &mut Rng) -> Value {
     let mut v = match kind {
-        "identity.password-policy" => json!({"configured": rng.bool(), "min_length": rng.int(4, 16), "require_uppercase": rng.bool(), "require_lowercase": rng.bool(), "require_numbers": rng.bool(), "require_symbols": rng.bool(), "max_age_days": rng.int(0, 180), "reuse_prevention": rng.int(0, 5), "max_login_attempts": rng.int(0, 10)}),
-        "identity.user" => json!({"name": format!("u{}", rng.next() % 1000), "root": rng.next() % 5 == 0, "console_access": rng.bool(), "mfa_enabled": rng.bool(), "privileged": rng.bool(), "created_at": rng.ts(), "last_login_at": rng.ts()}),
-        "identity.access-key" => json!({"user": "u", "root": rng.next() % 5 == 0, "active": rng.bool(), "created_at": rng.ts(), "last_used_at": rng.ts()}),
-        "audit.trail" => json!({"name": "t", "enabled": rng.bool(), "multi_region": rng.bool(), "log_file_validation": rng.bool(), "encrypted": rng.bool(), "management_events": rng.bool(), "retention_days": rng.int(30, 400)}),
-        "monitoring.config-recorder" => json!({"recording": rng.bool(), "all_resources": rng.bool()}),
-        "crypto.key" => json!({"customer_managed": rng.bool(), "enabled": rng.bool(), "rotation_enabled": rng.bool(), "origin": "provider"}),
-        "storage.bucket" => json!({"name": "b", "encrypted": rng.bool(), "customer_managed_key": rng.bool(), "versioning": rng.bool(), "public": rng.bool(), "public_access_block": rng.bool(), "access_logging": rng.bool()}),
+        "identity.password-policy" => {
+            json!({"configured": rng.bool(), "min_length": rng.int(4, 16), "require_uppercase": rng.bool(), "require_lowercase": rng.bool(), "require_numbers": rng.bool(), "require_symbols": rng.bool(), "max_age_days": rng.int(0, 180), "reuse_prevention": rng.int(0, 5), "max_login_attempts": rng.int(0, 10)})
+        }
+        "identity.user" => {
+            json!({"name": format!("u{}", rng.next() % 1000), "root": rng.next() % 5 == 0, "console_access": rng.bool(), "mfa_enabled": rng.bool(), "privileged": rng.bool(), "created_at": rng.ts(), "last_login_at": rng.ts()})
+        }
+        "identity.access-key" => {
+            json!({"user": "u", "root": rng.next() % 5 == 0, "active": rng.bool(), "created_at": rng.ts(), "last_used_at": rng.ts()})
+        }
+        "audit.trail" => {
+            json!({"name": "t", "enabled": rng.bool(), "multi_region": rng.bool(), "log_file_validation": rng.bool(), "encrypted": rng.bool(), "management_events": rng.bool(), "retention_days": rng.int(30, 400)})
+        }
+        "monitoring.config-recorder" => {
+            json!({"recording": rng.bool(), "all_resources": rng.bool()})
+        }
+        "crypto.key" => {
+            json!({"customer_managed": rng.bool(), "enabled": rng.bool(), "rotation_enabled": rng.bool(), "origin": "provider"})
+        }
+        "storage.bucket" => {
+            json!({"name": "b", "encrypted": rng.bool(), "customer_managed_key": rng.bool(), "versioning": rng.bool(), "public": rng.bool(), "public_access_block": rng.bool(), "access_logging": rng.bool()})
+        }
         "network.security-group" => {
-            let ports: Vec<i64> = [22, 80, 443, 3306, 3389].into_iter().filter(|_| rng.next() % 3 == 0).collect();
+            let ports: Vec<i64> = [22, 80, 443, 3306, 3389]
+                .into_iter()
+                .filter(|_| rng.next() % 3 == 0)
+                .collect();
             json!({"name": "sg", "vpc_id": "vpc-1", "world_open_ports": ports, "world_open_all": rng.next() % 6 == 0})
         }
-        "network.vpc" => json!({"name": "v", "default": rng.bool(), "flow_log_enabled": rng.bool()}),
-        "compute.volume" => json!({"encrypted": rng.bool(), "customer_managed_key": rng.bool(), "attached": rng.bool()}),
-        "database.instance" => json!({"engine": "mysql", "encrypted": rng.bool(), "public": rng.bool(), "backup_retention_days": rng.int(0, 35), "multi_az": rng.bool()}),
-        "backup.plan" => json!({"name": "p", "enabled": rng.bool(), "retention_days": rng.int(1, 400), "cross_region_copy": rng.bool()}),
+        "network.vpc" => {
+            json!({"name": "v", "default": rng.bool(), "flow_log_enabled": rng.bool()})
+        }
+        "compute.volume" => {
+            json!({"encrypted": rng.bool(), "customer_managed_key": rng.bool(), "attached": rng.bool()})
+        }
+        "database.instance" => {
+            json!({"engine": "mysql", "encrypted": rng.bool(), "public": rng.bool(), "backup_retention_days": rng.int(0, 35), "multi_az": rng.bool()})
+        }
+        "backup.plan" => {
+            json!({"name": "p", "enabled": rng.bool(), "retention_days": rng.int(1, 400), "cross_region_copy": rng.bool()})
+        }
         "monitoring.threat-detection" => json!({"service": "gd", "enabled": rng.bool()}),
-        "region.inventory" => json!({"mainland_china": rng.bool(), "holds_data": rng.bool(), "resource_count": rng.int(0, 50)}),
+        "region.inventory" => {
+            json!({"mainland_china": rng.bool(), "holds_data": rng.bool(), "resource_count": rng.int(0, 50)})
+        }
         other => panic!("unknown kind {other}"),
     };
     if rng.next() % 7 == 0 {
         // Optional fields are sometimes absent.
         if let Some(o) = v.as_object_mut() {
-            for f in ["max_login_attempts", "last_login_at", "last_used_at", "retention_days", "vpc_id", "max_age_days"] {
+            for f in [
+                "max_login_attempts",
+                "last_login_at",
+                "last_used_at",
+                "retention_days",
+                "vpc_id",
+                "max_age_days",
+            ] {
                 o.remove(f);
             }
         }
@@ -90,22 +140,46 @@ fn sha(s: &str) -> String {
 /// A random bundle: records of every kind over two regions, statuses (some failed), attestations.
 fn random_evidence(catalog: &Catalog, seed: u64, max_per_kind: u64) -> Evidence {
     let mut rng = Rng(seed | 1);
-    let mut ev = Evidence { bundle_merkle_root: "00".repeat(32), bundle_created_at: "2026-11-20T08:00:00Z".into(), ..Evidence::default() };
+    let mut ev = Evidence {
+        bundle_merkle_root: "00".repeat(32),
+        bundle_created_at: "2026-11-20T08:00:00Z".into(),
+        ..Evidence::default()
+    };
     for kind in KINDS {
         if rng.next() % 10 == 0 {
             continue; // never collected
         }
         for region in ["cn-north-1", "cn-shanghai"] {
             let failed = rng.next() % 8 == 0;
-            let n = if failed { 0 } else { rng.next() % (max_per_kind + 1) };
+            let n = if failed {
+                0
+            } else {
+                rng.next() % (max_per_kind + 1)
+            };
             for i in 0..n {
                 let mut v = fields(kind, &mut rng);
                 let id = format!("{kind}/{region}/{i}");
                 let o = v.as_object_mut().unwrap();
-                for (k, val) in [("schema_version", json!(1)), ("kind", json!(kind)), ("provider", json!("sample")), ("account", json!("a1")), ("region", json!(region)), ("resource_id", json!(id)), ("sources", json!([]))] {
+                for (k, val) in [
+                    ("schema_version", json!(1)),
+                    ("kind", json!(kind)),
+                    ("provider", json!("sample")),
+                    ("account", json!("a1")),
+                    ("region", json!(region)),
+                    ("resource_id", json!(id)),
+                    ("sources", json!([])),
+                ] {
                     o.insert(k.into(), val);
                 }
-                ev.records.push(Record { sha256: sha(&v.to_string()), kind: (*kind).into(), provider: "sample".into(), account: "a1".into(), region: region.into(), resource_id: id, value: v });
+                ev.records.push(Record {
+                    sha256: sha(&v.to_string()),
+                    kind: (*kind).into(),
+                    provider: "sample".into(),
+                    account: "a1".into(),
+                    region: region.into(),
+                    resource_id: id,
+                    value: v,
+                });
             }
             ev.statuses.push(CollectionStatus {
                 sha256: sha(&format!("{kind}{region}{failed}{n}")),
@@ -120,10 +194,19 @@ fn random_evidence(catalog: &Catalog, seed: u64, max_per_kind: u64) -> Evidence 
             });
         }
     }
-    let manual: Vec<_> = catalog.controls.iter().filter(|c| c.rules.is_empty()).collect();
+    let manual: Vec<_> = catalog
+        .controls
+        .iter()
+        .filter(|c| c.rules.is_empty())
+        .collect();
     for k in 0..(rng.next() % 40) {
         let c = manual[(rng.next() as usize) % manual.len()];
-        let result = ["satisfied", "partially-satisfied", "not-satisfied", "not-applicable"][(rng.next() % 4) as usize];
+        let result = [
+            "satisfied",
+            "partially-satisfied",
+            "not-satisfied",
+            "not-applicable",
+        ][(rng.next() % 4) as usize];
         ev.attestations.push(Attestation {
             sha256: sha(&format!("att{k}{}", c.id)),
             control: c.id.clone(),
@@ -159,7 +242,11 @@ fn report_is_byte_identical_across_runs_and_threads() {
     let ev = random_evidence(&catalog, 42, 400);
     let a = json(&assess(&catalog, &ev, &opts(1)).unwrap());
     for threads in [1, 2, 4, 7] {
-        assert_eq!(a, json(&assess(&catalog, &ev, &opts(threads)).unwrap()), "threads={threads}");
+        assert_eq!(
+            a,
+            json(&assess(&catalog, &ev, &opts(threads)).unwrap()),
+            "threads={threads}"
+        );
     }
 }
 
@@ -169,7 +256,13 @@ fn no_evidence_means_nothing_is_satisfied_by_rules() {
     let r = assess(&catalog, &Evidence::default(), &opts(1)).unwrap();
     for c in &r.controls {
         for item in &c.items {
-            assert_eq!(item.result, ResultState::NotEvaluated, "{}/{}", c.id, item.id);
+            assert_eq!(
+                item.result,
+                ResultState::NotEvaluated,
+                "{}/{}",
+                c.id,
+                item.id
+            );
         }
     }
     assert_eq!(r.summary.overall.score_bp, 0);
@@ -270,47 +363,126 @@ proptest! {
     }
 }
 
-
 fn bucket(name: &str, encrypted: bool) -> Record {
     let v = json!({"schema_version": 1, "kind": "storage.bucket", "provider": "aws", "account": "111", "region": "cn-north-1", "resource_id": name, "sources": [],
         "name": name, "encrypted": encrypted, "customer_managed_key": false, "versioning": true, "public": false, "public_access_block": true, "access_logging": true});
-    Record { sha256: sha(&v.to_string()), kind: "storage.bucket".into(), provider: "aws".into(), account: "111".into(), region: "cn-north-1".into(), resource_id: name.into(), value: v }
+    Record {
+        sha256: sha(&v.to_string()),
+        kind: "storage.bucket".into(),
+        provider: "aws".into(),
+        account: "111".into(),
+        region: "cn-north-1".into(),
+        resource_id: name.into(),
+        value: v,
+    }
 }
 
-fn waiver(id: &str, control: &str, resource: Option<&str>, mode: &str, effective: &str, expires: &str) -> String {
-    let res = resource.map(|r| format!("resource = \"{r}\"\n")).unwrap_or_default();
-    format!("[[waiver]]\nid = \"{id}\"\ncontrol = \"{control}\"\n{res}mode = \"{mode}\"\njustification = \"legacy\"\napprover = \"CISO\"\nticket = \"SEC-1\"\nrisk = \"medium\"\neffective = \"{effective}\"\nexpires = \"{expires}\"\n")
+fn waiver(
+    id: &str,
+    control: &str,
+    resource: Option<&str>,
+    mode: &str,
+    effective: &str,
+    expires: &str,
+) -> String {
+    let res = resource
+        .map(|r| format!("resource = \"{r}\"\n"))
+        .unwrap_or_default();
+    format!(
+        "[[waiver]]\nid = \"{id}\"\ncontrol = \"{control}\"\n{res}mode = \"{mode}\"\njustification = \"legacy\"\napprover = \"CISO\"\nticket = \"SEC-1\"\nrisk = \"medium\"\neffective = \"{effective}\"\nexpires = \"{expires}\"\n"
+    )
 }
 
 #[test]
 fn waivers_apply_expire_and_report_unused() {
     let catalog = catalog();
     let ev = Evidence {
-        records: vec![bucket("logs-1", false), bucket("data-1", true), bucket("data-2", false)],
-        statuses: vec![CollectionStatus { sha256: sha("st"), kind: "storage.bucket".into(), provider: "aws".into(), account: "111".into(), region: "cn-north-1".into(), ok: true, error_class: None, message: None, record_count: 3 }],
+        records: vec![
+            bucket("logs-1", false),
+            bucket("data-1", true),
+            bucket("data-2", false),
+        ],
+        statuses: vec![CollectionStatus {
+            sha256: sha("st"),
+            kind: "storage.bucket".into(),
+            provider: "aws".into(),
+            account: "111".into(),
+            region: "cn-north-1".into(),
+            ok: true,
+            error_class: None,
+            message: None,
+            record_count: 3,
+        }],
         ..Evidence::default()
     };
     let text = [
-        waiver("accept-logs", "dp-9.2", Some("logs-*"), "accept-risk", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
-        waiver("na-data2", "dp-9.2", Some("data-2"), "not-applicable", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+        waiver(
+            "accept-logs",
+            "dp-9.2",
+            Some("logs-*"),
+            "accept-risk",
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        ),
+        waiver(
+            "na-data2",
+            "dp-9.2",
+            Some("data-2"),
+            "not-applicable",
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        ),
         // Expires exactly at the assessment time: no longer applies.
-        waiver("expired", "dp-9.9", None, "not-applicable", "2026-01-01T00:00:00Z", "2026-11-25T00:00:00Z"),
-        waiver("unused", "dp-9.2", Some("nothing-*"), "accept-risk", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
-        waiver("whole-na", "ac-8.11", None, "not-applicable", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+        waiver(
+            "expired",
+            "dp-9.9",
+            None,
+            "not-applicable",
+            "2026-01-01T00:00:00Z",
+            "2026-11-25T00:00:00Z",
+        ),
+        waiver(
+            "unused",
+            "dp-9.2",
+            Some("nothing-*"),
+            "accept-risk",
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        ),
+        waiver(
+            "whole-na",
+            "ac-8.11",
+            None,
+            "not-applicable",
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        ),
     ]
     .concat();
     let waivers = cloudcap_engine::parse_waivers(&text).unwrap();
     let mut o = opts(1);
     o.waivers = waivers;
     let r = assess(&catalog, &ev, &o).unwrap();
-    let status = |id: &str| r.waivers.iter().find(|w| w.waiver.id == id).unwrap().status.clone();
+    let status = |id: &str| {
+        r.waivers
+            .iter()
+            .find(|w| w.waiver.id == id)
+            .unwrap()
+            .status
+            .clone()
+    };
     assert_eq!(status("accept-logs"), "applied");
     assert_eq!(status("na-data2"), "applied");
     assert_eq!(status("expired"), "expired");
     assert_eq!(status("unused"), "unused");
     assert_eq!(status("whole-na"), "applied");
     let dp92 = r.controls.iter().find(|c| c.id == "dp-9.2").unwrap();
-    let rule = dp92.items.iter().flat_map(|i| &i.rules).find(|r| r.kind == "storage.bucket").unwrap();
+    let rule = dp92
+        .items
+        .iter()
+        .flat_map(|i| &i.rules)
+        .find(|r| r.kind == "storage.bucket")
+        .unwrap();
     // data-2 left the scope; logs-1 still fails but is accepted.
     assert_eq!(rule.in_scope, 2);
     assert_eq!(rule.failed.len(), 1);
@@ -318,10 +490,22 @@ fn waivers_apply_expire_and_report_unused() {
     assert_eq!(rule.failed[0].accepted_by.as_deref(), Some("accept-logs"));
     assert_eq!(rule.result, ResultState::PartiallySatisfied);
     let ac811 = r.controls.iter().find(|c| c.id == "ac-8.11").unwrap();
-    assert!(ac811.results.values().all(|x| x.result == ResultState::NotApplicable));
+    assert!(
+        ac811
+            .results
+            .values()
+            .all(|x| x.result == ResultState::NotApplicable)
+    );
     // One second earlier the expired waiver still applied.
     let mut o2 = o.clone();
     o2.at = "2026-11-24T23:59:59Z".into();
     let r2 = assess(&catalog, &ev, &o2).unwrap();
-    assert_eq!(r2.waivers.iter().find(|w| w.waiver.id == "expired").unwrap().status, "applied");
+    assert_eq!(
+        r2.waivers
+            .iter()
+            .find(|w| w.waiver.id == "expired")
+            .unwrap()
+            .status,
+        "applied"
+    );
 }
