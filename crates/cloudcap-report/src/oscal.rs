@@ -63,26 +63,49 @@ fn method(m: &str) -> &'static str {
     }
 }
 
-fn prop(name: &str, value: &str) -> Value {
-    json!({ "name": name, "ns": NS, "value": value })
+/// A value fit for OSCAL's `StringDatatype` (`^\S(.*\S)?$`): whitespace runs, line breaks
+/// included, collapse to one space; `None` when nothing is left.
+fn oscal_string(s: &str) -> Option<String> {
+    let v = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!v.is_empty()).then_some(v)
 }
 
-fn metadata(report: &Report, title: &str, extra: Value) -> Value {
+/// Properties from name/value pairs; a pair whose value is blank is left out (a property's
+/// value must be a non-empty `StringDatatype`).
+fn props(pairs: &[(&str, &str)]) -> Vec<Value> {
+    pairs
+        .iter()
+        .filter_map(|(name, value)| {
+            oscal_string(value).map(|v| json!({ "name": name, "ns": NS, "value": v }))
+        })
+        .collect()
+}
+
+/// `assessed_at` as an OSCAL `DateTimeWithTimezoneDatatype` (RFC 3339, UTC).
+fn assessed_at(report: &Report) -> Result<String, Error> {
+    report
+        .assessed_at
+        .parse::<jiff::Timestamp>()
+        .map(|t| t.to_string())
+        .map_err(|_| Error::BadTime(report.assessed_at.clone()))
+}
+
+fn metadata(report: &Report, at: &str, title: &str, extra: Value) -> Value {
     let mut m = json!({
         "title": title,
-        "last-modified": report.assessed_at,
-        "version": report.tool_version,
+        "last-modified": at,
+        "version": oscal_string(&report.tool_version).unwrap_or_else(|| "unknown".into()),
         "oscal-version": OSCAL_VERSION,
-        "props": [
-            prop("standard", &report.catalog.standard),
-            prop("assessment-method", &report.catalog.assessment_method),
-            prop("catalog-digest", &report.catalog.digest),
-            prop("bundle-merkle-root", &report.bundle.merkle_root),
-            prop("scoring-method", &report.scoring_method),
-            prop("target-tier", report.target_tier.as_str()),
-            prop("score-bp", &report.summary.overall.score_bp.to_string()),
-            prop("coverage-bp", &report.summary.overall.coverage_bp.to_string()),
-        ],
+        "props": props(&[
+            ("standard", &report.catalog.standard),
+            ("assessment-method", &report.catalog.assessment_method),
+            ("catalog-digest", &report.catalog.digest),
+            ("bundle-merkle-root", &report.bundle.merkle_root),
+            ("scoring-method", &report.scoring_method),
+            ("target-tier", report.target_tier.as_str()),
+            ("score-bp", &report.summary.overall.score_bp.to_string()),
+            ("coverage-bp", &report.summary.overall.coverage_bp.to_string()),
+        ]),
     });
     if let (Value::Object(m), Value::Object(e)) = (&mut m, extra) {
         m.extend(e);
@@ -137,7 +160,7 @@ fn evidence_ref(ids: &Ids<'_>, hash: &str, description: &str) -> Value {
 }
 
 /// One observation per control, with its evidence hashes as `relevant-evidence`.
-fn observation(ids: &Ids<'_>, report: &Report, c: &ControlReport) -> Option<Value> {
+fn observation(ids: &Ids<'_>, report: &Report, at: &str, c: &ControlReport) -> Option<Value> {
     let r = c.results.get(&report.target_tier)?;
     let mut methods: Vec<&str> = c.methods.iter().map(|m| method(m)).collect();
     methods.sort();
@@ -178,10 +201,10 @@ fn observation(ids: &Ids<'_>, report: &Report, c: &ControlReport) -> Option<Valu
         "uuid": ids.id(&format!("observation/{}", c.id)),
         "title": format!("{} {}", c.id, c.title.en),
         "description": format!("{}: {}", r.result, r.reason),
-        "props": [prop("result", r.result.as_str()), prop("clause", &c.clause)],
+        "props": props(&[("result", r.result.as_str()), ("clause", &c.clause)]),
         "methods": methods,
         "types": ["control-objective"],
-        "collected": report.assessed_at,
+        "collected": at,
         "relevant-evidence": evidence,
     }))
 }
@@ -197,7 +220,7 @@ fn finding(ids: &Ids<'_>, report: &Report, c: &ControlReport) -> Option<Value> {
         "uuid": ids.id(&format!("finding/{}", c.id)),
         "title": format!("{} {}", c.id, c.title.en),
         "description": format!("{}: {}", r.result, r.reason),
-        "props": [prop("result", r.result.as_str())],
+        "props": props(&[("result", r.result.as_str())]),
         "target": {
             "type": "objective-id",
             "target-id": c.id.to_lowercase(),
@@ -215,6 +238,7 @@ fn finish(doc: Value) -> Result<String, Error> {
 
 pub(crate) fn assessment_results(report: &Report) -> Result<String, Error> {
     let ids = Ids { report };
+    let at = assessed_at(report)?;
     let include: Vec<Value> = report
         .controls
         .iter()
@@ -224,7 +248,7 @@ pub(crate) fn assessment_results(report: &Report) -> Result<String, Error> {
     let observations: Vec<Value> = report
         .controls
         .iter()
-        .filter_map(|c| observation(&ids, report, c))
+        .filter_map(|c| observation(&ids, report, &at, c))
         .collect();
     let findings: Vec<Value> = report
         .controls
@@ -234,7 +258,7 @@ pub(crate) fn assessment_results(report: &Report) -> Result<String, Error> {
     let doc = json!({
         "assessment-results": {
             "uuid": ids.id("assessment-results"),
-            "metadata": metadata(report, &format!("cloudcap assessment results: {}", report.catalog.standard), json!({})),
+            "metadata": metadata(report, &at, &format!("cloudcap assessment results: {}", report.catalog.standard), json!({})),
             "import-ap": { "href": format!("#{}", ids.id("assessment-plan")) },
             "results": [{
                 "uuid": ids.id("result"),
@@ -245,8 +269,8 @@ pub(crate) fn assessment_results(report: &Report) -> Result<String, Error> {
                     report.summary.overall.coverage_bp,
                     report.summary.tier_achieved.map_or("none", |t| t.as_str())
                 ),
-                "start": report.assessed_at,
-                "end": report.assessed_at,
+                "start": at,
+                "end": at,
                 "reviewed-controls": { "control-selections": [{ "include-controls": include }] },
                 "observations": observations,
                 "findings": findings,
@@ -283,6 +307,7 @@ pub(crate) fn add_days(at: &str, days: i64) -> Option<String> {
 
 pub(crate) fn poam(report: &Report) -> Result<String, Error> {
     let ids = Ids { report };
+    let at = assessed_at(report)?;
     let deadline = add_days(&report.assessed_at, DEADLINE_DAYS)
         .ok_or_else(|| Error::BadTime(report.assessed_at.clone()))?;
     let failing: Vec<&ControlReport> = report
@@ -307,7 +332,7 @@ pub(crate) fn poam(report: &Report) -> Result<String, Error> {
     let mut items = Vec::new();
     for c in &failing {
         let r = &c.results[&report.target_tier];
-        observations.extend(observation(&ids, report, c));
+        observations.extend(observation(&ids, report, &at, c));
         findings.extend(finding(&ids, report, c));
         let risk = ids.id(&format!("risk/{}", c.id));
         let tasks: Vec<Value> = milestones
@@ -346,7 +371,7 @@ pub(crate) fn poam(report: &Report) -> Result<String, Error> {
             "title": format!("{} {}", c.id, c.title.en),
             "description": format!("Control {} ({}) is {} at tier {}.", c.id, c.clause, r.result, report.target_tier.as_str()),
             "statement": statement,
-            "props": [prop("weight", &c.weight.to_string()), prop("key-control", if c.key { "true" } else { "false" })],
+            "props": props(&[("weight", &c.weight.to_string()), ("key-control", if c.key { "true" } else { "false" })]),
             "status": "open",
             "deadline": deadline,
             "remediations": [{
@@ -362,7 +387,7 @@ pub(crate) fn poam(report: &Report) -> Result<String, Error> {
             "uuid": ids.id(&format!("poam-item/{}", c.id)),
             "title": format!("Rectify {} {}", c.id, c.title.en),
             "description": format!("{}: {}. Owner: unassigned. Deadline: {deadline}.", r.result, r.reason),
-            "props": [prop("owner", "unassigned"), prop("deadline", &deadline), prop("result", r.result.as_str())],
+            "props": props(&[("owner", "unassigned"), ("deadline", &deadline), ("result", r.result.as_str())]),
             "related-findings": [{ "finding-uuid": ids.id(&format!("finding/{}", c.id)) }],
             "related-observations": [{ "observation-uuid": ids.id(&format!("observation/{}", c.id)) }],
             "related-risks": [{ "risk-uuid": risk }],
@@ -374,7 +399,7 @@ pub(crate) fn poam(report: &Report) -> Result<String, Error> {
     });
     let mut body = json!({
         "uuid": ids.id("poam"),
-        "metadata": metadata(report, &format!("cloudcap plan of action and milestones: {}", report.catalog.standard), extra),
+        "metadata": metadata(report, &at, &format!("cloudcap plan of action and milestones: {}", report.catalog.standard), extra),
         "system-id": { "identifier-type": "https://ietf.org/rfc/rfc4122", "id": ids.id("system") },
         "observations": observations,
         "risks": risks,

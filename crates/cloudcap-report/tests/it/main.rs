@@ -4,6 +4,8 @@ use cloudcap_catalog::Tier;
 use cloudcap_engine::{Report, ResultState};
 use cloudcap_report::{Change, Format, Lang, diff, render, render_diff};
 
+mod oscal_schema;
+
 const FIXTURE: &str = include_str!("../fixtures/report.json");
 
 fn report() -> Report {
