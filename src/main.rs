@@ -22,7 +22,11 @@ pub(crate) mod exit {
 }
 
 #[derive(Parser)]
-#[command(name = "cloudcap", version, about = "Assess a cloud provider's security capability against GB/T 31168-2023 (GB/T 34942-2025 method)")]
+#[command(
+    name = "cloudcap",
+    version,
+    about = "Assess a cloud provider's security capability against GB/T 31168-2023 (GB/T 34942-2025 method)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -32,12 +36,48 @@ struct Cli {
 enum Command {
     /// Inspect and lint the control catalog.
     Catalog(cmd::catalog::Args),
+    /// Collect evidence from a cloud provider into an evidence bundle.
+    Collect(cmd::collect::Args),
+    /// Assess a verified evidence bundle and write a report (JSON).
+    Assess(cmd::assess::AssessArgs),
+    /// Recompute a report from its bundle and fail on any difference.
+    VerifyReport(cmd::assess::VerifyReportArgs),
+    /// Assess the embedded sample bundle and print scores, coverage and the tier achieved.
+    Demo(cmd::assess::DemoArgs),
+    /// Render a report: table, json, markdown, html, junit, sarif, oscal-ar, oscal-poam.
+    Report(cmd::report::ReportArgs),
+    /// Compare two reports: new failures, resolved, regressed, and the score delta per control.
+    Diff(cmd::report::DiffArgs),
+    /// CI gate: exit 0 pass, 1 threshold breached or regression, 3 evaluation incomplete, 4 invalid input.
+    Gate(cmd::gate::GateArgs),
+    /// Evidence bundles: verify, attest, sign, keygen, export, list, sample, finish.
+    Evidence(cmd::evidence::Args),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version are not errors; bad flags are invalid input (exit 4).
+            let code = if err.use_stderr() {
+                exit::INVALID
+            } else {
+                exit::OK
+            };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
     let result = match cli.command {
         Command::Catalog(args) => cmd::catalog::run(args),
+        Command::Collect(args) => cmd::collect::run(args),
+        Command::Assess(args) => cmd::assess::run_assess(args),
+        Command::VerifyReport(args) => cmd::assess::run_verify_report(args),
+        Command::Demo(args) => cmd::assess::run_demo(args),
+        Command::Report(args) => cmd::report::run_report(args),
+        Command::Diff(args) => cmd::report::run_diff(args),
+        Command::Gate(args) => cmd::gate::run(args),
+        Command::Evidence(args) => cmd::evidence::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -33,6 +33,12 @@ pub(crate) struct GateArgs {
     /// Fail on any regression against this older report.
     #[arg(long, value_name = "OLD.json")]
     baseline: Option<PathBuf>,
+    /// Also verify the report against its evidence bundle (hashes, Merkle root, catalog digest,
+    /// byte-identical recomputation); any mismatch is invalid input (exit 4).
+    #[arg(long, value_name = "BUNDLE")]
+    bundle: Option<PathBuf>,
+    #[command(flatten)]
+    catalog: crate::cmd::catalog::CatalogArg,
 }
 
 /// `gate.toml`.
@@ -83,7 +89,7 @@ struct Thresholds {
     baseline: Option<PathBuf>,
 }
 
-fn thresholds(args: GateArgs) -> Result<(PathBuf, Thresholds)> {
+fn thresholds(args: &GateArgs) -> Result<(PathBuf, Thresholds)> {
     let policy = match &args.policy {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -114,17 +120,18 @@ fn thresholds(args: GateArgs) -> Result<(PathBuf, Thresholds)> {
     let policy_baseline =
         policy
             .baseline
+            .clone()
             .map(|b| match args.policy.as_deref().and_then(Path::parent) {
                 Some(dir) if b.is_relative() => dir.join(b),
                 _ => b,
             });
     Ok((
-        args.report,
+        args.report.clone(),
         Thresholds {
             min_score: args.min_score.or(policy.min_score_bp),
             tier: args.tier.or(policy_tier),
             min_coverage: args.min_coverage.or(policy.min_coverage_bp),
-            baseline: args.baseline.or(policy_baseline),
+            baseline: args.baseline.clone().or(policy_baseline),
         },
     ))
 }
@@ -282,8 +289,26 @@ fn check(report: &Report, baseline: Option<&Report>, t: &Thresholds) -> Outcome 
 }
 
 pub(crate) fn run(args: GateArgs) -> Result<u8> {
-    let (path, t) = thresholds(args)?;
+    let (path, t) = thresholds(&args)?;
     let report = load_report(&path)?;
+    if let Some(bundle) = &args.bundle {
+        let catalog = crate::cmd::catalog::load(&args.catalog)?;
+        let text =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        match crate::cmd::assess::check_against_bundle(&text, &report, bundle, &catalog)? {
+            crate::cmd::assess::Check::Matches => println!(
+                "note: report recomputed from {}: identical",
+                bundle.display()
+            ),
+            crate::cmd::assess::Check::Invalid(why) | crate::cmd::assess::Check::Differs(why) => {
+                println!("invalid: {why}");
+                println!("gate: invalid input (exit {})", exit::INVALID);
+                return Ok(exit::INVALID);
+            }
+        }
+    } else if args.catalog.controls.is_some() {
+        bail!("--controls only applies together with --bundle");
+    }
     let baseline = match &t.baseline {
         Some(p) => Some(load_report(p).context("invalid baseline")?),
         None => None,

@@ -5,3 +5,4 @@ mod cn_fixture;
 mod gate;
 mod html;
 mod moto;
+mod readme;

@@ -1,2 +1,77 @@
-//! xtask placeholder.
-fn main() {}
+//! Project automation that is not expressible with plain `cargo`: `cargo xtask <task>`.
+//!
+//! * `lint-controls [DIR]` — load and lint the catalog with the same loader the binary uses.
+//! * `codegen [--check]` — regenerate committed files (evidence JSON Schemas); `--check` fails
+//!   when a committed file is out of date instead of writing it.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace root")
+        .to_path_buf();
+    match args.first().map(String::as_str) {
+        Some("lint-controls") => lint_controls(
+            args.get(1)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| root.join("controls")),
+        ),
+        Some("codegen") => codegen(&root, args.iter().any(|a| a == "--check")),
+        _ => {
+            eprintln!("usage: cargo xtask lint-controls [DIR] | codegen [--check]");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn lint_controls(dir: PathBuf) -> ExitCode {
+    let source = match cloudcap_catalog::Source::from_dir(&dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    };
+    let (catalog, diags) = cloudcap_catalog::load(&source);
+    for d in &diags {
+        println!("{d}");
+    }
+    match catalog {
+        Some(c) if diags.is_empty() => {
+            println!("{} controls, digest {}", c.controls.len(), c.digest());
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{} problem(s)", diags.len());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn codegen(root: &Path, check: bool) -> ExitCode {
+    let mut stale = Vec::new();
+    for (name, text) in cloudcap_evidence::generate_schemas() {
+        let path = root.join("evidence-schemas").join(&name);
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current != text {
+            if check {
+                stale.push(path.display().to_string());
+            } else {
+                std::fs::write(&path, text).expect("write schema");
+                println!("wrote {}", path.display());
+            }
+        }
+    }
+    if stale.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "out of date (run `cargo xtask codegen`):\n  {}",
+            stale.join("\n  ")
+        );
+        ExitCode::FAILURE
+    }
+}

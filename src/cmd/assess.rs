@@ -1,0 +1,355 @@
+//! `cloudcap assess`, `cloudcap verify-report` and `cloudcap demo`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use cloudcap_catalog::{Catalog, Tier};
+use cloudcap_engine::{Attestation, CollectionStatus, Evidence, Options, Record, Report};
+use cloudcap_evidence::Bundle;
+
+use crate::cmd::catalog::{CatalogArg, Lang, parse_tier};
+use crate::exit;
+
+#[derive(clap::Args)]
+pub(crate) struct AssessArgs {
+    /// Evidence bundle: a directory or a `.tar` archive.
+    bundle: PathBuf,
+    /// Target tier: `overall` is scored at this tier.
+    #[arg(long, value_parser = parse_tier, default_value = "advanced")]
+    tier: Tier,
+    /// Assessment time (RFC 3339 UTC, or YYYY-MM-DD for midnight UTC); default: now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Where to write the report (JSON).
+    #[arg(long)]
+    out: PathBuf,
+    /// Rule-evaluation threads (the report does not depend on it); default: available cores.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Waivers file (TOML, `[[waiver]]` tables; see docs/scoring.md).
+    #[arg(long)]
+    waivers: Option<PathBuf>,
+    #[command(flatten)]
+    catalog: CatalogArg,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct VerifyReportArgs {
+    /// The report to check.
+    report: PathBuf,
+    /// The bundle it claims to assess.
+    bundle: PathBuf,
+    #[command(flatten)]
+    catalog: CatalogArg,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct DemoArgs {
+    #[arg(long, value_enum, default_value = "en")]
+    lang: Lang,
+    /// Also write the demo report (JSON) here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Normalizes `--at`: RFC 3339 with `Z`, or a date meaning midnight UTC.
+pub(crate) fn normalize_at(at: &str) -> Result<String> {
+    let candidate = if at.len() == 10 {
+        format!("{at}T00:00:00Z")
+    } else {
+        at.to_owned()
+    };
+    let ts: jiff::Timestamp = candidate.parse().with_context(|| {
+        format!("--at `{at}` is not RFC 3339 (e.g. 2026-11-25T00:00:00Z) or YYYY-MM-DD")
+    })?;
+    Ok(ts.to_string())
+}
+
+/// Opens and verifies a bundle; any verification problem is fatal (invalid input).
+pub(crate) fn open_verified(path: &Path) -> Result<Bundle> {
+    let bundle = Bundle::open_path(path)
+        .with_context(|| format!("cannot open bundle {}", path.display()))?;
+    let report = cloudcap_evidence::verify(&bundle, &cloudcap_evidence::VerifyOptions::default());
+    if !report.is_ok() {
+        for p in &report.problems {
+            eprintln!("{}: {p}", path.display());
+        }
+        bail!(
+            "bundle {} fails verification; run `cloudcap evidence verify` for details",
+            path.display()
+        );
+    }
+    Ok(bundle)
+}
+
+/// Extracts what the engine reads from a bundle.
+pub(crate) fn engine_evidence(bundle: &Bundle) -> Result<Evidence> {
+    let manifest = bundle.manifest();
+    let mut records = Vec::new();
+    for r in bundle.all_records() {
+        let (entry, value) = r?;
+        let field = |k: &str| {
+            value
+                .get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        records.push(Record {
+            sha256: entry.sha256.to_string(),
+            kind: entry.kind.clone(),
+            provider: field("provider"),
+            account: field("account"),
+            region: field("region"),
+            resource_id: field("resource_id"),
+            value,
+        });
+    }
+    let statuses = bundle
+        .collection_statuses()?
+        .into_iter()
+        .map(|(entry, s)| CollectionStatus {
+            sha256: entry.sha256.to_string(),
+            kind: s.kind.clone(),
+            provider: s.provider.as_str().to_owned(),
+            account: s.account.clone(),
+            region: s.region.clone(),
+            ok: s.status == cloudcap_evidence::CollectionOutcome::Ok,
+            error_class: s.error_class.map(|c| {
+                serde_json::to_value(c)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            }),
+            message: s.message.clone(),
+            record_count: s.record_count,
+        })
+        .collect();
+    let attestations = bundle
+        .attestations()?
+        .into_iter()
+        .map(|(entry, a)| Attestation {
+            sha256: entry.sha256.to_string(),
+            control: a.control.clone(),
+            item: a.item.clone(),
+            method: a.method.as_str().to_owned(),
+            result: a.result.as_str().to_owned(),
+            assessor: a.assessor.clone(),
+            date: a.date.to_string(),
+            expires: a.expires.map(|d| d.to_string()),
+            note: a.note.clone(),
+            attachments: a.attachments.iter().map(|h| h.to_string()).collect(),
+        })
+        .collect();
+    Ok(Evidence {
+        bundle_merkle_root: manifest.merkle_root.to_string(),
+        bundle_created_at: manifest.created_at.to_string(),
+        records,
+        statuses,
+        attestations,
+    })
+}
+
+pub(crate) fn tool_version() -> String {
+    format!("cloudcap {}", env!("CARGO_PKG_VERSION"))
+}
+
+fn threads(arg: Option<usize>) -> usize {
+    arg.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+pub(crate) fn run_assess(args: AssessArgs) -> Result<u8> {
+    let catalog = crate::cmd::catalog::load(&args.catalog)?;
+    let bundle = open_verified(&args.bundle)?;
+    let at = match &args.at {
+        Some(at) => normalize_at(at)?,
+        None => jiff::Timestamp::now()
+            .round(jiff::Unit::Second)?
+            .to_string(),
+    };
+    let evidence = engine_evidence(&bundle)?;
+    let waivers = match &args.waivers {
+        None => Vec::new(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read waivers file {}", path.display()))?;
+            match cloudcap_engine::parse_waivers(&text) {
+                Ok(w) => w,
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{}:{e}", path.display());
+                    }
+                    return Ok(exit::INVALID);
+                }
+            }
+        }
+    };
+    let opts = Options {
+        at,
+        target_tier: args.tier,
+        tool_version: tool_version(),
+        threads: threads(args.threads),
+        waivers,
+    };
+    let report = cloudcap_engine::assess(&catalog, &evidence, &opts)?;
+    write_report(&args.out, &report)?;
+    print_summary(&report, &catalog, Lang::En);
+    eprintln!("report written to {}", args.out.display());
+    Ok(exit::OK)
+}
+
+/// The canonical report bytes: pretty JSON with a trailing newline.
+pub(crate) fn report_bytes(report: &Report) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(report).expect("report serializes");
+    v.push(b'\n');
+    v
+}
+
+/// Writes atomically: a temporary file in the same folder, then a rename.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
+    ));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn write_report(path: &Path, report: &Report) -> Result<()> {
+    write_atomic(path, &report_bytes(report))
+}
+
+pub(crate) fn run_verify_report(args: VerifyReportArgs) -> Result<u8> {
+    let text = std::fs::read(&args.report)
+        .with_context(|| format!("cannot read {}", args.report.display()))?;
+    let claimed: Report = match serde_json::from_slice(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}: not a cloudcap report: {e}", args.report.display());
+            return Ok(exit::INVALID);
+        }
+    };
+    let catalog = crate::cmd::catalog::load(&args.catalog)?;
+    match check_against_bundle(&text, &claimed, &args.bundle, &catalog)? {
+        Check::Matches => {
+            println!(
+                "report verified: recomputed from the bundle (merkle root {}), byte-identical",
+                claimed.bundle.merkle_root
+            );
+            Ok(exit::OK)
+        }
+        Check::Invalid(why) => {
+            eprintln!("{why}");
+            Ok(exit::INVALID)
+        }
+        Check::Differs(why) => {
+            eprintln!("{why}");
+            Ok(exit::FAILED)
+        }
+    }
+}
+
+/// The outcome of recomputing a report from its bundle.
+pub(crate) enum Check {
+    Matches,
+    /// The bundle fails verification or the catalog is not the one the report used.
+    Invalid(String),
+    /// The recomputation differs from the report.
+    Differs(String),
+}
+
+/// Verifies the bundle, checks the catalog digest, recomputes the report and compares bytes.
+pub(crate) fn check_against_bundle(
+    text: &[u8],
+    claimed: &Report,
+    bundle: &Path,
+    catalog: &Catalog,
+) -> Result<Check> {
+    if claimed.catalog.digest != catalog.digest() {
+        return Ok(Check::Invalid(format!(
+            "catalog digest mismatch: the report used {}, this catalog is {}",
+            claimed.catalog.digest,
+            catalog.digest()
+        )));
+    }
+    let bundle = match open_verified(bundle) {
+        Ok(b) => b,
+        Err(e) => return Ok(Check::Invalid(format!("{e:#}"))),
+    };
+    if bundle.manifest().merkle_root.to_string() != claimed.bundle.merkle_root {
+        return Ok(Check::Invalid(format!(
+            "the report assesses bundle {}, this bundle is {}",
+            claimed.bundle.merkle_root,
+            bundle.manifest().merkle_root
+        )));
+    }
+    let evidence = engine_evidence(&bundle)?;
+    let opts = Options {
+        at: claimed.assessed_at.clone(),
+        target_tier: claimed.target_tier,
+        tool_version: claimed.tool_version.clone(),
+        threads: threads(None),
+        waivers: claimed.waivers.iter().map(|u| u.waiver.clone()).collect(),
+    };
+    let recomputed = report_bytes(&cloudcap_engine::assess(catalog, &evidence, &opts)?);
+    if recomputed == text {
+        return Ok(Check::Matches);
+    }
+    let old = String::from_utf8_lossy(text);
+    let new = String::from_utf8_lossy(&recomputed);
+    let first = old
+        .lines()
+        .zip(new.lines())
+        .position(|(x, y)| x != y)
+        .unwrap_or_else(|| old.lines().count().min(new.lines().count()));
+    Ok(Check::Differs(format!(
+        "report differs from the recomputation at line {}:\n  report:     {}\n  recomputed: {}",
+        first + 1,
+        old.lines().nth(first).unwrap_or("<end>"),
+        new.lines().nth(first).unwrap_or("<end>")
+    )))
+}
+
+pub(crate) fn run_demo(args: DemoArgs) -> Result<u8> {
+    let catalog = crate::cmd::catalog::load(&CatalogArg::default())?;
+    let dir = std::env::temp_dir().join(format!("cloudcap-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let tar = dir.join("sample-bundle.tar");
+    std::fs::write(&tar, cloudcap_evidence::sample_bundle_tar())?;
+    let result = (|| -> Result<Report> {
+        let bundle = open_verified(&tar)?;
+        let evidence = engine_evidence(&bundle)?;
+        // The demo is reproducible: it is assessed at a fixed time, a few days after collection.
+        let opts = Options {
+            at: "2026-11-25T00:00:00Z".into(),
+            target_tier: Tier::Advanced,
+            tool_version: tool_version(),
+            threads: threads(None),
+            waivers: Vec::new(),
+        };
+        Ok(cloudcap_engine::assess(&catalog, &evidence, &opts)?)
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = result?;
+    println!(
+        "cloudcap demo: the embedded sample bundle (fictional provider), assessed at {}\n",
+        report.assessed_at
+    );
+    print_summary(&report, &catalog, args.lang);
+    if let Some(out) = &args.out {
+        write_report(out, &report)?;
+        println!("\nreport written to {}", out.display());
+    }
+    Ok(exit::OK)
+}
+
+/// Per-family score and coverage at the target tier, then the tiers and their blockers.
+pub(crate) fn print_summary(report: &Report, catalog: &Catalog, lang: Lang) {
+    print!("{}", crate::cmd::summary_table(report, catalog, lang));
+}
