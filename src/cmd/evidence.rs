@@ -1,0 +1,520 @@
+//! `cloudcap evidence verify|attest|sign|keygen|export|list|sample|finish`.
+//!
+//! Exit codes: 0 when the command succeeded (for `verify`: the bundle is intact); 4 for invalid
+//! input, which includes a bundle that fails verification (every problem is printed first).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail, format_err};
+use cloudcap_evidence::{
+    AssessmentMethod, Attestation, AttestationResult, Bundle, BundleWriter, SIGNATURE_FILE,
+    SignatureStatus, VerifyOptions, VerifyReport,
+};
+use tabled::{Table, Tabled, settings::Style};
+
+use crate::cmd::catalog::{self, CatalogArg};
+use crate::exit;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    command: Sub,
+}
+
+#[derive(clap::Subcommand)]
+enum Sub {
+    /// Recompute every hash and the Merkle root, validate every record, check the signature.
+    ///
+    /// Prints every problem; exits 4 if there is any.
+    Verify {
+        /// Bundle directory or .tar archive.
+        bundle: PathBuf,
+        /// Trusted public key file (`cloudcap evidence keygen` writes one); the bundle must be signed by it.
+        #[arg(long, value_name = "FILE")]
+        pubkey: Option<PathBuf>,
+    },
+    /// Record an assessor's finding (interview / examine / test) in a bundle directory.
+    Attest(AttestArgs),
+    /// Sign a bundle's manifest with an Ed25519 private key (writes manifest.sig).
+    Sign {
+        /// Bundle directory.
+        bundle: PathBuf,
+        /// Private key file.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+    },
+    /// Generate an Ed25519 key pair: PATH (private, mode 0600) and PATH.pub.
+    Keygen {
+        /// Where to write the private key; the public key goes to PATH.pub.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+    },
+    /// Write a bundle as one deterministic .tar file for hand-over (verifies it first).
+    Export {
+        /// Bundle directory (or archive).
+        bundle: PathBuf,
+        /// Archive to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// List a bundle's entries.
+    List {
+        /// Bundle directory or .tar archive.
+        bundle: PathBuf,
+        /// Only entries of this kind (e.g. `identity.user`, `raw`, `attestation`).
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Unpack the sample bundle embedded in the binary.
+    Sample {
+        /// Directory to create (must not exist or be empty).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Seal a bundle whose writer was interrupted: write the manifest for everything journaled.
+    Finish {
+        /// Bundle directory.
+        bundle: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct AttestArgs {
+    /// Bundle directory (attestations are added to it; unpack an archive first).
+    bundle: PathBuf,
+    /// Control id, e.g. `sds-6.1`.
+    #[arg(long, required_unless_present = "from", conflicts_with = "from")]
+    control: Option<String>,
+    /// Requirement item of the control, e.g. `a`.
+    #[arg(long, conflicts_with = "from")]
+    item: Option<String>,
+    /// Assessment method: interview, examine or test.
+    #[arg(long, value_parser = parse_method, required_unless_present = "from", conflicts_with = "from")]
+    method: Option<AssessmentMethod>,
+    /// Result: satisfied, partially-satisfied, not-satisfied or not-applicable.
+    #[arg(long, value_parser = parse_result, required_unless_present = "from", conflicts_with = "from")]
+    result: Option<AttestationResult>,
+    /// Who assessed.
+    #[arg(long, required_unless_present = "from", conflicts_with = "from")]
+    assessor: Option<String>,
+    /// Date of the assessment, YYYY-MM-DD.
+    #[arg(long, value_parser = parse_date, required_unless_present = "from", conflicts_with = "from")]
+    date: Option<jiff::civil::Date>,
+    /// Date after which the finding must be renewed, YYYY-MM-DD.
+    #[arg(long, value_parser = parse_date, conflicts_with = "from")]
+    expires: Option<jiff::civil::Date>,
+    /// Free-text note.
+    #[arg(long, conflicts_with = "from")]
+    note: Option<String>,
+    /// A file (document, screenshot) supporting the finding; repeatable.
+    #[arg(long, value_name = "FILE", conflicts_with = "from")]
+    attach: Vec<PathBuf>,
+    /// A TOML file of `[[attestation]]` tables instead of the flags above.
+    #[arg(long, value_name = "FILE.toml")]
+    from: Option<PathBuf>,
+    #[command(flatten)]
+    catalog: CatalogArg,
+}
+
+fn parse_method(s: &str) -> Result<AssessmentMethod, String> {
+    AssessmentMethod::parse(s)
+        .ok_or_else(|| format!("unknown method `{s}`; expected interview, examine or test"))
+}
+
+fn parse_result(s: &str) -> Result<AttestationResult, String> {
+    AttestationResult::parse(s)
+        .ok_or_else(|| format!("unknown result `{s}`; expected satisfied, partially-satisfied, not-satisfied or not-applicable"))
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    cloudcap_evidence::parse_date(s)
+}
+
+pub(crate) fn run(args: Args) -> Result<u8> {
+    match args.command {
+        Sub::Verify { bundle, pubkey } => verify(&bundle, pubkey.as_deref()),
+        Sub::Attest(a) => attest(a),
+        Sub::Sign { bundle, key } => {
+            let key = cloudcap_evidence::read_signing_key(&key)?;
+            cloudcap_evidence::sign_manifest(&bundle, &key)
+                .with_context(|| format!("cannot sign {}", bundle.display()))?;
+            let b = Bundle::open(&bundle)?;
+            println!(
+                "signed {} (merkle root {}) with key {}",
+                bundle.join("manifest.json").display(),
+                b.manifest().merkle_root,
+                hex(key.verifying_key().as_bytes())
+            );
+            Ok(exit::OK)
+        }
+        Sub::Keygen { out } => {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed)
+                .map_err(|e| format_err!("cannot read the OS random source: {e}"))?;
+            let key = cloudcap_evidence::signing_key_from_seed(seed);
+            let public = cloudcap_evidence::write_key_pair(&out, &key)?;
+            println!("private key: {}", out.display());
+            println!(
+                "public key:  {} ({})",
+                public.display(),
+                hex(key.verifying_key().as_bytes())
+            );
+            Ok(exit::OK)
+        }
+        Sub::Export { bundle, out } => {
+            let report = cloudcap_evidence::verify_path(&bundle, &VerifyOptions::default());
+            if !report.is_ok() {
+                print_problems(&report);
+                eprintln!(
+                    "not exported: {} fails verification ({} problem(s))",
+                    bundle.display(),
+                    report.problems.len()
+                );
+                return Ok(exit::INVALID);
+            }
+            cloudcap_evidence::export_archive(&bundle, &out)?;
+            let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "wrote {} ({size} bytes, {} entries, merkle root {})",
+                out.display(),
+                report.entries,
+                opt_root(&report)
+            );
+            Ok(exit::OK)
+        }
+        Sub::List { bundle, kind } => list(&bundle, kind.as_deref()),
+        Sub::Sample { out } => {
+            cloudcap_evidence::extract_archive(cloudcap_evidence::sample_bundle_tar(), &out)?;
+            let b = Bundle::open(&out)?;
+            println!(
+                "sample bundle written to {} ({} entries, merkle root {}); try `cloudcap evidence verify {}`",
+                out.display(),
+                b.manifest().entries.len(),
+                b.manifest().merkle_root,
+                out.display()
+            );
+            Ok(exit::OK)
+        }
+        Sub::Finish { bundle } => {
+            let m = BundleWriter::resume(&bundle)?.finish()?;
+            println!(
+                "sealed {}: {} entries, merkle root {}",
+                bundle.display(),
+                m.entries.len(),
+                m.merkle_root
+            );
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn opt_root(r: &VerifyReport) -> String {
+    r.merkle_root
+        .map_or_else(|| "-".to_owned(), |m| m.to_string())
+}
+
+fn print_problems(report: &VerifyReport) {
+    for p in &report.problems {
+        println!("problem: {p}");
+    }
+}
+
+fn verify(bundle: &Path, pubkey: Option<&Path>) -> Result<u8> {
+    let trusted_key = pubkey
+        .map(cloudcap_evidence::read_verifying_key)
+        .transpose()?;
+    let report = cloudcap_evidence::verify_path(bundle, &VerifyOptions { trusted_key });
+    print_problems(&report);
+    let signature = match &report.signature {
+        SignatureStatus::Unsigned => "unsigned".to_owned(),
+        SignatureStatus::SelfConsistent { public_key } => {
+            format!(
+                "signed by {public_key} (signature valid; pass --pubkey to check it is a key you trust)"
+            )
+        }
+        SignatureStatus::Trusted { public_key } => {
+            format!("signed by the trusted key {public_key}")
+        }
+        SignatureStatus::Invalid => "INVALID".to_owned(),
+    };
+    let summary = format!(
+        "{} entries, {} objects ({} bytes) hashed, {} records validated, merkle root {}, signature: {signature}",
+        report.entries,
+        report.objects_checked,
+        report.bytes_hashed,
+        report.records_validated,
+        opt_root(&report)
+    );
+    if report.is_ok() {
+        println!("bundle OK: {summary}");
+        Ok(exit::OK)
+    } else {
+        println!(
+            "bundle FAILED verification: {} problem(s); {summary}",
+            report.problems.len()
+        );
+        Ok(exit::INVALID)
+    }
+}
+
+/// Checks an attestation's control, item and method against the catalog; errors are returned,
+/// warnings printed.
+fn check_against_catalog(
+    catalog: &cloudcap_catalog::Catalog,
+    a: &Attestation,
+) -> Result<(), String> {
+    let Some(control) = catalog.control(&a.control) else {
+        return Err(format!("no control `{}` in the catalog", a.control));
+    };
+    if let Some(item) = &a.item {
+        if !control.items.iter().any(|i| &i.id == item) {
+            let known: Vec<&str> = control.items.iter().map(|i| i.id.as_str()).collect();
+            return Err(format!(
+                "control `{}` has no item `{item}` (items: {})",
+                a.control,
+                known.join(", ")
+            ));
+        }
+    }
+    if !control
+        .methods
+        .iter()
+        .any(|m| m.as_str() == a.method.as_str())
+    {
+        let listed: Vec<&str> = control.methods.iter().map(|m| m.as_str()).collect();
+        eprintln!(
+            "warning: control `{}` lists methods {}; recording `{}` anyway",
+            a.control,
+            listed.join(", "),
+            a.method.as_str()
+        );
+    }
+    Ok(())
+}
+
+/// A finding to record, with the files to attach.
+struct Pending {
+    attestation: Attestation,
+    attach: Vec<PathBuf>,
+    /// Where it came from, for messages (`FILE:line:col` or `--control`).
+    origin: String,
+}
+
+fn attest(a: AttestArgs) -> Result<u8> {
+    if !a.bundle.is_dir() {
+        bail!(
+            "{} is not a bundle directory (attestations are added to a directory; unpack an archive first)",
+            a.bundle.display()
+        );
+    }
+    let pending: Vec<Pending> = match &a.from {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let drafts = match cloudcap_evidence::parse_attestations_toml(&text) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("{}:{e}", file.display());
+                    return Ok(exit::INVALID);
+                }
+            };
+            let base = file.parent().unwrap_or(Path::new("."));
+            drafts
+                .into_iter()
+                .map(|d| Pending {
+                    origin: format!("{}:{}:{}", file.display(), d.line, d.column),
+                    attach: d
+                        .attach
+                        .iter()
+                        .map(|p| {
+                            if p.is_absolute() {
+                                p.clone()
+                            } else {
+                                base.join(p)
+                            }
+                        })
+                        .collect(),
+                    attestation: d.attestation,
+                })
+                .collect()
+        }
+        None => {
+            let missing = || {
+                format_err!(
+                    "--control, --method, --result, --assessor and --date are required without --from"
+                )
+            };
+            vec![Pending {
+                attestation: Attestation {
+                    control: a.control.clone().ok_or_else(missing)?,
+                    item: a.item.clone(),
+                    method: a.method.ok_or_else(missing)?,
+                    result: a.result.ok_or_else(missing)?,
+                    assessor: a.assessor.clone().ok_or_else(missing)?,
+                    date: a.date.ok_or_else(missing)?,
+                    expires: a.expires,
+                    note: a.note.clone(),
+                    attachments: Vec::new(),
+                },
+                attach: a.attach.clone(),
+                origin: "--control".into(),
+            }]
+        }
+    };
+
+    // Check everything before writing anything.
+    let catalog = catalog::load(&a.catalog)?;
+    let mut errors = 0;
+    for p in &pending {
+        let checked = p
+            .attestation
+            .check()
+            .and_then(|()| check_against_catalog(&catalog, &p.attestation));
+        if let Err(m) = checked {
+            eprintln!("{}: {m}", p.origin);
+            errors += 1;
+        }
+        for f in &p.attach {
+            if !f.is_file() {
+                eprintln!(
+                    "{}: attachment {} is not a readable file",
+                    p.origin,
+                    f.display()
+                );
+                errors += 1;
+            }
+        }
+    }
+    if errors > 0 {
+        eprintln!("nothing recorded: {errors} problem(s)");
+        return Ok(exit::INVALID);
+    }
+
+    let was_signed = a.bundle.join(SIGNATURE_FILE).exists();
+    let mut writer = BundleWriter::resume(&a.bundle)?;
+    for mut p in pending {
+        let at = jiff::tz::TimeZone::UTC
+            .to_timestamp(
+                p.attestation
+                    .date
+                    .to_datetime(jiff::civil::Time::midnight()),
+            )
+            .map_err(|e| format_err!("{e}"))?;
+        for f in &p.attach {
+            let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+            let name = f
+                .file_name()
+                .and_then(|n| n.to_str())
+                .ok_or_else(|| format_err!("{} has no usable file name", f.display()))?;
+            let sha = writer.add_attachment(name, media_type(f), &bytes, at)?;
+            if !p.attestation.attachments.contains(&sha) {
+                p.attestation.attachments.push(sha);
+            }
+        }
+        let summary = format!(
+            "{}{} ({}, {}, {})",
+            p.attestation.control,
+            p.attestation
+                .item
+                .as_deref()
+                .map(|i| format!(" item {i}"))
+                .unwrap_or_default(),
+            p.attestation.method.as_str(),
+            p.attestation.result.as_str(),
+            p.attestation.date
+        );
+        let n_attach = p.attestation.attachments.len();
+        let sha = writer.add_attestation(p.attestation)?;
+        println!("attested {summary}: object {sha}, {n_attach} attachment(s)");
+    }
+    let manifest = writer.finish()?;
+    println!(
+        "bundle {}: {} entries, merkle root {}",
+        a.bundle.display(),
+        manifest.entries.len(),
+        manifest.merkle_root
+    );
+    if was_signed && !a.bundle.join(SIGNATURE_FILE).exists() {
+        eprintln!(
+            "note: the manifest changed, so the old signature was removed; sign again with `cloudcap evidence sign`"
+        );
+    }
+    Ok(exit::OK)
+}
+
+fn media_type(path: &Path) -> &'static str {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("pdf") => "application/pdf",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("txt" | "log") => "text/plain",
+        Some("md") => "text/markdown",
+        Some("csv") => "text/csv",
+        Some("json") => "application/json",
+        Some("html" | "htm") => "text/html",
+        Some("doc") => "application/msword",
+        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("zip") => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+fn list(path: &Path, kind: Option<&str>) -> Result<u8> {
+    let bundle = Bundle::open_path(path)?;
+    #[derive(Tabled)]
+    struct Row {
+        kind: String,
+        scope: String,
+        source: String,
+        collected_at: String,
+        size: u64,
+        sha256: String,
+        id: String,
+    }
+    let rows: Vec<Row> = bundle
+        .manifest()
+        .entries
+        .iter()
+        .filter(|e| kind.is_none_or(|k| e.kind == k))
+        .map(|e| Row {
+            kind: e.kind.clone(),
+            scope: match (&e.provider, &e.account, &e.region) {
+                (Some(p), Some(a), Some(r)) => format!("{p}/{a}/{r}"),
+                _ => e.name.clone().unwrap_or_default(),
+            },
+            source: e.source.clone(),
+            collected_at: e.collected_at.to_string(),
+            size: e.size,
+            sha256: e.sha256.to_string()[..16].to_owned(),
+            id: e.id.clone(),
+        })
+        .collect();
+    let n = rows.len();
+    println!("{}", Table::new(rows).with(Style::sharp()));
+    let m = bundle.manifest();
+    println!(
+        "{n} of {} entries; tool {}, catalog {}, created {}, merkle root {}{}",
+        m.entries.len(),
+        m.tool_version,
+        m.catalog_digest,
+        m.created_at,
+        m.merkle_root,
+        if bundle.signature_bytes().is_some() {
+            ", signed"
+        } else {
+            ""
+        }
+    );
+    Ok(exit::OK)
+}
