@@ -83,14 +83,22 @@ impl Lang {
 }
 
 pub(crate) fn parse_tier(s: &str) -> Result<Tier, String> {
-    Tier::parse(s).ok_or_else(|| format!("unknown tier `{s}`; expected basic, enhanced or advanced"))
+    Tier::parse(s)
+        .ok_or_else(|| format!("unknown tier `{s}`; expected basic, enhanced or advanced"))
 }
 
 /// Loads the embedded catalog or `--controls DIR`, failing with every diagnostic printed.
 pub(crate) fn load(arg: &CatalogArg) -> Result<Catalog> {
     let source = source(arg.controls.as_deref())?;
     let (catalog, diags) = cloudcap_catalog::load(&source);
-    let diags = [diags, catalog.as_ref().map(crate::cmd::rules_lint).unwrap_or_default()].concat();
+    let diags = [
+        diags,
+        catalog
+            .as_ref()
+            .map(crate::cmd::rules_lint)
+            .unwrap_or_default(),
+    ]
+    .concat();
     if !diags.is_empty() {
         for d in &diags {
             eprintln!("{d}");
@@ -103,7 +111,8 @@ pub(crate) fn load(arg: &CatalogArg) -> Result<Catalog> {
 fn source(dir: Option<&Path>) -> Result<Source> {
     match dir {
         None => Ok(cloudcap_catalog::embedded_source()),
-        Some(dir) => Source::from_dir(dir).with_context(|| format!("cannot read catalog folder {}", dir.display())),
+        Some(dir) => Source::from_dir(dir)
+            .with_context(|| format!("cannot read catalog folder {}", dir.display())),
     }
 }
 
@@ -114,11 +123,25 @@ pub(crate) fn run(args: Args) -> Result<u8> {
             println!("{}", load(&catalog)?.digest());
             Ok(exit::OK)
         }
-        Sub::List { catalog, tier, family, format, lang } => {
+        Sub::List {
+            catalog,
+            tier,
+            family,
+            format,
+            lang,
+        } => {
             let catalog = load(&catalog)?;
             if let Some(f) = &family {
                 if catalog.family(f).is_none() {
-                    bail!("unknown family `{f}`; known: {}", catalog.families.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", "));
+                    bail!(
+                        "unknown family `{f}`; known: {}",
+                        catalog
+                            .families
+                            .iter()
+                            .map(|f| f.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
                 }
             }
             let controls: Vec<_> = catalog
@@ -157,19 +180,46 @@ pub(crate) fn run(args: Args) -> Result<u8> {
         }
         Sub::Show { catalog, id, lang } => {
             let catalog = load(&catalog)?;
-            let Some(c) = catalog.control(&id) else { bail!("no control `{id}` in the catalog") };
+            let Some(c) = catalog.control(&id) else {
+                bail!("no control `{id}` in the catalog")
+            };
             let l = lang.as_str();
             println!("{}  {}  [{}]", c.id, c.title.get(l), c.clause);
-            println!("family: {} ({})", c.family, catalog.family(&c.family).map(|f| f.name.get(l)).unwrap_or(""));
+            println!(
+                "family: {} ({})",
+                c.family,
+                catalog
+                    .family(&c.family)
+                    .map(|f| f.name.get(l))
+                    .unwrap_or("")
+            );
             println!("clause basis: {}", c.clause_basis);
-            println!("automation: {}   weight: {}   key: {}", c.automation.as_str(), c.weight, c.key);
-            println!("methods: {}", c.methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "));
+            println!(
+                "automation: {}   weight: {}   key: {}",
+                c.automation.as_str(),
+                c.weight,
+                c.key
+            );
+            println!(
+                "methods: {}",
+                c.methods
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             if !c.evidence.is_empty() {
                 println!("evidence: {}", c.evidence.join(", "));
             }
             println!("\n{}\n", c.objective.get(l));
             for item in &c.items {
-                println!("  {})  [{} / {:?}] {}", item.id, item.tier.as_str(), item.tier_basis, item.text.get(l));
+                println!(
+                    "  {})  [{} / {:?}] {}",
+                    item.id,
+                    item.tier.as_str(),
+                    item.tier_basis,
+                    item.text.get(l)
+                );
             }
             for r in &c.rules {
                 println!("\n  rule {} (item {}) over {}", r.id, r.item, r.kind);
@@ -179,7 +229,10 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 println!("    check: {}", r.check);
             }
             let cw = &c.crosswalk;
-            println!("\ncrosswalk: NIST 800-53r4 {:?}; MLPS 2.0 {:?}; Measures 2019 {:?}; related {:?}", cw.nist_800_53r4, cw.mlps_22239, cw.measures_2019, cw.related);
+            println!(
+                "\ncrosswalk: NIST 800-53r4 {:?}; MLPS 2.0 {:?}; Measures 2019 {:?}; related {:?}",
+                cw.nist_800_53r4, cw.mlps_22239, cw.measures_2019, cw.related
+            );
             Ok(exit::OK)
         }
     }
@@ -233,14 +286,51 @@ fn lint(dir: Option<&Path>) -> Result<u8> {
             for i in 0..8 {
                 totals[i] += n[i];
             }
-            Row { family: format!("{fam} (ch. {chapter})"), controls: n[0], basic: n[1], enhanced: n[2], advanced: n[3], automated: n[4], partial: n[5], manual: n[6], key: n[7] }
+            Row {
+                family: format!("{fam} (ch. {chapter})"),
+                controls: n[0],
+                basic: n[1],
+                enhanced: n[2],
+                advanced: n[3],
+                automated: n[4],
+                partial: n[5],
+                manual: n[6],
+                key: n[7],
+            }
         })
         .collect();
     let t = totals;
-    rows.push(Row { family: "total".into(), controls: t[0], basic: t[1], enhanced: t[2], advanced: t[3], automated: t[4], partial: t[5], manual: t[6], key: t[7] });
+    rows.push(Row {
+        family: "total".into(),
+        controls: t[0],
+        basic: t[1],
+        enhanced: t[2],
+        advanced: t[3],
+        automated: t[4],
+        partial: t[5],
+        manual: t[6],
+        key: t[7],
+    });
     println!("{}", Table::new(rows).with(Style::sharp()));
-    let applies: Vec<String> = Tier::ALL.iter().map(|t| format!("{} {}", t.as_str(), catalog.controls.iter().filter(|c| c.applies_at(*t)).count())).collect();
-    println!("controls applying per tier (cumulative): {}", applies.join(", "));
-    println!("catalog clean: {} controls in {} families, digest {}", catalog.controls.len(), catalog.families.len(), catalog.digest());
+    let applies: Vec<String> = Tier::ALL
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {}",
+                t.as_str(),
+                catalog.controls.iter().filter(|c| c.applies_at(*t)).count()
+            )
+        })
+        .collect();
+    println!(
+        "controls applying per tier (cumulative): {}",
+        applies.join(", ")
+    );
+    println!(
+        "catalog clean: {} controls in {} families, digest {}",
+        catalog.controls.len(),
+        catalog.families.len(),
+        catalog.digest()
+    );
     Ok(exit::OK)
 }

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `cloudcap` binary.
 
+mod assess;
 mod cn_e2e;
 mod cn_fixture;
 mod gate;
