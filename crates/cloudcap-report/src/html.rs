@@ -231,7 +231,10 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
     for (k, v) in [
         (l(lang, "Clause", "条款"), c.clause.clone()),
         (l(lang, "Methods", "评估方法"), methods(&c.methods, lang)),
-        (l(lang, "Automation", "自动化程度"), c.automation.clone()),
+        (
+            l(lang, "Automation", "自动化程度"),
+            crate::text::automation(&c.automation, lang).to_owned(),
+        ),
         (l(lang, "Weight", "权重"), c.weight.to_string()),
         (
             l(lang, "Key control", "关键控制项"),

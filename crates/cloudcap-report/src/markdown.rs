@@ -260,7 +260,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         out,
         "- {}: {}",
         l(lang, "Automation", "自动化程度"),
-        inline(&c.automation)
+        inline(crate::text::automation(&c.automation, lang))
     );
     let _ = writeln!(out, "- {}: {}", l(lang, "Weight", "权重"), c.weight);
     let _ = writeln!(

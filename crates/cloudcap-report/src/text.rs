@@ -47,10 +47,19 @@ pub(crate) fn tier_achieved(report: &Report, lang: Lang) -> String {
 pub(crate) fn method(m: &str, lang: Lang) -> &str {
     match (lang, m) {
         (Lang::Zh, "interview") => "访谈",
-        (Lang::Zh, "document-review") => "文档审查",
-        (Lang::Zh, "config-check") => "配置核查",
+        (Lang::Zh, "examine") => "检查",
         (Lang::Zh, "test") => "测试",
         _ => m,
+    }
+}
+
+/// How a control is decided: automated, partial or manual.
+pub(crate) fn automation(a: &str, lang: Lang) -> &str {
+    match (lang, a) {
+        (Lang::Zh, "automated") => "自动",
+        (Lang::Zh, "partial") => "部分自动",
+        (Lang::Zh, "manual") => "人工",
+        _ => a,
     }
 }
 
