@@ -349,7 +349,15 @@ pub(crate) fn run_demo(args: DemoArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
-/// Per-family score and coverage at the target tier, then the tiers and their blockers.
-pub(crate) fn print_summary(report: &Report, catalog: &Catalog, lang: Lang) {
-    print!("{}", crate::cmd::summary_table(report, catalog, lang));
+/// The report's summary tables (per-family score and coverage, tiers, what blocks the next tier).
+pub(crate) fn print_summary(report: &Report, _catalog: &Catalog, lang: Lang) {
+    let lang = if lang == Lang::Zh {
+        cloudcap_report::Lang::Zh
+    } else {
+        cloudcap_report::Lang::En
+    };
+    match cloudcap_report::render(report, cloudcap_report::Format::Table, lang) {
+        Ok(text) => print!("{text}"),
+        Err(e) => eprintln!("cannot render the summary: {e}"),
+    }
 }
