@@ -184,24 +184,31 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 bail!("no control `{id}` in the catalog")
             };
             let l = lang.as_str();
+            let zh = lang == Lang::Zh;
+            let label = |en: &'static str, cn: &'static str| if zh { cn } else { en };
             println!("{}  {}  [{}]", c.id, c.title.get(l), c.clause);
             println!(
-                "family: {} ({})",
+                "{}: {} ({})",
+                label("family", "族"),
                 c.family,
                 catalog
                     .family(&c.family)
                     .map(|f| f.name.get(l))
                     .unwrap_or("")
             );
-            println!("clause basis: {}", c.clause_basis);
+            println!("{}: {}", label("clause basis", "条款依据"), c.clause_basis);
             println!(
-                "automation: {}   weight: {}   key: {}",
+                "{}: {}   {}: {}   {}: {}",
+                label("automation", "自动化程度"),
                 c.automation.as_str(),
+                label("weight", "权重"),
                 c.weight,
+                label("key", "关键控制项"),
                 c.key
             );
             println!(
-                "methods: {}",
+                "{}: {}",
+                label("methods", "评估方法"),
                 c.methods
                     .iter()
                     .map(|m| m.as_str())
@@ -209,30 +216,55 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                     .join(", ")
             );
             if !c.evidence.is_empty() {
-                println!("evidence: {}", c.evidence.join(", "));
+                println!(
+                    "{}: {}",
+                    label("evidence", "证据类型"),
+                    c.evidence.join(", ")
+                );
             }
             println!("\n{}\n", c.objective.get(l));
             for item in &c.items {
                 println!(
-                    "  {})  [{} / {:?}] {}",
+                    "  {})  [{} / {}] {}",
                     item.id,
                     item.tier.as_str(),
-                    item.tier_basis,
+                    item.tier_basis.as_str(),
                     item.text.get(l)
                 );
             }
             for r in &c.rules {
-                println!("\n  rule {} (item {}) over {}", r.id, r.item, r.kind);
+                println!(
+                    "\n  {} {} ({} {}) {} {}",
+                    label("rule", "规则"),
+                    r.id,
+                    label("item", "要求项"),
+                    r.item,
+                    label("over", "作用于"),
+                    r.kind
+                );
                 if let Some(w) = &r.filter {
                     println!("    where: {w}");
                 }
                 println!("    check: {}", r.check);
+                println!(
+                    "    {}: {}",
+                    label("fails as", "不符合时"),
+                    r.message.get(l)
+                );
             }
             let cw = &c.crosswalk;
             println!(
-                "\ncrosswalk: NIST 800-53r4 {:?}; MLPS 2.0 {:?}; Measures 2019 {:?}; related {:?}",
-                cw.nist_800_53r4, cw.mlps_22239, cw.measures_2019, cw.related
+                "\n{}: NIST SP 800-53 r4 {:?}; MLPS 2.0 {:?}; Measures 2019 {:?}; {} {:?}",
+                label("crosswalk", "对照"),
+                cw.nist_800_53r4,
+                cw.mlps_22239,
+                cw.measures_2019,
+                label("related", "相关"),
+                cw.related
             );
+            if let Some(n) = &cw.notes {
+                println!("{}: {n}", label("notes", "说明"));
+            }
             Ok(exit::OK)
         }
     }

@@ -63,6 +63,14 @@ pub enum TierBasis {
 }
 
 impl TierBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TierBasis::StandardText => "standard-text",
+            TierBasis::InferredNistBaseline => "inferred-nist-baseline",
+            TierBasis::Unverified => "unverified",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<TierBasis> {
         match s {
             "standard-text" => Some(TierBasis::StandardText),

@@ -217,7 +217,7 @@ fn assess_with(
             let mut report = ItemReport {
                 id: item.id.clone(),
                 tier: item.tier,
-                tier_basis: format!("{:?}", item.tier_basis),
+                tier_basis: String::new(),
                 result: ResultState::NotEvaluated,
                 decided_by: "none".into(),
                 reason: String::new(),
@@ -225,12 +225,7 @@ fn assess_with(
                 attestation: None,
                 overridden_rule_result: None,
             };
-            report.tier_basis = match item.tier_basis {
-                cloudcap_catalog::TierBasis::StandardText => "standard-text",
-                cloudcap_catalog::TierBasis::InferredNistBaseline => "inferred-nist-baseline",
-                cloudcap_catalog::TierBasis::Unverified => "unverified",
-            }
-            .into();
+            report.tier_basis = item.tier_basis.as_str().into();
             let has_rules = !rule_reports.is_empty();
             if has_rules {
                 let (state, reason) = combine_rules(&rule_reports);
