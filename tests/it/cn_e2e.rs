@@ -404,7 +404,39 @@ fn cn_alibaba_collects_exact_records_and_errors() {
                 false,
                 false,
             ),
-            inv("cn-hangzhou", true, 9),
+            r(
+                "network.vpc",
+                "cn-hangzhou",
+                "vpc-bp1main0000000001",
+                json!({"default": true, "flow_log_enabled": true}),
+            ),
+            // Only a stopped flow log on the VPC (and an active one on a single vSwitch).
+            r(
+                "network.vpc",
+                "cn-hangzhou",
+                "vpc-bp1dev00000000002",
+                json!({"name": "dev", "default": false, "flow_log_enabled": false}),
+            ),
+            r(
+                "database.instance",
+                "cn-hangzhou",
+                "rm-bp1good00000000001",
+                json!({"engine": "mysql", "encrypted": true, "public": false, "backup_retention_days": 7, "multi_az": true}),
+            ),
+            r(
+                "database.instance",
+                "cn-hangzhou",
+                "rm-bp1open00000000002",
+                json!({"engine": "postgresql", "encrypted": false, "public": true, "backup_retention_days": 3, "multi_az": false}),
+            ),
+            // No record for the Shanghai instance whose TDE status was refused.
+            r(
+                "monitoring.config-recorder",
+                "global",
+                &format!("acs:config::{ALIBABA_ACCOUNT}:configuration-recorder"),
+                json!({"recording": true, "all_resources": false}),
+            ),
+            inv("cn-hangzhou", true, 13),
             inv("cn-hongkong", false, 3),
             inv("cn-shanghai", true, 1),
         ],
@@ -415,10 +447,12 @@ fn cn_alibaba_collects_exact_records_and_errors() {
         vec![
             triple("backup.plan", "cn-hangzhou", "access-denied"),
             triple("compute.volume", "cn-shanghai", "throttled"),
+            triple("database.instance", "cn-shanghai", "access-denied"),
         ]
     );
-    // 3 global identity scopes + threat detection + 7 regional kinds in each of 3 regions.
-    assert_eq!(st.len(), 4 + 7 * 3, "{st:?}");
+    // 3 global identity scopes + threat detection + config recorder + 9 regional kinds in each
+    // of 3 regions.
+    assert_eq!(st.len(), 5 + 9 * 3, "{st:?}");
     // The throttled call was retried (2 attempts) and then given up.
     assert_eq!(
         log.iter().filter(|(a, _)| a == "DescribeDisks").count(),
@@ -454,6 +488,28 @@ fn cn_alibaba_collects_exact_records_and_errors() {
     assert_eq!(
         failing("bucket-not-public"),
         set(&[&format!("acs:oss:*:{ALIBABA_ACCOUNT}:acme-public")])
+    );
+    assert_eq!(failing("vpc-flow-logs"), set(&["vpc-bp1dev00000000002"]));
+    for id in [
+        "db-not-public",
+        "database-not-public",
+        "database-encrypted",
+        "database-backup-retention",
+        "database-multi-az",
+    ] {
+        let (result, failing) = rule(&rules, id);
+        assert_ne!(result, "satisfied", "{id}");
+        assert_eq!(failing, set(&["rm-bp1open00000000002"]), "{id}");
+    }
+    // all_resources is not reported by Cloud Config: the recorder rules fail.
+    assert_eq!(
+        rule(&rules, "config-recorder-all"),
+        (
+            "not-satisfied".to_owned(),
+            set(&[&format!(
+                "acs:config::{ALIBABA_ACCOUNT}:configuration-recorder"
+            )])
+        )
     );
     assert_secret_absent(dir.path(), &stderr);
 }
@@ -596,7 +652,32 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 false,
                 false,
             ),
-            inv("ap-guangzhou", true, 8),
+            r(
+                "network.vpc",
+                "ap-guangzhou",
+                "vpc-gz000001",
+                json!({"name": "Default-VPC", "default": true, "flow_log_enabled": true}),
+            ),
+            // Its flow log is switched off (`Enable = false`).
+            r(
+                "network.vpc",
+                "ap-guangzhou",
+                "vpc-gz000002",
+                json!({"name": "batch", "default": false, "flow_log_enabled": false}),
+            ),
+            r(
+                "database.instance",
+                "ap-guangzhou",
+                "cdb-gzgood01",
+                json!({"engine": "mysql", "encrypted": true, "public": false, "backup_retention_days": 7, "multi_az": true}),
+            ),
+            r(
+                "database.instance",
+                "ap-guangzhou",
+                "cdb-gzopen02",
+                json!({"engine": "mysql", "encrypted": false, "public": true, "backup_retention_days": 2, "multi_az": false}),
+            ),
+            inv("ap-guangzhou", true, 12),
             inv("ap-hongkong", false, 2),
             inv("ap-shanghai", true, 1),
         ],
@@ -606,6 +687,7 @@ fn cn_tencent_collects_exact_records_and_errors() {
         vec![
             triple("compute.volume", "ap-shanghai", "throttled"),
             triple("identity.password-policy", "global", "unsupported"),
+            triple("monitoring.config-recorder", "global", "unsupported"),
             triple(
                 "monitoring.threat-detection",
                 "ap-guangzhou",
@@ -630,6 +712,20 @@ fn cn_tencent_collects_exact_records_and_errors() {
     );
     // No password-policy API: the rule cannot be satisfied.
     assert_ne!(rule(&rules, "password-min-length").0, "satisfied");
+    assert_eq!(rule(&rules, "vpc-flow-logs").1, set(&["vpc-gz000002"]));
+    for id in [
+        "db-not-public",
+        "database-not-public",
+        "database-encrypted",
+        "database-backup-retention",
+        "database-multi-az",
+    ] {
+        let (result, failing) = rule(&rules, id);
+        assert_ne!(result, "satisfied", "{id}");
+        assert_eq!(failing, set(&["cdb-gzopen02"]), "{id}");
+    }
+    // No configuration-recorder API: unsupported, never satisfied.
+    assert_ne!(rule(&rules, "config-recorder-all").0, "satisfied");
 }
 
 #[test]
@@ -771,7 +867,38 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 false,
                 false,
             ),
-            inv("cn-north-4", true, 8),
+            r(
+                "network.vpc",
+                "cn-north-4",
+                "vpc-cn4-000000000000000000000001",
+                json!({"name": "prod", "default": false, "flow_log_enabled": true}),
+            ),
+            // Only one of its ports has a flow log.
+            r(
+                "network.vpc",
+                "cn-north-4",
+                "vpc-cn4-000000000000000000000002",
+                json!({"default": false, "flow_log_enabled": false}),
+            ),
+            r(
+                "database.instance",
+                "cn-north-4",
+                "rds-cn4-good-in01",
+                json!({"engine": "mysql", "encrypted": true, "public": false, "backup_retention_days": 7, "multi_az": true}),
+            ),
+            r(
+                "database.instance",
+                "cn-north-4",
+                "rds-cn4-open-in02",
+                json!({"engine": "postgresql", "encrypted": false, "public": true, "backup_retention_days": 1, "multi_az": false}),
+            ),
+            r(
+                "monitoring.config-recorder",
+                "global",
+                &format!("{HUAWEI_DOMAIN}/tracker-config"),
+                json!({"recording": true, "all_resources": true}),
+            ),
+            inv("cn-north-4", true, 12),
         ],
     );
     assert_eq!(
@@ -791,6 +918,23 @@ fn cn_huawei_collects_exact_records_and_errors() {
     assert_eq!(rule(&rules, "password-complexity").0, "not-satisfied");
     assert_eq!(rule(&rules, "trail-log-validation").0, "satisfied");
     assert_eq!(rule(&rules, "data-in-mainland").1, set(&["ap-southeast-1"]));
+    assert_eq!(
+        rule(&rules, "vpc-flow-logs").1,
+        set(&["vpc-cn4-000000000000000000000002"])
+    );
+    for id in [
+        "db-not-public",
+        "database-not-public",
+        "database-encrypted",
+        "database-backup-retention",
+        "database-multi-az",
+    ] {
+        let (result, failing) = rule(&rules, id);
+        assert_ne!(result, "satisfied", "{id}");
+        assert_eq!(failing, set(&["rds-cn4-open-in02"]), "{id}");
+    }
+    assert_eq!(rule(&rules, "config-recorder-all").0, "satisfied");
+    assert_eq!(rule(&rules, "inventory-recorder").0, "satisfied");
 }
 
 /// A wrong secret: the server refuses every request with the vendor's error, every kind is an
@@ -812,7 +956,7 @@ fn cn_wrong_secret_is_rejected_for_every_vendor() {
         let kinds: BTreeSet<&str> = st.iter().map(|s| s.0.as_str()).collect();
         assert_eq!(
             kinds.len(),
-            11,
+            14,
             "{vendor:?}: every kind has a status: {st:?}"
         );
         assert!(
@@ -1084,10 +1228,11 @@ fn cn_every_automated_control_has_a_provider_able_to_evidence_it() {
     }
     assert!(automated > 0, "the catalog has no automated control");
     // Each Chinese provider evidences the identity, audit, key, network, volume, backup,
-    // monitoring, bucket and residency kinds; Tencent lacks the password policy.
-    assert_eq!(evidenced_kinds(CnProvider::Alibaba).len(), 11);
-    assert_eq!(evidenced_kinds(CnProvider::Huawei).len(), 11);
-    assert_eq!(evidenced_kinds(CnProvider::Tencent).len(), 10);
+    // monitoring, bucket, residency, VPC and database kinds; Tencent lacks the password policy
+    // and the configuration recorder.
+    assert_eq!(evidenced_kinds(CnProvider::Alibaba).len(), 14);
+    assert_eq!(evidenced_kinds(CnProvider::Huawei).len(), 14);
+    assert_eq!(evidenced_kinds(CnProvider::Tencent).len(), 12);
 }
 
 /// Collecting again into the same bundle skips the complete units and duplicates nothing.

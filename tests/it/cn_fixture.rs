@@ -675,6 +675,64 @@ fn alibaba(
         ("DescribeVersionConfig", _) => ok(
             json!({"Version": 1, "AssetLevel": 0, "IsTrialVersion": 0, "InstanceId": "", "IsOverBalance": false}),
         ),
+        ("DescribeVpcs", "cn-hangzhou") => ok(
+            json!({"TotalCount": 2, "PageNumber": 1, "PageSize": 50, "Vpcs": {"Vpc": [
+            {"VpcId": "vpc-bp1main0000000001", "VpcName": "", "IsDefault": true, "Status": "Available", "CidrBlock": "172.16.0.0/12", "RegionId": "cn-hangzhou", "CreationTime": "2023-01-01T00:00:00Z"},
+            {"VpcId": "vpc-bp1dev00000000002", "VpcName": "dev", "IsDefault": false, "Status": "Available", "CidrBlock": "192.168.0.0/16", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-01T00:00:00Z"}]}}),
+        ),
+        ("DescribeVpcs", _) => {
+            ok(json!({"TotalCount": 0, "PageNumber": 1, "PageSize": 50, "Vpcs": {"Vpc": []}}))
+        }
+        // The dev VPC has only a stopped flow log on itself and an active one on a vSwitch.
+        ("DescribeFlowLogs", "cn-hangzhou") => ok(
+            json!({"Success": "true", "TotalCount": "3", "PageNumber": "1", "PageSize": "50", "FlowLogs": {"FlowLog": [
+            {"FlowLogId": "fl-bp1main000000000001", "FlowLogName": "main-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1main0000000001", "VpcId": "vpc-bp1main0000000001", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2023-01-02T00:00:00Z"},
+            {"FlowLogId": "fl-bp1dev0000000000002", "FlowLogName": "dev-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1dev00000000002", "VpcId": "vpc-bp1dev00000000002", "Status": "Inactive", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"},
+            {"FlowLogId": "fl-bp1vsw0000000000003", "FlowLogName": "dev-web", "ResourceType": "VSwitch", "ResourceId": "vsw-bp1dev0000000000001", "VpcId": "vpc-bp1dev00000000002", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"}]}}),
+        ),
+        ("DescribeFlowLogs", _) => ok(
+            json!({"Success": "true", "TotalCount": "0", "PageNumber": "1", "PageSize": "50", "FlowLogs": {"FlowLog": []}}),
+        ),
+        ("DescribeDBInstances", "cn-hangzhou") => ok(
+            json!({"TotalRecordCount": 2, "PageNumber": 1, "PageRecordCount": 2, "TotalCount": 2, "Items": {"DBInstance": [
+            {"DBInstanceId": "rm-bp1good00000000001", "DBInstanceDescription": "orders", "Engine": "MySQL", "EngineVersion": "8.0", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-hangzhou-MAZ6(b,c)", "MutriORsignle": true, "Category": "HighAvailability", "DBInstanceStatus": "Running", "RegionId": "cn-hangzhou", "VpcId": "vpc-bp1main0000000001"},
+            {"DBInstanceId": "rm-bp1open00000000002", "DBInstanceDescription": "legacy", "Engine": "PostgreSQL", "EngineVersion": "13.0", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-hangzhou-h", "MutriORsignle": false, "Category": "Basic", "DBInstanceStatus": "Running", "RegionId": "cn-hangzhou", "VpcId": "vpc-bp1dev00000000002"}]}}),
+        ),
+        ("DescribeDBInstances", "cn-shanghai") => ok(
+            json!({"TotalRecordCount": 1, "PageNumber": 1, "PageRecordCount": 1, "TotalCount": 1, "Items": {"DBInstance": [
+            {"DBInstanceId": "rm-uf6hidden0000000001", "Engine": "SQLServer", "EngineVersion": "2019_std_ha", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-shanghai-l", "MutriORsignle": false, "Category": "HighAvailability", "DBInstanceStatus": "Running", "RegionId": "cn-shanghai"}]}}),
+        ),
+        ("DescribeDBInstances", _) => ok(
+            json!({"TotalRecordCount": 0, "PageNumber": 1, "PageRecordCount": 0, "TotalCount": 0, "Items": {"DBInstance": []}}),
+        ),
+        // The Shanghai instance cannot be inspected: it gets an error, not a guessed record.
+        ("DescribeDBInstanceTDE", "cn-shanghai") => ali_error(
+            403,
+            "Forbidden.RAM",
+            "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+        ),
+        ("DescribeDBInstanceTDE", _) => ok(
+            json!({"TDEStatus": if req.param("DBInstanceId") == "rm-bp1good00000000001" { "Enabled" } else { "Disabled" }}),
+        ),
+        ("DescribeBackupPolicy", _) => {
+            let good = req.param("DBInstanceId") == "rm-bp1good00000000001";
+            ok(
+                json!({"BackupRetentionPeriod": if good { 7 } else { 3 }, "PreferredBackupPeriod": "Monday,Thursday", "PreferredBackupTime": "00:00Z-01:00Z", "BackupLog": "Enable", "LogBackupRetentionPeriod": 7, "EnableBackupLog": "1"}),
+            )
+        }
+        ("DescribeDBInstanceNetInfo", _) => {
+            let conn = |ip_type: &str, host: &str| json!({"IPType": ip_type, "ConnectionString": host, "IPAddress": "10.1.1.1", "Port": "3306", "VPCId": "", "VSwitchId": "", "Upgradeable": "Disabled"});
+            let mut infos = vec![conn("Private", "rm-x.mysql.rds.aliyuncs.com")];
+            if req.param("DBInstanceId") == "rm-bp1open00000000002" {
+                infos.push(conn("Public", "rm-x.pg.rds.aliyuncs.com"));
+            }
+            ok(
+                json!({"InstanceNetworkType": "VPC", "DBInstanceNetInfos": {"DBInstanceNetInfo": infos}}),
+            )
+        }
+        ("GetConfigurationRecorder", _) => ok(
+            json!({"ConfigurationRecorder": {"AccountId": 1234567890123456u64, "ConfigurationRecorderStatus": "REGISTERED", "ResourceTypes": ["ACS::ECS::Instance", "ACS::ECS::SecurityGroup", "ACS::RDS::DBInstance"]}}),
+        ),
         _ => ali_error(
             404,
             "InvalidAction.NotFound",
@@ -701,7 +759,11 @@ fn tencent_service(action: &str) -> &'static str {
         | "ListAccessKeys" => "cam",
         "DescribeAuditTracks" => "cloudaudit",
         "ListKeys" | "DescribeKeys" => "kms",
-        "DescribeSecurityGroups" | "DescribeSecurityGroupPolicies" => "vpc",
+        "DescribeSecurityGroups"
+        | "DescribeSecurityGroupPolicies"
+        | "DescribeVpcs"
+        | "DescribeFlowLogs" => "vpc",
+        "DescribeDBInstances" | "DescribeDBEncryptAttributes" | "DescribeBackupConfig" => "cdb",
         "DescribeDisks" | "DescribeAutoSnapshotPolicies" => "cbs",
         "DescribeMachines" => "cwp",
         _ => "unknown",
@@ -797,6 +859,25 @@ fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
             "CAM签名/鉴权错误：无 cwp:DescribeMachines 权限。",
         ),
         ("DescribeMachines", _) => ok(json!({"TotalCount": 0, "Machines": []})),
+        ("DescribeVpcs", "ap-guangzhou") => ok(json!({"TotalCount": 2, "VpcSet": [
+            {"VpcId": "vpc-gz000001", "VpcName": "Default-VPC", "IsDefault": true, "CidrBlock": "172.16.0.0/16", "EnableMulticast": false, "CreatedTime": "2023-01-01 10:00:00"},
+            {"VpcId": "vpc-gz000002", "VpcName": "batch", "IsDefault": false, "CidrBlock": "10.0.0.0/16", "EnableMulticast": false, "CreatedTime": "2024-01-01 10:00:00"}]})),
+        ("DescribeVpcs", _) => ok(json!({"TotalCount": 0, "VpcSet": []})),
+        // The batch VPC's flow log is switched off.
+        ("DescribeFlowLogs", "ap-guangzhou") => ok(json!({"TotalNum": 2, "FlowLog": [
+            {"VpcId": "vpc-gz000001", "FlowLogId": "fl-gz000001", "FlowLogName": "default-all", "ResourceType": "VPC", "ResourceId": "vpc-gz000001", "TrafficType": "ALL", "CloudLogId": "a1b2c3d4", "CloudLogState": "ACTIVE", "FlowLogDescription": "", "CreatedTime": "2023-01-02 10:00:00", "Enable": true, "StorageType": "cls"},
+            {"VpcId": "vpc-gz000002", "FlowLogId": "fl-gz000002", "FlowLogName": "batch-all", "ResourceType": "VPC", "ResourceId": "vpc-gz000002", "TrafficType": "ALL", "CloudLogId": "a1b2c3d5", "CloudLogState": "ACTIVE", "FlowLogDescription": "", "CreatedTime": "2024-01-02 10:00:00", "Enable": false, "StorageType": "cls"}]})),
+        ("DescribeFlowLogs", _) => ok(json!({"TotalNum": 0, "FlowLog": []})),
+        ("DescribeDBInstances", "ap-guangzhou") => ok(json!({"TotalCount": 2, "Items": [
+            {"InstanceId": "cdb-gzgood01", "InstanceName": "orders", "EngineVersion": "8.0", "WanStatus": 0, "DeployMode": 1, "Zone": "ap-guangzhou-3", "SlaveInfo": {"First": {"Zone": "ap-guangzhou-4"}}, "Status": 1, "Region": "ap-guangzhou"},
+            {"InstanceId": "cdb-gzopen02", "InstanceName": "legacy", "EngineVersion": "5.7", "WanStatus": 1, "DeployMode": 0, "Zone": "ap-guangzhou-3", "Status": 1, "Region": "ap-guangzhou"}]})),
+        ("DescribeDBInstances", _) => ok(json!({"TotalCount": 0, "Items": []})),
+        ("DescribeDBEncryptAttributes", _) => ok(
+            json!({"EncryptStatus": if input["InstanceId"] == "cdb-gzgood01" { "on" } else { "off" }}),
+        ),
+        ("DescribeBackupConfig", _) => ok(
+            json!({"StartTimeMin": 2, "StartTimeMax": 6, "BackupExpireDays": if input["InstanceId"] == "cdb-gzgood01" { 7 } else { 2 }, "BackupMethod": "physical", "BinlogExpireDays": 7, "BackupTimeWindow": {"Monday": "02:00-06:00"}}),
+        ),
         _ => tc_error("InvalidAction", "接口不存在。"),
     };
     (200, body, action, true)
@@ -929,6 +1010,27 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
             "The IAM user is not authorized to access the API.",
         ),
         ["v5", _, "host-management", "hosts"] => ok(json!({"total_num": 0, "data_list": []})),
+        ["v1", p, "vpcs"] if project(p) == "cn-north-4" => ok(json!({"vpcs": [
+            {"id": "vpc-cn4-000000000000000000000001", "name": "prod", "cidr": "192.168.0.0/16", "status": "OK", "routes": [], "enterprise_project_id": "0", "description": ""},
+            {"id": "vpc-cn4-000000000000000000000002", "name": "", "cidr": "10.0.0.0/8", "status": "OK", "routes": [], "enterprise_project_id": "0", "description": ""}]})),
+        ["v1", _, "vpcs"] => ok(json!({"vpcs": []})),
+        // The second VPC has a flow log only on one port.
+        ["v1", p, "fl", "flow_logs"] if project(p) == "cn-north-4" => ok(json!({"flow_logs": [
+            {"id": "fl-cn4-01", "name": "prod-all", "tenant_id": p, "resource_type": "vpc", "resource_id": "vpc-cn4-000000000000000000000001", "traffic_type": "all", "log_group_id": "lg-01", "log_topic_id": "lt-01", "admin_state": true, "status": "ACTIVE", "description": "", "created_at": "2023-01-02T00:00:00", "updated_at": "2023-01-02T00:00:00"},
+            {"id": "fl-cn4-02", "name": "one-port", "tenant_id": p, "resource_type": "port", "resource_id": "port-cn4-01", "traffic_type": "all", "log_group_id": "lg-01", "log_topic_id": "lt-02", "admin_state": true, "status": "ACTIVE", "description": "", "created_at": "2024-01-02T00:00:00", "updated_at": "2024-01-02T00:00:00"}]})),
+        ["v1", _, "fl", "flow_logs"] => ok(json!({"flow_logs": []})),
+        ["v3", p, "instances"] if project(p) == "cn-north-4" => {
+            ok(json!({"total_count": 2, "instances": [
+            {"id": "rds-cn4-good-in01", "name": "orders", "status": "ACTIVE", "type": "Ha", "ha": {"replication_mode": "semisync"}, "datastore": {"type": "MySQL", "version": "8.0"}, "private_ips": ["192.168.0.10"], "public_ips": [], "disk_encryption_id": "kms-cn4-0001", "backup_strategy": {"start_time": "02:00-03:00", "keep_days": 7}, "region": "cn-north-4", "nodes": [
+                {"id": "n1", "name": "orders_node0", "role": "master", "status": "ACTIVE", "availability_zone": "cn-north-4a"},
+                {"id": "n2", "name": "orders_node1", "role": "slave", "status": "ACTIVE", "availability_zone": "cn-north-4b"}]},
+            {"id": "rds-cn4-open-in02", "name": "legacy", "status": "ACTIVE", "type": "Single", "datastore": {"type": "PostgreSQL", "version": "12"}, "private_ips": ["192.168.0.11"], "public_ips": ["124.70.0.1"], "backup_strategy": {"start_time": "02:00-03:00", "keep_days": 1}, "region": "cn-north-4", "nodes": [
+                {"id": "n3", "name": "legacy_node0", "role": "master", "status": "ACTIVE", "availability_zone": "cn-north-4a"}]}]}))
+        }
+        ["v3", _, "instances"] => ok(json!({"total_count": 0, "instances": []})),
+        ["v1", "resource-manager", "domains", _, "tracker-config"] => ok(
+            json!({"channel": {"obs": {"bucket_name": "acme-rms", "region_id": "cn-north-4"}}, "selector": {"all_supported": true, "resource_types": []}, "retention_period_in_days": 2557, "agency_name": "rms_tracker_agency"}),
+        ),
         _ => hw_error(
             404,
             "APIGW.0101",

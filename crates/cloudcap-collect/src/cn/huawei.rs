@@ -1,5 +1,5 @@
 //! Huawei Cloud collector: APIG-signed (`SDK-HMAC-SHA256`) calls to IAM, CTS, KMS, VPC, EVS,
-//! CBR and HSS, mapped into the normalized kinds.
+//! CBR, HSS, RDS and RMS, mapped into the normalized kinds.
 //!
 //! Project-scoped APIs put `{project_id}` in the path: discovery maps each region to the project
 //! of the same name (`GET /v3/auth/projects`). OBS buckets (own endpoints and signature) are
@@ -44,6 +44,10 @@ pub fn allow_list() -> AllowList {
             ("evs", "ListVolumes"),
             ("cbr", "ListPolicies"),
             ("hss", "ListHostStatus"),
+            ("vpc", "ListVpcs"),
+            ("vpc", "ListFlowLogs"),
+            ("rds", "ListInstances"),
+            ("rms", "ShowTrackerConfig"),
         ],
     )
 }
@@ -166,7 +170,8 @@ impl HuaweiCollector {
 const REGIONAL: &[(&str, &[&str])] = &[
     ("cts", &["audit.trail"]),
     ("kms", &["crypto.key"]),
-    ("vpc", &["network.security-group"]),
+    ("vpc", &["network.security-group", "network.vpc"]),
+    ("rds", &["database.instance"]),
     ("evs", &["compute.volume"]),
     ("cbr", &["backup.plan"]),
     ("hss", &["monitoring.threat-detection"]),
@@ -178,15 +183,18 @@ impl Collector for HuaweiCollector {
     }
 
     fn units(&self) -> Vec<Unit> {
-        let mut units = vec![unit(
-            "iam",
-            "global",
-            &[
-                "identity.password-policy",
-                "identity.user",
-                "identity.access-key",
-            ],
-        )];
+        let mut units = vec![
+            unit(
+                "iam",
+                "global",
+                &[
+                    "identity.password-policy",
+                    "identity.user",
+                    "identity.access-key",
+                ],
+            ),
+            unit("rms", "global", &["monitoring.config-recorder"]),
+        ];
         for region in &self.regions {
             for (service, kinds) in REGIONAL {
                 units.push(unit(service, region, kinds));
@@ -199,6 +207,9 @@ impl Collector for HuaweiCollector {
         let region = unit.region.as_str();
         if unit.service == "iam" {
             return self.iam(ctx);
+        }
+        if unit.service == "rms" {
+            return self.tracker_config(ctx);
         }
         let Some(project) = self.projects.get(region).cloned() else {
             for kind in unit.scopes.iter().map(|(k, _)| *k) {
@@ -215,7 +226,11 @@ impl Collector for HuaweiCollector {
         match unit.service {
             "cts" => self.trackers(ctx, region, &host, &project),
             "kms" => self.keys(ctx, region, &host, &project),
-            "vpc" => self.security_groups(ctx, region, &host, &project),
+            "vpc" => {
+                self.security_groups(ctx, region, &host, &project);
+                self.vpcs(ctx, region, &host, &project);
+            }
+            "rds" => self.databases(ctx, region, &host, &project),
             "evs" => self.volumes(ctx, region, &host, &project),
             "cbr" => self.policies(ctx, region, &host, &project),
             "hss" => self.hss(ctx, region, &host, &project),
@@ -624,6 +639,184 @@ impl HuaweiCollector {
                 );
             }
             Err(err) => ctx.fail("monitoring.threat-detection", region, "*", &err),
+        }
+    }
+
+    /// Pages a `limit`/`marker` listing (marker = the last item's `id`); returns `(item, digest
+    /// of its page)`.
+    fn marker_pages(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        (service, action): (&'static str, &'static str),
+        region: &str,
+        host: &str,
+        path: String,
+        key: &str,
+    ) -> Result<Vec<(Value, String)>, CallError> {
+        let mut items = Vec::new();
+        let mut marker = String::new();
+        loop {
+            let call = get(
+                service,
+                action,
+                region,
+                host.to_owned(),
+                path.clone(),
+                &[("limit", "100"), ("marker", &marker)],
+            );
+            let (v, sha) = self.endpoint.unit_call(ctx, call)?;
+            let got = arr(&v, &[key]);
+            items.extend(got.iter().map(|i| (i.clone(), sha.clone())));
+            match got.last() {
+                Some(last) if got.len() >= 100 && !s(last, "id").is_empty() => {
+                    marker = s(last, "id").to_owned();
+                }
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// VPC v1 `ListVpcs` + `ListFlowLogs`: a VPC has flow logs when a flow log on the VPC itself
+    /// (`resource_type = vpc`) is administratively up and `ACTIVE`. Huawei Cloud has no default
+    /// VPC, so `default` is `false`.
+    fn vpcs(&self, ctx: &mut UnitCtx<'_>, region: &str, host: &str, project: &str) {
+        const KIND: &str = "network.vpc";
+        let vpcs = match self.marker_pages(
+            ctx,
+            ("vpc", "ListVpcs"),
+            region,
+            host,
+            format!("/v1/{project}/vpcs"),
+            "vpcs",
+        ) {
+            Ok(v) => v,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        let logs = match self.marker_pages(
+            ctx,
+            ("vpc", "ListFlowLogs"),
+            region,
+            host,
+            format!("/v1/{project}/fl/flow_logs"),
+            "flow_logs",
+        ) {
+            Ok(l) => l,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        for (vpc, list_sha) in vpcs {
+            let id = s(&vpc, "id").to_owned();
+            let enabled = logs.iter().any(|(log, _)| {
+                s(log, "resource_type") == "vpc"
+                    && s(log, "resource_id") == id
+                    && log.get("admin_state").and_then(Value::as_bool) == Some(true)
+                    && s(log, "status") == "ACTIVE"
+            });
+            let mut sources = vec![list_sha];
+            for (_, sha) in &logs {
+                if !sources.contains(sha) {
+                    sources.push(sha.clone());
+                }
+            }
+            let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+            ctx.record(
+                KIND,
+                region,
+                &id,
+                fields(json!({
+                    "name": Some(s(&vpc, "name")).filter(|n| !n.is_empty()),
+                    "default": false,
+                    "flow_log_enabled": enabled,
+                })),
+                &sources,
+            );
+        }
+    }
+
+    /// RDS v3 `ListInstances`: `disk_encryption_id` → encrypted, `public_ips` → public,
+    /// `backup_strategy.keep_days`, `type = Ha` with nodes in more than one availability zone →
+    /// multi-AZ. An instance without `backup_strategy.keep_days` gets no record.
+    fn databases(&self, ctx: &mut UnitCtx<'_>, region: &str, host: &str, project: &str) {
+        const KIND: &str = "database.instance";
+        let mut offset = 0usize;
+        loop {
+            let offset_text = offset.to_string();
+            let call = get(
+                "rds",
+                "ListInstances",
+                region,
+                host.to_owned(),
+                format!("/v3/{project}/instances"),
+                &[("offset", &offset_text), ("limit", "100")],
+            );
+            let (v, sha) = match self.endpoint.unit_call(ctx, call) {
+                Ok(x) => x,
+                Err(err) => return ctx.fail(KIND, region, "*", &err),
+            };
+            let instances = arr(&v, &["instances"]);
+            for db in instances {
+                let id = s(db, "id");
+                let Some(retention) = int(db["backup_strategy"].get("keep_days")) else {
+                    ctx.fail(
+                        KIND,
+                        region,
+                        id,
+                        &crate::cn::malformed("rds", "instance has no backup_strategy.keep_days"),
+                    );
+                    continue;
+                };
+                let zones: std::collections::BTreeSet<&str> = arr(db, &["nodes"])
+                    .iter()
+                    .map(|n| s(n, "availability_zone"))
+                    .filter(|z| !z.is_empty())
+                    .collect();
+                ctx.record(
+                    KIND,
+                    region,
+                    id,
+                    fields(json!({
+                        "engine": s(&db["datastore"], "type").to_ascii_lowercase(),
+                        "encrypted": !s(db, "disk_encryption_id").is_empty(),
+                        "public": !arr(db, &["public_ips"]).is_empty(),
+                        "backup_retention_days": retention,
+                        "multi_az": s(db, "type").eq_ignore_ascii_case("ha") && zones.len() > 1,
+                    })),
+                    &[sha.as_str()],
+                );
+            }
+            offset += instances.len();
+            let total = int(v.get("total_count")).unwrap_or(0) as usize;
+            if instances.is_empty() || offset >= total {
+                return;
+            }
+        }
+    }
+
+    /// RMS `ShowTrackerConfig` (global): a tracker exists → recording; `selector.all_supported`
+    /// → all resources. No tracker (HTTP 404) → no record, so the recorder rules fail.
+    fn tracker_config(&self, ctx: &mut UnitCtx<'_>) {
+        const KIND: &str = "monitoring.config-recorder";
+        let domain = ctx.account().to_owned();
+        let call = get(
+            "rms",
+            "ShowTrackerConfig",
+            "global",
+            "rms.myhuaweicloud.com".to_owned(),
+            format!("/v1/resource-manager/domains/{domain}/tracker-config"),
+            &[],
+        );
+        match self.endpoint.unit_call(ctx, call) {
+            Ok((v, sha)) => ctx.record(
+                KIND,
+                "global",
+                &format!("{domain}/tracker-config"),
+                fields(json!({
+                    "recording": v.is_object(),
+                    "all_resources": truthy(v["selector"].get("all_supported")),
+                })),
+                &[sha.as_str()],
+            ),
+            Err(err) if err.status == Some(404) => {}
+            Err(err) => ctx.fail(KIND, "global", "*", &err),
         }
     }
 }

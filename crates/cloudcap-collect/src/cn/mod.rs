@@ -281,6 +281,9 @@ pub const KINDS: &[&str] = &[
     "backup.plan",
     "monitoring.threat-detection",
     "region.inventory",
+    "network.vpc",
+    "database.instance",
+    "monitoring.config-recorder",
 ];
 
 /// The kinds `provider`'s collector can evidence (the others in [`KINDS`] are recorded as
@@ -288,7 +291,7 @@ pub const KINDS: &[&str] = &[
 pub fn evidenced_kinds(provider: CnProvider) -> Vec<&'static str> {
     let unsupported: &[&str] = match provider {
         CnProvider::Alibaba | CnProvider::Huawei => &[],
-        CnProvider::Tencent => &["identity.password-policy"],
+        CnProvider::Tencent => &["identity.password-policy", "monitoring.config-recorder"],
     };
     KINDS
         .iter()
@@ -665,6 +668,18 @@ pub(crate) fn unit(service: &'static str, region: &str, kinds: &[&'static str]) 
 pub(crate) fn unsupported(service: &'static str, message: &str) -> CallError {
     CallError {
         class: ErrorClass::Unsupported,
+        service,
+        action: "-",
+        code: None,
+        status: None,
+        message: message.to_owned(),
+    }
+}
+
+/// An error for an answer that lacks a field the kind needs (no value is guessed).
+pub(crate) fn malformed(service: &'static str, message: &str) -> CallError {
+    CallError {
+        class: ErrorClass::Malformed,
         service,
         action: "-",
         code: None,

@@ -1,7 +1,8 @@
 //! Tencent Cloud collector: API 3.0 (`TC3-HMAC-SHA256`, POST JSON) calls to STS, CVM, CAM,
-//! CloudAudit, KMS, VPC, CBS and Cloud Workload Protection, mapped into the normalized kinds.
+//! CloudAudit, KMS, VPC, CBS, CDB and Cloud Workload Protection, mapped into the normalized kinds.
 //!
-//! Gap (`unsupported`): the sub-account password policy (no read API found in CAM 2019-01-16);
+//! Gaps (`unsupported`): the sub-account password policy (no read API found in CAM 2019-01-16)
+//! and the configuration recorder (none found in Tencent Cloud Config);
 //! see `docs/collectors.md`. COS buckets (own endpoints and signature) are collected by
 //! [`crate::cn::objstore`].
 
@@ -36,6 +37,11 @@ pub fn allow_list() -> AllowList {
             ("cbs", "DescribeDisks"),
             ("cbs", "DescribeAutoSnapshotPolicies"),
             ("cwp", "DescribeMachines"),
+            ("vpc", "DescribeVpcs"),
+            ("vpc", "DescribeFlowLogs"),
+            ("cdb", "DescribeDBInstances"),
+            ("cdb", "DescribeDBEncryptAttributes"),
+            ("cdb", "DescribeBackupConfig"),
         ],
     )
 }
@@ -55,6 +61,7 @@ fn version(service: &str) -> &'static str {
         "cloudaudit" => "2019-03-19",
         "kms" => "2019-01-18",
         "cwp" => "2018-02-28",
+        "cdb" => "2017-03-20",
         _ => "2017-03-12", // cvm, vpc, cbs
     }
 }
@@ -153,10 +160,16 @@ impl Collector for TencentCollector {
                 ],
             ),
             unit("cloudaudit", "global", &["audit.trail"]),
+            unit("config", "global", &["monitoring.config-recorder"]),
         ];
         for region in &self.regions {
             units.push(unit("kms", region, &["crypto.key"]));
-            units.push(unit("vpc", region, &["network.security-group"]));
+            units.push(unit(
+                "vpc",
+                region,
+                &["network.security-group", "network.vpc"],
+            ));
+            units.push(unit("cdb", region, &["database.instance"]));
             units.push(unit("cbs", region, &["compute.volume", "backup.plan"]));
             units.push(unit("cwp", region, &["monitoring.threat-detection"]));
         }
@@ -169,7 +182,20 @@ impl Collector for TencentCollector {
             "cam" => self.cam(ctx),
             "cloudaudit" => self.cloudaudit(ctx),
             "kms" => self.kms(ctx, region),
-            "vpc" => self.security_groups(ctx, region),
+            "vpc" => {
+                self.security_groups(ctx, region);
+                self.vpcs(ctx, region);
+            }
+            "cdb" => self.databases(ctx, region),
+            "config" => ctx.fail(
+                "monitoring.config-recorder",
+                "global",
+                "*",
+                &unsupported(
+                    "config",
+                    "no read API for a configuration recorder's status and scope found in Tencent Cloud Config",
+                ),
+            ),
             "cbs" => {
                 self.disks(ctx, region);
                 self.snapshot_policies(ctx, region);
@@ -512,6 +538,172 @@ impl TencentCollector {
                 );
             }
             Err(err) => ctx.fail("monitoring.threat-detection", region, "*", &err),
+        }
+    }
+
+    /// Pages an `Offset`/`Limit` listing (100 per page, `TotalCount` or `total_field`);
+    /// returns `(item, digest of its page)`. `string_paging`: VPC `DescribeVpcs` types both
+    /// as String.
+    #[allow(clippy::too_many_arguments)]
+    fn pages(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        service: &'static str,
+        action: &'static str,
+        region: &str,
+        items_key: &str,
+        total_key: &str,
+        string_paging: bool,
+    ) -> Result<Vec<(Value, String)>, CallError> {
+        let mut items = Vec::new();
+        let mut offset = 0i64;
+        loop {
+            let payload = if string_paging {
+                json!({"Offset": offset.to_string(), "Limit": "100"})
+            } else {
+                json!({"Offset": offset, "Limit": 100})
+            };
+            let (v, sha) = self.call(ctx, api(service, action, region, payload))?;
+            let got = arr(&v, &[items_key]);
+            items.extend(got.iter().map(|i| (i.clone(), sha.clone())));
+            offset += got.len() as i64;
+            if got.is_empty() || offset >= int(v.get(total_key)).unwrap_or(0) {
+                return Ok(items);
+            }
+        }
+    }
+
+    /// VPC `DescribeVpcs` + `DescribeFlowLogs`: a VPC has flow logs when a flow log on the VPC
+    /// itself (`ResourceType = VPC`, `ResourceId` = the VPC) has `Enable = true`.
+    fn vpcs(&self, ctx: &mut UnitCtx<'_>, region: &str) {
+        const KIND: &str = "network.vpc";
+        let vpcs = match self.pages(
+            ctx,
+            "vpc",
+            "DescribeVpcs",
+            region,
+            "VpcSet",
+            "TotalCount",
+            true,
+        ) {
+            Ok(v) => v,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        let logs = match self.pages(
+            ctx,
+            "vpc",
+            "DescribeFlowLogs",
+            region,
+            "FlowLog",
+            "TotalNum",
+            false,
+        ) {
+            Ok(l) => l,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        for (vpc, list_sha) in vpcs {
+            let id = s(&vpc, "VpcId").to_owned();
+            let enabled = logs.iter().any(|(log, _)| {
+                s(log, "ResourceType") == "VPC"
+                    && s(log, "ResourceId") == id
+                    && log.get("Enable").and_then(Value::as_bool) == Some(true)
+            });
+            let mut sources = vec![list_sha];
+            for (_, sha) in &logs {
+                if !sources.contains(sha) {
+                    sources.push(sha.clone());
+                }
+            }
+            let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+            ctx.record(
+                KIND,
+                region,
+                &id,
+                fields(json!({
+                    "name": Some(s(&vpc, "VpcName")).filter(|n| !n.is_empty()),
+                    "default": truthy(vpc.get("IsDefault")),
+                    "flow_log_enabled": enabled,
+                })),
+                &sources,
+            );
+        }
+    }
+
+    /// TencentDB for MySQL (CDB) `DescribeDBInstances` (`WanStatus = 1` → public, `DeployMode
+    /// = 1` → multi-AZ), per instance `DescribeDBEncryptAttributes` (`EncryptStatus = on`) and
+    /// `DescribeBackupConfig` (`BackupExpireDays`). An instance whose detail call fails gets no
+    /// record.
+    fn databases(&self, ctx: &mut UnitCtx<'_>, region: &str) {
+        const KIND: &str = "database.instance";
+        let instances = match self.pages(
+            ctx,
+            "cdb",
+            "DescribeDBInstances",
+            region,
+            "Items",
+            "TotalCount",
+            false,
+        ) {
+            Ok(i) => i,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        for (db, list_sha) in instances {
+            let id = s(&db, "InstanceId").to_owned();
+            let enc = self.call(
+                ctx,
+                api(
+                    "cdb",
+                    "DescribeDBEncryptAttributes",
+                    region,
+                    json!({"InstanceId": id}),
+                ),
+            );
+            let (enc, enc_sha) = match enc {
+                Ok(x) => x,
+                Err(err) => {
+                    ctx.fail(KIND, region, &id, &err);
+                    continue;
+                }
+            };
+            let backup = self.call(
+                ctx,
+                api(
+                    "cdb",
+                    "DescribeBackupConfig",
+                    region,
+                    json!({"InstanceId": id}),
+                ),
+            );
+            let (backup, backup_sha) = match backup {
+                Ok(x) => x,
+                Err(err) => {
+                    ctx.fail(KIND, region, &id, &err);
+                    continue;
+                }
+            };
+            let Some(retention) = int(backup.get("BackupExpireDays")) else {
+                ctx.fail(
+                    KIND,
+                    region,
+                    &id,
+                    &crate::cn::malformed("cdb", "DescribeBackupConfig has no BackupExpireDays"),
+                );
+                continue;
+            };
+            ctx.record(
+                KIND,
+                region,
+                &id,
+                fields(json!({
+                    // CDB is TencentDB for MySQL.
+                    "engine": "mysql",
+                    "encrypted": s(&enc, "EncryptStatus") == "on",
+                    "public": int(db.get("WanStatus")) == Some(1),
+                    "backup_retention_days": retention,
+                    "multi_az": int(db.get("DeployMode")) == Some(1),
+                })),
+                &[list_sha.as_str(), enc_sha.as_str(), backup_sha.as_str()],
+            );
         }
     }
 }
