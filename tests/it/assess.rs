@@ -180,3 +180,41 @@ fn catalog_lint_names_file_line_column_and_code() {
         "{out}"
     );
 }
+
+#[test]
+fn catalog_lint_rejects_bad_rules_unknown_kinds_and_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let controls = dir.path().join("controls");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("controls");
+    for f in ["catalog.toml", "ac/family.toml", "ac/ac-8.10.toml"] {
+        std::fs::create_dir_all(controls.join(f).parent().unwrap()).unwrap();
+        std::fs::copy(src.join(f), controls.join(f)).unwrap();
+    }
+    let file = controls.join("ac/ac-8.10.toml");
+    let good = std::fs::read_to_string(&file).unwrap();
+    let (code, out, _) = cloudcap(dir.path(), &["catalog", "lint", "controls"]);
+    assert_eq!(code, 0, "{out}");
+    let check = good
+        .lines()
+        .find(|l| l.starts_with("check = "))
+        .unwrap()
+        .to_owned();
+    for (bad, code_name) in [
+        ("check = \"r.configured &&\"", "rule-parse"),
+        ("check = \"r.max_login_attempt <= 5\"", "rule-unknown-field"),
+        ("check = \"attempts <= 5\"", "rule-unknown-field"),
+    ] {
+        std::fs::write(&file, good.replacen(&check, bad, 1)).unwrap();
+        let (code, out, _) = cloudcap(dir.path(), &["catalog", "lint", "controls"]);
+        assert_eq!(code, 1, "{bad}: {out}");
+        assert!(
+            out.contains("controls/ac/ac-8.10.toml:") && out.contains(&format!(": {code_name}: ")),
+            "{bad}: {out}"
+        );
+    }
+    let unknown_kind = good.replace("identity.password-policy", "identity.passwd-policy");
+    std::fs::write(&file, unknown_kind).unwrap();
+    let (code, out, _) = cloudcap(dir.path(), &["catalog", "lint", "controls"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(": unknown-evidence-kind: "), "{out}");
+}
