@@ -34,41 +34,105 @@ enum Provider {
     /// (--profile, AWS_PROFILE) from AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials.
     /// Re-running into an unfinished bundle continues it: units already complete are skipped.
     /// Exit status: 0 all collected, 3 some scopes have collection errors, 4 could not run.
-    Aws(AwsArgs),
+    Aws(CommonArgs),
     /// Alibaba Cloud (ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET).
-    Alibaba(cn::CnArgs),
+    Alibaba(CommonArgs),
     /// Tencent Cloud (TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY).
-    Tencent(cn::CnArgs),
+    Tencent(CommonArgs),
     /// Huawei Cloud (HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK).
-    Huawei(cn::CnArgs),
+    Huawei(CommonArgs),
 }
 
+/// Flags every provider's `collect` subcommand takes.
 #[derive(clap::Args)]
-struct AwsArgs {
+pub(crate) struct CommonArgs {
     /// Bundle directory to create, or to continue if a previous run was interrupted.
     #[arg(long, value_name = "BUNDLE")]
-    out: PathBuf,
-    /// Region to collect (repeatable); default: AWS_REGION.
+    pub(crate) out: PathBuf,
+    /// Region to collect (repeatable); default: AWS_REGION for AWS, every region the account
+    /// lists for the Chinese clouds.
     #[arg(long = "region", value_name = "REGION")]
-    regions: Vec<String>,
-    /// Send every request to this endpoint (e.g. a loopback moto server); default: AWS_ENDPOINT_URL.
+    pub(crate) regions: Vec<String>,
+    /// Send every request to this endpoint (e.g. a loopback emulator or fixture server); AWS
+    /// default: AWS_ENDPOINT_URL.
     #[arg(long, value_name = "URL")]
-    endpoint_url: Option<String>,
-    /// Shared-credentials profile (beats environment keys); default: AWS_PROFILE.
+    pub(crate) endpoint_url: Option<String>,
+    /// Credentials profile (AWS shared-credentials file, aliyun or tccli profile); AWS default:
+    /// AWS_PROFILE.
     #[arg(long, value_name = "NAME")]
-    profile: Option<String>,
+    pub(crate) profile: Option<String>,
     /// No progress output.
     #[arg(long)]
-    quiet: bool,
+    pub(crate) quiet: bool,
     /// Attempts per API call, including the first.
     #[arg(long, default_value_t = 5, value_name = "N")]
-    max_attempts: u32,
+    pub(crate) max_attempts: u32,
     /// Timeout of one API call attempt, in seconds.
     #[arg(long, default_value_t = 60, value_name = "S")]
-    timeout_secs: u64,
+    pub(crate) timeout_secs: u64,
     /// Services/regions collected in parallel.
     #[arg(long, default_value_t = 4, value_name = "N")]
-    concurrency: usize,
+    pub(crate) concurrency: usize,
+}
+
+impl CommonArgs {
+    pub(crate) fn http(&self) -> HttpConfig {
+        HttpConfig {
+            max_attempts: self.max_attempts.max(1),
+            timeout: Duration::from_secs(self.timeout_secs.max(1)),
+            connect_timeout: Duration::from_secs(self.timeout_secs.clamp(1, 10)),
+            ..HttpConfig::production()
+        }
+    }
+
+    pub(crate) fn progress(&self) -> ProgressMode {
+        if self.quiet {
+            ProgressMode::Quiet
+        } else {
+            ProgressMode::Auto
+        }
+    }
+
+    /// Continues the bundle at `--out` if a previous run left one, else creates it.
+    pub(crate) fn open_bundle(&self) -> Result<BundleSink> {
+        let out = &self.out;
+        let writer = if BundleSink::exists(out) {
+            BundleWriter::resume(out)
+                .with_context(|| format!("cannot continue bundle {}", out.display()))?
+        } else {
+            let (catalog, _) = cloudcap_catalog::load(&cloudcap_catalog::embedded_source());
+            let catalog = catalog.context("the embedded catalog does not load")?;
+            let now = jiff::Timestamp::now();
+            let info = BundleInfo {
+                tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+                catalog_digest: catalog.digest(),
+                created_at: jiff::Timestamp::from_second(now.as_second()).unwrap_or(now),
+            };
+            BundleWriter::create(out, info)
+                .with_context(|| format!("cannot create bundle {}", out.display()))?
+        };
+        Ok(BundleSink::new(writer))
+    }
+
+    /// Seals the bundle; the exit code says whether some scopes ended in collection errors.
+    pub(crate) fn finish(
+        &self,
+        sink: BundleSink,
+        error_scopes: usize,
+        summary: String,
+    ) -> Result<u8> {
+        sink.into_inner()
+            .finish()
+            .with_context(|| format!("cannot finish bundle {}", self.out.display()))?;
+        if !self.quiet {
+            eprintln!("{summary} -> {}", self.out.display());
+        }
+        Ok(if error_scopes > 0 {
+            exit::INCOMPLETE
+        } else {
+            exit::OK
+        })
+    }
 }
 
 pub(crate) fn run(args: Args) -> Result<u8> {
@@ -84,7 +148,7 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-fn run_aws(args: AwsArgs) -> Result<u8> {
+fn run_aws(args: CommonArgs) -> Result<u8> {
     let aws_env = AwsEnv {
         access_key_id: env("AWS_ACCESS_KEY_ID"),
         secret_access_key: env("AWS_SECRET_ACCESS_KEY").map(Secret::new),
@@ -103,11 +167,6 @@ fn run_aws(args: AwsArgs) -> Result<u8> {
     } else {
         args.regions.clone()
     };
-    let progress = if args.quiet {
-        ProgressMode::Quiet
-    } else {
-        ProgressMode::Auto
-    };
     let config = AwsConfig {
         credentials,
         regions,
@@ -115,52 +174,21 @@ fn run_aws(args: AwsArgs) -> Result<u8> {
             .endpoint_url
             .clone()
             .or_else(|| env("AWS_ENDPOINT_URL")),
-        http: HttpConfig {
-            max_attempts: args.max_attempts.max(1),
-            timeout: Duration::from_secs(args.timeout_secs.max(1)),
-            connect_timeout: Duration::from_secs(args.timeout_secs.clamp(1, 10)),
-            ..HttpConfig::production()
-        },
+        http: args.http(),
         concurrency: args.concurrency.max(1),
-        progress,
+        progress: args.progress(),
     };
-
-    let writer = if BundleSink::exists(&args.out) {
-        BundleWriter::resume(&args.out)
-            .with_context(|| format!("cannot continue bundle {}", args.out.display()))?
-    } else {
-        let (catalog, _) = cloudcap_catalog::load(&cloudcap_catalog::embedded_source());
-        let catalog = catalog.context("the embedded catalog does not load")?;
-        let now = jiff::Timestamp::now();
-        let info = BundleInfo {
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            catalog_digest: catalog.digest(),
-            created_at: jiff::Timestamp::from_second(now.as_second()).unwrap_or(now),
-        };
-        BundleWriter::create(&args.out, info)
-            .with_context(|| format!("cannot create bundle {}", args.out.display()))?
-    };
-    let sink = BundleSink::new(writer);
+    let sink = args.open_bundle()?;
     let resume = sink.resume_state()?;
     let summary = aws::collect(&config, &sink, &resume)?;
-    sink.into_inner()
-        .finish()
-        .with_context(|| format!("cannot finish bundle {}", args.out.display()))?;
-    if !args.quiet {
-        eprintln!(
-            "collected aws account {}: {} unit(s) ({} already in the bundle), {} API call(s), {} record(s), {} scope(s) with errors -> {}",
-            summary.account,
-            summary.units_collected,
-            summary.units_skipped,
-            summary.api_calls,
-            summary.resources,
-            summary.error_scopes,
-            args.out.display()
-        );
-    }
-    Ok(if summary.error_scopes > 0 {
-        exit::INCOMPLETE
-    } else {
-        exit::OK
-    })
+    let line = format!(
+        "collected aws account {}: {} unit(s) ({} already in the bundle), {} API call(s), {} record(s), {} scope(s) with errors",
+        summary.account,
+        summary.units_collected,
+        summary.units_skipped,
+        summary.api_calls,
+        summary.resources,
+        summary.error_scopes
+    );
+    args.finish(sink, summary.error_scopes as usize, line)
 }

@@ -5,47 +5,12 @@
 //! `_SECRET`, `TENCENTCLOUD_SECRET_ID` / `_KEY`, `HUAWEICLOUD_SDK_AK` / `_SK`) and, failing those,
 //! the aliyun and tccli profile files; the collector library is handed a [`CnConfig`].
 
-use std::{path::PathBuf, time::Duration};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, format_err};
-use cloudcap_collect::{
-    HttpConfig, ProgressMode,
-    bundle::BundleSink,
-    cn::{self, CnConfig, CnProvider, Credentials},
-};
-use cloudcap_evidence::{BundleInfo, BundleWriter};
+use cloudcap_collect::cn::{self, CnConfig, CnProvider, Credentials};
 
-use crate::exit;
-
-#[derive(clap::Args)]
-pub(crate) struct CnArgs {
-    /// Bundle directory to create, or to continue if a previous run was interrupted.
-    #[arg(long, value_name = "BUNDLE")]
-    out: PathBuf,
-    /// Region to collect (repeatable); default: every region the account's region listing returns.
-    #[arg(long = "region", value_name = "REGION")]
-    regions: Vec<String>,
-    /// Send every request to this base URL instead of the vendor endpoints (e.g. a loopback fixture server).
-    #[arg(long, value_name = "URL")]
-    endpoint_url: Option<String>,
-    /// CLI profile to read credentials from when the environment has none (aliyun
-    /// `~/.aliyun/config.json`, default: its `current`; tccli `~/.tccli/<NAME>.credential`,
-    /// default: `default`).
-    #[arg(long, value_name = "NAME")]
-    profile: Option<String>,
-    /// No progress output.
-    #[arg(long)]
-    quiet: bool,
-    /// Attempts per API call, including the first.
-    #[arg(long, default_value_t = 5, value_name = "N")]
-    max_attempts: u32,
-    /// Timeout of one API call attempt, in seconds.
-    #[arg(long, default_value_t = 60, value_name = "S")]
-    timeout_secs: u64,
-    /// Services/regions collected in parallel.
-    #[arg(long, default_value_t = 4, value_name = "N")]
-    concurrency: usize,
-}
+use super::CommonArgs;
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -139,60 +104,26 @@ fn read_json(path: &std::path::Path) -> Result<Option<serde_json::Value>> {
     }
 }
 
-pub(crate) fn run_cn(provider: CnProvider, args: CnArgs) -> Result<u8> {
+pub(crate) fn run_cn(provider: CnProvider, args: CommonArgs) -> Result<u8> {
     let config = CnConfig {
         credentials: credentials(provider, args.profile.as_deref())?,
         regions: args.regions.clone(),
         endpoint_url: args.endpoint_url.clone(),
-        http: HttpConfig {
-            max_attempts: args.max_attempts.max(1),
-            timeout: Duration::from_secs(args.timeout_secs.max(1)),
-            connect_timeout: Duration::from_secs(args.timeout_secs.clamp(1, 10)),
-            ..HttpConfig::production()
-        },
+        http: args.http(),
         concurrency: args.concurrency.max(1),
-        progress: if args.quiet {
-            ProgressMode::Quiet
-        } else {
-            ProgressMode::Auto
-        },
+        progress: args.progress(),
     };
-    let writer = if BundleSink::exists(&args.out) {
-        BundleWriter::resume(&args.out)
-            .with_context(|| format!("cannot continue bundle {}", args.out.display()))?
-    } else {
-        let (catalog, _) = cloudcap_catalog::load(&cloudcap_catalog::embedded_source());
-        let catalog = catalog.context("the embedded catalog does not load")?;
-        let now = jiff::Timestamp::now();
-        let info = BundleInfo {
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            catalog_digest: catalog.digest(),
-            created_at: jiff::Timestamp::from_second(now.as_second()).unwrap_or(now),
-        };
-        BundleWriter::create(&args.out, info)
-            .with_context(|| format!("cannot create bundle {}", args.out.display()))?
-    };
-    let sink = BundleSink::new(writer);
+    let sink = args.open_bundle()?;
     let resume = sink.resume_state()?;
     let summary = cn::collect(provider, &config, &sink, &resume)?;
-    sink.into_inner()
-        .finish()
-        .with_context(|| format!("cannot finish bundle {}", args.out.display()))?;
-    if !args.quiet {
-        eprintln!(
-            "collected {} account {}: {} unit(s) ({} already in the bundle), {} region(s), {} scope(s) with errors -> {}",
-            provider.as_str(),
-            summary.account,
-            summary.units_collected,
-            summary.units_skipped,
-            summary.regions.len(),
-            summary.error_scopes,
-            args.out.display()
-        );
-    }
-    Ok(if summary.error_scopes > 0 {
-        exit::INCOMPLETE
-    } else {
-        exit::OK
-    })
+    let line = format!(
+        "collected {} account {}: {} unit(s) ({} already in the bundle), {} region(s), {} scope(s) with errors",
+        provider.as_str(),
+        summary.account,
+        summary.units_collected,
+        summary.units_skipped,
+        summary.regions.len(),
+        summary.error_scopes
+    );
+    args.finish(sink, summary.error_scopes as usize, line)
 }
