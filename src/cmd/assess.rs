@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use cloudcap_catalog::{Catalog, Tier};
-use cloudcap_engine::{Attestation, CollectionStatus, Evidence, Options, Record, Report};
+use cloudcap_engine::{
+    Attestation, CollectionRun, CollectionStatus, Evidence, Options, Record, Report, ScopeAccount,
+    ScopeStatement,
+};
 use cloudcap_evidence::Bundle;
 
 use crate::cmd::catalog::{CatalogArg, Lang, parse_tier};
@@ -141,12 +144,52 @@ pub(crate) fn engine_evidence(bundle: &Bundle) -> Result<Evidence> {
             attachments: a.attachments.iter().map(|h| h.to_string()).collect(),
         })
         .collect();
+    let runs = bundle
+        .collection_runs()?
+        .into_iter()
+        .map(|(_, r)| CollectionRun {
+            provider: r.provider.as_str().to_owned(),
+            partition: r.partition,
+            account: r.account,
+            regions_listed: r.regions_listed,
+            regions_requested: r.regions_requested,
+            regions_collected: r.regions_collected,
+            kinds: r.kinds,
+        })
+        .collect();
+    // The latest recorded scope statement decides (by recording time, then hash).
+    let scope = bundle
+        .scope_statements()?
+        .into_iter()
+        .max_by(|(a, _), (b, _)| (a.collected_at, a.sha256).cmp(&(b.collected_at, b.sha256)))
+        .map(|(entry, s)| ScopeStatement {
+            sha256: entry.sha256.to_string(),
+            service: s.service,
+            description: s.description,
+            sampling: s.sampling,
+            prepared_by: s.prepared_by,
+            accounts: s
+                .accounts
+                .into_iter()
+                .map(|a| ScopeAccount {
+                    provider: a.provider.as_str().to_owned(),
+                    account: a.account,
+                    role: serde_json::to_value(a.role)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    note: a.note,
+                })
+                .collect(),
+        });
     Ok(Evidence {
         bundle_merkle_root: manifest.merkle_root.to_string(),
         bundle_created_at: manifest.created_at.to_string(),
         records,
         statuses,
         attestations,
+        runs,
+        scope,
     })
 }
 

@@ -10,6 +10,7 @@ use toml::Spanned;
 use crate::diag::{Code, Diagnostic, line_col};
 use crate::model::{
     Automation, Catalog, CatalogMeta, Control, Crosswalk, EmptyResult, Family, Item, Location,
+    Require,
     Method, Rule, Text, Tier, TierBasis, TierPolicy,
 };
 
@@ -148,6 +149,7 @@ struct RawRule {
     filter: Option<Spanned<String>>,
     check: Spanned<String>,
     empty: Option<Spanned<String>>,
+    require: Option<Spanned<String>>,
     message: Spanned<RawText>,
 }
 
@@ -853,6 +855,18 @@ fn lint_control(
                 parsed
             }
         };
+        let require = match &rule.require {
+            None => Require::All,
+            Some(r) => Require::parse(r.get_ref()).unwrap_or_else(|| {
+                cx.push(
+                    file,
+                    r.span().start,
+                    Code::UnknownRequire,
+                    format!("unknown require `{}`; expected all or any", r.get_ref()),
+                );
+                Require::All
+            }),
+        };
         let message = cx.text(file, &rule.message, &format!("rule {rid} message"));
         // Point at the expression's first character, inside the quotes.
         let check_location = cx.loc(file, rule.check.span().start + 1);
@@ -868,6 +882,7 @@ fn lint_control(
             filter: rule.filter.as_ref().map(|f| f.get_ref().clone()),
             check: rule.check.get_ref().clone(),
             empty: empty.unwrap_or(EmptyResult::NotEvaluated),
+            require,
             message,
             check_location,
             filter_location,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// A `{ zh, en }` pair of texts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Text {
     pub zh: String,
     pub en: String,
@@ -136,7 +136,7 @@ impl Automation {
 }
 
 /// What a rule yields when no record is in scope.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EmptyResult {
     NotApplicable,
@@ -151,6 +151,36 @@ impl EmptyResult {
             "not-satisfied" => Some(EmptyResult::NotSatisfied),
             "not-evaluated" => Some(EmptyResult::NotEvaluated),
             _ => None,
+        }
+    }
+}
+
+/// How many in-scope records must pass for a rule to be satisfied.
+#[derive(
+    Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Require {
+    /// Every in-scope record must pass (the default).
+    #[default]
+    All,
+    /// At least one in-scope record must pass ("a logging, multi-region trail exists").
+    Any,
+}
+
+impl Require {
+    pub fn parse(s: &str) -> Option<Require> {
+        match s {
+            "all" => Some(Require::All),
+            "any" => Some(Require::Any),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Require::All => "all",
+            Require::Any => "any",
         }
     }
 }
@@ -201,6 +231,7 @@ pub struct Rule {
     pub filter: Option<String>,
     pub check: String,
     pub empty: EmptyResult,
+    pub require: Require,
     pub message: Text,
     /// Where `check` (and `where`) sit in the source, for diagnostics from rule compilation.
     #[serde(skip)]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use cel::{Context, Program, Value};
-use cloudcap_catalog::{Automation, Catalog, Control, EmptyResult, Tier};
+use cloudcap_catalog::{Automation, Catalog, Control, EmptyResult, Require, Tier};
 use sha2::{Digest, Sha256};
 
 use crate::input::{Attestation, CollectionStatus, Evidence, Record};
@@ -220,7 +220,10 @@ fn assess_with(
                 tier_basis: String::new(),
                 result: ResultState::NotEvaluated,
                 decided_by: "none".into(),
-                reason: String::new(),
+                reason: Reason::NoAssessorRecord {
+                    manual: control.automation == Automation::Manual,
+                },
+                rule: None,
                 rules: Vec::new(),
                 attestation: None,
                 overridden_rule_result: None,
@@ -228,9 +231,10 @@ fn assess_with(
             report.tier_basis = item.tier_basis.as_str().into();
             let has_rules = !rule_reports.is_empty();
             if has_rules {
-                let (state, reason) = combine_rules(&rule_reports);
+                let (state, reason, rule) = combine_rules(&rule_reports);
                 report.result = state;
                 report.reason = reason;
+                report.rule = rule;
                 report.decided_by = "rules".into();
             }
             // An attestation naming this item decides it, overriding rules (both kept in the report);
@@ -247,15 +251,9 @@ fn assess_with(
                 }
                 report.result = state;
                 report.reason = reason;
+                report.rule = None;
                 report.decided_by = "attestation".into();
                 report.attestation = Some(a.sha256.clone());
-            } else if !has_rules {
-                report.reason = match control.automation {
-                    Automation::Manual => {
-                        "no assessor record (interview/examine/test) for this item".into()
-                    }
-                    _ => "this item has no rule and no assessor record".into(),
-                };
             }
             report.rules = rule_reports;
             items.push(report);
@@ -267,20 +265,20 @@ fn assess_with(
             if w.resource.is_some() {
                 continue;
             }
-            let why = format!(
-                "waiver {} ({}, approved by {}, ticket {}): {}",
-                w.id,
-                mode_str(w.mode),
-                w.approver,
-                w.ticket,
-                w.justification
-            );
+            let why = Reason::Waived {
+                waiver: w.id.clone(),
+                mode: w.mode,
+                approver: w.approver.clone(),
+                ticket: w.ticket.clone(),
+                justification: w.justification.clone(),
+            };
             match w.mode {
                 WaiverMode::NotApplicable => {
                     for item in &mut items {
                         item.result = ResultState::NotApplicable;
                         item.decided_by = "waiver".into();
                         item.reason = why.clone();
+                        item.rule = None;
                     }
                     waiver_uses[i].matched += 1;
                     applied.push(w.id.clone());
@@ -336,6 +334,7 @@ fn assess_with(
     }
     attest_uses.sort();
 
+    let boundary = crate::boundary::build(catalog, evidence);
     Ok(score::build_report(
         catalog,
         evidence,
@@ -344,14 +343,8 @@ fn assess_with(
         controls,
         attest_uses,
         waiver_uses,
+        boundary,
     ))
-}
-
-fn mode_str(m: WaiverMode) -> &'static str {
-    match m {
-        WaiverMode::AcceptRisk => "accept-risk",
-        WaiverMode::NotApplicable => "not-applicable",
-    }
 }
 
 /// Recomputes control results and every score from the item results already in `report`.
@@ -385,6 +378,7 @@ pub fn recombine(catalog: &Catalog, report: &mut Report) {
     let controls = std::mem::take(&mut report.controls);
     let attestations = std::mem::take(&mut report.attestations);
     let waivers = std::mem::take(&mut report.waivers);
+    let boundary = std::mem::take(&mut report.boundary);
     *report = score::build_report(
         catalog,
         &evidence,
@@ -393,6 +387,7 @@ pub fn recombine(catalog: &Catalog, report: &mut Report) {
         controls,
         attestations,
         waivers,
+        boundary,
     );
 }
 
@@ -565,7 +560,7 @@ fn scope_problems(evidence: &Evidence) -> BTreeMap<String, Vec<ScopeProblem>> {
     let mut out: BTreeMap<String, Vec<ScopeProblem>> = BTreeMap::new();
     for (key, list) in &statuses {
         let (kind, provider, account, region) = key;
-        let problem = |cause: String| ScopeProblem {
+        let problem = |cause: ScopeCause| ScopeProblem {
             provider: provider.clone(),
             account: account.clone(),
             region: region.clone(),
@@ -573,21 +568,25 @@ fn scope_problems(evidence: &Evidence) -> BTreeMap<String, Vec<ScopeProblem>> {
         };
         let found = counts.get(key).copied().unwrap_or(0);
         if let Some(err) = list.iter().find(|s| !s.ok) {
-            let class = err.error_class.clone().unwrap_or_else(|| "error".into());
-            let msg = err.message.clone().unwrap_or_default();
             out.entry(kind.clone())
                 .or_default()
-                .push(problem(format!("collection failed ({class}): {msg}")));
+                .push(problem(ScopeCause::CollectionFailed {
+                    error_class: err.error_class.clone().unwrap_or_else(|| "error".into()),
+                    message: err.message.clone().unwrap_or_default(),
+                }));
         } else if list.len() > 1 {
-            out.entry(kind.clone()).or_default().push(problem(format!(
-                "{} collection statuses for one scope",
-                list.len()
-            )));
+            out.entry(kind.clone())
+                .or_default()
+                .push(problem(ScopeCause::DuplicateStatuses {
+                    count: list.len() as u64,
+                }));
         } else if list[0].record_count != found {
-            out.entry(kind.clone()).or_default().push(problem(format!(
-                "collector wrote {} record(s), bundle holds {found}",
-                list[0].record_count
-            )));
+            out.entry(kind.clone())
+                .or_default()
+                .push(problem(ScopeCause::RecordCountMismatch {
+                    written: list[0].record_count,
+                    found,
+                }));
         }
     }
     // Records without any status for their scope: evidence of unknown completeness.
@@ -598,7 +597,7 @@ fn scope_problems(evidence: &Evidence) -> BTreeMap<String, Vec<ScopeProblem>> {
                 provider: provider.clone(),
                 account: account.clone(),
                 region: region.clone(),
-                cause: format!("{n} record(s) without a collection status"),
+                cause: ScopeCause::RecordsWithoutStatus { count: *n },
             });
         }
     }
@@ -620,6 +619,7 @@ fn rule_report(
 ) -> (RuleReport, Vec<(usize, u64)>) {
     let mut failed = Vec::new();
     let mut errors = Vec::new();
+    let mut not_reported = Vec::new();
     let mut passed = 0u64;
     let mut hashes: Vec<&str> = Vec::with_capacity(outs.len());
     let mut matched: BTreeMap<usize, u64> = BTreeMap::new();
@@ -657,6 +657,14 @@ fn rule_report(
                     accepted_by: accepted_by.map(|w| waivers[w].waiver.id.clone()),
                 });
             }
+            Outcome::NotReported(field) => not_reported.push(NotReportedRef {
+                resource_id: r.resource_id.clone(),
+                provider: r.provider.clone(),
+                account: r.account.clone(),
+                region: r.region.clone(),
+                field: field.clone(),
+                evidence: r.sha256.clone(),
+            }),
             Outcome::Error(m) => errors.push(ResourceError {
                 resource_id: r.resource_id.clone(),
                 evidence: r.sha256.clone(),
@@ -667,6 +675,7 @@ fn rule_report(
     }
     failed.sort();
     errors.sort();
+    not_reported.sort();
     // Records are sorted by hash per kind and outcomes keep that order.
     debug_assert!(hashes.is_sorted());
     let mut h = Sha256::new();
@@ -684,71 +693,121 @@ fn rule_report(
     status_evidence.sort();
     status_evidence.dedup();
     let incomplete = problems.get(&rule.kind).cloned().unwrap_or_default();
+    let kind = rule.kind.clone();
     let nfail = failed.len() as u64;
-
-    let (result, reason) = if status_evidence.is_empty() {
-        (
-            ResultState::NotEvaluated,
-            format!("no `{}` evidence was collected", rule.kind),
-        )
-    } else if nfail > 0 {
-        let state = if passed > 0 {
-            ResultState::PartiallySatisfied
+    let gaps = field_gaps(&not_reported);
+    let nr = not_reported.len() as u64;
+    let unknown = || -> Option<Reason> {
+        if let Some(first) = incomplete.first() {
+            Some(Reason::CollectionError {
+                kind: kind.clone(),
+                scopes: incomplete.len() as u64,
+                first: first.clone(),
+            })
+        } else if nr > 0 {
+            Some(Reason::FieldNotReported {
+                kind: kind.clone(),
+                resources: nr,
+                gaps: gaps.clone(),
+            })
         } else {
-            ResultState::NotSatisfied
+            errors.first().map(|e| Reason::RuleError {
+                kind: kind.clone(),
+                resources: errors.len() as u64,
+                message: e.message.clone(),
+            })
+        }
+    };
+    let empty = || {
+        let state = match rule.empty {
+            EmptyResult::NotApplicable => ResultState::NotApplicable,
+            EmptyResult::NotSatisfied => ResultState::NotSatisfied,
+            EmptyResult::NotEvaluated => ResultState::NotEvaluated,
         };
         (
             state,
-            format!(
-                "{nfail} of {in_scope} resource(s) fail: {}",
-                rule.message.en
-            ),
+            Reason::NothingInScope {
+                kind: kind.clone(),
+                empty: rule.empty,
+            },
         )
-    } else if !errors.is_empty() || !incomplete.is_empty() {
-        let why = if !incomplete.is_empty() {
-            format!(
-                "evidence incomplete in {} scope(s): {}",
-                incomplete.len(),
-                incomplete[0].cause
-            )
-        } else {
-            format!(
-                "{} resource(s) could not be evaluated: {}",
-                errors.len(),
-                errors[0].message
-            )
-        };
-        (ResultState::NotEvaluated, why)
-    } else if passed > 0 {
+    };
+    let fail_reason = || Reason::ResourcesFail {
+        kind: kind.clone(),
+        failed: nfail,
+        in_scope,
+        require: rule.require,
+        message: rule.message.clone(),
+    };
+    let (result, reason) = if status_evidence.is_empty() {
         (
-            ResultState::Satisfied,
-            format!("all {passed} resource(s) pass"),
+            ResultState::NotEvaluated,
+            Reason::NoEvidence { kind: kind.clone() },
         )
     } else {
-        match rule.empty {
-            EmptyResult::NotApplicable => (
-                ResultState::NotApplicable,
-                format!("no `{}` resource in scope", rule.kind),
-            ),
-            EmptyResult::NotSatisfied => (
-                ResultState::NotSatisfied,
-                format!("no `{}` resource in scope, and one is required", rule.kind),
-            ),
-            EmptyResult::NotEvaluated => (
-                ResultState::NotEvaluated,
-                format!("no `{}` resource in scope to evaluate", rule.kind),
-            ),
+        match rule.require {
+            // Every in-scope record must pass: a failing record is a fact whatever else is
+            // unknown; anything unknown keeps the rest from being a pass.
+            Require::All => {
+                if nfail > 0 {
+                    let state = if passed > 0 {
+                        ResultState::PartiallySatisfied
+                    } else {
+                        ResultState::NotSatisfied
+                    };
+                    (state, fail_reason())
+                } else if let Some(why) = unknown() {
+                    (ResultState::NotEvaluated, why)
+                } else if passed > 0 {
+                    (
+                        ResultState::Satisfied,
+                        Reason::AllPass {
+                            kind: kind.clone(),
+                            passed,
+                        },
+                    )
+                } else {
+                    empty()
+                }
+            }
+            // At least one record must pass: a passing record is a fact whatever else is
+            // unknown; failures only count when nothing is unknown (the missing record could be
+            // the one that passes).
+            Require::Any => {
+                if passed > 0 {
+                    (
+                        ResultState::Satisfied,
+                        Reason::OnePasses {
+                            kind: kind.clone(),
+                            passed,
+                            in_scope,
+                        },
+                    )
+                } else if let Some(why) = unknown() {
+                    (ResultState::NotEvaluated, why)
+                } else if nfail > 0 {
+                    (ResultState::NotSatisfied, fail_reason())
+                } else {
+                    empty()
+                }
+            }
         }
     };
+    // With `require = any`, records that do not pass are not failures once one passes.
+    if rule.require == Require::Any && result == ResultState::Satisfied {
+        failed.clear();
+    }
     let report = RuleReport {
         id: rule.id.clone(),
         kind: rule.kind.clone(),
+        require: rule.require,
         result,
         reason,
         in_scope,
         passed,
         failed,
         errors,
+        not_reported,
         incomplete,
         status_evidence,
         evidence_count: in_scope,
@@ -757,41 +816,45 @@ fn rule_report(
     (report, matched.into_iter().collect())
 }
 
+/// Unreported fields grouped by (field, provider), with the number of records.
+fn field_gaps(not_reported: &[NotReportedRef]) -> Vec<FieldGap> {
+    let mut by: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    for n in not_reported {
+        *by.entry((n.field.as_str(), n.provider.as_str())).or_default() += 1;
+    }
+    by.into_iter()
+        .map(|((field, provider), resources)| FieldGap {
+            field: field.to_owned(),
+            provider: provider.to_owned(),
+            resources,
+        })
+        .collect()
+}
+
 /// An item with several rules takes its worst rule (by points); not-applicable rules drop out.
-pub(crate) fn combine_rules(rules: &[RuleReport]) -> (ResultState, String) {
+/// Returns the state, the deciding rule's reason and that rule's id.
+pub(crate) fn combine_rules(rules: &[RuleReport]) -> (ResultState, Reason, Option<String>) {
     let live: Vec<&RuleReport> = rules
         .iter()
         .filter(|r| r.result != ResultState::NotApplicable)
         .collect();
     if live.is_empty() {
+        let first = rules.first().expect("an item with rules has a rule");
         return (
             ResultState::NotApplicable,
-            rules.first().map(|r| r.reason.clone()).unwrap_or_default(),
+            first.reason.clone(),
+            Some(first.id.clone()),
         );
     }
     let min_points = live.iter().map(|r| r.result.points()).min().unwrap_or(0);
-    let pick = |s: ResultState| {
-        live.iter()
-            .find(|r| r.result == s)
-            .map(|r| format!("{}: {}", r.id, r.reason))
-    };
-    match min_points {
-        2 => (
-            ResultState::Satisfied,
-            pick(ResultState::Satisfied).unwrap_or_default(),
-        ),
-        1 => (
-            ResultState::PartiallySatisfied,
-            pick(ResultState::PartiallySatisfied).unwrap_or_default(),
-        ),
-        _ => match pick(ResultState::NotSatisfied) {
-            Some(reason) => (ResultState::NotSatisfied, reason),
-            None => (
-                ResultState::NotEvaluated,
-                pick(ResultState::NotEvaluated).unwrap_or_default(),
-            ),
-        },
+    let pick = |s: ResultState| live.iter().find(|r| r.result == s).copied();
+    let chosen = match min_points {
+        2 => pick(ResultState::Satisfied),
+        1 => pick(ResultState::PartiallySatisfied),
+        _ => pick(ResultState::NotSatisfied).or_else(|| pick(ResultState::NotEvaluated)),
     }
+    .expect("the minimum is some live rule's result");
+    (chosen.result, chosen.reason.clone(), Some(chosen.id.clone()))
 }
 
 /// A control at a tier: any not-evaluated item makes it worth nothing (not-satisfied if an item
@@ -802,60 +865,62 @@ pub(crate) fn combine_items(items: &[&ItemReport]) -> ControlResult {
         .iter()
         .filter(|i| i.result != ResultState::NotApplicable)
         .collect();
-    let first = |s: ResultState| {
-        live.iter()
-            .find(|i| i.result == s)
-            .map(|i| format!("item {}: {}", i.id, i.reason))
+    let from = |i: &ItemReport, result: ResultState| ControlResult {
+        result,
+        reason: i.reason.clone(),
+        item: Some(i.id.clone()),
     };
+    let first = |s: ResultState| live.iter().find(|i| i.result == s).copied();
     if live.is_empty() {
-        let reason = items
-            .first()
-            .map(|i| format!("item {}: {}", i.id, i.reason))
-            .unwrap_or_default();
-        return ControlResult {
-            result: ResultState::NotApplicable,
-            reason,
-        };
+        let i = items.first().expect("a control applying at a tier has an item there");
+        return from(i, ResultState::NotApplicable);
     }
     let any = |s: ResultState| live.iter().any(|i| i.result == s);
     let all = |s: ResultState| live.iter().all(|i| i.result == s);
-    let (result, reason) = if any(ResultState::NotEvaluated) {
-        if any(ResultState::NotSatisfied) {
-            (ResultState::NotSatisfied, first(ResultState::NotSatisfied))
+    if any(ResultState::NotEvaluated) {
+        if let Some(i) = first(ResultState::NotSatisfied) {
+            from(i, ResultState::NotSatisfied)
         } else {
-            (ResultState::NotEvaluated, first(ResultState::NotEvaluated))
+            let i = first(ResultState::NotEvaluated).expect("checked");
+            from(i, ResultState::NotEvaluated)
         }
     } else if all(ResultState::Satisfied) {
-        (
-            ResultState::Satisfied,
-            Some(format!("all {} item(s) satisfied", live.len())),
-        )
+        ControlResult {
+            result: ResultState::Satisfied,
+            reason: Reason::AllItemsSatisfied {
+                items: live.len() as u64,
+            },
+            item: None,
+        }
     } else if all(ResultState::NotSatisfied) {
-        (ResultState::NotSatisfied, first(ResultState::NotSatisfied))
+        from(first(ResultState::NotSatisfied).expect("checked"), ResultState::NotSatisfied)
     } else {
-        (
-            ResultState::PartiallySatisfied,
-            first(ResultState::NotSatisfied).or_else(|| first(ResultState::PartiallySatisfied)),
-        )
-    };
-    ControlResult {
-        result,
-        reason: reason.unwrap_or_default(),
+        let i = first(ResultState::NotSatisfied)
+            .or_else(|| first(ResultState::PartiallySatisfied))
+            .expect("a mix has a failing or partial item");
+        from(i, ResultState::PartiallySatisfied)
     }
 }
 
-fn attestation_state(a: &Attestation) -> (ResultState, String) {
-    let who = format!("{} by {} on {}", a.method, a.assessor, a.date);
+fn attestation_state(a: &Attestation) -> (ResultState, Reason) {
     let state = ResultState::parse(&a.result).unwrap_or(ResultState::NotEvaluated);
-    let note = a.note.clone().unwrap_or_default();
-    (
-        state,
-        if note.is_empty() {
-            who
-        } else {
-            format!("{who}: {note}")
-        },
-    )
+    let note = a.note.clone().filter(|n| !n.trim().is_empty());
+    let reason = if state == ResultState::NotApplicable {
+        Reason::NotApplicableJustified {
+            method: a.method.clone(),
+            assessor: a.assessor.clone(),
+            date: a.date.clone(),
+            justification: note.unwrap_or_default(),
+        }
+    } else {
+        Reason::Attested {
+            method: a.method.clone(),
+            assessor: a.assessor.clone(),
+            date: a.date.clone(),
+            note,
+        }
+    };
+    (state, reason)
 }
 
 /// For each (control, item or whole control), the index of the attestation that decides it.

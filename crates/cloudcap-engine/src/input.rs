@@ -51,6 +51,18 @@ pub struct Attestation {
     pub attachments: Vec<String>,
 }
 
+/// What one collector run for one account was asked to cover and covered (`collection.run`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CollectionRun {
+    pub provider: String,
+    pub partition: String,
+    pub account: String,
+    pub regions_listed: Vec<String>,
+    pub regions_requested: Option<Vec<String>>,
+    pub regions_collected: Vec<String>,
+    pub kinds: Vec<String>,
+}
+
 /// Everything the engine assesses, with the identity of the bundle it came from.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Evidence {
@@ -59,4 +71,7 @@ pub struct Evidence {
     pub records: Vec<Record>,
     pub statuses: Vec<CollectionStatus>,
     pub attestations: Vec<Attestation>,
+    pub runs: Vec<CollectionRun>,
+    /// The bundle's scope statement (the latest recorded, when several).
+    pub scope: Option<crate::report::ScopeStatement>,
 }

@@ -6,6 +6,7 @@
 //! evidence or on the thread count. Scoring is documented in `docs/scoring.md`.
 
 mod assess;
+mod boundary;
 mod input;
 mod report;
 mod rules;
@@ -13,7 +14,7 @@ mod score;
 mod waiver;
 
 pub use crate::assess::{Error, Options, assess, assess_reference, recombine};
-pub use crate::input::{Attestation, CollectionStatus, Evidence, Record};
+pub use crate::input::{Attestation, CollectionRun, CollectionStatus, Evidence, Record};
 pub use crate::report::*;
 pub use crate::rules::{KindFields, lint_rules};
 pub use crate::waiver::{Risk, Waiver, WaiverError, WaiverMode, WaiverUse, parse_waivers};
@@ -21,4 +22,4 @@ pub use crate::waiver::{Risk, Waiver, WaiverError, WaiverMode, WaiverUse, parse_
 /// Version of the scoring method written into every report.
 pub const SCORING_METHOD: &str = "cloudcap-score/1";
 /// Version of the report format.
-pub const REPORT_FORMAT: u32 = 1;
+pub const REPORT_FORMAT: u32 = 2;

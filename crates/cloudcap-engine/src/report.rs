@@ -87,6 +87,8 @@ pub struct Report {
     pub controls: Vec<ControlReport>,
     pub attestations: Vec<AttestationUse>,
     pub waivers: Vec<crate::waiver::WaiverUse>,
+    /// What was assessed and what was not (`docs/scoring.md` §10).
+    pub boundary: Boundary,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,7 +199,118 @@ impl ControlReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ControlResult {
     pub result: ResultState,
-    pub reason: String,
+    pub reason: Reason,
+    /// The item whose reason this is (absent when the reason speaks of the whole control).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+}
+
+/// Why a rule, item or control has its result: a code from a closed set with typed parameters.
+/// Reports render the sentence in the reader's language; nothing here needs English.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "code")]
+pub enum Reason {
+    /// No `collection.status` for the rule's kind: nobody collected it.
+    NoEvidence { kind: String },
+    /// Some scopes of the kind failed or are incomplete (the first is named).
+    CollectionError {
+        kind: String,
+        scopes: u64,
+        first: ScopeProblem,
+    },
+    /// A field the rule reads is absent from some records: the provider does not report it, or
+    /// it could not be read. Needs an interview / examine / test record.
+    FieldNotReported {
+        kind: String,
+        /// Records with an unreported field.
+        resources: u64,
+        gaps: Vec<FieldGap>,
+    },
+    /// The rule could not be evaluated on some records (a type error in the data).
+    RuleError {
+        kind: String,
+        resources: u64,
+        message: String,
+    },
+    /// Some in-scope resources fail; with `require = any`, none passes.
+    ResourcesFail {
+        kind: String,
+        failed: u64,
+        in_scope: u64,
+        require: cloudcap_catalog::Require,
+        /// The rule's own words for what a failing resource means.
+        message: Text,
+    },
+    /// Every in-scope resource passes.
+    AllPass { kind: String, passed: u64 },
+    /// `require = any`: at least one in-scope resource passes.
+    OnePasses {
+        kind: String,
+        passed: u64,
+        in_scope: u64,
+    },
+    /// No resource in scope; the result is the rule's `empty`.
+    NothingInScope {
+        kind: String,
+        empty: cloudcap_catalog::EmptyResult,
+    },
+    /// Decided by an assessor's record.
+    Attested {
+        method: String,
+        assessor: String,
+        date: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// Not applicable, with the assessor's justification.
+    NotApplicableJustified {
+        method: String,
+        assessor: String,
+        date: String,
+        justification: String,
+    },
+    /// A manual item (or an item without rules) has no assessor record.
+    NoAssessorRecord { manual: bool },
+    /// Decided by an approved waiver.
+    Waived {
+        waiver: String,
+        mode: crate::waiver::WaiverMode,
+        approver: String,
+        ticket: String,
+        justification: String,
+    },
+    /// Every item of the control at this tier is satisfied.
+    AllItemsSatisfied { items: u64 },
+}
+
+impl Reason {
+    /// The reason's code, as written in `report.json`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::NoEvidence { .. } => "no-evidence",
+            Reason::CollectionError { .. } => "collection-error",
+            Reason::FieldNotReported { .. } => "field-not-reported",
+            Reason::RuleError { .. } => "rule-error",
+            Reason::ResourcesFail { .. } => "resources-fail",
+            Reason::AllPass { .. } => "all-pass",
+            Reason::OnePasses { .. } => "one-passes",
+            Reason::NothingInScope { .. } => "nothing-in-scope",
+            Reason::Attested { .. } => "attested",
+            Reason::NotApplicableJustified { .. } => "not-applicable-justified",
+            Reason::NoAssessorRecord { .. } => "no-assessor-record",
+            Reason::Waived { .. } => "waived",
+            Reason::AllItemsSatisfied { .. } => "all-items-satisfied",
+        }
+    }
+}
+
+/// One field a rule needed that some records do not carry.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FieldGap {
+    pub field: String,
+    pub provider: String,
+    /// Records of this provider without the field.
+    pub resources: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,9 +319,12 @@ pub struct ItemReport {
     pub tier: Tier,
     pub tier_basis: String,
     pub result: ResultState,
-    /// `rules`, `attestation` or `none`.
+    /// `rules`, `attestation`, `waiver` or `none`.
     pub decided_by: String,
-    pub reason: String,
+    pub reason: Reason,
+    /// The rule whose reason this is (absent when the reason is not a rule's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
     pub rules: Vec<RuleReport>,
     /// The attestation that decided this item, if any.
     pub attestation: Option<String>,
@@ -220,13 +336,16 @@ pub struct ItemReport {
 pub struct RuleReport {
     pub id: String,
     pub kind: String,
+    pub require: cloudcap_catalog::Require,
     pub result: ResultState,
-    pub reason: String,
+    pub reason: Reason,
     pub in_scope: u64,
     pub passed: u64,
     pub failed: Vec<ResourceRef>,
     /// Records whose rule evaluation raised an error (treated as not evaluated).
     pub errors: Vec<ResourceError>,
+    /// Records lacking a field the rule reads (not reported by the provider): not evaluated.
+    pub not_reported: Vec<NotReportedRef>,
     /// Scopes whose collection failed or is incomplete.
     pub incomplete: Vec<ScopeProblem>,
     /// SHA-256 of the collection.status objects consulted.
@@ -256,12 +375,114 @@ pub struct ResourceError {
     pub message: String,
 }
 
+/// A record on which a rule could not be decided because a field it reads is absent.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NotReportedRef {
+    pub resource_id: String,
+    pub provider: String,
+    pub account: String,
+    pub region: String,
+    pub field: String,
+    pub evidence: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ScopeProblem {
     pub provider: String,
     pub account: String,
     pub region: String,
-    pub cause: String,
+    pub cause: ScopeCause,
+}
+
+/// Why a scope's evidence is incomplete.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum ScopeCause {
+    /// The collector recorded an error (`error_class`: access-denied, throttled, server-error,
+    /// timeout, malformed, unsupported, not-collected) with the provider's or collector's message.
+    CollectionFailed {
+        error_class: String,
+        message: String,
+    },
+    /// Several statuses for one scope.
+    DuplicateStatuses { count: u64 },
+    /// The status's `record_count` differs from the records the bundle holds.
+    RecordCountMismatch { written: u64, found: u64 },
+    /// Records without any status for their scope.
+    RecordsWithoutStatus { count: u64 },
+}
+
+/// The assessment boundary: what the bundle says was asked for, covered and left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Boundary {
+    /// The scope statement recorded in the bundle, if any.
+    pub scope: Option<ScopeStatement>,
+    /// Every (provider, account) with evidence, sorted.
+    pub accounts: Vec<AccountBoundary>,
+    /// Evidence kinds that rules read and no collector attempted (their rules are not evaluated).
+    pub kinds_not_collected: Vec<String>,
+}
+
+/// The scope statement: the service assessed and what the collected accounts are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeStatement {
+    pub sha256: String,
+    pub service: String,
+    pub description: Option<String>,
+    pub sampling: Option<String>,
+    pub prepared_by: Option<String>,
+    pub accounts: Vec<ScopeAccount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ScopeAccount {
+    pub provider: String,
+    pub account: String,
+    /// `provider-platform`, `customer-tenant-sample` or `assessment-tenant`.
+    pub role: String,
+    pub note: Option<String>,
+}
+
+/// What was covered for one account.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AccountBoundary {
+    pub provider: String,
+    pub account: String,
+    /// From the collector's `collection.run`; absent when the bundle has none.
+    pub partition: Option<String>,
+    /// `true` when a `collection.run` records what was asked for.
+    pub run_recorded: bool,
+    /// The regions asked for with `--region`; absent when every listed region was asked for.
+    pub regions_requested: Option<Vec<String>>,
+    /// Every region known for the account (region listing and inventory), sorted.
+    pub regions: Vec<RegionCoverage>,
+    /// Every kind attempted, sorted.
+    pub kinds: Vec<KindCoverage>,
+    /// Named in the scope statement (`None` when there is no statement).
+    pub in_scope_statement: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RegionCoverage {
+    pub region: String,
+    pub mainland_china: Option<bool>,
+    pub collected: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct KindCoverage {
+    pub kind: String,
+    /// Scopes (regions, or `global`) collected completely.
+    pub scopes_ok: u64,
+    /// Scopes that failed, by region and error class.
+    pub failed: Vec<FailedScope>,
+    pub records: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FailedScope {
+    pub region: String,
+    pub error_class: String,
 }
 
 /// How each attestation in the bundle was used.

@@ -235,7 +235,18 @@ pub(crate) enum Outcome {
     OutOfScope,
     Pass,
     Fail,
+    /// A field the rule reads (named) is absent from the record: the provider did not report
+    /// it. Never a pass, never a fail.
+    NotReported(String),
     Error(String),
+}
+
+/// Maps a CEL execution error: a missing record field is "not reported", anything else an error.
+fn execution_error(what: &str, e: cel::ExecutionError) -> Outcome {
+    match e {
+        cel::ExecutionError::NoSuchKey(field) => Outcome::NotReported(field.to_string()),
+        e => Outcome::Error(format!("{what}: {e}")),
+    }
 }
 
 /// Evaluates a compiled rule with `r` already bound in `ctx`.
@@ -245,14 +256,14 @@ pub(crate) fn eval(compiled: &Compiled, ctx: &Context<'_, '_>) -> Outcome {
             Ok(Value::Bool(true)) => {}
             Ok(Value::Bool(false)) => return Outcome::OutOfScope,
             Ok(other) => return Outcome::Error(format!("where gave {other:?}, not a bool")),
-            Err(e) => return Outcome::Error(format!("where: {e}")),
+            Err(e) => return execution_error("where", e),
         }
     }
     match compiled.check.execute(ctx) {
         Ok(Value::Bool(true)) => Outcome::Pass,
         Ok(Value::Bool(false)) => Outcome::Fail,
         Ok(other) => Outcome::Error(format!("check gave {other:?}, not a bool")),
-        Err(e) => Outcome::Error(format!("check: {e}")),
+        Err(e) => execution_error("check", e),
     }
 }
 

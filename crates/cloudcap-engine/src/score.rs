@@ -45,6 +45,7 @@ pub(crate) fn build_report(
     controls: Vec<ControlReport>,
     attestations: Vec<AttestationUse>,
     waivers: Vec<crate::waiver::WaiverUse>,
+    boundary: Boundary,
 ) -> Report {
     let mut tiers = Vec::new();
     let mut lower_reached = true;
@@ -73,9 +74,14 @@ pub(crate) fn build_report(
                 min_coverage_bp: policy.min_coverage_bp,
             });
         }
+        // A key control blocks every tier at which it is not fully satisfied (partially
+        // satisfied, not satisfied or not evaluated); a justified not-applicable does not block.
         for c in controls.iter().filter(|c| c.key) {
-            if let Some(res @ (ResultState::NotSatisfied | ResultState::NotEvaluated)) =
-                c.result_at(tier)
+            if let Some(
+                res @ (ResultState::PartiallySatisfied
+                | ResultState::NotSatisfied
+                | ResultState::NotEvaluated),
+            ) = c.result_at(tier)
             {
                 blockers.push(Blocker::KeyControl {
                     control: c.id.clone(),
@@ -137,5 +143,6 @@ pub(crate) fn build_report(
         controls,
         attestations,
         waivers,
+        boundary,
     }
 }

@@ -14,7 +14,10 @@ use crate::error::{Error, Incomplete, Result};
 use crate::hash::Sha256Hex;
 use crate::journal::{self, JOURNAL_FILE};
 use crate::kinds::CollectionStatus;
-use crate::manifest::{Entry, FORMAT_VERSION, KIND_ATTESTATION, KIND_COLLECTION_STATUS, Manifest};
+use crate::manifest::{
+    Entry, FORMAT_VERSION, KIND_ATTESTATION, KIND_COLLECTION_RUN, KIND_COLLECTION_STATUS,
+    KIND_SCOPE, Manifest,
+};
 use crate::store::Store;
 
 /// File name of the manifest inside a bundle.
@@ -205,6 +208,16 @@ impl Bundle {
     /// Every `collection.status` object.
     pub fn collection_statuses(&self) -> Result<Vec<(&Entry, CollectionStatus)>> {
         self.typed(KIND_COLLECTION_STATUS)
+    }
+
+    /// Every `collection.run` object (one per collected account and run).
+    pub fn collection_runs(&self) -> Result<Vec<(&Entry, crate::kinds::CollectionRun)>> {
+        self.typed(KIND_COLLECTION_RUN)
+    }
+
+    /// Every scope statement (a bundle normally holds at most one; the latest recorded wins).
+    pub fn scope_statements(&self) -> Result<Vec<(&Entry, crate::scope::ScopeStatement)>> {
+        self.typed(KIND_SCOPE)
     }
 
     /// Every attestation.

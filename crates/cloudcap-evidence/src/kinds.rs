@@ -120,6 +120,9 @@ impl FieldTypeOf for UtcTimestamp {
 impl FieldTypeOf for Vec<u16> {
     const TYPE: FieldType = FieldType::IntList;
 }
+impl FieldTypeOf for Vec<String> {
+    const TYPE: FieldType = FieldType::StringList;
+}
 impl FieldTypeOf for Vec<Sha256Hex> {
     const TYPE: FieldType = FieldType::StringList;
 }
@@ -352,13 +355,20 @@ evidence_kinds! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         min_length: Option<u32>,
         /// At least one upper-case letter required.
-        require_uppercase: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        require_uppercase: Option<bool>,
         /// At least one lower-case letter required.
-        require_lowercase: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        require_lowercase: Option<bool>,
         /// At least one digit required.
-        require_numbers: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        require_numbers: Option<bool>,
         /// At least one symbol required.
-        require_symbols: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        require_symbols: Option<bool>,
+        /// How many character classes (upper, lower, digit, symbol) a password must mix.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_char_classes: Option<u32>,
         /// Maximum password age in days.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_age_days: Option<u32>,
@@ -387,6 +397,9 @@ evidence_kinds! {
         /// Last console sign-in.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         last_login_at: Option<UtcTimestamp>,
+        /// The provider says the user has never signed in to the console.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        never_logged_in: Option<bool>,
     }
 
     /// `identity.access-key`: an API access key.
@@ -402,6 +415,9 @@ evidence_kinds! {
         /// When the key was last used.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         last_used_at: Option<UtcTimestamp>,
+        /// The provider says the key has never been used.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        never_used: Option<bool>,
     }
 
     /// `audit.trail`: an audit log trail (CloudTrail, ActionTrail, CTS, CloudAudit).
@@ -413,9 +429,11 @@ evidence_kinds! {
         /// Covers every region.
         multi_region: bool,
         /// Log file integrity validation is on.
-        log_file_validation: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        log_file_validation: Option<bool>,
         /// Logs are encrypted at rest with a managed key.
-        encrypted: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        encrypted: Option<bool>,
         /// Management (control-plane) events are recorded.
         management_events: bool,
         /// Retention of delivered logs in days.
@@ -428,7 +446,8 @@ evidence_kinds! {
         /// The recorder is recording.
         recording: bool,
         /// Every supported resource type is recorded.
-        all_resources: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        all_resources: Option<bool>,
     }
 
     /// `crypto.key`: a key in the provider's key management service.
@@ -437,10 +456,15 @@ evidence_kinds! {
         customer_managed: bool,
         /// The key is enabled.
         enabled: bool,
-        /// Automatic rotation is enabled.
-        rotation_enabled: bool,
+        /// Automatic rotation is enabled (absent for keys the service cannot rotate automatically,
+        /// and where the provider does not report it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rotation_enabled: Option<bool>,
         /// Origin of the key material.
         origin: KeyOrigin,
+        /// Symmetric key (only symmetric, provider-generated keys rotate automatically).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        symmetric: Option<bool>,
     }
 
     /// `storage.bucket`: an object storage bucket.
@@ -456,7 +480,8 @@ evidence_kinds! {
         /// Readable or writable by anyone.
         public: bool,
         /// Public access is blocked at bucket or account level.
-        public_access_block: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        public_access_block: Option<bool>,
         /// Server access logging is enabled.
         access_logging: bool,
     }
@@ -500,7 +525,8 @@ evidence_kinds! {
         /// Engine name (`mysql`, `postgres`, ...).
         engine: String,
         /// Storage encrypted at rest.
-        encrypted: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        encrypted: Option<bool>,
         /// Reachable from the internet.
         public: bool,
         /// Automated backup retention in days (0 = off).
@@ -519,7 +545,14 @@ evidence_kinds! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retention_days: Option<u32>,
         /// Backups are copied to another region.
-        cross_region_copy: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cross_region_copy: Option<bool>,
+        /// Regions the plan copies backups to, sorted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        copy_regions: Option<Vec<String>>,
+        /// A copy destination is outside mainland China.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        copy_outside_mainland: Option<bool>,
     }
 
     /// `monitoring.threat-detection`: a threat-detection service in a region.
@@ -534,10 +567,15 @@ evidence_kinds! {
     "region.inventory" => RegionInventory {
         /// The region is in mainland China.
         mainland_china: bool,
-        /// The region holds customer data (storage, databases, volumes).
-        holds_data: bool,
-        /// Number of resources found in the region.
-        resource_count: u64,
+        /// Evidence was collected in this region.
+        collected: bool,
+        /// The region holds customer data: a bucket, volume, database, backup plan or snapshot
+        /// (absent when the region was not collected).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holds_data: Option<bool>,
+        /// Number of resources found in the region (absent when the region was not collected).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resource_count: Option<u64>,
     }
 }
 
@@ -567,6 +605,8 @@ pub enum ErrorClass {
     Malformed,
     /// The provider or region does not offer the service.
     Unsupported,
+    /// The scope was not collected: a region of the account's listing left out by `--region`.
+    NotCollected,
 }
 
 /// `collection.status`: what a collector attempted for one (kind, provider, account, region).
@@ -596,4 +636,33 @@ pub struct CollectionStatus {
     pub message: Option<String>,
     /// Number of records collected in this scope.
     pub record_count: u64,
+}
+
+/// `collection.run`: what one `collect` run for one account was asked to cover and what it
+/// covered. Together with the `collection.status` objects (every kind attempted, per scope) and
+/// the `region.inventory` records (every listed region, with `collected`), it is the
+/// assessment boundary a report states.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionRun {
+    /// Provider.
+    pub provider: Provider,
+    /// Partition or site of the provider (`aws`, `aws-cn`; the vendor's public cloud otherwise).
+    #[schemars(length(min = 1))]
+    pub partition: String,
+    /// Account / tenant / domain id.
+    #[schemars(length(min = 1))]
+    pub account: String,
+    /// Always `global`: a run is not regional.
+    #[schemars(length(min = 1))]
+    pub region: String,
+    /// Every region the account's region listing returned, sorted.
+    pub regions_listed: Vec<String>,
+    /// The regions asked for with `--region`, sorted; absent when every listed region was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions_requested: Option<Vec<String>>,
+    /// The regions collected, sorted.
+    pub regions_collected: Vec<String>,
+    /// The evidence kinds the run attempted, sorted.
+    pub kinds: Vec<String>,
 }

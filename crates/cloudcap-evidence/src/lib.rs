@@ -73,6 +73,7 @@ mod kinds;
 mod manifest;
 pub mod sample;
 mod schema;
+mod scope;
 mod sign;
 mod store;
 mod verify;
@@ -88,14 +89,18 @@ pub use crate::error::{Error, Incomplete, Result, SchemaError};
 pub use crate::hash::{ParseSha256Error, Sha256Hex, merkle_leaf_hash, merkle_tree_hash};
 pub use crate::journal::JOURNAL_FILE;
 pub use crate::kinds::{
-    AccessKey, AuditTrail, BackupPlan, CollectionOutcome, CollectionStatus, ComputeVolume,
+    AccessKey, AuditTrail, BackupPlan, CollectionOutcome, CollectionRun, CollectionStatus,
+    ComputeVolume,
     ConfigRecorder, CryptoKey, DatabaseInstance, Envelope, ErrorClass, FieldInfo, FieldType,
     IdentityUser, KeyOrigin, KindInfo, PasswordPolicy, Provider, Record, RegionInventory,
     SCHEMA_VERSION, SecurityGroup, StorageBucket, ThreatDetection, UtcTimestamp, Vpc, kind, kinds,
 };
 pub use crate::manifest::{
     BundleInfo, Entry, EntryMeta, FORMAT_VERSION, KIND_ATTACHMENT, KIND_ATTESTATION,
-    KIND_COLLECTION_STATUS, KIND_RAW, MEDIA_JSON, Manifest,
+    KIND_COLLECTION_RUN, KIND_COLLECTION_STATUS, KIND_RAW, KIND_SCOPE, MEDIA_JSON, Manifest,
+};
+pub use crate::scope::{
+    AccountRole, ParseScopeError, ScopeAccount, ScopeStatement, parse_scope_toml,
 };
 pub use crate::schema::{generate_schemas, validate_record};
 pub use crate::sign::{

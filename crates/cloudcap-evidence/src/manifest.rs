@@ -20,6 +20,10 @@ pub const KIND_ATTESTATION: &str = "attestation";
 pub const KIND_ATTACHMENT: &str = "attachment";
 /// Entry kind of a collector's per-scope status.
 pub const KIND_COLLECTION_STATUS: &str = "collection.status";
+/// Entry kind of a collector's record of what one run covered.
+pub const KIND_COLLECTION_RUN: &str = "collection.run";
+/// Entry kind of the assessment's scope statement.
+pub const KIND_SCOPE: &str = "assessment.scope";
 /// Media type of every object this crate serializes itself (JCS JSON).
 pub const MEDIA_JSON: &str = "application/json";
 
@@ -110,12 +114,20 @@ impl EntryMeta {
         let bad = |m: String| Err(Error::InvalidMeta(m));
         let known = matches!(
             self.kind.as_str(),
-            KIND_RAW | KIND_ATTESTATION | KIND_ATTACHMENT | KIND_COLLECTION_STATUS
+            KIND_RAW
+                | KIND_ATTESTATION
+                | KIND_ATTACHMENT
+                | KIND_COLLECTION_STATUS
+                | KIND_COLLECTION_RUN
+                | KIND_SCOPE
         ) || kinds::kind(&self.kind).is_some();
         if !known {
             return bad(format!("unknown kind `{}`", self.kind));
         }
-        let scoped = !matches!(self.kind.as_str(), KIND_ATTESTATION | KIND_ATTACHMENT);
+        let scoped = !matches!(
+            self.kind.as_str(),
+            KIND_ATTESTATION | KIND_ATTACHMENT | KIND_SCOPE
+        );
         for (name, v) in [
             ("provider", &self.provider),
             ("account", &self.account),

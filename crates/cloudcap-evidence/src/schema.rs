@@ -13,13 +13,16 @@ use serde_json::{Value, json};
 
 use crate::attest::Attestation;
 use crate::error::SchemaError;
-use crate::kinds::{self, CollectionStatus, SCHEMA_VERSION};
-use crate::manifest::{KIND_ATTESTATION, KIND_COLLECTION_STATUS, Manifest};
+use crate::kinds::{self, CollectionRun, CollectionStatus, SCHEMA_VERSION};
+use crate::manifest::{
+    KIND_ATTESTATION, KIND_COLLECTION_RUN, KIND_COLLECTION_STATUS, KIND_SCOPE, Manifest,
+};
+use crate::scope::ScopeStatement;
 
 /// Returns every schema file of `evidence-schemas/`: file name → pretty JSON text (ending in a newline).
 ///
-/// One `<kind>.schema.json` per normalized kind, plus `collection.status.schema.json`,
-/// `attestation.schema.json` and `manifest.schema.json`.
+/// One `<kind>.schema.json` per normalized kind, plus `collection.status.schema.json`, `collection.run.schema.json`,
+/// `assessment.scope.schema.json`, `attestation.schema.json` and `manifest.schema.json`.
 pub fn generate_schemas() -> BTreeMap<String, String> {
     schema_values()
         .into_iter()
@@ -38,6 +41,14 @@ fn schema_values() -> BTreeMap<String, Value> {
     let mut status = root::<CollectionStatus>();
     finish_status_schema(&mut status);
     out.insert(KIND_COLLECTION_STATUS.to_owned(), status);
+    let mut run = root::<CollectionRun>();
+    set(&mut run, "title", json!(KIND_COLLECTION_RUN));
+    *prop(&mut run, "region") =
+        json!({ "type": "string", "const": "global", "description": "Always `global`: a run is not regional." });
+    out.insert(KIND_COLLECTION_RUN.to_owned(), run);
+    let mut scope = root::<ScopeStatement>();
+    set(&mut scope, "title", json!(KIND_SCOPE));
+    out.insert(KIND_SCOPE.to_owned(), scope);
     let mut att = root::<Attestation>();
     set(&mut att, "title", json!(KIND_ATTESTATION));
     out.insert(KIND_ATTESTATION.to_owned(), att);

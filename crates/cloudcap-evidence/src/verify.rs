@@ -15,7 +15,10 @@ use crate::error::{Error, SchemaError};
 use crate::hash::Sha256Hex;
 use crate::journal::JOURNAL_FILE;
 use crate::kinds;
-use crate::manifest::{Entry, KIND_ATTACHMENT, KIND_ATTESTATION, KIND_COLLECTION_STATUS, KIND_RAW};
+use crate::manifest::{
+    Entry, KIND_ATTACHMENT, KIND_ATTESTATION, KIND_COLLECTION_RUN, KIND_COLLECTION_STATUS,
+    KIND_RAW, KIND_SCOPE,
+};
 use crate::schema::validate_record;
 use crate::sign::{self, SignatureFile};
 use crate::store::Store;
@@ -403,7 +406,8 @@ fn check_content(
     r: &mut VerifyReport,
 ) {
     let is_record = kinds::kind(&e.kind).is_some();
-    if !(is_record || e.kind == KIND_COLLECTION_STATUS || e.kind == KIND_ATTESTATION) {
+    let is_collector = e.kind == KIND_COLLECTION_STATUS || e.kind == KIND_COLLECTION_RUN;
+    if !(is_record || is_collector || e.kind == KIND_ATTESTATION || e.kind == KIND_SCOPE) {
         return;
     }
     let invalid = |message: String| Problem::ObjectInvalid {
@@ -432,7 +436,7 @@ fn check_content(
             });
         }
     }
-    if is_record || e.kind == KIND_COLLECTION_STATUS {
+    if is_record || is_collector {
         let mut fields = vec![
             ("provider", e.provider.as_deref()),
             ("account", e.account.as_deref()),

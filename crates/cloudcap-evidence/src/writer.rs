@@ -20,11 +20,12 @@ use crate::error::{Error, Result};
 use crate::fsio::Durable;
 use crate::hash::Sha256Hex;
 use crate::journal::{self, JOURNAL_FILE};
-use crate::kinds::{self, CollectionStatus, Record};
+use crate::kinds::{self, CollectionRun, CollectionStatus, Record};
 use crate::manifest::{
-    BundleInfo, Entry, EntryMeta, KIND_ATTACHMENT, KIND_ATTESTATION, KIND_COLLECTION_STATUS,
-    KIND_RAW, MEDIA_JSON, Manifest,
+    BundleInfo, Entry, EntryMeta, KIND_ATTACHMENT, KIND_ATTESTATION, KIND_COLLECTION_RUN,
+    KIND_COLLECTION_STATUS, KIND_RAW, KIND_SCOPE, MEDIA_JSON, Manifest,
 };
+use crate::scope::ScopeStatement;
 use crate::schema::validate_record;
 
 /// Writes objects into a bundle directory; see the module docs for the crash semantics.
@@ -276,10 +277,10 @@ impl BundleWriter {
     /// and stored as RFC 8785 (JCS) bytes. Its `sources` must already be raw objects of the bundle.
     pub fn add_record(&mut self, meta: EntryMeta, record: &Value) -> Result<Sha256Hex> {
         meta.check()?;
-        let is_status = meta.kind == KIND_COLLECTION_STATUS;
+        let is_status = meta.kind == KIND_COLLECTION_STATUS || meta.kind == KIND_COLLECTION_RUN;
         if !is_status && kinds::kind(&meta.kind).is_none() {
             return Err(Error::InvalidMeta(format!(
-                "`{}` is not a normalized evidence kind or collection.status",
+                "`{}` is not a normalized evidence kind, collection.status or collection.run",
                 meta.kind
             )));
         }
@@ -349,6 +350,42 @@ impl BundleWriter {
             collected_at,
         );
         self.add_record(meta, &value)
+    }
+
+    /// Adds a `collection.run` object (what one run for one account covered).
+    pub fn add_run(&mut self, run: &CollectionRun, collected_at: Timestamp) -> Result<Sha256Hex> {
+        let value = serde_json::to_value(run).map_err(|e| Error::InvalidMeta(e.to_string()))?;
+        let meta = EntryMeta::new(
+            KIND_COLLECTION_RUN,
+            run.provider.as_str(),
+            &run.account,
+            &run.region,
+            KIND_COLLECTION_RUN,
+            collected_at,
+        );
+        self.add_record(meta, &value)
+    }
+
+    /// Adds the assessment's scope statement (hashed like any other object).
+    pub fn add_scope(&mut self, scope: &ScopeStatement, recorded_at: Timestamp) -> Result<Sha256Hex> {
+        let value = serde_json::to_value(scope).map_err(|e| Error::InvalidMeta(e.to_string()))?;
+        validate_record(KIND_SCOPE, &value).map_err(|errors| Error::InvalidRecord {
+            kind: KIND_SCOPE.into(),
+            errors,
+        })?;
+        let meta = EntryMeta {
+            kind: KIND_SCOPE.into(),
+            provider: None,
+            account: None,
+            region: None,
+            source: KIND_SCOPE.into(),
+            collected_at: recorded_at,
+            media_type: MEDIA_JSON.into(),
+            name: None,
+        };
+        meta.check()?;
+        let bytes = serde_jcs::to_vec(&value).map_err(|e| Error::InvalidMeta(e.to_string()))?;
+        self.add_object(meta, &bytes)
     }
 
     /// Adds an assessor's attestation; its attachments must already be in the bundle.

@@ -256,7 +256,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
             vec![
                 esc(&tier(report, *t, lang)),
                 res(r.result, lang),
-                esc(&r.reason),
+                esc(&crate::text::control_reason(r, lang)),
             ]
         })
         .collect();
@@ -274,7 +274,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         .items
         .iter()
         .map(|i| {
-            let mut reason = esc(&i.reason);
+            let mut reason = esc(&crate::text::item_reason(i, lang));
             if let Some(o) = i.overridden_rule_result {
                 let _ = write!(
                     reason,

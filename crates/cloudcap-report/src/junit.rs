@@ -41,7 +41,7 @@ fn details(c: &ControlReport, lang: Lang) -> String {
             i.id,
             i.tier.as_str(),
             result(i.result, lang),
-            i.reason
+            crate::text::item_reason(i, lang)
         );
         for r in &i.rules {
             for f in &r.failed {
@@ -58,10 +58,14 @@ fn details(c: &ControlReport, lang: Lang) -> String {
 
 pub(crate) fn render(report: &Report, lang: Lang) -> String {
     let t = report.target_tier;
-    let cases: Vec<(&ControlReport, ResultState, &str)> = report
+    let cases: Vec<(&ControlReport, ResultState, String)> = report
         .controls
         .iter()
-        .filter_map(|c| c.results.get(&t).map(|r| (c, r.result, r.reason.as_str())))
+        .filter_map(|c| {
+            c.results
+                .get(&t)
+                .map(|r| (c, r.result, crate::text::control_reason(r, lang)))
+        })
         .collect();
     let n = |pred: &dyn Fn(ResultState) -> bool, fam: Option<&str>| {
         cases

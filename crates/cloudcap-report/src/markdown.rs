@@ -290,7 +290,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
             &[
                 tier(report, *t, lang),
                 result(r.result, lang).to_string(),
-                r.reason.clone(),
+                crate::text::control_reason(r, lang),
             ],
         );
     }
@@ -307,7 +307,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         ],
     );
     for i in &c.items {
-        let mut reason = i.reason.clone();
+        let mut reason = crate::text::item_reason(i, lang);
         if let Some(o) = i.overridden_rule_result {
             let _ = write!(
                 reason,

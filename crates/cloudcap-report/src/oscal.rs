@@ -200,7 +200,7 @@ fn observation(ids: &Ids<'_>, report: &Report, at: &str, c: &ControlReport) -> O
     Some(json!({
         "uuid": ids.id(&format!("observation/{}", c.id)),
         "title": format!("{} {}", c.id, c.title.en),
-        "description": format!("{}: {}", r.result, r.reason),
+        "description": format!("{}: {}", r.result, crate::text::control_reason(r, crate::Lang::En)),
         "props": props(&[("result", r.result.as_str()), ("clause", &c.clause)]),
         "methods": methods,
         "types": ["control-objective"],
@@ -219,7 +219,7 @@ fn finding(ids: &Ids<'_>, report: &Report, c: &ControlReport) -> Option<Value> {
     Some(json!({
         "uuid": ids.id(&format!("finding/{}", c.id)),
         "title": format!("{} {}", c.id, c.title.en),
-        "description": format!("{}: {}", r.result, r.reason),
+        "description": format!("{}: {}", r.result, crate::text::control_reason(r, crate::Lang::En)),
         "props": props(&[("result", r.result.as_str())]),
         "target": {
             "type": "objective-id",
@@ -357,14 +357,11 @@ pub(crate) fn poam(report: &Report) -> Result<String, Error> {
                     .flat_map(|r| r.failed.iter().map(|f| f.resource_id.clone()))
             })
             .collect();
+        let why = crate::text::control_reason(r, crate::Lang::En);
         let statement = if failing_resources.is_empty() {
-            r.reason.clone()
+            why.clone()
         } else {
-            format!(
-                "{}; failing resources: {}",
-                r.reason,
-                failing_resources.join(", ")
-            )
+            format!("{why}; failing resources: {}", failing_resources.join(", "))
         };
         risks.push(json!({
             "uuid": risk,
@@ -386,7 +383,7 @@ pub(crate) fn poam(report: &Report) -> Result<String, Error> {
         items.push(json!({
             "uuid": ids.id(&format!("poam-item/{}", c.id)),
             "title": format!("Rectify {} {}", c.id, c.title.en),
-            "description": format!("{}: {}. Owner: unassigned. Deadline: {deadline}.", r.result, r.reason),
+            "description": format!("{}: {why}. Owner: unassigned. Deadline: {deadline}.", r.result),
             "props": props(&[("owner", "unassigned"), ("deadline", &deadline), ("result", r.result.as_str())]),
             "related-findings": [{ "finding-uuid": ids.id(&format!("finding/{}", c.id)) }],
             "related-observations": [{ "observation-uuid": ids.id(&format!("observation/{}", c.id)) }],

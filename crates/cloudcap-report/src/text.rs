@@ -205,3 +205,224 @@ pub(crate) fn waiver_rows(report: &Report, control: &str) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+/// A collector's error class, in words.
+pub(crate) fn error_class(c: &str, lang: Lang) -> String {
+    let (en, zh) = match c {
+        "access-denied" => ("access denied", "无权访问"),
+        "throttled" => ("throttled", "请求被限流"),
+        "server-error" => ("server error", "服务端错误"),
+        "timeout" => ("timed out", "请求超时"),
+        "malformed" => ("malformed answer", "响应无法解析"),
+        "unsupported" => ("not offered by the provider", "该云服务商不提供此项"),
+        "not-collected" => ("region not collected", "该地域未采集"),
+        other => return other.to_owned(),
+    };
+    l(lang, en, zh).to_owned()
+}
+
+/// Why a scope's evidence is incomplete, in words.
+pub(crate) fn scope_cause(c: &cloudcap_engine::ScopeCause, lang: Lang) -> String {
+    use cloudcap_engine::ScopeCause as C;
+    match (c, lang) {
+        (C::CollectionFailed { error_class: e, .. }, _) => error_class(e, lang),
+        (C::DuplicateStatuses { count }, Lang::En) => format!("{count} statuses for one scope"),
+        (C::DuplicateStatuses { count }, Lang::Zh) => format!("同一范围有 {count} 条采集状态"),
+        (C::RecordCountMismatch { written, found }, Lang::En) => {
+            format!("the collector wrote {written} record(s), the bundle holds {found}")
+        }
+        (C::RecordCountMismatch { written, found }, Lang::Zh) => {
+            format!("采集器写入 {written} 条记录，证据包中有 {found} 条")
+        }
+        (C::RecordsWithoutStatus { count }, Lang::En) => {
+            format!("{count} record(s) without a collection status")
+        }
+        (C::RecordsWithoutStatus { count }, Lang::Zh) => {
+            format!("{count} 条记录没有采集状态")
+        }
+    }
+}
+
+/// The sentence for a reason code, wholly in `lang`; ids, field names, kinds, providers and
+/// people's own words (notes, justifications) stay as recorded.
+pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
+    use cloudcap_engine::Reason as R;
+    let zh = lang == Lang::Zh;
+    match r {
+        R::NoEvidence { kind } => match zh {
+            false => format!("no `{kind}` evidence was collected"),
+            true => format!("未采集 `{kind}` 证据"),
+        },
+        R::CollectionError {
+            kind,
+            scopes,
+            first,
+        } => {
+            let at = format!("{}/{}/{}", first.provider, first.account, first.region);
+            let cause = scope_cause(&first.cause, lang);
+            match zh {
+                false => format!(
+                    "`{kind}` evidence incomplete in {scopes} scope(s), e.g. {at}: {cause}"
+                ),
+                true => format!("`{kind}` 证据在 {scopes} 个范围内不完整，例如 {at}：{cause}"),
+            }
+        }
+        R::FieldNotReported {
+            kind,
+            resources,
+            gaps,
+        } => {
+            let list = gaps
+                .iter()
+                .map(|g| format!("`{}` ({}, {})", g.field, g.provider, g.resources))
+                .collect::<Vec<_>>()
+                .join(l(lang, "; ", "；"));
+            match zh {
+                false => format!(
+                    "not evaluated: {resources} `{kind}` record(s) lack a field the provider does not report — {list}; evidence it with an interview, examine or test record"
+                ),
+                true => format!(
+                    "未评估：{resources} 条 `{kind}` 记录缺少云服务商未报告的字段——{list}；请以访谈、检查或测试记录补充证据"
+                ),
+            }
+        }
+        R::RuleError {
+            kind,
+            resources,
+            message,
+        } => match zh {
+            false => format!(
+                "{resources} `{kind}` record(s) could not be evaluated: {message}"
+            ),
+            true => format!("{resources} 条 `{kind}` 记录无法评估：{message}"),
+        },
+        R::ResourcesFail {
+            failed,
+            in_scope,
+            require,
+            message,
+            ..
+        } => match (require, zh) {
+            (cloudcap_catalog::Require::All, false) => {
+                format!("{failed} of {in_scope} resource(s) fail: {}", message.en)
+            }
+            (cloudcap_catalog::Require::All, true) => {
+                format!("{in_scope} 个资源中有 {failed} 个不符合：{}", message.zh)
+            }
+            (cloudcap_catalog::Require::Any, false) => format!(
+                "none of {in_scope} resource(s) passes, and one is required: {}",
+                message.en
+            ),
+            (cloudcap_catalog::Require::Any, true) => {
+                format!("{in_scope} 个资源均不符合，至少需要一个符合：{}", message.zh)
+            }
+        },
+        R::AllPass { passed, .. } => match zh {
+            false => format!("all {passed} resource(s) pass"),
+            true => format!("全部 {passed} 个资源符合"),
+        },
+        R::OnePasses {
+            passed, in_scope, ..
+        } => match zh {
+            false => format!("{passed} of {in_scope} resource(s) pass; at least one is required"),
+            true => format!("{in_scope} 个资源中有 {passed} 个符合（至少需要一个）"),
+        },
+        R::NothingInScope { kind, empty } => match (empty, zh) {
+            (cloudcap_catalog::EmptyResult::NotSatisfied, false) => {
+                format!("no `{kind}` resource in scope, and one is required")
+            }
+            (cloudcap_catalog::EmptyResult::NotSatisfied, true) => {
+                format!("范围内没有 `{kind}` 资源，而要求至少有一个")
+            }
+            (_, false) => format!("no `{kind}` resource in scope"),
+            (_, true) => format!("范围内没有 `{kind}` 资源"),
+        },
+        R::Attested {
+            method: m,
+            assessor,
+            date,
+            note,
+        } => {
+            let base = match zh {
+                false => format!("{} by {assessor} on {date}", method(m, lang)),
+                true => format!("{assessor} 于 {date} {}", method(m, lang)),
+            };
+            match note {
+                Some(n) => format!("{base}{}{n}", l(lang, ": ", "：")),
+                None => base,
+            }
+        }
+        R::NotApplicableJustified {
+            method: m,
+            assessor,
+            date,
+            justification,
+        } => match zh {
+            false => format!(
+                "not applicable ({} by {assessor} on {date}): {justification}",
+                method(m, lang)
+            ),
+            true => format!(
+                "不适用（{assessor} 于 {date} {}）：{justification}",
+                method(m, lang)
+            ),
+        },
+        R::NoAssessorRecord { manual } => match (manual, zh) {
+            (true, false) => "no assessor record (interview, examine or test) for this item".into(),
+            (true, true) => "该测评项没有测评人员的访谈、检查或测试记录".into(),
+            (false, false) => "this item has no rule and no assessor record".into(),
+            (false, true) => "该测评项没有规则，也没有测评人员记录".into(),
+        },
+        R::Waived {
+            waiver,
+            mode,
+            approver,
+            ticket,
+            justification,
+        } => {
+            let mode = match (mode, zh) {
+                (cloudcap_engine::WaiverMode::AcceptRisk, false) => "accept risk",
+                (cloudcap_engine::WaiverMode::AcceptRisk, true) => "接受风险",
+                (cloudcap_engine::WaiverMode::NotApplicable, false) => "not applicable",
+                (cloudcap_engine::WaiverMode::NotApplicable, true) => "不适用",
+            };
+            match zh {
+                false => format!(
+                    "waiver {waiver} ({mode}, approved by {approver}, ticket {ticket}): {justification}"
+                ),
+                true => format!(
+                    "豁免 {waiver}（{mode}，批准人 {approver}，工单 {ticket}）：{justification}"
+                ),
+            }
+        }
+        R::AllItemsSatisfied { items } => match zh {
+            false => format!("all {items} item(s) satisfied"),
+            true => format!("全部 {items} 个测评项符合"),
+        },
+    }
+}
+
+/// A reason with the item or rule it came from: `item a: …` / `测评项 a：…`.
+pub(crate) fn reason_from(r: &cloudcap_engine::Reason, from: Option<(&str, &str)>, lang: Lang) -> String {
+    match from {
+        None => reason(r, lang),
+        Some((what, id)) => format!("{what} {id}{}{}", l(lang, ": ", "："), reason(r, lang)),
+    }
+}
+
+/// A control result's reason, naming the item it came from.
+pub(crate) fn control_reason(r: &cloudcap_engine::ControlResult, lang: Lang) -> String {
+    reason_from(
+        &r.reason,
+        r.item.as_deref().map(|i| (l(lang, "item", "测评项"), i)),
+        lang,
+    )
+}
+
+/// An item's reason, naming the rule it came from.
+pub(crate) fn item_reason(i: &cloudcap_engine::ItemReport, lang: Lang) -> String {
+    match &i.rule {
+        Some(rule) => format!("{rule}{}{}", l(lang, ": ", "："), reason(&i.reason, lang)),
+        None => reason(&i.reason, lang),
+    }
+}
