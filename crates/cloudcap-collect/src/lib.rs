@@ -12,6 +12,7 @@
 
 pub mod allow;
 pub mod aws;
+pub mod boundary;
 pub mod bundle;
 pub mod cn;
 pub mod http;

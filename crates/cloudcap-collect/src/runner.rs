@@ -74,6 +74,8 @@ pub struct RunSummary {
     pub units_skipped: usize,
     /// Resource records written now, per region.
     pub resources_per_region: BTreeMap<String, u64>,
+    /// Records of data-bearing kinds ([`crate::sink::DATA_KINDS`]) written now, per region.
+    pub data_per_region: BTreeMap<String, u64>,
     /// `collection.status` records with status `error` written now.
     pub error_scopes: usize,
 }
@@ -135,6 +137,9 @@ pub fn run(
                             for (region, n) in written.per_region {
                                 *summary.resources_per_region.entry(region).or_default() += n;
                             }
+                            for (region, n) in written.data_per_region {
+                                *summary.data_per_region.entry(region).or_default() += n;
+                            }
                         }
                         Err(err) => {
                             first_error.lock().unwrap().get_or_insert(err);
@@ -161,6 +166,7 @@ struct Written {
     records: u64,
     errors: u64,
     per_region: BTreeMap<String, u64>,
+    data_per_region: BTreeMap<String, u64>,
 }
 
 /// A fetched answer whose raw bytes are (to be) stored; `sha256` is what records cite.
@@ -327,6 +333,7 @@ impl<'a> UnitCtx<'a> {
             sink.add_raw(&meta, bytes)?;
         }
         let mut per_region = BTreeMap::<String, u64>::new();
+        let mut data_per_region = BTreeMap::<String, u64>::new();
         let mut records = 0;
         for record in &self.records {
             let field = |name: &str| record.get(name).and_then(Value::as_str).unwrap_or("");
@@ -338,6 +345,9 @@ impl<'a> UnitCtx<'a> {
             records += 1;
             if kind != "region.inventory" {
                 *per_region.entry(region.to_owned()).or_default() += 1;
+            }
+            if crate::sink::DATA_KINDS.contains(&kind) {
+                *data_per_region.entry(region.to_owned()).or_default() += 1;
             }
         }
         let mut errors = 0;
@@ -385,6 +395,7 @@ impl<'a> UnitCtx<'a> {
             records,
             errors,
             per_region,
+            data_per_region,
         })
     }
 }

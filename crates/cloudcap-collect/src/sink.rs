@@ -55,6 +55,14 @@ pub trait EvidenceSink: Sync {
     fn add_record(&self, entry_kind: &str, record: &serde_json::Value) -> Result<(), SinkError>;
 }
 
+/// Kinds whose records hold customer data: a region with one of them `holds_data`.
+pub const DATA_KINDS: &[&str] = &[
+    "storage.bucket",
+    "compute.volume",
+    "database.instance",
+    "backup.plan",
+];
+
 /// Manifest kind of status records.
 pub const STATUS_KIND: &str = "collection.status";
 
@@ -75,6 +83,7 @@ pub struct ResumeState {
     statuses: BTreeSet<(String, String)>,
     records: BTreeSet<(String, String, String)>,
     resources_per_region: BTreeMap<String, u64>,
+    data_per_region: BTreeMap<String, u64>,
 }
 
 impl ResumeState {
@@ -102,6 +111,9 @@ impl ResumeState {
                         .entry(region.clone())
                         .or_default() += 1;
                 }
+                if DATA_KINDS.contains(&kind.as_str()) {
+                    *state.data_per_region.entry(region.clone()).or_default() += 1;
+                }
                 state.records.insert((kind, region, field("resource_id")));
             }
         }
@@ -123,6 +135,11 @@ impl ResumeState {
     /// Resource records already present per region.
     pub fn resources_per_region(&self) -> &BTreeMap<String, u64> {
         &self.resources_per_region
+    }
+
+    /// Records of data-bearing kinds ([`DATA_KINDS`]) already in the bundle, per region.
+    pub fn data_per_region(&self) -> &BTreeMap<String, u64> {
+        &self.data_per_region
     }
 }
 
