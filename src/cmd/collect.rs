@@ -73,6 +73,10 @@ pub(crate) struct CommonArgs {
     /// Services/regions collected in parallel.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub(crate) concurrency: usize,
+    /// Scope statement (TOML: the service assessed and what the collected accounts are),
+    /// hashed into the bundle; see `cloudcap evidence scope`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) scope: Option<PathBuf>,
 }
 
 impl CommonArgs {
@@ -96,7 +100,13 @@ impl CommonArgs {
     /// Continues the bundle at `--out` if a previous run left one, else creates it.
     pub(crate) fn open_bundle(&self) -> Result<BundleSink> {
         let out = &self.out;
-        let writer = if BundleSink::exists(out) {
+        // A bad scope file is refused before anything is written.
+        let scope = self
+            .scope
+            .as_deref()
+            .map(crate::cmd::evidence::read_scope_file)
+            .transpose()?;
+        let mut writer = if BundleSink::exists(out) {
             BundleWriter::resume(out)
                 .with_context(|| format!("cannot continue bundle {}", out.display()))?
         } else {
@@ -111,6 +121,17 @@ impl CommonArgs {
             BundleWriter::create(out, info)
                 .with_context(|| format!("cannot create bundle {}", out.display()))?
         };
+        if let Some(scope) = scope {
+            let now = jiff::Timestamp::now();
+            writer
+                .add_scope(
+                    &scope,
+                    jiff::Timestamp::from_second(now.as_second()).unwrap_or(now),
+                )
+                .with_context(|| {
+                    format!("cannot record the scope statement in {}", out.display())
+                })?;
+        }
         Ok(BundleSink::new(writer))
     }
 

@@ -71,6 +71,15 @@ enum Sub {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Record the scope statement (TOML: the cloud service assessed and what the collected
+    /// accounts are) in a bundle directory; the latest one recorded is the report's.
+    Scope {
+        /// Bundle directory.
+        bundle: PathBuf,
+        /// Scope file (`service`, optional `description`, `sampling`, `prepared-by`,
+        /// `[[account]]` tables with `provider`, `account`, `role`, optional `note`).
+        file: PathBuf,
+    },
     /// Seal a bundle whose writer was interrupted: write the manifest for everything journaled.
     Finish {
         /// Bundle directory.
@@ -195,6 +204,24 @@ pub(crate) fn run(args: Args) -> Result<u8> {
             );
             Ok(exit::OK)
         }
+        Sub::Scope { bundle, file } => {
+            let scope = read_scope_file(&file)?;
+            let mut writer = BundleWriter::resume(&bundle)
+                .with_context(|| format!("cannot open bundle {}", bundle.display()))?;
+            let now = jiff::Timestamp::now();
+            let sha = writer.add_scope(
+                &scope,
+                jiff::Timestamp::from_second(now.as_second()).unwrap_or(now),
+            )?;
+            let m = writer.finish()?;
+            println!(
+                "recorded scope statement {sha} in {} ({} entries, merkle root {})",
+                bundle.display(),
+                m.entries.len(),
+                m.merkle_root
+            );
+            Ok(exit::OK)
+        }
         Sub::Finish { bundle } => {
             let m = BundleWriter::resume(&bundle)?.finish()?;
             println!(
@@ -206,6 +233,14 @@ pub(crate) fn run(args: Args) -> Result<u8> {
             Ok(exit::OK)
         }
     }
+}
+
+/// Reads and checks a scope file; problems are `path:line:col: message`.
+pub(crate) fn read_scope_file(path: &Path) -> Result<cloudcap_evidence::ScopeStatement> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read scope file {}", path.display()))?;
+    cloudcap_evidence::parse_scope_toml(&text)
+        .map_err(|e| format_err!("{}:{}:{}: {}", path.display(), e.line, e.column, e.message))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -13,8 +13,7 @@ pub use crate::diag::{Code, Diagnostic};
 pub use crate::load::{Source, SourceFile};
 pub use crate::model::{
     Automation, Catalog, CatalogMeta, Control, Crosswalk, EmptyResult, Family, Item, Location,
-    Require,
-    Method, Rule, Text, Tier, TierBasis, TierPolicy,
+    Method, Require, Rule, Text, Tier, TierBasis, TierPolicy,
 };
 
 mod embedded {

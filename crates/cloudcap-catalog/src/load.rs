@@ -10,8 +10,7 @@ use toml::Spanned;
 use crate::diag::{Code, Diagnostic, line_col};
 use crate::model::{
     Automation, Catalog, CatalogMeta, Control, Crosswalk, EmptyResult, Family, Item, Location,
-    Require,
-    Method, Rule, Text, Tier, TierBasis, TierPolicy,
+    Method, Require, Rule, Text, Tier, TierBasis, TierPolicy,
 };
 
 /// One catalog file: a path relative to the catalog root (with `/` separators) and its text.

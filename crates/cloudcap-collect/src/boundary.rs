@@ -79,7 +79,10 @@ pub fn write_not_collected(
         "collected": false,
     });
     sink.add_record("region.inventory", &record)?;
-    for kind in regional_kinds.iter().chain(std::iter::once(&"region.inventory")) {
+    for kind in regional_kinds
+        .iter()
+        .chain(std::iter::once(&"region.inventory"))
+    {
         let status = json!({
             "kind": kind,
             "provider": provider,

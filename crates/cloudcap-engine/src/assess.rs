@@ -820,7 +820,8 @@ fn rule_report(
 fn field_gaps(not_reported: &[NotReportedRef]) -> Vec<FieldGap> {
     let mut by: BTreeMap<(&str, &str), u64> = BTreeMap::new();
     for n in not_reported {
-        *by.entry((n.field.as_str(), n.provider.as_str())).or_default() += 1;
+        *by.entry((n.field.as_str(), n.provider.as_str()))
+            .or_default() += 1;
     }
     by.into_iter()
         .map(|((field, provider), resources)| FieldGap {
@@ -854,7 +855,11 @@ pub(crate) fn combine_rules(rules: &[RuleReport]) -> (ResultState, Reason, Optio
         _ => pick(ResultState::NotSatisfied).or_else(|| pick(ResultState::NotEvaluated)),
     }
     .expect("the minimum is some live rule's result");
-    (chosen.result, chosen.reason.clone(), Some(chosen.id.clone()))
+    (
+        chosen.result,
+        chosen.reason.clone(),
+        Some(chosen.id.clone()),
+    )
 }
 
 /// A control at a tier: any not-evaluated item makes it worth nothing (not-satisfied if an item
@@ -872,7 +877,9 @@ pub(crate) fn combine_items(items: &[&ItemReport]) -> ControlResult {
     };
     let first = |s: ResultState| live.iter().find(|i| i.result == s).copied();
     if live.is_empty() {
-        let i = items.first().expect("a control applying at a tier has an item there");
+        let i = items
+            .first()
+            .expect("a control applying at a tier has an item there");
         return from(i, ResultState::NotApplicable);
     }
     let any = |s: ResultState| live.iter().any(|i| i.result == s);
@@ -893,7 +900,10 @@ pub(crate) fn combine_items(items: &[&ItemReport]) -> ControlResult {
             item: None,
         }
     } else if all(ResultState::NotSatisfied) {
-        from(first(ResultState::NotSatisfied).expect("checked"), ResultState::NotSatisfied)
+        from(
+            first(ResultState::NotSatisfied).expect("checked"),
+            ResultState::NotSatisfied,
+        )
     } else {
         let i = first(ResultState::NotSatisfied)
             .or_else(|| first(ResultState::PartiallySatisfied))

@@ -36,7 +36,9 @@ pub(crate) fn build(catalog: &Catalog, evidence: &Evidence) -> Boundary {
     let mut regions: BTreeMap<Key, BTreeMap<String, (Option<bool>, bool)>> = BTreeMap::new();
     let mut requested: BTreeMap<Key, Option<BTreeSet<String>>> = BTreeMap::new();
     let mut runs: Vec<_> = evidence.runs.iter().collect();
-    runs.sort_by(|a, b| (&a.provider, &a.account, &a.partition).cmp(&(&b.provider, &b.account, &b.partition)));
+    runs.sort_by(|a, b| {
+        (&a.provider, &a.account, &a.partition).cmp(&(&b.provider, &b.account, &b.partition))
+    });
     for run in runs {
         entry(&mut accounts, &run.provider, &run.account);
         let key = (run.provider.clone(), run.account.clone());
@@ -47,7 +49,9 @@ pub(crate) fn build(catalog: &Catalog, evidence: &Evidence) -> Boundary {
         }
         // Several runs into one bundle: every listed region counts, and the selection is
         // restricted only when every run was restricted.
-        let req = requested.entry(key.clone()).or_insert_with(|| Some(BTreeSet::new()));
+        let req = requested
+            .entry(key.clone())
+            .or_insert_with(|| Some(BTreeSet::new()));
         match (&run.regions_requested, req.as_mut()) {
             (Some(list), Some(set)) => set.extend(list.iter().cloned()),
             _ => *req = None,

@@ -90,19 +90,19 @@ pub use crate::hash::{ParseSha256Error, Sha256Hex, merkle_leaf_hash, merkle_tree
 pub use crate::journal::JOURNAL_FILE;
 pub use crate::kinds::{
     AccessKey, AuditTrail, BackupPlan, CollectionOutcome, CollectionRun, CollectionStatus,
-    ComputeVolume,
-    ConfigRecorder, CryptoKey, DatabaseInstance, Envelope, ErrorClass, FieldInfo, FieldType,
-    IdentityUser, KeyOrigin, KindInfo, PasswordPolicy, Provider, Record, RegionInventory,
-    SCHEMA_VERSION, SecurityGroup, StorageBucket, ThreatDetection, UtcTimestamp, Vpc, kind, kinds,
+    ComputeVolume, ConfigRecorder, CryptoKey, DatabaseInstance, Envelope, ErrorClass, FieldInfo,
+    FieldType, IdentityUser, KeyOrigin, KindInfo, PasswordPolicy, Provider, Record,
+    RegionInventory, SCHEMA_VERSION, SecurityGroup, StorageBucket, ThreatDetection, UtcTimestamp,
+    Vpc, kind, kinds,
 };
 pub use crate::manifest::{
     BundleInfo, Entry, EntryMeta, FORMAT_VERSION, KIND_ATTACHMENT, KIND_ATTESTATION,
     KIND_COLLECTION_RUN, KIND_COLLECTION_STATUS, KIND_RAW, KIND_SCOPE, MEDIA_JSON, Manifest,
 };
+pub use crate::schema::{generate_schemas, validate_record};
 pub use crate::scope::{
     AccountRole, ParseScopeError, ScopeAccount, ScopeStatement, parse_scope_toml,
 };
-pub use crate::schema::{generate_schemas, validate_record};
 pub use crate::sign::{
     SignatureFile, parse_verifying_key_hex, public_key_path, read_signing_key, read_verifying_key,
     sign_manifest, signing_key_from_seed, write_key_pair,

@@ -43,8 +43,7 @@ fn schema_values() -> BTreeMap<String, Value> {
     out.insert(KIND_COLLECTION_STATUS.to_owned(), status);
     let mut run = root::<CollectionRun>();
     set(&mut run, "title", json!(KIND_COLLECTION_RUN));
-    *prop(&mut run, "region") =
-        json!({ "type": "string", "const": "global", "description": "Always `global`: a run is not regional." });
+    *prop(&mut run, "region") = json!({ "type": "string", "const": "global", "description": "Always `global`: a run is not regional." });
     out.insert(KIND_COLLECTION_RUN.to_owned(), run);
     let mut scope = root::<ScopeStatement>();
     set(&mut scope, "title", json!(KIND_SCOPE));

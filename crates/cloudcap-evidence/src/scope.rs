@@ -121,7 +121,10 @@ pub fn parse_scope_toml(text: &str) -> Result<ScopeStatement, ParseScopeError> {
         )
     })?;
     let Some(service) = raw.service else {
-        return Err(err(0, "missing key `service`: name the cloud service being assessed".into()));
+        return Err(err(
+            0,
+            "missing key `service`: name the cloud service being assessed".into(),
+        ));
     };
     if service.get_ref().trim().is_empty() {
         return Err(err(service.span().start, "`service` is empty".into()));
@@ -139,7 +142,11 @@ pub fn parse_scope_toml(text: &str) -> Result<ScopeStatement, ParseScopeError> {
         {
             return Err(err(
                 at,
-                format!("account `{}` of `{}` is listed twice", a.account, a.provider.as_str()),
+                format!(
+                    "account `{}` of `{}` is listed twice",
+                    a.account,
+                    a.provider.as_str()
+                ),
             ));
         }
         accounts.push(ScopeAccount {
@@ -192,7 +199,10 @@ mod tests {
 
     #[test]
     fn unknown_role_and_duplicate_account_are_refused() {
-        let e = parse_scope_toml("service = \"X\"\n[[account]]\nprovider = \"aws\"\naccount = \"1\"\nrole = \"boss\"\n").unwrap_err();
+        let e = parse_scope_toml(
+            "service = \"X\"\n[[account]]\nprovider = \"aws\"\naccount = \"1\"\nrole = \"boss\"\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 5, "{e}");
         let e = parse_scope_toml("service = \"X\"\n[[account]]\nprovider = \"aws\"\naccount = \"1\"\nrole = \"provider-platform\"\n[[account]]\nprovider = \"aws\"\naccount = \"1\"\nrole = \"provider-platform\"\n").unwrap_err();
         assert!(e.message.contains("twice"), "{e}");

@@ -25,8 +25,8 @@ use crate::manifest::{
     BundleInfo, Entry, EntryMeta, KIND_ATTACHMENT, KIND_ATTESTATION, KIND_COLLECTION_RUN,
     KIND_COLLECTION_STATUS, KIND_RAW, KIND_SCOPE, MEDIA_JSON, Manifest,
 };
-use crate::scope::ScopeStatement;
 use crate::schema::validate_record;
+use crate::scope::ScopeStatement;
 
 /// Writes objects into a bundle directory; see the module docs for the crash semantics.
 ///
@@ -367,7 +367,11 @@ impl BundleWriter {
     }
 
     /// Adds the assessment's scope statement (hashed like any other object).
-    pub fn add_scope(&mut self, scope: &ScopeStatement, recorded_at: Timestamp) -> Result<Sha256Hex> {
+    pub fn add_scope(
+        &mut self,
+        scope: &ScopeStatement,
+        recorded_at: Timestamp,
+    ) -> Result<Sha256Hex> {
         let value = serde_json::to_value(scope).map_err(|e| Error::InvalidMeta(e.to_string()))?;
         validate_record(KIND_SCOPE, &value).map_err(|errors| Error::InvalidRecord {
             kind: KIND_SCOPE.into(),
