@@ -261,9 +261,9 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
             let at = format!("{}/{}/{}", first.provider, first.account, first.region);
             let cause = scope_cause(&first.cause, lang);
             match zh {
-                false => format!(
-                    "`{kind}` evidence incomplete in {scopes} scope(s), e.g. {at}: {cause}"
-                ),
+                false => {
+                    format!("`{kind}` evidence incomplete in {scopes} scope(s), e.g. {at}: {cause}")
+                }
                 true => format!("`{kind}` 证据在 {scopes} 个范围内不完整，例如 {at}：{cause}"),
             }
         }
@@ -291,9 +291,7 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
             resources,
             message,
         } => match zh {
-            false => format!(
-                "{resources} `{kind}` record(s) could not be evaluated: {message}"
-            ),
+            false => format!("{resources} `{kind}` record(s) could not be evaluated: {message}"),
             true => format!("{resources} 条 `{kind}` 记录无法评估：{message}"),
         },
         R::ResourcesFail {
@@ -314,7 +312,10 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
                 message.en
             ),
             (cloudcap_catalog::Require::Any, true) => {
-                format!("{in_scope} 个资源均不符合，至少需要一个符合：{}", message.zh)
+                format!(
+                    "{in_scope} 个资源均不符合，至少需要一个符合：{}",
+                    message.zh
+                )
             }
         },
         R::AllPass { passed, .. } => match zh {
@@ -403,7 +404,11 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
 }
 
 /// A reason with the item or rule it came from: `item a: …` / `测评项 a：…`.
-pub(crate) fn reason_from(r: &cloudcap_engine::Reason, from: Option<(&str, &str)>, lang: Lang) -> String {
+pub(crate) fn reason_from(
+    r: &cloudcap_engine::Reason,
+    from: Option<(&str, &str)>,
+    lang: Lang,
+) -> String {
     match from {
         None => reason(r, lang),
         Some((what, id)) => format!("{what} {id}{}{}", l(lang, ": ", "："), reason(r, lang)),
