@@ -77,7 +77,11 @@ pub(crate) fn build(catalog: &Catalog, evidence: &Evidence) -> Boundary {
             .entry((rec.provider.clone(), rec.account.clone()))
             .or_default();
         let slot = map.entry(rec.region.clone()).or_insert((None, false));
-        slot.0 = slot.0.or(mainland);
+        // Records that disagree (a tampered or merged bundle) make the region not mainland.
+        slot.0 = match (slot.0, mainland) {
+            (Some(a), Some(b)) => Some(a && b),
+            (a, b) => a.or(b),
+        };
         slot.1 |= collected;
     }
 

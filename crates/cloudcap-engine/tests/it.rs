@@ -1,6 +1,6 @@
 //! Engine properties on random evidence against the shipped catalog.
 
-use cloudcap_catalog::{Catalog, Tier};
+use cloudcap_catalog::{Catalog, Require, Tier};
 use cloudcap_engine::{
     Attestation, CollectionStatus, Evidence, Options, Record, Report, ResultState, assess,
     assess_reference, recombine,
@@ -70,13 +70,13 @@ impl Rng {
 fn fields(kind: &str, rng: &mut Rng) -> Value {
     let mut v = match kind {
         "identity.password-policy" => {
-            json!({"configured": rng.bool(), "min_length": rng.int(4, 16), "require_uppercase": rng.bool(), "require_lowercase": rng.bool(), "require_numbers": rng.bool(), "require_symbols": rng.bool(), "max_age_days": rng.int(0, 180), "reuse_prevention": rng.int(0, 5), "max_login_attempts": rng.int(0, 10)})
+            json!({"configured": rng.bool(), "min_length": rng.int(4, 16), "require_uppercase": rng.bool(), "require_lowercase": rng.bool(), "require_numbers": rng.bool(), "require_symbols": rng.bool(), "min_char_classes": rng.int(0, 4), "max_age_days": rng.int(0, 180), "reuse_prevention": rng.int(0, 5), "max_login_attempts": rng.int(0, 10)})
         }
         "identity.user" => {
-            json!({"name": format!("u{}", rng.next() % 1000), "root": rng.next() % 5 == 0, "console_access": rng.bool(), "mfa_enabled": rng.bool(), "privileged": rng.bool(), "created_at": rng.ts(), "last_login_at": rng.ts()})
+            json!({"name": format!("u{}", rng.next() % 1000), "root": rng.next() % 5 == 0, "console_access": rng.bool(), "mfa_enabled": rng.bool(), "privileged": rng.bool(), "created_at": rng.ts(), "last_login_at": rng.ts(), "never_logged_in": rng.next() % 4 == 0})
         }
         "identity.access-key" => {
-            json!({"user": "u", "root": rng.next() % 5 == 0, "active": rng.bool(), "created_at": rng.ts(), "last_used_at": rng.ts()})
+            json!({"user": "u", "root": rng.next() % 5 == 0, "active": rng.bool(), "created_at": rng.ts(), "last_used_at": rng.ts(), "never_used": rng.next() % 4 == 0})
         }
         "audit.trail" => {
             json!({"name": "t", "enabled": rng.bool(), "multi_region": rng.bool(), "log_file_validation": rng.bool(), "encrypted": rng.bool(), "management_events": rng.bool(), "retention_days": rng.int(30, 400)})
@@ -85,7 +85,8 @@ fn fields(kind: &str, rng: &mut Rng) -> Value {
             json!({"recording": rng.bool(), "all_resources": rng.bool()})
         }
         "crypto.key" => {
-            json!({"customer_managed": rng.bool(), "enabled": rng.bool(), "rotation_enabled": rng.bool(), "origin": "provider"})
+            let origin = ["provider", "external", "hsm"][(rng.next() % 3) as usize];
+            json!({"customer_managed": rng.bool(), "enabled": rng.bool(), "rotation_enabled": rng.bool(), "symmetric": rng.next() % 4 != 0, "origin": origin})
         }
         "storage.bucket" => {
             json!({"name": "b", "encrypted": rng.bool(), "customer_managed_key": rng.bool(), "versioning": rng.bool(), "public": rng.bool(), "public_access_block": rng.bool(), "access_logging": rng.bool()})
@@ -107,26 +108,40 @@ fn fields(kind: &str, rng: &mut Rng) -> Value {
             json!({"engine": "mysql", "encrypted": rng.bool(), "public": rng.bool(), "backup_retention_days": rng.int(0, 35), "multi_az": rng.bool()})
         }
         "backup.plan" => {
-            json!({"name": "p", "enabled": rng.bool(), "retention_days": rng.int(1, 400), "cross_region_copy": rng.bool()})
+            json!({"name": "p", "enabled": rng.bool(), "retention_days": rng.int(1, 400), "cross_region_copy": rng.bool(), "copy_outside_mainland": rng.next() % 3 == 0})
         }
         "monitoring.threat-detection" => json!({"service": "gd", "enabled": rng.bool()}),
         "region.inventory" => {
-            json!({"mainland_china": rng.bool(), "holds_data": rng.bool(), "resource_count": rng.int(0, 50)})
+            json!({"mainland_china": rng.bool(), "collected": true, "holds_data": rng.bool(), "resource_count": rng.int(0, 50)})
         }
         other => panic!("unknown kind {other}"),
     };
     if rng.next() % 7 == 0 {
         // Optional fields are sometimes absent.
         if let Some(o) = v.as_object_mut() {
+            // Fields a provider may not report (docs/evidence-kinds.md).
             for f in [
                 "max_login_attempts",
+                "min_char_classes",
                 "last_login_at",
+                "never_logged_in",
                 "last_used_at",
+                "never_used",
                 "retention_days",
+                "log_file_validation",
+                "encrypted",
+                "all_resources",
+                "rotation_enabled",
+                "symmetric",
+                "public_access_block",
+                "cross_region_copy",
+                "copy_outside_mainland",
                 "vpc_id",
                 "max_age_days",
             ] {
-                o.remove(f);
+                if rng.bool() {
+                    o.remove(f);
+                }
             }
         }
     }
@@ -314,8 +329,31 @@ proptest! {
             }
             for item in &c.items {
                 for rule in &item.rules {
-                    if rule.status_evidence.is_empty() || !rule.incomplete.is_empty() || !rule.errors.is_empty() {
+                    // Missing evidence is never a pass: with `require = all` any gap keeps a rule
+                    // from being satisfied; with `require = any` only a passing record satisfies it.
+                    let gap = rule.status_evidence.is_empty() || !rule.incomplete.is_empty() || !rule.errors.is_empty() || !rule.not_reported.is_empty();
+                    if rule.require == Require::All && gap {
                         prop_assert!(rule.result != ResultState::Satisfied, "{}/{} satisfied on missing evidence", c.id, rule.id);
+                    }
+                    if rule.result == ResultState::Satisfied {
+                        prop_assert!(rule.passed > 0, "{}/{} satisfied without a passing record", c.id, rule.id);
+                    }
+                    // Unknown is never false: a rule fails only on records that fail.
+                    if matches!(rule.result, ResultState::NotSatisfied | ResultState::PartiallySatisfied) && rule.in_scope > 0 {
+                        prop_assert!(!rule.failed.is_empty(), "{}/{} fails with no failing record", c.id, rule.id);
+                    }
+                    for nr in &rule.not_reported {
+                        prop_assert!(!rule.failed.iter().any(|f| f.evidence == nr.evidence), "{}/{}: an unreported record counted as failing", c.id, rule.id);
+                    }
+                }
+            }
+            // A key control blocks every tier at which it is not fully satisfied.
+            if c.key {
+                for t in &r.summary.tiers {
+                    if let Some(res) = c.result_at(t.tier) {
+                        if res != ResultState::Satisfied && res != ResultState::NotApplicable {
+                            prop_assert!(!t.reached, "{} is {:?} at {:?} but the tier is reached", c.id, res, t.tier);
+                        }
                     }
                 }
             }
@@ -507,5 +545,363 @@ fn waivers_apply_expire_and_report_unused() {
             .unwrap()
             .status,
         "applied"
+    );
+}
+
+/// The evidence as if `region` had been listed but left out of the collection: its records
+/// are gone, each kind there has a `not-collected` error status, and its inventory record says
+/// `collected = false` with nothing known about what it holds.
+fn uncollect(ev: &Evidence, region: &str) -> Evidence {
+    let mut out = ev.clone();
+    let inventory = ev
+        .records
+        .iter()
+        .find(|r| r.kind == "region.inventory" && r.region == region)
+        .map(|r| r.value["mainland_china"].as_bool().unwrap_or(false))
+        .unwrap_or(region.starts_with("cn-"));
+    out.records.retain(|r| r.region != region);
+    let kinds: Vec<String> = ev
+        .statuses
+        .iter()
+        .filter(|s| s.region == region)
+        .map(|s| s.kind.clone())
+        .collect();
+    out.statuses.retain(|s| s.region != region);
+    for kind in kinds {
+        let count = u64::from(kind == "region.inventory");
+        out.statuses.push(CollectionStatus {
+            sha256: sha(&format!("not-collected {kind} {region}")),
+            kind,
+            provider: "sample".into(),
+            account: "a1".into(),
+            region: region.into(),
+            ok: false,
+            error_class: Some("not-collected".into()),
+            message: Some("region excluded by --region".into()),
+            record_count: count,
+        });
+    }
+    let v = json!({"schema_version": 1, "kind": "region.inventory", "provider": "sample", "account": "a1",
+        "region": region, "resource_id": region, "sources": [], "mainland_china": inventory, "collected": false});
+    out.records.push(Record {
+        sha256: sha(&v.to_string()),
+        kind: "region.inventory".into(),
+        provider: "sample".into(),
+        account: "a1".into(),
+        region: region.into(),
+        resource_id: region.into(),
+        value: v,
+    });
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn collecting_fewer_regions_never_raises_a_score_tier_or_residency_result(seed in any::<u64>(), which in any::<bool>()) {
+        let catalog = catalog();
+        let ev = random_evidence(&catalog, seed, 12);
+        prop_assume!(ev.statuses.iter().any(|s| s.kind == "region.inventory"));
+        let region = if which { "cn-shanghai" } else { "cn-north-1" };
+        let before = assess(&catalog, &ev, &opts(1)).unwrap();
+        let after = assess(&catalog, &uncollect(&ev, region), &opts(1)).unwrap();
+        for (b, a) in all_scores(&before).into_iter().zip(all_scores(&after)) {
+            prop_assert!(a <= b, "score rose from {b} to {a} after leaving out {region}");
+        }
+        prop_assert!(after.summary.tier_achieved <= before.summary.tier_achieved);
+        for (control, rule) in [("dp-9.1", "data-in-mainland"), ("pes-16.1", "regions-in-mainland")] {
+            let find = |r: &Report| r.controls.iter().find(|c| c.id == control).unwrap().items.iter().flat_map(|i| i.rules.iter()).find(|x| x.id == rule).unwrap().result;
+            let (b, a) = (find(&before), find(&after));
+            prop_assert!(a.points() <= b.points(), "{control}/{rule} rose from {b:?} to {a:?}");
+            prop_assert!(a != ResultState::Satisfied, "{control}/{rule} satisfied with {region} not collected");
+        }
+    }
+}
+
+fn record(kind: &str, id: &str, fields: Value) -> Record {
+    let mut v = fields;
+    let o = v.as_object_mut().unwrap();
+    for (k, val) in [
+        ("schema_version", json!(1)),
+        ("kind", json!(kind)),
+        ("provider", json!("aws")),
+        ("account", json!("111")),
+        ("region", json!("cn-north-1")),
+        ("resource_id", json!(id)),
+        ("sources", json!([])),
+    ] {
+        o.insert(k.into(), val);
+    }
+    Record {
+        sha256: sha(&v.to_string()),
+        kind: kind.into(),
+        provider: "aws".into(),
+        account: "111".into(),
+        region: "cn-north-1".into(),
+        resource_id: id.into(),
+        value: v,
+    }
+}
+
+fn ok_status(kind: &str, n: u64) -> CollectionStatus {
+    CollectionStatus {
+        sha256: sha(&format!("status {kind}")),
+        kind: kind.into(),
+        provider: "aws".into(),
+        account: "111".into(),
+        region: "cn-north-1".into(),
+        ok: true,
+        error_class: None,
+        message: None,
+        record_count: n,
+    }
+}
+
+fn evidence(records: Vec<Record>) -> Evidence {
+    let mut kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
+    kinds.sort();
+    let mut seen = std::collections::BTreeMap::<&str, u64>::new();
+    for k in &kinds {
+        *seen.entry(k).or_default() += 1;
+    }
+    Evidence {
+        bundle_merkle_root: "00".repeat(32),
+        bundle_created_at: "2026-11-20T08:00:00Z".into(),
+        statuses: seen.iter().map(|(k, n)| ok_status(k, *n)).collect(),
+        records,
+        ..Evidence::default()
+    }
+}
+
+fn rule<'a>(r: &'a Report, control: &str, rule: &str) -> &'a cloudcap_engine::RuleReport {
+    r.controls
+        .iter()
+        .find(|c| c.id == control)
+        .unwrap()
+        .items
+        .iter()
+        .flat_map(|i| i.rules.iter())
+        .find(|x| x.id == rule)
+        .unwrap()
+}
+
+#[test]
+fn an_unreported_field_is_not_evaluated_never_failed() {
+    let catalog = catalog();
+    // AWS IAM has no lockout setting: the policy record has no `max_login_attempts`.
+    let policy = json!({"configured": true, "min_length": 14, "require_uppercase": true, "require_lowercase": true,
+        "require_numbers": true, "require_symbols": true, "min_char_classes": 4, "max_age_days": 90, "reuse_prevention": 24});
+    let r = assess(
+        &catalog,
+        &evidence(vec![record(
+            "identity.password-policy",
+            "pp",
+            policy.clone(),
+        )]),
+        &opts(1),
+    )
+    .unwrap();
+    let lockout = rule(&r, "ac-8.10", "lockout-threshold");
+    assert_eq!(lockout.result, ResultState::NotEvaluated);
+    assert!(lockout.failed.is_empty());
+    assert_eq!(
+        lockout.reason,
+        cloudcap_engine::Reason::FieldNotReported {
+            kind: "identity.password-policy".into(),
+            resources: 1,
+            gaps: vec![cloudcap_engine::FieldGap {
+                field: "max_login_attempts".into(),
+                provider: "aws".into(),
+                resources: 1
+            }],
+        }
+    );
+    assert_eq!(lockout.not_reported[0].field, "max_login_attempts");
+    // The other password rules read reported fields and pass.
+    assert_eq!(
+        rule(&r, "ac-8.3", "password-min-length").result,
+        ResultState::Satisfied
+    );
+    // A present failing fact is still a fact: an unconfigured policy fails even though the
+    // fields it would have are absent (`false && <absent>` is false).
+    let r = assess(
+        &catalog,
+        &evidence(vec![record(
+            "identity.password-policy",
+            "pp",
+            json!({"configured": false}),
+        )]),
+        &opts(1),
+    )
+    .unwrap();
+    assert_eq!(
+        rule(&r, "ac-8.3", "password-min-length").result,
+        ResultState::NotSatisfied
+    );
+    assert_eq!(
+        rule(&r, "ac-8.10", "lockout-threshold").result,
+        ResultState::NotEvaluated
+    );
+    // One failing record among unreported ones: the rule fails on the present fact.
+    let mut bad = policy.clone();
+    bad["max_login_attempts"] = json!(0);
+    let r = assess(
+        &catalog,
+        &evidence(vec![
+            record("identity.password-policy", "pp1", policy),
+            record("identity.password-policy", "pp2", bad),
+        ]),
+        &opts(1),
+    )
+    .unwrap();
+    let lockout = rule(&r, "ac-8.10", "lockout-threshold");
+    assert_eq!(lockout.result, ResultState::NotSatisfied);
+    assert_eq!(lockout.failed.len(), 1);
+    assert_eq!(lockout.not_reported.len(), 1);
+}
+
+#[test]
+fn require_any_is_satisfied_by_one_passing_record() {
+    let catalog = catalog();
+    let trail = |name: &str, mgmt: bool, multi: bool| {
+        record(
+            "audit.trail",
+            name,
+            json!({"name": name, "enabled": true, "multi_region": multi, "log_file_validation": true,
+                "encrypted": true, "management_events": mgmt, "retention_days": 365}),
+        )
+    };
+    // One organisation trail plus one data-events-only trail: au-13.1 is met.
+    let r = assess(
+        &catalog,
+        &evidence(vec![
+            trail("org", true, true),
+            trail("data-only", false, false),
+        ]),
+        &opts(1),
+    )
+    .unwrap();
+    for id in [
+        "trail-logging",
+        "trail-management-events",
+        "trail-all-regions",
+    ] {
+        let x = rule(&r, "au-13.1", id);
+        assert_eq!(x.result, ResultState::Satisfied, "{id}");
+        assert!(x.failed.is_empty(), "{id}");
+    }
+    // Only the data-events trail: no trail records management events.
+    let r = assess(
+        &catalog,
+        &evidence(vec![trail("data-only", false, false)]),
+        &opts(1),
+    )
+    .unwrap();
+    assert_eq!(
+        rule(&r, "au-13.1", "trail-management-events").result,
+        ResultState::NotSatisfied
+    );
+    assert_eq!(
+        rule(&r, "au-13.1", "trail-logging").result,
+        ResultState::Satisfied
+    );
+}
+
+#[test]
+fn rotation_covers_only_keys_that_can_rotate_and_disabled_keys_do_not_fail() {
+    let catalog = catalog();
+    let key = |id: &str, fields: Value| record("crypto.key", id, fields);
+    let r = assess(
+        &catalog,
+        &evidence(vec![
+            key("sym", json!({"customer_managed": true, "enabled": true, "rotation_enabled": true, "symmetric": true, "origin": "provider"})),
+            key("rsa", json!({"customer_managed": true, "enabled": true, "symmetric": false, "origin": "provider"})),
+            key("imported", json!({"customer_managed": true, "enabled": true, "symmetric": true, "origin": "external"})),
+            key("off", json!({"customer_managed": true, "enabled": false, "rotation_enabled": false, "symmetric": true, "origin": "provider"})),
+        ]),
+        &opts(1),
+    )
+    .unwrap();
+    let rotation = rule(&r, "scp-7.5", "cmk-rotation");
+    assert_eq!(rotation.result, ResultState::Satisfied);
+    assert_eq!((rotation.in_scope, rotation.passed), (1, 1));
+    assert_eq!(
+        rule(&r, "dp-9.3", "customer-keys-enabled").result,
+        ResultState::Satisfied
+    );
+}
+
+#[test]
+fn backup_copies_outside_the_mainland_fail_residency_and_do_not_count_as_dr() {
+    let catalog = catalog();
+    let plan = |outside: bool| {
+        record(
+            "backup.plan",
+            "p",
+            json!({"name": "p", "enabled": true, "retention_days": 35, "cross_region_copy": true,
+                "copy_regions": [if outside { "ap-southeast-1" } else { "cn-northwest-1" }], "copy_outside_mainland": outside}),
+        )
+    };
+    let r = assess(&catalog, &evidence(vec![plan(true)]), &opts(1)).unwrap();
+    assert_eq!(
+        rule(&r, "dp-9.1", "backup-copies-in-mainland").result,
+        ResultState::NotSatisfied
+    );
+    assert_eq!(
+        rule(&r, "irdr-12.7", "backup-cross-region").result,
+        ResultState::NotSatisfied
+    );
+    let r = assess(&catalog, &evidence(vec![plan(false)]), &opts(1)).unwrap();
+    assert_eq!(
+        rule(&r, "dp-9.1", "backup-copies-in-mainland").result,
+        ResultState::Satisfied
+    );
+    assert_eq!(
+        rule(&r, "irdr-12.7", "backup-cross-region").result,
+        ResultState::Satisfied
+    );
+}
+
+#[test]
+fn a_partially_satisfied_key_control_blocks_its_tier() {
+    let catalog = catalog();
+    // scp-7.1 is key at basic: one world-open SSH group among good ones makes it partial.
+    let sg = |id: &str, ports: Vec<u16>| {
+        record(
+            "network.security-group",
+            id,
+            json!({"name": id, "vpc_id": "vpc-1", "world_open_ports": ports, "world_open_all": false}),
+        )
+    };
+    let r = assess(
+        &catalog,
+        &evidence(vec![
+            sg("good", vec![443]),
+            sg("ssh", vec![22]),
+            record(
+                "database.instance",
+                "db",
+                json!({"engine": "mysql", "encrypted": true, "public": false, "backup_retention_days": 7, "multi_az": true}),
+            ),
+        ]),
+        &opts(1),
+    )
+    .unwrap();
+    let scp = r.controls.iter().find(|c| c.id == "scp-7.1").unwrap();
+    assert!(scp.key);
+    assert_eq!(
+        scp.result_at(Tier::Basic),
+        Some(ResultState::PartiallySatisfied)
+    );
+    let basic = &r.summary.tiers[0];
+    assert!(!basic.reached);
+    assert!(
+        basic
+            .blockers
+            .contains(&cloudcap_engine::Blocker::KeyControl {
+                control: "scp-7.1".into(),
+                result: ResultState::PartiallySatisfied
+            })
     );
 }
