@@ -135,6 +135,7 @@ invalid_cases! {
     invalid_no_items => "no-items.toml",
     invalid_rule_on_manual => "rule-on-manual.toml",
     invalid_toml_syntax => "toml-syntax.toml",
+    invalid_unknown_require => "unknown-require.toml",
 }
 
 #[test]
