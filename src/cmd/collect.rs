@@ -6,7 +6,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use anyhow::{Context, Result, format_err};
+use anyhow::{Context, Result};
 use cloudcap_collect::{
     HttpConfig, ProgressMode, Secret,
     aws::{self, AwsConfig, AwsEnv},
@@ -49,8 +49,10 @@ pub(crate) struct CommonArgs {
     /// Bundle directory to create, or to continue if a previous run was interrupted.
     #[arg(long, value_name = "BUNDLE")]
     pub(crate) out: PathBuf,
-    /// Region to collect (repeatable); default: AWS_REGION for AWS, every region the account
-    /// lists for the Chinese clouds.
+    /// Region to collect (repeatable); default: every region the account lists (AWS: every
+    /// region of the partition the account has enabled, listed from AWS_REGION /
+    /// AWS_DEFAULT_REGION, else us-east-1; a `cn-*` region means partition aws-cn). A region
+    /// the listing does not return is an error, and nothing is written.
     #[arg(long = "region", value_name = "REGION")]
     pub(crate) regions: Vec<String>,
     /// Send every request to this endpoint (e.g. a loopback emulator or fixture server); AWS
@@ -180,17 +182,10 @@ fn run_aws(args: CommonArgs) -> Result<u8> {
         home: env("HOME").map(PathBuf::from),
     };
     let credentials = aws::resolve_credentials(&aws_env)?;
-    let regions = if args.regions.is_empty() {
-        let region = env("AWS_REGION")
-            .or_else(|| env("AWS_DEFAULT_REGION"))
-            .ok_or_else(|| format_err!("no region: pass --region or set AWS_REGION"))?;
-        vec![region]
-    } else {
-        args.regions.clone()
-    };
     let config = AwsConfig {
         credentials,
-        regions,
+        regions: args.regions.clone(),
+        discovery_region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
         endpoint_url: args
             .endpoint_url
             .clone()
@@ -199,17 +194,22 @@ fn run_aws(args: CommonArgs) -> Result<u8> {
         concurrency: args.concurrency.max(1),
         progress: args.progress(),
     };
+    // The account and its region listing first: a --region it does not list is refused
+    // before the bundle exists.
+    let discovery = aws::discover(&config)?;
     let sink = args.open_bundle()?;
     let resume = sink.resume_state()?;
-    let summary = aws::collect(&config, &sink, &resume)?;
+    let summary = aws::collect(&config, discovery, &sink, &resume)?;
     let line = format!(
-        "collected aws account {}: {} unit(s) ({} already in the bundle), {} API call(s), {} record(s), {} scope(s) with errors",
+        "collected aws account {}: {} region(s) ({} listed region(s) left out), {} unit(s) ({} already in the bundle), {} API call(s), {} record(s), {} scope(s) with errors",
         summary.account,
+        summary.regions_collected,
+        summary.regions_not_collected,
         summary.units_collected,
         summary.units_skipped,
         summary.api_calls,
         summary.resources,
         summary.error_scopes
     );
-    args.finish(sink, summary.error_scopes as usize, line)
+    args.finish(sink, summary.error_scopes, line)
 }

@@ -63,6 +63,10 @@ fn cloudcap(home: &Path) -> Command {
     cmd
 }
 
+/// The other region of the aws-cn partition: moto lists it, the seed leaves it empty.
+const OTHER_REGION: &str = "cn-northwest-1";
+
+/// `collect aws --region cn-north-1` (the seeded region only).
 fn collect(
     home: &Path,
     endpoint: &str,
@@ -71,23 +75,96 @@ fn collect(
     out: &Path,
     extra: &[&str],
 ) -> Output {
+    let mut args = vec!["--region", REGION];
+    args.extend_from_slice(extra);
+    collect_with(home, endpoint, key_id, secret, out, &args)
+}
+
+/// `collect aws` with `args` (no implicit `--region`), discovery region cn-north-1.
+fn collect_with(
+    home: &Path,
+    endpoint: &str,
+    key_id: &str,
+    secret: &str,
+    out: &Path,
+    args: &[&str],
+) -> Output {
     cloudcap(home)
         .args([
             "collect",
             "aws",
             "--quiet",
-            "--region",
-            REGION,
             "--endpoint-url",
             endpoint,
             "--out",
         ])
         .arg(out)
-        .args(extra)
+        .args(args)
+        .env("AWS_REGION", REGION)
         .env("AWS_ACCESS_KEY_ID", key_id)
         .env("AWS_SECRET_ACCESS_KEY", secret)
         .output()
         .unwrap()
+}
+
+/// The `collection.run` objects of a bundle.
+fn runs(bundle: &Path) -> Vec<Value> {
+    let bundle = Bundle::open(bundle).unwrap();
+    bundle
+        .collection_runs()
+        .unwrap()
+        .into_iter()
+        .map(|(_, run)| serde_json::to_value(run).unwrap())
+        .collect()
+}
+
+/// The full JSON of one rule of the report.
+fn rule_json<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["items"].as_array().unwrap())
+        .flat_map(|i| i["rules"].as_array().unwrap())
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no rule {id} in the report"))
+}
+
+/// The rule is not evaluated because `field` is not reported by AWS, and nothing fails.
+fn assert_field_not_reported(report: &Value, id: &str, field: &str) {
+    let rule = rule_json(report, id);
+    assert_eq!(rule["result"], "not-evaluated", "{id}: {rule:#}");
+    assert_eq!(rule["failed"], serde_json::json!([]), "{id}: {rule:#}");
+    assert_eq!(
+        rule["reason"]["code"], "field-not-reported",
+        "{id}: {rule:#}"
+    );
+    let gaps = rule["reason"]["gaps"].as_array().unwrap();
+    assert!(
+        gaps.iter()
+            .any(|g| g["field"] == field && g["provider"] == "aws"),
+        "{id}: {rule:#}"
+    );
+    let not_reported = rule["not_reported"].as_array().unwrap();
+    assert!(!not_reported.is_empty(), "{id}: {rule:#}");
+    assert!(
+        not_reported.iter().all(|n| n["field"] == field),
+        "{id}: {rule:#}"
+    );
+}
+
+/// The rule is not evaluated because `region` was listed but not collected.
+fn assert_not_evaluated_not_collected(report: &Value, id: &str, region: &str) {
+    let rule = rule_json(report, id);
+    assert_eq!(rule["result"], "not-evaluated", "{id}: {rule:#}");
+    assert_eq!(rule["failed"], serde_json::json!([]), "{id}: {rule:#}");
+    let reason = &rule["reason"];
+    assert_eq!(reason["code"], "collection-error", "{id}: {rule:#}");
+    assert_eq!(reason["first"]["region"], region, "{id}: {rule:#}");
+    assert_eq!(
+        reason["first"]["cause"]["error_class"], "not-collected",
+        "{id}: {rule:#}"
+    );
 }
 
 fn text(output: &Output) -> String {
@@ -271,6 +348,23 @@ fn moto_collect_gives_exact_records_per_resource() {
             && u["region"] == "global"
             && u["account"] == "123456789012")
     );
+    // Console users who never signed in: the report's `no_information`. Users without a
+    // password show `not_supported` in moto's report (AWS writes `N/A`): not reported.
+    assert_eq!(
+        names_where(users, "name", |u| u["never_logged_in"] == true),
+        set(&["alice", "bob"])
+    );
+    assert!(
+        users
+            .iter()
+            .all(|u| u.get("last_login_at").is_none() && u["never_logged_in"] != false),
+        "{users:#?}"
+    );
+    assert!(
+        ["carol", "dave", "cloudcap-auditor"]
+            .iter()
+            .all(|n| by(users, "name", n).get("never_logged_in").is_none())
+    );
 
     let keys = &records["identity.access-key"];
     assert_eq!(
@@ -279,12 +373,26 @@ fn moto_collect_gives_exact_records_per_resource() {
     );
     assert_eq!(keys.iter().filter(|k| k["user"] == "carol").count(), 2);
     assert_eq!(keys.iter().filter(|k| k["user"] == "bob").count(), 1);
+    // `N/A` in access_key_N_last_used_date: never used; the auditor's key signs this run.
+    assert_eq!(
+        names_where(keys, "user", |k| k["never_used"] == true),
+        set(&["bob", "carol"])
+    );
+    let auditor = by(keys, "user", "cloudcap-auditor");
+    assert_eq!(auditor["never_used"], false);
+    assert!(auditor["last_used_at"].is_string(), "{auditor:#}");
 
     let policy = &records["identity.password-policy"][0];
     assert_eq!(policy["configured"], true);
     assert_eq!(policy["min_length"], 6);
     assert_eq!(policy["require_symbols"], false);
     assert_eq!(policy["require_lowercase"], true);
+    assert_eq!(policy["min_char_classes"], 1);
+    // No MaxPasswordAge / PasswordReusePrevention in the policy: reported as 0 (never expire,
+    // no reuse prevention). IAM has no lockout setting: not reported at all.
+    assert_eq!(policy["max_age_days"], 0);
+    assert_eq!(policy["reuse_prevention"], 0);
+    assert!(policy.get("max_login_attempts").is_none(), "{policy:#}");
 
     let buckets = &records["storage.bucket"];
     assert_eq!(
@@ -313,15 +421,33 @@ fn moto_collect_gives_exact_records_per_resource() {
     );
 
     let kms = &records["crypto.key"];
-    assert_eq!(kms.len(), 2);
+    assert_eq!(kms.len(), 4);
     assert!(
         kms.iter()
             .all(|k| k["customer_managed"] == true && k["origin"] == "provider")
     );
+    // rotated, unrotated: enabled symmetric keys, rotation read. The RSA signing key and the
+    // disabled key: rotation does not apply, so it is left out.
     assert_eq!(
         kms.iter().filter(|k| k["rotation_enabled"] == true).count(),
         1
     );
+    assert_eq!(
+        kms.iter()
+            .filter(|k| k["rotation_enabled"] == false)
+            .count(),
+        1
+    );
+    let asymmetric: Vec<&Value> = kms.iter().filter(|k| k["symmetric"] == false).collect();
+    assert_eq!(asymmetric.len(), 1, "{kms:#?}");
+    assert!(asymmetric[0].get("rotation_enabled").is_none());
+    assert_eq!(asymmetric[0]["enabled"], true);
+    let disabled: Vec<&Value> = kms.iter().filter(|k| k["enabled"] == false).collect();
+    assert_eq!(disabled.len(), 1, "{kms:#?}");
+    assert_eq!(disabled[0]["symmetric"], true);
+    assert!(disabled[0].get("rotation_enabled").is_none());
+    let asymmetric_id = asymmetric[0]["resource_id"].as_str().unwrap().to_owned();
+    let disabled_id = disabled[0]["resource_id"].as_str().unwrap().to_owned();
 
     let trails = &records["audit.trail"];
     let good = by(trails, "name", "good-trail");
@@ -343,6 +469,8 @@ fn moto_collect_gives_exact_records_per_resource() {
     ] {
         assert_eq!(weak[field], false, "weak-trail {field}");
     }
+    // CloudTrail does not report the bucket's lifecycle.
+    assert!(trails.iter().all(|t| t.get("retention_days").is_none()));
 
     let groups = &records["network.security-group"];
     let ports = |name: &str| by(groups, "name", name)["world_open_ports"].clone();
@@ -397,18 +525,61 @@ fn moto_collect_gives_exact_records_per_resource() {
     assert_eq!(db["backup_retention_days"], 7);
     assert_eq!(db["engine"], "postgres");
 
-    let inventory = &records["region.inventory"][0];
-    assert_eq!(inventory["region"], REGION);
+    // Every region moto lists in aws-cn is inventoried; only the requested one was collected.
+    let inventory = &records["region.inventory"];
+    assert_eq!(
+        names_where(inventory, "region", |_| true),
+        set(&[REGION, OTHER_REGION])
+    );
+    let here = by(inventory, "region", REGION);
     assert_eq!(
         (
-            inventory["mainland_china"].clone(),
-            inventory["holds_data"].clone()
+            here["mainland_china"].clone(),
+            here["collected"].clone(),
+            here["holds_data"].clone()
         ),
-        (Value::Bool(true), Value::Bool(true))
+        (Value::Bool(true), Value::Bool(true), Value::Bool(true))
     );
+    let resources = records
+        .iter()
+        .filter(|(kind, _)| *kind != "region.inventory")
+        .flat_map(|(_, list)| list)
+        .filter(|r| r["region"] == REGION)
+        .count();
+    assert_eq!(here["resource_count"], resources as u64);
+    let other = by(inventory, "region", OTHER_REGION);
+    assert_eq!(other["collected"], false);
+    assert_eq!(other["mainland_china"], true);
+    assert!(other.get("holds_data").is_none() && other.get("resource_count").is_none());
+    assert!(
+        records
+            .values()
+            .flatten()
+            .all(|r| r["region"] != OTHER_REGION || r["kind"] == "region.inventory"),
+        "records from a region not collected"
+    );
+    let run = runs(&bundle);
+    assert_eq!(run.len(), 1, "{run:#?}");
+    assert_eq!(run[0]["partition"], "aws-cn");
+    assert_eq!(run[0]["account"], "123456789012");
+    assert_eq!(
+        run[0]["regions_listed"],
+        serde_json::json!([REGION, OTHER_REGION])
+    );
+    assert_eq!(run[0]["regions_requested"], serde_json::json!([REGION]));
+    assert_eq!(run[0]["regions_collected"], serde_json::json!([REGION]));
+    assert_eq!(run[0]["kinds"].as_array().unwrap().len(), 14);
 
     let statuses = statuses(&bundle);
     for ((kind, region), status) in &statuses {
+        if region == OTHER_REGION {
+            assert_eq!(
+                (status.0.as_str(), status.1.as_str()),
+                ("error", "not-collected"),
+                "{kind} {region}: {status:?}"
+            );
+            continue;
+        }
         match kind.as_str() {
             "monitoring.threat-detection" | "backup.plan" => assert!(
                 ok_or_moto_rest_json_bug(status),
@@ -423,7 +594,12 @@ fn moto_collect_gives_exact_records_per_resource() {
     if statuses[&("backup.plan".to_owned(), REGION.to_owned())].0 == "ok" {
         assert_eq!(records["backup.plan"][0]["retention_days"], 35);
     }
-    assert_eq!(statuses.len(), 14, "{statuses:#?}");
+    // 13 kinds here + region.inventory, and the 10 regional kinds + inventory left out there.
+    assert_eq!(statuses.len(), 14 + 11, "{statuses:#?}");
+    assert_eq!(
+        statuses.keys().filter(|(_, r)| r == OTHER_REGION).count(),
+        11
+    );
 
     // The engine's per-control, per-resource results over this bundle.
     let report_path = dir.path().join("report.json");
@@ -457,8 +633,19 @@ fn moto_collect_gives_exact_records_per_resource() {
         rule(&rules, "no-world-open-all").1,
         set(&[&sg_id("open-all")])
     );
+    // Only the enabled, symmetric, KMS-generated key without rotation fails; the asymmetric
+    // and the disabled key are outside the rotation rule.
     let unrotated = names_where(kms, "resource_id", |k| k["rotation_enabled"] == false);
+    assert_eq!(unrotated.len(), 1);
     assert_eq!(rule(&rules, "cmk-rotation").1, unrotated);
+    assert!(!rule(&rules, "cmk-rotation").1.contains(&asymmetric_id));
+    assert!(!rule(&rules, "cmk-rotation").1.contains(&disabled_id));
+    // dp-9.3 a: an enabled customer key exists; the disabled one is not a failure.
+    assert_eq!(rule(&rules, "customer-keys-enabled").0, "satisfied");
+    assert_eq!(
+        rule_json(&report, "customer-keys-enabled")["reason"]["code"],
+        "one-passes"
+    );
     let unlogged = names_where(vpcs, "resource_id", |v| v["flow_log_enabled"] == false);
     assert_eq!(rule(&rules, "vpc-flow-logs").1, unlogged);
     assert_eq!(
@@ -466,7 +653,12 @@ fn moto_collect_gives_exact_records_per_resource() {
         set(&["arn:aws-cn:rds:cn-north-1:123456789012:db:orders-db"])
     );
     assert_eq!(rule(&rules, "password-min-length").0, "not-satisfied");
-    assert_eq!(rule(&rules, "data-in-mainland").0, "satisfied");
+    // Residency is not evaluated: cn-northwest-1 exists but was not looked at (it was
+    // `satisfied` when only collected regions were inventoried).
+    assert_not_evaluated_not_collected(&report, "data-in-mainland", OTHER_REGION);
+    assert_not_evaluated_not_collected(&report, "regions-in-mainland", OTHER_REGION);
+    // IAM has no lockout setting: not reported, not evaluated, never a failure.
+    assert_field_not_reported(&report, "lockout-threshold", "max_login_attempts");
     if statuses[&("monitoring.threat-detection".to_owned(), REGION.to_owned())].0 != "ok" {
         assert_eq!(rule(&rules, "threat-detection-enabled").0, "not-evaluated");
     }
@@ -897,7 +1089,7 @@ fn moto_interrupted_collection_resumes_without_duplicates() {
         text(&output)
     );
     let statuses = statuses(&bundle); // Asserts one status per scope.
-    assert_eq!(statuses.len(), 14);
+    assert_eq!(statuses.len(), 14 + 11);
     let records = records(&bundle);
     for (kind, list) in &records {
         let ids: BTreeSet<&str> = list
@@ -909,12 +1101,150 @@ fn moto_interrupted_collection_resumes_without_duplicates() {
             list.len(),
             "duplicate {kind} records after resume"
         );
-        let key = (kind.clone(), list[0]["region"].as_str().unwrap().to_owned());
-        if let Some(status) = statuses.get(&key) {
-            assert_eq!(status.0, "ok", "{kind}");
+        for record in list {
+            let key = (kind.clone(), record["region"].as_str().unwrap().to_owned());
+            if let Some(status) = statuses.get(&key) {
+                let expected = if record["collected"] == false {
+                    ("error", "not-collected")
+                } else {
+                    ("ok", "")
+                };
+                assert_eq!((status.0.as_str(), status.1.as_str()), expected, "{key:?}");
+            }
         }
     }
+    assert_eq!(runs(&bundle).len(), 1, "one collection.run after resume");
     assert_eq!(records["storage.bucket"].len(), 4);
     assert_eq!(records["database.instance"].len(), 1);
     assert_eq!(records["identity.user"].len(), 5);
+}
+
+#[test]
+fn moto_collect_without_region_covers_every_listed_region() {
+    let Some(moto) = moto("moto_collect_without_region_covers_every_listed_region") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let started = Instant::now();
+    let output = collect_with(
+        dir.path(),
+        &moto.url,
+        &moto.key_id,
+        &moto.secret,
+        &bundle,
+        &["--max-attempts", "2"],
+    );
+    let out = text(&output);
+    assert!(matches!(output.status.code(), Some(0 | 3)), "{out}");
+    eprintln!(
+        "collecting every listed region took {:?}",
+        started.elapsed()
+    );
+
+    // What moto lists for the account in aws-cn, read from the stored raw answer rather than
+    // through the collector's parser.
+    let opened = Bundle::open(&bundle).unwrap();
+    let listing = opened
+        .manifest()
+        .entries
+        .iter()
+        .find(|e| e.kind == "raw" && e.source == "ec2:DescribeRegions")
+        .expect("the region listing is kept");
+    let body = String::from_utf8(opened.object_bytes(&listing.sha256).unwrap()).unwrap();
+    let listed: BTreeSet<String> = body
+        .split("<regionName>")
+        .skip(1)
+        .filter_map(|part| part.split("</regionName>").next())
+        .filter(|name| name.starts_with("cn-"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        listed,
+        set(&[REGION, OTHER_REGION]),
+        "moto's aws-cn listing"
+    );
+
+    let records = records(&bundle);
+    let inventory = &records["region.inventory"];
+    assert_eq!(names_where(inventory, "region", |_| true), listed);
+    assert!(
+        inventory
+            .iter()
+            .all(|r| r["collected"] == true && r["mainland_china"] == true)
+    );
+    // The seed leaves cn-northwest-1 without buckets, volumes, databases or backups; moto's
+    // default VPC and security group (and the "no recorder" record) are resources, not data.
+    assert_eq!(by(inventory, "region", REGION)["holds_data"], true);
+    let other = by(inventory, "region", OTHER_REGION);
+    assert_eq!(other["holds_data"], false);
+    assert!(other["resource_count"].as_u64().unwrap() > 0, "{other:#}");
+    assert_eq!(
+        by(&records["network.vpc"], "region", OTHER_REGION)["default"],
+        true
+    );
+
+    let run = runs(&bundle);
+    assert_eq!(run.len(), 1);
+    assert_eq!(
+        run[0]["regions_listed"],
+        serde_json::json!([REGION, OTHER_REGION])
+    );
+    assert_eq!(
+        run[0]["regions_collected"],
+        serde_json::json!([REGION, OTHER_REGION])
+    );
+    assert!(run[0].get("regions_requested").is_none(), "{:#}", run[0]);
+
+    let statuses = statuses(&bundle);
+    assert_eq!(statuses.len(), 3 + 11 * 2, "{statuses:#?}");
+    for ((kind, region), status) in &statuses {
+        match kind.as_str() {
+            "monitoring.threat-detection" | "backup.plan" => assert!(
+                ok_or_moto_rest_json_bug(status),
+                "{kind} {region}: {status:?}"
+            ),
+            _ => assert_eq!(status.0, "ok", "{kind} {region}: {status:?}"),
+        }
+    }
+
+    let report = assess(dir.path(), &bundle, &dir.path().join("report.json"));
+    let rules = rule_results(&report);
+    // Every listed region looked at, all in the mainland: residency holds.
+    assert_eq!(rule(&rules, "data-in-mainland").0, "satisfied");
+    assert_eq!(rule(&rules, "regions-in-mainland").0, "satisfied");
+    // What AWS does not report is not evaluated, never failed: IAM lockout, trail retention.
+    assert_field_not_reported(&report, "lockout-threshold", "max_login_attempts");
+    assert_field_not_reported(&report, "trail-retention-180d", "retention_days");
+    assert_eq!(
+        rule_json(&report, "trail-retention-180d")["not_reported"][0]["resource_id"],
+        "arn:aws-cn:cloudtrail:cn-north-1:123456789012:trail/good-trail"
+    );
+    // The reported trail facts are evaluated as before.
+    assert_eq!(rule(&rules, "trail-log-validation").0, "satisfied");
+    assert_absent(dir.path(), &moto.secret, &[&out]);
+}
+
+#[test]
+fn moto_unknown_region_is_refused_and_nothing_is_written() {
+    let Some(moto) = moto("moto_unknown_region_is_refused_and_nothing_is_written") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let output = collect_with(
+        dir.path(),
+        &moto.url,
+        &moto.key_id,
+        &moto.secret,
+        &bundle,
+        &["--region", REGION, "--region", "cn-south-7"],
+    );
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(4), "{out}");
+    assert!(out.contains("cn-south-7"), "{out}");
+    assert!(!out.contains(&format!("{REGION} not in")), "{out}");
+    assert!(!bundle.exists(), "a bundle was left behind");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    assert_absent(dir.path(), &moto.secret, &[&out]);
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Seed a moto server with a known AWS account for cloudcap's collector tests.
 
-Region cn-north-1 (partition aws-cn) holds a mix of good and bad configuration; the
-expected per-resource results are asserted in tests/it/moto.rs, so keep the two in step.
+Region cn-north-1 (partition aws-cn) holds a mix of good and bad configuration; cn-northwest-1,
+the partition's other region, holds only what moto creates by itself (default VPC and security
+group). The expected per-resource results are asserted in tests/it/moto.rs, so keep the two in
+step.
 
 With --scale N it instead seeds N of each main resource type (users, buckets, KMS keys,
 security groups, volumes) for benches/aws_collect.sh.
@@ -99,6 +101,11 @@ def seed_known(endpoint):
     rotated = kms.create_key(Description="rotated")["KeyMetadata"]["KeyId"]
     kms.enable_key_rotation(KeyId=rotated)
     unrotated = kms.create_key(Description="unrotated")["KeyMetadata"]["KeyId"]
+    # Keys automatic rotation does not apply to: an asymmetric signing key, and a disabled
+    # symmetric key (a customer disabling a key is what dp-9.3 asks customers to be able to do).
+    kms.create_key(Description="signing", KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+    disabled = kms.create_key(Description="disabled")["KeyMetadata"]["KeyId"]
+    kms.disable_key(KeyId=disabled)
     s3.put_bucket_encryption(
         Bucket="cc-good",
         ServerSideEncryptionConfiguration={

@@ -35,6 +35,16 @@ impl Partition {
         }
     }
 
+    /// Whether `region` belongs to this partition. Regions of the other AWS partitions
+    /// (`us-gov-*`, the isolated `*-iso*` ones), which an emulator may list, are in neither.
+    pub fn contains(self, region: &str) -> bool {
+        let other = region.starts_with("us-gov-") || region.contains("-iso");
+        match self {
+            Partition::AwsCn => region.starts_with("cn-"),
+            Partition::Aws => !region.starts_with("cn-") && !other,
+        }
+    }
+
     /// The ARN partition name.
     pub fn name(self) -> &'static str {
         match self {
@@ -43,7 +53,7 @@ impl Partition {
         }
     }
 
-    fn dns_suffix(self) -> &'static str {
+    pub(crate) fn dns_suffix(self) -> &'static str {
         match self {
             Partition::Aws => "amazonaws.com",
             Partition::AwsCn => "amazonaws.com.cn",
@@ -101,6 +111,12 @@ mod tests {
         assert_eq!(kms.base, "https://kms.cn-northwest-1.amazonaws.com.cn");
         assert_eq!(kms.signing_region, "cn-northwest-1");
         assert_eq!(Partition::of("cn-northwest-1"), Partition::AwsCn);
+        assert!(Partition::AwsCn.contains("cn-northwest-1"));
+        assert!(!Partition::AwsCn.contains("ap-east-1"));
+        assert!(Partition::Aws.contains("ap-east-1"));
+        assert!(!Partition::Aws.contains("cn-north-1"));
+        assert!(!Partition::Aws.contains("us-gov-west-1"));
+        assert!(!Partition::Aws.contains("us-isob-east-1"));
     }
 
     #[test]

@@ -63,15 +63,8 @@ fn password_policy(aws: &AwsCollector, ctx: &mut UnitCtx<'_>) {
     if fetched.status == 404
         && crate::http::error_code(&fetched.body).as_deref() == Some("NoSuchEntity")
     {
+        // No policy: IAM's defaults apply, which are not this record's facts.
         fields.insert("configured".into(), json!(false));
-        for name in [
-            "require_uppercase",
-            "require_lowercase",
-            "require_numbers",
-            "require_symbols",
-        ] {
-            fields.insert(name.into(), json!(false));
-        }
         return ctx.record(KIND, REGION, &resource, fields, &[&fetched.sha256]);
     }
     if !(200..300).contains(&fetched.status) {
@@ -91,27 +84,42 @@ fn password_policy(aws: &AwsCollector, ctx: &mut UnitCtx<'_>) {
         );
     };
     let int = |name: &str| proto::text(policy, &[name]).and_then(|v| v.parse::<i64>().ok());
-    let flag = |name: &str| proto::boolean(proto::text(policy, &[name]));
     fields.insert("configured".into(), json!(true));
     if let Some(n) = int("MinimumPasswordLength") {
         fields.insert("min_length".into(), json!(n));
     }
+    // The four flags are always in a configured policy; a missing one stays unknown, and so
+    // does the class count then.
+    let mut classes = Some(0u32);
+    for (field, element) in [
+        ("require_uppercase", "RequireUppercaseCharacters"),
+        ("require_lowercase", "RequireLowercaseCharacters"),
+        ("require_numbers", "RequireNumbers"),
+        ("require_symbols", "RequireSymbols"),
+    ] {
+        match proto::text(policy, &[element]) {
+            Some(text) => {
+                let on = proto::boolean(Some(text));
+                fields.insert(field.into(), json!(on));
+                classes = classes.map(|n| n + u32::from(on));
+            }
+            None => classes = None,
+        }
+    }
+    if let Some(n) = classes {
+        fields.insert("min_char_classes".into(), json!(n));
+    }
+    // Absent from a configured policy means "passwords never expire" / "no reuse
+    // prevention": reported facts, 0. IAM has no lockout setting: `max_login_attempts` is
+    // not reported.
     fields.insert(
-        "require_uppercase".into(),
-        json!(flag("RequireUppercaseCharacters")),
+        "max_age_days".into(),
+        json!(int("MaxPasswordAge").unwrap_or(0).max(0)),
     );
     fields.insert(
-        "require_lowercase".into(),
-        json!(flag("RequireLowercaseCharacters")),
+        "reuse_prevention".into(),
+        json!(int("PasswordReusePrevention").unwrap_or(0).max(0)),
     );
-    fields.insert("require_numbers".into(), json!(flag("RequireNumbers")));
-    fields.insert("require_symbols".into(), json!(flag("RequireSymbols")));
-    if let Some(n) = int("MaxPasswordAge").filter(|n| *n > 0) {
-        fields.insert("max_age_days".into(), json!(n));
-    }
-    if let Some(n) = int("PasswordReusePrevention") {
-        fields.insert("reuse_prevention".into(), json!(n));
-    }
     ctx.record(KIND, REGION, &resource, fields, &[&fetched.sha256]);
 }
 
@@ -385,6 +393,40 @@ fn report_date(value: Option<&str>) -> Option<String> {
     value.and_then(proto::timestamp)
 }
 
+/// Console sign-in facts of a credential-report row: `last_login_at`, or `never_logged_in`
+/// when the report says `no_information` (the password was never used, or not since IAM began
+/// tracking in October 2014) or `N/A` (no password). Anything else (`not_supported`, empty)
+/// is not reported.
+fn login_fields(fields: &mut Map<String, Value>, password_last_used: Option<&str>) {
+    match password_last_used.map(str::trim) {
+        Some("no_information" | "N/A") => {
+            fields.insert("never_logged_in".into(), json!(true));
+        }
+        value => {
+            if let Some(last) = report_date(value) {
+                fields.insert("last_login_at".into(), json!(last));
+                fields.insert("never_logged_in".into(), json!(false));
+            }
+        }
+    }
+}
+
+/// Use facts of a key's report column: `last_used_at`, or `never_used` for `N/A` (never used,
+/// or not since IAM began tracking in April 2015).
+fn key_use_fields(fields: &mut Map<String, Value>, last_used_date: Option<&str>) {
+    match last_used_date.map(str::trim) {
+        Some("N/A") => {
+            fields.insert("never_used".into(), json!(true));
+        }
+        value => {
+            if let Some(used) = report_date(value) {
+                fields.insert("last_used_at".into(), json!(used));
+                fields.insert("never_used".into(), json!(false));
+            }
+        }
+    }
+}
+
 fn users(ctx: &mut UnitCtx<'_>, report: &Report, details: &Details) {
     const KIND: &str = "identity.user";
     let mut sources: Vec<&str> = details.sources.iter().map(String::as_str).collect();
@@ -402,9 +444,10 @@ fn users(ctx: &mut UnitCtx<'_>, report: &Report, details: &Details) {
         if let Some(created) = report_date(root.get("user_creation_time").map(String::as_str)) {
             fields.insert("created_at".into(), json!(created));
         }
-        if let Some(last) = report_date(root.get("password_last_used").map(String::as_str)) {
-            fields.insert("last_login_at".into(), json!(last));
-        }
+        login_fields(
+            &mut fields,
+            root.get("password_last_used").map(String::as_str),
+        );
         let arn = root
             .get("arn")
             .cloned()
@@ -445,9 +488,7 @@ fn users(ctx: &mut UnitCtx<'_>, report: &Report, details: &Details) {
         {
             fields.insert("created_at".into(), json!(created));
         }
-        if let Some(last) = report_date(get("password_last_used")) {
-            fields.insert("last_login_at".into(), json!(last));
-        }
+        login_fields(&mut fields, get("password_last_used"));
         ctx.record(KIND, REGION, &user.arn, fields, &sources);
     }
 }
@@ -477,11 +518,10 @@ fn access_keys(
             fields.insert("root".into(), json!(true));
             fields.insert("active".into(), json!(active));
             fields.insert("created_at".into(), json!(created));
-            if let Some(used) =
-                report_date(report.get("<root_account>", &format!("access_key_{n}_last_used_date")))
-            {
-                fields.insert("last_used_at".into(), json!(used));
-            }
+            key_use_fields(
+                &mut fields,
+                report.get("<root_account>", &format!("access_key_{n}_last_used_date")),
+            );
             ctx.record(
                 KIND,
                 REGION,
@@ -550,33 +590,37 @@ fn access_keys(
             let column = index + 1;
             let rotated =
                 report_date(report.get(&user, &format!("access_key_{column}_last_rotated")));
+            let mut fields = Map::new();
             let last_used = if rotated.as_deref() == Some(created.as_str()) {
                 sources.push(report.sha256.clone());
-                Ok(report_date(report.get(
-                    &user,
-                    &format!("access_key_{column}_last_used_date"),
-                )))
+                key_use_fields(
+                    &mut fields,
+                    report.get(&user, &format!("access_key_{column}_last_used_date")),
+                );
+                Ok(())
             } else {
                 last_used_by_call(aws, ctx, id).map(|(used, sha)| {
                     sources.push(sha);
-                    used
+                    // GetAccessKeyLastUsed without LastUsedDate: never used (since tracking).
+                    match used {
+                        Some(used) => {
+                            fields.insert("last_used_at".into(), json!(used));
+                            fields.insert("never_used".into(), json!(false));
+                        }
+                        None => {
+                            fields.insert("never_used".into(), json!(true));
+                        }
+                    }
                 })
             };
-            let last_used = match last_used {
-                Ok(used) => used,
-                Err(err) => {
-                    ctx.fail(KIND, REGION, id, &err);
-                    continue;
-                }
-            };
-            let mut fields = Map::new();
+            if let Err(err) = last_used {
+                ctx.fail(KIND, REGION, id, &err);
+                continue;
+            }
             fields.insert("user".into(), json!(user));
             fields.insert("root".into(), json!(false));
             fields.insert("active".into(), json!(active));
             fields.insert("created_at".into(), json!(created));
-            if let Some(used) = last_used {
-                fields.insert("last_used_at".into(), json!(used));
-            }
             let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
             ctx.record(KIND, REGION, id, fields, &sources);
         }

@@ -1,8 +1,10 @@
 //! The AWS collector (partitions `aws` and `aws-cn`).
 //!
-//! Entry point: [`collect`]. One unit per service and region (IAM and S3's bucket listing are
-//! global), run on the shared [`crate::runner`]; the region inventory is written last from the
-//! resource counts. Calls per family are listed in docs/collectors.md.
+//! Entry points: [`discover`] (account id and the partition's region listing, kept in memory so
+//! that a bad `--region` is refused before anything is written), then [`collect`]. One unit per
+//! service and region (IAM and S3's bucket listing are global), run on the shared
+//! [`crate::runner`]; the region inventory and the run's boundary (`collection.run`, and the
+//! listed regions left out) are written last. Calls per family are listed in docs/collectors.md.
 
 mod credentials;
 mod endpoint;
@@ -20,10 +22,12 @@ pub use sigv4::{AwsCredentials, SigV4Signer};
 
 use crate::{
     allow::AllowList,
+    boundary::{self, RunBoundary},
+    http::CallError,
     http::{HttpClient, HttpConfig},
     progress::{Progress, ProgressMode},
     runner::{self, Collector, RunOptions, Unit, UnitCtx},
-    sink::{EvidenceSink, ResumeState, SinkError},
+    sink::{EvidenceSink, MemorySink, ResumeState, SinkError},
 };
 
 /// Everything the AWS collector needs; the CLI fills it from flags and the environment.
@@ -31,8 +35,13 @@ use crate::{
 pub struct AwsConfig {
     /// Credentials (see [`resolve_credentials`]).
     pub credentials: AwsCredentials,
-    /// Regions to collect; all in one partition.
+    /// Regions asked for (`--region`), all in one partition; empty = every region the
+    /// account's listing returns in the partition.
     pub regions: Vec<String>,
+    /// Region the account id and the region listing are read from (`AWS_REGION`), when set.
+    /// Ignored when it is not in the partition of `regions`; default: the first of `regions`,
+    /// else `us-east-1`. A `cn-*` discovery region means partition `aws-cn`.
+    pub discovery_region: Option<String>,
     /// Send every request here instead of the real endpoints (moto on loopback).
     pub endpoint_url: Option<String>,
     /// Timeouts and retries.
@@ -47,9 +56,23 @@ pub struct AwsConfig {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CollectError {
-    /// Bad configuration (no region, mixed partitions).
+    /// Bad configuration (mixed partitions).
     #[error("invalid AWS collection settings: {0}")]
     Config(String),
+    /// `--region` names regions the account's region listing does not return.
+    #[error(
+        "region(s) {} not in the region listing of this account in partition {partition} (listed: {}); nothing was collected",
+        unknown.join(", "),
+        listed.join(", ")
+    )]
+    UnknownRegions {
+        /// The requested regions not listed.
+        unknown: Vec<String>,
+        /// Partition name.
+        partition: &'static str,
+        /// What the listing returned.
+        listed: Vec<String>,
+    },
     /// The HTTP client could not be built.
     #[error("{0}")]
     Client(String),
@@ -71,8 +94,13 @@ pub struct CollectSummary {
     pub api_calls: u64,
     /// Resource records written now.
     pub resources: u64,
-    /// `collection.status` records with status `error` written now.
+    /// `collection.status` records with status `error` written now (`not-collected` regions
+    /// are not errors of the run: they are what was asked for).
     pub error_scopes: usize,
+    /// Regions collected.
+    pub regions_collected: usize,
+    /// Listed regions left out by `--region`.
+    pub regions_not_collected: usize,
 }
 
 /// Read-only actions the AWS collector may call; anything else is refused before signing.
@@ -89,6 +117,8 @@ pub const READ_ONLY_ACTIONS: &[(&str, &str)] = &[
     ("s3", "GetBucketEncryption"),
     ("s3", "GetBucketVersioning"),
     ("s3", "GetPublicAccessBlock"),
+    // S3 Control GetPublicAccessBlock (the account level), by its IAM action name.
+    ("s3", "GetAccountPublicAccessBlock"),
     ("s3", "GetBucketAcl"),
     ("s3", "GetBucketPolicyStatus"),
     ("s3", "GetBucketLogging"),
@@ -120,64 +150,192 @@ pub fn allow_list() -> AllowList {
 /// Upper bound on pages fetched for one listing (a runaway paginator becomes an error).
 pub(crate) const MAX_PAGES: usize = 200;
 
-/// Collects `config.regions` into `sink`, skipping what `resume` shows as complete.
-pub fn collect(
-    config: &AwsConfig,
-    sink: &dyn EvidenceSink,
-    resume: &ResumeState,
-) -> Result<CollectSummary, CollectError> {
-    let Some(first) = config.regions.first() else {
-        return Err(CollectError::Config(
-            "no region given (use --region or AWS_REGION)".into(),
-        ));
-    };
-    let partition = Partition::of(first);
-    if let Some(other) = config
-        .regions
-        .iter()
-        .find(|r| Partition::of(r) != partition)
+/// Regional kinds: a listed region left out gets a `not-collected` status for each.
+const REGIONAL_KINDS: &[&str] = &[
+    "storage.bucket",
+    "crypto.key",
+    "network.security-group",
+    "compute.volume",
+    "network.vpc",
+    "audit.trail",
+    "monitoring.config-recorder",
+    "monitoring.threat-detection",
+    "backup.plan",
+    "database.instance",
+];
+
+/// What discovery learned before anything is written: the account, the partition's region
+/// listing and the regions to collect. Its raw answers are held in memory and written by
+/// [`collect`].
+#[derive(Debug)]
+pub struct Discovery {
+    /// Account id (`unknown` when the caller identity could not be read).
+    pub account: String,
+    /// Partition of the run.
+    pub partition: Partition,
+    /// Region the discovery calls were made in.
+    pub discovery_region: String,
+    /// Enabled regions of the partition, sorted; `None` when the listing failed.
+    pub listed: Option<Vec<String>>,
+    /// The `--region` restriction, sorted; `None` for "every listed region".
+    pub requested: Option<Vec<String>>,
+    /// Regions to collect, sorted.
+    pub regions: Vec<String>,
+    listing: Result<String, CallError>,
+    held: MemorySink,
+    api_calls: u64,
+}
+
+/// Reads the account id (STS GetCallerIdentity) and the region listing (EC2 DescribeRegions
+/// without `AllRegions`: the regions the account has enabled) from the discovery region, and
+/// decides what to collect. A requested region the listing does not return is
+/// [`CollectError::UnknownRegions`]; nothing has been written then. When the listing itself
+/// fails, the requested regions (or the discovery region) are collected and the failure is
+/// recorded as the `region.inventory` status of each.
+pub fn discover(config: &AwsConfig) -> Result<Discovery, CollectError> {
+    let mut requested = config.regions.clone();
+    requested.sort();
+    requested.dedup();
+    if let Some(first) = requested.first()
+        && let Some(other) = requested
+            .iter()
+            .find(|r| Partition::of(r) != Partition::of(first))
     {
         return Err(CollectError::Config(format!(
             "regions {first} and {other} are in different partitions (separate accounts); collect them separately"
         )));
     }
-    let client = HttpClient::new(
-        config.http.clone(),
-        allow_list(),
-        Box::new(SigV4Signer::new(config.credentials.clone())),
-    )
-    .map_err(CollectError::Client)?;
+    let discovery_region = match (requested.first(), &config.discovery_region) {
+        (Some(first), Some(env)) if Partition::of(env) != Partition::of(first) => first.clone(),
+        (_, Some(env)) => env.clone(),
+        (Some(first), None) => first.clone(),
+        (None, None) => "us-east-1".to_owned(),
+    };
+    let partition = Partition::of(&discovery_region);
+    let client = client(config)?;
     let aws = AwsCollector {
         partition,
-        regions: config.regions.clone(),
+        regions: vec![discovery_region.clone()],
+        only_region: None,
         endpoint_url: config.endpoint_url.clone(),
         key_managers: Mutex::new(BTreeMap::new()),
     };
-    let units = aws.units();
-    let progress = Progress::new(config.progress, units.len() as u64 + 2);
-
-    // The caller identity gives the account id for every envelope.
+    let held = MemorySink::default();
+    let progress = Progress::new(ProgressMode::Quiet, 2);
+    let resume = ResumeState::default();
     let identity = IdentityCollector {
         aws: &aws,
         account: Mutex::new(None),
     };
-    runner::run(
-        &identity,
-        &client,
-        sink,
-        &progress,
-        &RunOptions {
-            concurrency: 1,
-            resume,
-            account: "unknown",
-        },
-    )?;
+    let options = RunOptions {
+        concurrency: 1,
+        resume: &resume,
+        account: "unknown",
+    };
+    runner::run(&identity, &client, &held, &progress, &options)?;
     let account = identity
         .account
         .into_inner()
         .unwrap()
         .unwrap_or_else(|| "unknown".to_owned());
+    let regions = RegionsCollector {
+        aws: &aws,
+        listing: Mutex::new(None),
+    };
+    runner::run(
+        &regions,
+        &client,
+        &held,
+        &progress,
+        &RunOptions {
+            account: &account,
+            ..options
+        },
+    )?;
+    let listing = regions
+        .listing
+        .into_inner()
+        .unwrap()
+        .expect("the listing unit ran");
+    let (api_calls, _, _) = progress.totals();
+    let listed = listing.as_ref().ok().map(|(_, regions)| regions.clone());
+    let to_collect = match (&listed, requested.is_empty()) {
+        (Some(listed), true) => listed.clone(),
+        (Some(listed), false) => {
+            let unknown: Vec<String> = requested
+                .iter()
+                .filter(|r| !listed.contains(r))
+                .cloned()
+                .collect();
+            if !unknown.is_empty() {
+                return Err(CollectError::UnknownRegions {
+                    unknown,
+                    partition: partition.name(),
+                    listed: listed.clone(),
+                });
+            }
+            requested.clone()
+        }
+        (None, true) => vec![discovery_region.clone()],
+        (None, false) => requested.clone(),
+    };
+    Ok(Discovery {
+        account,
+        partition,
+        discovery_region,
+        listed,
+        requested: (!requested.is_empty()).then_some(requested),
+        regions: to_collect,
+        listing: listing.map(|(sha, _)| sha),
+        held,
+        api_calls,
+    })
+}
 
+fn client(config: &AwsConfig) -> Result<HttpClient, CollectError> {
+    HttpClient::new(
+        config.http.clone(),
+        allow_list(),
+        Box::new(SigV4Signer::new(config.credentials.clone())),
+    )
+    .map_err(CollectError::Client)
+}
+
+/// Collects the regions `discovery` chose into `sink`, skipping what `resume` shows as
+/// complete, then writes the region inventory (every listed region, with `collected`) and the
+/// run's `collection.run`.
+pub fn collect(
+    config: &AwsConfig,
+    discovery: Discovery,
+    sink: &dyn EvidenceSink,
+    resume: &ResumeState,
+) -> Result<CollectSummary, CollectError> {
+    // Discovery's raw answers (the listing is the inventory's source).
+    for (meta, bytes) in discovery.held.raws() {
+        sink.add_raw(&meta, &bytes)?;
+    }
+    for (kind, record) in discovery.held.records() {
+        sink.add_record(&kind, &record)?;
+    }
+    let account = discovery.account.clone();
+    if discovery.regions.is_empty() {
+        return Err(CollectError::Config(
+            "the account's region listing returned no region in this partition".into(),
+        ));
+    }
+    let client = client(config)?;
+    let aws = AwsCollector {
+        partition: discovery.partition,
+        regions: discovery.regions.clone(),
+        only_region: match discovery.listed.as_deref() {
+            Some([only]) => Some(only.clone()),
+            _ => None,
+        },
+        endpoint_url: config.endpoint_url.clone(),
+        key_managers: Mutex::new(BTreeMap::new()),
+    };
+    let units = aws.units();
+    let progress = Progress::new(config.progress, units.len() as u64 + 1);
     let options = RunOptions {
         concurrency: config.concurrency,
         resume,
@@ -189,17 +347,68 @@ pub fn collect(
     for (region, n) in &main.resources_per_region {
         *counts.entry(region.clone()).or_default() += n;
     }
-    let inventory = InventoryCollector { aws: &aws, counts };
+    let mut data: BTreeMap<String, u64> = resume.data_per_region().clone();
+    for (region, n) in &main.data_per_region {
+        *data.entry(region.clone()).or_default() += n;
+    }
+    let inventory = InventoryCollector {
+        aws: &aws,
+        counts,
+        data,
+        listing: discovery.listing.clone(),
+    };
     let last = runner::run(&inventory, &client, sink, &progress, &options)?;
+
+    // The listed regions left out by `--region`.
+    let mut not_collected = 0;
+    if let (Some(listed), Ok(listing)) = (&discovery.listed, &discovery.listing) {
+        for region in listed.iter().filter(|r| !aws.regions.contains(r)) {
+            not_collected += 1;
+            if resume.has_status("region.inventory", region) {
+                continue;
+            }
+            boundary::write_not_collected(
+                sink,
+                "aws",
+                &account,
+                region,
+                region.starts_with("cn-"),
+                REGIONAL_KINDS,
+                listing,
+                "not collected: left out by --region",
+            )?;
+        }
+    }
+    let mut kinds: Vec<String> = units
+        .iter()
+        .chain(inventory.units().iter())
+        .flat_map(|u| u.scopes.iter().map(|(kind, _)| (*kind).to_owned()))
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    boundary::write_run(
+        sink,
+        &RunBoundary {
+            provider: "aws",
+            partition: discovery.partition.name(),
+            account: &account,
+            regions_listed: discovery.listed.clone().unwrap_or_default(),
+            regions_requested: discovery.requested.clone(),
+            regions_collected: aws.regions.clone(),
+            kinds,
+        },
+    )?;
     progress.finish();
     let (api_calls, resources, _) = progress.totals();
     Ok(CollectSummary {
         account,
         units_collected: main.units_collected + last.units_collected,
         units_skipped: main.units_skipped + last.units_skipped,
-        api_calls,
+        api_calls: api_calls + discovery.api_calls,
         resources,
         error_scopes: main.error_scopes + last.error_scopes,
+        regions_collected: aws.regions.len(),
+        regions_not_collected: not_collected,
     })
 }
 
@@ -207,6 +416,9 @@ pub fn collect(
 pub(crate) struct AwsCollector {
     pub(crate) partition: Partition,
     pub(crate) regions: Vec<String>,
+    /// The partition's only listed region, when the listing holds exactly one: a bucket that
+    /// ListBuckets gives no region is there without asking GetBucketLocation.
+    pub(crate) only_region: Option<String>,
     pub(crate) endpoint_url: Option<String>,
     /// KMS key ARN/id → customer managed, filled by the KMS units and looked up by EBS/S3.
     pub(crate) key_managers: Mutex<BTreeMap<String, bool>>,
@@ -327,10 +539,67 @@ impl Collector for IdentityCollector<'_> {
     }
 }
 
-/// Writes `region.inventory` for every collected region from DescribeRegions and the counts.
+/// Reads the partition's enabled regions (EC2 DescribeRegions); writes no status of its own
+/// (the inventory unit reports a failed listing).
+struct RegionsCollector<'a> {
+    aws: &'a AwsCollector,
+    listing: Mutex<Option<Listing>>,
+}
+
+/// (sha256 of the DescribeRegions answer, sorted regions of the partition), or why not.
+type Listing = Result<(String, Vec<String>), CallError>;
+
+impl Collector for RegionsCollector<'_> {
+    fn provider(&self) -> &'static str {
+        "aws"
+    }
+
+    fn units(&self) -> Vec<Unit> {
+        vec![Unit {
+            service: "ec2",
+            region: self.aws.regions[0].clone(),
+            scopes: Vec::new(),
+        }]
+    }
+
+    fn collect(&self, unit: &Unit, ctx: &mut UnitCtx<'_>) {
+        let result = (|| {
+            let endpoint = self.aws.endpoint("ec2", &unit.region);
+            let request = proto::query("ec2", "DescribeRegions", "2016-11-15", &endpoint, &[]);
+            let fetched = ctx.send_ok(&request)?;
+            let doc = proto::xml(&request, &fetched)?;
+            let root = doc.root_element();
+            if proto::child(root, "regionInfo").is_none() {
+                return Err(proto::missing(&request, "regionInfo"));
+            }
+            let mut regions: Vec<String> = proto::items(root, &["regionInfo"])
+                .into_iter()
+                .filter(|item| {
+                    // Without AllRegions only enabled regions are returned; an emulator may
+                    // still list opt-in regions the account has not opted into.
+                    proto::text(*item, &["optInStatus"]) != Some("not-opted-in")
+                })
+                .filter_map(|item| proto::text(item, &["regionName"]))
+                .map(|name| name.trim().to_owned())
+                .filter(|name| self.aws.partition.contains(name))
+                .collect();
+            regions.sort();
+            regions.dedup();
+            Ok((fetched.sha256, regions))
+        })();
+        *self.listing.lock().unwrap() = Some(result);
+    }
+}
+
+/// Writes `region.inventory` for every collected region from the listing and the counts.
 struct InventoryCollector<'a> {
     aws: &'a AwsCollector,
+    /// Records per region (all kinds but the inventory).
     counts: BTreeMap<String, u64>,
+    /// Records of data-bearing kinds per region.
+    data: BTreeMap<String, u64>,
+    /// sha256 of the region listing, or why it failed.
+    listing: Result<String, CallError>,
 }
 
 impl Collector for InventoryCollector<'_> {
@@ -351,37 +620,25 @@ impl Collector for InventoryCollector<'_> {
         }]
     }
 
-    fn collect(&self, unit: &Unit, ctx: &mut UnitCtx<'_>) {
-        let endpoint = self.aws.endpoint("ec2", &unit.region);
-        let request = proto::query("ec2", "DescribeRegions", "2016-11-15", &endpoint, &[]);
-        let fetched = match ctx.send_ok(&request) {
-            Ok(fetched) => fetched,
+    fn collect(&self, _unit: &Unit, ctx: &mut UnitCtx<'_>) {
+        let listing = match &self.listing {
+            Ok(sha) => sha,
             Err(err) => {
                 for region in &self.aws.regions {
-                    ctx.fail("region.inventory", region, "*", &err);
+                    ctx.fail("region.inventory", region, "*", err);
                 }
                 return;
             }
         };
-        if let Err(err) = proto::xml(&request, &fetched) {
-            for region in &self.aws.regions {
-                ctx.fail("region.inventory", region, "*", &err);
-            }
-            return;
-        }
         for region in &self.aws.regions {
             let count = self.counts.get(region).copied().unwrap_or(0);
+            let data = self.data.get(region).copied().unwrap_or(0);
             let mut fields = serde_json::Map::new();
             fields.insert("mainland_china".into(), region.starts_with("cn-").into());
-            fields.insert("holds_data".into(), (count > 0).into());
+            fields.insert("collected".into(), true.into());
+            fields.insert("holds_data".into(), (data > 0).into());
             fields.insert("resource_count".into(), count.into());
-            ctx.record(
-                "region.inventory",
-                region,
-                region,
-                fields,
-                &[&fetched.sha256],
-            );
+            ctx.record("region.inventory", region, region, fields, &[listing]);
         }
     }
 }
@@ -429,6 +686,7 @@ mod tests {
                 session_token: None,
             },
             regions: vec!["cn-north-1".into()],
+            discovery_region: None,
             endpoint_url: Some(url),
             http: HttpConfig {
                 max_attempts: 2,
@@ -437,9 +695,29 @@ mod tests {
             concurrency: 4,
             progress: ProgressMode::Quiet,
         };
+        let discovery = discover(&config).unwrap();
+        assert_eq!(
+            discovery.listed.as_deref(),
+            Some(&["cn-north-1".to_owned(), "cn-northwest-1".to_owned()][..])
+        );
+        assert_eq!(discovery.regions, ["cn-north-1"]);
         let sink = MemorySink::default();
-        let summary = collect(&config, &sink, &ResumeState::default()).unwrap();
+        let summary = collect(&config, discovery, &sink, &ResumeState::default()).unwrap();
         assert_eq!(summary.account, "123456789012");
+        assert_eq!(
+            (summary.regions_collected, summary.regions_not_collected),
+            (1, 1)
+        );
+        let unknown = AwsConfig {
+            regions: vec!["cn-north-1".into(), "cn-south-9".into()],
+            ..config.clone()
+        };
+        match discover(&unknown) {
+            Err(CollectError::UnknownRegions { unknown, .. }) => {
+                assert_eq!(unknown, ["cn-south-9"]);
+            }
+            other => panic!("{other:?}"),
+        }
         // GuardDuty and Backup: moto 5.2.5 rejects signed REST-JSON GETs (docs/collectors.md).
         assert!(summary.error_scopes <= 2, "{summary:?}");
         assert!(summary.resources > 30, "{summary:?}");

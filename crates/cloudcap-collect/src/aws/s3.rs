@@ -1,11 +1,14 @@
-//! S3 buckets: one ListBuckets, then per bucket (path-style addressing, which moto and every
+//! S3 buckets: the account-level public access block (S3 Control GetPublicAccessBlock, IAM
+//! action `s3:GetAccountPublicAccessBlock`), one ListBuckets, then per bucket (path-style addressing, which moto and every
 //! S3-compatible store accept) GetPublicAccessBlock, GetBucketEncryption, GetBucketVersioning,
 //! GetBucketLogging, and — only when the public access block does not already neutralize
-//! public ACLs and policies — GetBucketAcl and GetBucketPolicyStatus.
+//! public ACLs and policies — GetBucketAcl and GetBucketPolicyStatus. A block at either level
+//! counts; when the account level could not be read and the bucket level does not block
+//! everything, `public_access_block` is left out (unknown).
 //!
 //! The bucket's region comes from ListBuckets' `BucketRegion`; when absent (older APIs, moto)
-//! and a single region is collected, the buckets are attributed to it, otherwise
-//! GetBucketLocation is asked.
+//! and the partition's region listing holds a single region, the buckets are attributed to it,
+//! otherwise GetBucketLocation is asked.
 
 use serde_json::{Map, json};
 
@@ -19,8 +22,64 @@ const KIND: &str = "storage.bucket";
 const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 const AUTHENTICATED_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 
+/// Which public access the account-level block neutralizes: (ACLs, policies).
+type Blocks = (bool, bool);
+
+/// Reads the block flags of a `PublicAccessBlockConfiguration` answer.
+fn blocks(fetched: &crate::runner::Fetched) -> Blocks {
+    let doc = parse(fetched);
+    let flag =
+        |n: &str| proto::boolean(proto::descendant(doc.root_element(), n).and_then(|n| n.text()));
+    (
+        flag("BlockPublicAcls") && flag("IgnorePublicAcls"),
+        flag("BlockPublicPolicy") && flag("RestrictPublicBuckets"),
+    )
+}
+
+/// The account-level public access block: `Some` flags (no configuration = nothing blocked),
+/// with the answer's sha256; `None` when it could not be read.
+fn account_blocks(aws: &AwsCollector, ctx: &mut UnitCtx<'_>) -> Option<(Blocks, String)> {
+    let account = ctx.account().to_owned();
+    if account == "unknown" {
+        return None;
+    }
+    let region = &aws.regions[0];
+    let base = match &aws.endpoint_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!(
+            "https://{account}.s3-control.{region}.{}",
+            aws.partition.dns_suffix()
+        ),
+    };
+    let endpoint = crate::aws::Endpoint {
+        base,
+        signing_region: region.clone(),
+    };
+    let mut request = proto::rest_get(
+        "s3",
+        "GetAccountPublicAccessBlock",
+        &endpoint,
+        "/v20180820/configuration/publicAccessBlock",
+    );
+    request
+        .headers
+        .push(("x-amz-account-id".into(), account.clone()));
+    let fetched = ctx.send(&request).ok()?;
+    if (200..300).contains(&fetched.status) {
+        proto::xml(&request, &fetched).ok()?;
+        return Some((blocks(&fetched), fetched.sha256));
+    }
+    if fetched.status == 404
+        && error_code(&fetched.body).as_deref() == Some("NoSuchPublicAccessBlockConfiguration")
+    {
+        return Some(((false, false), fetched.sha256));
+    }
+    None
+}
+
 pub(crate) fn collect(aws: &AwsCollector, ctx: &mut UnitCtx<'_>) {
     let home = aws.regions[0].clone();
+    let account_level = account_blocks(aws, ctx);
     let endpoint = aws.endpoint("s3", &home);
     let mut buckets: Vec<(String, Option<String>)> = Vec::new();
     let mut token: Option<String> = None;
@@ -66,7 +125,7 @@ pub(crate) fn collect(aws: &AwsCollector, ctx: &mut UnitCtx<'_>) {
     for (name, region) in buckets {
         let region = match region {
             Some(region) => region,
-            None if aws.regions.len() == 1 => home.clone(),
+            None if aws.only_region.is_some() => aws.only_region.clone().unwrap_or_default(),
             None => match bucket_location(aws, ctx, &name) {
                 Ok(region) => region,
                 Err(err) => {
@@ -78,7 +137,7 @@ pub(crate) fn collect(aws: &AwsCollector, ctx: &mut UnitCtx<'_>) {
         if !aws.regions.contains(&region) {
             continue;
         }
-        if let Err(err) = bucket(aws, ctx, &name, &region, &list_sources) {
+        if let Err(err) = bucket(aws, ctx, &name, &region, &list_sources, &account_level) {
             ctx.fail(KIND, &region, &name, &err);
         }
     }
@@ -155,8 +214,12 @@ fn bucket(
     name: &str,
     region: &str,
     list_sources: &[String],
+    account_level: &Option<(Blocks, String)>,
 ) -> Result<(), CallError> {
     let mut sources: Vec<String> = list_sources.to_vec();
+    if let Some((_, sha)) = account_level {
+        sources.push(sha.clone());
+    }
     let pab = get_sub(
         aws,
         ctx,
@@ -166,18 +229,15 @@ fn bucket(
         &["NoSuchPublicAccessBlockConfiguration"],
         &mut sources,
     )?;
-    let (block_acls, block_policy) = match &pab {
-        Some(f) => {
-            let doc = parse(f);
-            let flag = |n: &str| {
-                proto::boolean(proto::descendant(doc.root_element(), n).and_then(|n| n.text()))
-            };
-            (
-                flag("BlockPublicAcls") && flag("IgnorePublicAcls"),
-                flag("BlockPublicPolicy") && flag("RestrictPublicBuckets"),
-            )
-        }
-        None => (false, false),
+    let bucket_level = pab.as_ref().map(blocks).unwrap_or((false, false));
+    let account = account_level.as_ref().map(|(b, _)| *b);
+    // What is blocked for sure (either level); the account level may add to it when unknown.
+    let block_acls = bucket_level.0 || account.is_some_and(|a| a.0);
+    let block_policy = bucket_level.1 || account.is_some_and(|a| a.1);
+    let blocked_all = if block_acls && block_policy {
+        Some(true)
+    } else {
+        account.map(|_| false)
     };
     let encryption = get_sub(
         aws,
@@ -278,10 +338,9 @@ fn bucket(
     fields.insert("customer_managed_key".into(), json!(customer_key));
     fields.insert("versioning".into(), json!(versioning));
     fields.insert("public".into(), json!(public_acl || public_policy));
-    fields.insert(
-        "public_access_block".into(),
-        json!(block_acls && block_policy),
-    );
+    if let Some(blocked) = blocked_all {
+        fields.insert("public_access_block".into(), json!(blocked));
+    }
     fields.insert("access_logging".into(), json!(logging));
     let resource = format!("arn:{}:s3:::{name}", aws.partition.name());
     let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
