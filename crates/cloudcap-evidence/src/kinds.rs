@@ -567,8 +567,10 @@ evidence_kinds! {
     "region.inventory" => RegionInventory {
         /// The region is in mainland China.
         mainland_china: bool,
-        /// Evidence was collected in this region.
-        collected: bool,
+        /// Evidence was collected in this region (collectors always write it; absent only in
+        /// bundles written before it existed, which inventoried collected regions only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        collected: Option<bool>,
         /// The region holds customer data: a bucket, volume, database, backup plan or snapshot
         /// (absent when the region was not collected).
         #[serde(default, skip_serializing_if = "Option::is_none")]

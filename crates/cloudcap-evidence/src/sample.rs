@@ -8,11 +8,16 @@
 //!
 //! What the demo should show: two console users without MFA (one privileged), root with MFA,
 //! an access key older than two years, six buckets of which two are unencrypted and one public,
-//! a security group open on port 22 to the world, a VPC without flow logs, data in
-//! `ap-southeast-1` outside mainland China, a trail keeping logs for 90 days, a weak password
-//! policy, and `backup.plan` not evaluated (access denied in every region). Attestations cover
-//! the manual controls `sds-6.1`, `sop-15.1` (item d), `pes-16.2`, `dp-9.4`, `irdr-12.1` and
-//! `ma-11.3`, with all four results and two attachments.
+//! a security group open on port 22 to the world among good ones (so the key control `scp-7.1`
+//! is partially satisfied and blocks basic), a VPC without flow logs, data in `ap-southeast-1`
+//! outside mainland China, a trail whose log retention the provider does not report (so
+//! `au-13.3` a is not evaluated with `field-not-reported`), a weak password policy, and
+//! `backup.plan` not evaluated (access denied in every region). The region listing names
+//! `cn-hongkong`, which this run did not collect (`--region` restricted it): its inventory
+//! record says `collected = false` and every regional kind has a `not-collected` status there.
+//! A scope statement says what the account is. Attestations cover the manual controls
+//! `sds-6.1`, `sop-15.1` (item d), `pes-16.2`, `dp-9.4`, `irdr-12.1` and `ma-11.3`, with all
+//! four results and two attachments.
 
 use std::path::Path;
 
@@ -38,7 +43,23 @@ pub const CATALOG_DIGEST: &str = "5a3b1e0c0f6f4b9c8e2d7a6b5c4d3e2f1a0b9c8d7e6f5a
 /// When the sample was collected.
 pub const COLLECTED_AT: &str = "2026-11-20T08:00:00Z";
 
+/// The regions collected.
 const REGIONS: [&str; 3] = ["cn-north-1", "cn-shanghai", "ap-southeast-1"];
+/// A region of the account's listing that the run left out.
+const NOT_COLLECTED: &str = "cn-hongkong";
+/// Every regional kind of the sample (a region left out gets a `not-collected` status for each).
+const REGIONAL_KINDS: [&str; 10] = [
+    "monitoring.config-recorder",
+    "crypto.key",
+    "storage.bucket",
+    "network.security-group",
+    "network.vpc",
+    "compute.volume",
+    "database.instance",
+    "backup.plan",
+    "monitoring.threat-detection",
+    "region.inventory",
+];
 
 struct Sample {
     w: BundleWriter,
@@ -145,12 +166,47 @@ pub fn build(dir: &Path, catalog_digest: &str) -> Result<Manifest> {
         w: BundleWriter::create(dir, info)?,
         at,
     };
+    scope(&mut s)?;
     identity(&mut s)?;
     audit(&mut s)?;
     per_region(&mut s)?;
     regions(&mut s)?;
     attestations(&mut s)?;
     s.w.finish()
+}
+
+/// The scope statement and the run record: what was asked for and covered.
+fn scope(s: &mut Sample) -> Result<()> {
+    let statement = crate::scope::parse_scope_toml(SCOPE).expect("sample scope parses");
+    s.w.add_scope(&statement, s.at)?;
+    let mut kinds: Vec<String> = [
+        "identity.password-policy",
+        "identity.user",
+        "identity.access-key",
+        "audit.trail",
+    ]
+    .iter()
+    .chain(REGIONAL_KINDS.iter())
+    .map(|k| (*k).to_owned())
+    .collect();
+    kinds.sort();
+    let mut listed: Vec<String> = REGIONS.iter().map(|r| (*r).to_owned()).collect();
+    listed.push(NOT_COLLECTED.to_owned());
+    listed.sort();
+    let mut collected: Vec<String> = REGIONS.iter().map(|r| (*r).to_owned()).collect();
+    collected.sort();
+    let run = crate::kinds::CollectionRun {
+        provider: Provider::Sample,
+        partition: "sample".into(),
+        account: ACCOUNT.into(),
+        region: "global".into(),
+        regions_listed: listed,
+        regions_requested: Some(collected.clone()),
+        regions_collected: collected,
+        kinds,
+    };
+    s.w.add_run(&run, s.at)?;
+    Ok(())
 }
 
 fn identity(s: &mut Sample) -> Result<()> {
@@ -161,7 +217,7 @@ fn identity(s: &mut Sample) -> Result<()> {
     }))?;
     s.record("identity.password-policy", g, "demo-0001/password-policy", &[pp], "iam:GetPasswordPolicy", json!({
         "configured": true, "min_length": 8, "require_uppercase": true, "require_lowercase": true, "require_numbers": true,
-        "require_symbols": false, "max_age_days": 180, "reuse_prevention": 3, "max_login_attempts": 10
+        "require_symbols": false, "min_char_classes": 3, "max_age_days": 180, "reuse_prevention": 3, "max_login_attempts": 10
     }))?;
     s.ok("identity.password-policy", g, "iam:GetPasswordPolicy", 1)?;
 
@@ -229,7 +285,8 @@ fn identity(s: &mut Sample) -> Result<()> {
         }),
     )?;
     for u in users {
-        let mut f = json!({ "name": u.0, "root": u.1, "console_access": u.2, "mfa_enabled": u.3, "privileged": u.4, "created_at": u.5 });
+        let mut f = json!({ "name": u.0, "root": u.1, "console_access": u.2, "mfa_enabled": u.3, "privileged": u.4, "created_at": u.5,
+            "never_logged_in": u.6.is_none() });
         if let Some(l) = u.6 {
             f["last_login_at"] = json!(l);
         }
@@ -278,7 +335,7 @@ fn identity(s: &mut Sample) -> Result<()> {
             "CreateDate": k.3, "LastUsedDate": k.4 })).collect::<Vec<_>>()
     }))?;
     for k in keys {
-        let mut f = json!({ "user": k.1, "root": false, "active": k.2, "created_at": k.3 });
+        let mut f = json!({ "user": k.1, "root": false, "active": k.2, "created_at": k.3, "never_used": k.4.is_none() });
         if let Some(l) = k.4 {
             f["last_used_at"] = json!(l);
         }
@@ -303,12 +360,13 @@ fn audit(s: &mut Sample) -> Result<()> {
     let g = "global";
     let trails = s.raw(g, "trail:DescribeTrails", "7f1c2a40-0010", json!({
         "TrailList": [{ "Name": "org-audit", "HomeRegion": "cn-north-1", "IsMultiRegionTrail": true, "LogFileValidationEnabled": true,
-            "KmsKeyId": "key-app-0001", "EventRW": "All", "OssBucketName": "app-logs", "LogRetentionDays": 90 }]
+            "KmsKeyId": "key-app-0001", "EventRW": "All", "OssBucketName": "app-logs" }]
     }))?;
     let status = s.raw(g, "trail:GetTrailStatus", "7f1c2a40-0011", json!({ "Name": "org-audit", "IsLogging": true, "LatestDeliveryTime": "2026-11-20T07:58:12Z" }))?;
+    // The trail API does not report how long delivered logs are kept: `retention_days` is absent.
     s.record("audit.trail", g, "acs:actiontrail:cn-north-1:demo-0001:trail/org-audit", &[trails, status], "trail:DescribeTrails", json!({
         "name": "org-audit", "enabled": true, "multi_region": true, "log_file_validation": true, "encrypted": true,
-        "management_events": true, "retention_days": 90
+        "management_events": true
     }))?;
     s.ok("audit.trail", g, "trail:DescribeTrails", 1)
 }
@@ -374,15 +432,19 @@ fn per_region(s: &mut Sample) -> Result<()> {
                 "AutomaticRotation": if k.4 { "Enabled" } else { "Disabled" }, "Origin": match k.5 { "external" => "EXTERNAL", "hsm" => "HSM", _ => "Aliyun_KMS" } })).collect::<Vec<_>>()
         }))?;
         for k in &mine {
+            // Only provider-generated symmetric keys rotate automatically; imported and HSM keys
+            // carry no rotation flag.
+            let mut f = json!({ "customer_managed": k.2, "enabled": k.3, "symmetric": true, "origin": k.5 });
+            if k.5 == "provider" {
+                f["rotation_enabled"] = json!(k.4);
+            }
             s.record(
                 "crypto.key",
                 region,
                 &format!("acs:kms:{region}:demo-0001:key/{}", k.1),
                 &[r],
                 "kms:ListKeys",
-                json!({
-                    "customer_managed": k.2, "enabled": k.3, "rotation_enabled": k.4, "origin": k.5
-                }),
+                f,
             )?;
         }
         s.ok("crypto.key", region, "kms:ListKeys", mine.len() as u64)?;
@@ -648,15 +710,16 @@ fn per_region(s: &mut Sample) -> Result<()> {
 }
 
 fn regions(s: &mut Sample) -> Result<()> {
-    // (region, mainland China, holds data, resources)
+    // (region, mainland China, resources, data-bearing resources)
     let inv = [
-        ("cn-north-1", true, true, 48u64),
-        ("cn-shanghai", true, true, 21),
-        ("ap-southeast-1", false, true, 6),
-        ("cn-hongkong", false, false, 0),
+        ("cn-north-1", true, 48u64, 16u64),
+        ("cn-shanghai", true, 21, 7),
+        ("ap-southeast-1", false, 6, 2),
     ];
     let r = s.raw("global", "resource:ListResourceCountsByRegion", "7f1c2a40-0020", json!({
-        "Regions": inv.iter().map(|i| json!({ "RegionId": i.0, "ResourceCount": i.3, "DataResourceCount": if i.2 { i.3 / 3 } else { 0 } })).collect::<Vec<_>>()
+        "Regions": inv.iter().map(|i| json!({ "RegionId": i.0, "ResourceCount": i.2, "DataResourceCount": i.3 }))
+            .chain(std::iter::once(json!({ "RegionId": NOT_COLLECTED, "ResourceCount": null, "DataResourceCount": null })))
+            .collect::<Vec<_>>()
     }))?;
     for i in inv {
         s.record(
@@ -666,17 +729,41 @@ fn regions(s: &mut Sample) -> Result<()> {
             &[r],
             "resource:ListResourceCountsByRegion",
             json!({
-                "mainland_china": i.1, "holds_data": i.2, "resource_count": i.3
+                "mainland_china": i.1, "collected": true, "holds_data": i.3 > 0, "resource_count": i.2
             }),
         )?;
+        s.ok(
+            "region.inventory",
+            i.0,
+            "resource:ListResourceCountsByRegion",
+            1,
+        )?;
     }
-    // The inventory is collected once, globally; its records name the region they describe.
-    s.ok(
+    // Listed, not collected: nothing is known about what it holds.
+    s.record(
         "region.inventory",
-        "global",
+        NOT_COLLECTED,
+        NOT_COLLECTED,
+        &[r],
         "resource:ListResourceCountsByRegion",
-        inv.len() as u64,
-    )
+        json!({ "mainland_china": false, "collected": false }),
+    )?;
+    for kind in REGIONAL_KINDS {
+        let status = CollectionStatus {
+            kind: kind.into(),
+            provider: Provider::Sample,
+            account: ACCOUNT.into(),
+            region: NOT_COLLECTED.into(),
+            status: CollectionOutcome::Error,
+            error_class: Some(ErrorClass::NotCollected),
+            message: Some(format!(
+                "{NOT_COLLECTED} is in the account's region listing but was left out by --region"
+            )),
+            record_count: u64::from(kind == "region.inventory"),
+        };
+        s.w.add_status(&status, "cloudcap-collect", s.at)?;
+    }
+    Ok(())
 }
 
 fn attestations(s: &mut Sample) -> Result<()> {
@@ -778,6 +865,9 @@ fn attestations(s: &mut Sample) -> Result<()> {
     }
     Ok(())
 }
+
+/// `sample/scope.toml`.
+const SCOPE: &str = include_str!("../sample/scope.toml");
 
 /// `sample/assessor-findings.toml`.
 const FINDINGS: &str = include_str!("../sample/assessor-findings.toml");

@@ -120,7 +120,18 @@ fn embedded_sample_verifies_and_has_the_demo_findings() {
     assert_eq!(regions["cn-north-1"], (true, true));
     assert_eq!(regions["cn-shanghai"], (true, true));
     assert_eq!(regions["ap-southeast-1"], (false, true));
-    assert_eq!(recs("audit.trail")[0]["retention_days"], 90);
+    // The provider does not report trail retention: the field is absent, never 0 or false.
+    assert!(recs("audit.trail")[0].get("retention_days").is_none());
+    assert_eq!(regions["cn-hongkong"], (false, false));
+    assert!(
+        recs("region.inventory")
+            .iter()
+            .any(|r| r["region"] == "cn-hongkong"
+                && r["collected"] == false
+                && r.get("holds_data").is_none())
+    );
+    assert_eq!(b.scope_statements().unwrap().len(), 1);
+    assert_eq!(b.collection_runs().unwrap().len(), 1);
     let atts = b.attestations().unwrap();
     // Six hand-written findings (two with attachments) and the agency's findings file.
     let findings = include_str!("../../sample/assessor-findings.toml")
