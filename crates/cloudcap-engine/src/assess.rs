@@ -340,10 +340,12 @@ fn assess_with(
         evidence,
         opts,
         at,
-        controls,
-        attest_uses,
-        waiver_uses,
-        boundary,
+        score::Decided {
+            controls,
+            attestations: attest_uses,
+            waivers: waiver_uses,
+            boundary,
+        },
     ))
 }
 
@@ -384,10 +386,12 @@ pub fn recombine(catalog: &Catalog, report: &mut Report) {
         &evidence,
         &opts,
         report.assessed_at.clone(),
-        controls,
-        attestations,
-        waivers,
-        boundary,
+        score::Decided {
+            controls,
+            attestations,
+            waivers,
+            boundary,
+        },
     );
 }
 

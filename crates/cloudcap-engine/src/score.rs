@@ -37,16 +37,27 @@ pub fn ratio_bp(num: u64, den: u64) -> u32 {
     (num * 10_000).checked_div(den).map_or(0, |bp| bp as u32)
 }
 
+/// What the assessment decided, before scoring.
+pub(crate) struct Decided {
+    pub(crate) controls: Vec<ControlReport>,
+    pub(crate) attestations: Vec<AttestationUse>,
+    pub(crate) waivers: Vec<crate::waiver::WaiverUse>,
+    pub(crate) boundary: Boundary,
+}
+
 pub(crate) fn build_report(
     catalog: &Catalog,
     evidence: &Evidence,
     opts: &Options,
     at: String,
-    controls: Vec<ControlReport>,
-    attestations: Vec<AttestationUse>,
-    waivers: Vec<crate::waiver::WaiverUse>,
-    boundary: Boundary,
+    decided: Decided,
 ) -> Report {
+    let Decided {
+        controls,
+        attestations,
+        waivers,
+        boundary,
+    } = decided;
     let mut tiers = Vec::new();
     let mut lower_reached = true;
     let mut tier_achieved = None;
