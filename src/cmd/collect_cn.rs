@@ -4,6 +4,9 @@
 //! The only place that reads the vendors' credential variables (`ALIBABA_CLOUD_ACCESS_KEY_ID` /
 //! `_SECRET`, `TENCENTCLOUD_SECRET_ID` / `_KEY`, `HUAWEICLOUD_SDK_AK` / `_SK`) and, failing those,
 //! the aliyun and tccli profile files; the collector library is handed a [`CnConfig`].
+//!
+//! The account and its region listing are discovered before the bundle is opened, so a
+//! `--region` that the listing does not contain is an error naming it and leaves nothing behind.
 
 use std::path::PathBuf;
 
@@ -113,9 +116,16 @@ pub(crate) fn run_cn(provider: CnProvider, args: CommonArgs) -> Result<u8> {
         concurrency: args.concurrency.max(1),
         progress: args.progress(),
     };
+    // A bad scope file is refused before any request is sent.
+    if let Some(scope) = &args.scope {
+        crate::cmd::evidence::read_scope_file(scope)?;
+    }
+    // Discovery writes nothing: a `--region` the account does not list is refused (exit 4)
+    // before the bundle is created or continued.
+    let discovered = cn::discover(provider, &config)?;
     let sink = args.open_bundle()?;
     let resume = sink.resume_state()?;
-    let summary = cn::collect(provider, &config, &sink, &resume)?;
+    let summary = cn::collect(discovered, &config, &sink, &resume)?;
     let line = format!(
         "collected {} account {}: {} unit(s) ({} already in the bundle), {} region(s), {} scope(s) with errors",
         provider.as_str(),

@@ -35,6 +35,16 @@ fn env_names(vendor: Vendor) -> (&'static str, &'static str, &'static str) {
 /// Runs `cloudcap collect <vendor>` against a fresh fixture; returns the exit code, stderr and
 /// the fixture's request log.
 fn collect(vendor: Vendor, secret: &str, out: &Path) -> (u8, String, Vec<(String, bool)>) {
+    collect_with(vendor, secret, out, &[])
+}
+
+/// [`collect`] with extra arguments (`--region ...`).
+fn collect_with(
+    vendor: Vendor,
+    secret: &str,
+    out: &Path,
+    extra: &[&str],
+) -> (u8, String, Vec<(String, bool)>) {
     let fixture = cn_fixture::start(vendor, KEY_ID, SECRET);
     let (name, id_var, secret_var) = env_names(vendor);
     let output = Command::new(env!("CARGO_BIN_EXE_cloudcap"))
@@ -47,6 +57,7 @@ fn collect(vendor: Vendor, secret: &str, out: &Path) -> (u8, String, Vec<(String
             &fixture.url,
         ])
         .args(["--max-attempts", "2", "--timeout-secs", "10", "--quiet"])
+        .args(extra)
         .env(id_var, KEY_ID)
         .env(secret_var, secret)
         .env("NO_PROXY", "127.0.0.1")
@@ -145,6 +156,11 @@ fn errors(st: &[(String, String, String, Option<String>)]) -> Vec<(String, Strin
 
 /// Runs `cloudcap assess` on `bundle`; rule id → (result, failing resource ids).
 fn assess(bundle: &Path) -> BTreeMap<String, (String, BTreeSet<String>)> {
+    rules_of(&assess_report(bundle))
+}
+
+/// Runs `cloudcap assess` on `bundle`; the report JSON.
+fn assess_report(bundle: &Path) -> Value {
     let report_path = bundle.with_extension("report.json");
     let output = Command::new(env!("CARGO_BIN_EXE_cloudcap"))
         .arg("assess")
@@ -159,7 +175,11 @@ fn assess(bundle: &Path) -> BTreeMap<String, (String, BTreeSet<String>)> {
         "assess wrote no report: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap()
+}
+
+/// Rule id → (result, failing resource ids) of a report.
+fn rules_of(report: &Value) -> BTreeMap<String, (String, BTreeSet<String>)> {
     let mut out = BTreeMap::new();
     for control in report["controls"].as_array().unwrap() {
         for item in control["items"].as_array().unwrap() {
@@ -178,6 +198,63 @@ fn assess(bundle: &Path) -> BTreeMap<String, (String, BTreeSet<String>)> {
         }
     }
     out
+}
+
+/// Every report entry of rule `id` (a rule may serve several controls), non-empty.
+fn rule_entries<'a>(report: &'a Value, id: &str) -> Vec<&'a Value> {
+    let found: Vec<&Value> = report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["items"].as_array().unwrap())
+        .flat_map(|i| i["rules"].as_array().unwrap())
+        .filter(|r| r["id"] == id)
+        .collect();
+    assert!(!found.is_empty(), "the report has no rule `{id}`");
+    found
+}
+
+/// Rule `id` is not evaluated (never failed) because `provider` does not report `field`:
+/// `field-not-reported` (`code`, or the collection error that outranks it when `code` is
+/// `collection-error`), no failing resource, and `not_reported` naming exactly `resources`.
+fn assert_not_reported(
+    report: &Value,
+    id: &str,
+    code: &str,
+    field: &str,
+    provider: &str,
+    resources: &[&str],
+) {
+    for r in rule_entries(report, id) {
+        assert_eq!(r["result"], "not-evaluated", "{id}: {r}");
+        assert_eq!(r["reason"]["code"], code, "{id}: {r}");
+        assert_eq!(
+            r["failed"],
+            json!([]),
+            "{id}: a failure on a fact not reported: {r}"
+        );
+        let named: BTreeSet<(String, String, String)> = r["not_reported"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                let f = |k: &str| n[k].as_str().unwrap().to_owned();
+                (f("resource_id"), f("field"), f("provider"))
+            })
+            .collect();
+        let want: BTreeSet<(String, String, String)> = resources
+            .iter()
+            .map(|r| ((*r).to_owned(), field.to_owned(), provider.to_owned()))
+            .collect();
+        assert_eq!(named, want, "{id}: {r}");
+        if code == "field-not-reported" {
+            assert_eq!(
+                r["reason"]["gaps"],
+                json!([{"field": field, "provider": provider, "resources": resources.len()}]),
+                "{id}: {r}"
+            );
+        }
+    }
 }
 
 fn rule(
@@ -266,24 +343,28 @@ fn cn_alibaba_collects_exact_records_and_errors() {
         )
     };
     let arn = |id: &str| format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/{id}");
-    let inv = |region: &str, mainland: bool, n: u64| {
+    // `holds_data` counts buckets, volumes, databases and backup plans only.
+    let inv = |region: &str, mainland: bool, n: u64, data: u64| {
         r(
             "region.inventory",
             region,
             region,
-            json!({"mainland_china": mainland, "holds_data": n > 0, "resource_count": n}),
+            json!({"mainland_china": mainland, "collected": true, "holds_data": data > 0, "resource_count": n}),
         )
     };
     assert_records(
         &records(&bundle),
         vec![
+            // Three of four classes required → `min_char_classes` 3; `MaxPasswordAge` 0 (never
+            // expires) is a reported fact, kept.
             r(
                 "identity.password-policy",
                 "global",
                 &format!("acs:ram::{ALIBABA_ACCOUNT}:password-policy"),
                 json!({
             "configured": true, "min_length": 8, "require_uppercase": true, "require_lowercase": true,
-            "require_numbers": true, "require_symbols": false, "reuse_prevention": 0, "max_login_attempts": 5}),
+            "require_numbers": true, "require_symbols": false, "min_char_classes": 3, "max_age_days": 0,
+            "reuse_prevention": 0, "max_login_attempts": 5}),
             ),
             user("alice", true, true, true, "2023-01-05T08:00:00Z"),
             user("bob", true, false, false, "2023-02-10T09:30:00Z"),
@@ -310,21 +391,34 @@ fn cn_alibaba_collects_exact_records_and_errors() {
                 "audit.trail",
                 "cn-hangzhou",
                 &format!("acs:actiontrail:cn-hangzhou:{ALIBABA_ACCOUNT}:trail/audit-all"),
+                // ActionTrail reports neither log-file integrity nor delivery encryption.
                 json!({
-            "name": "audit-all", "enabled": true, "multi_region": true, "log_file_validation": false,
-            "encrypted": false, "management_events": true}),
+            "name": "audit-all", "enabled": true, "multi_region": true, "management_events": true}),
             ),
             r(
                 "crypto.key",
                 "cn-hangzhou",
                 &arn("key-hzz1a2b3c4d5e6f7g8h9"),
-                json!({"customer_managed": true, "enabled": true, "rotation_enabled": true, "origin": "provider"}),
+                json!({"customer_managed": true, "enabled": true, "rotation_enabled": true, "origin": "provider", "symmetric": true}),
             ),
+            // Imported material and an RSA key cannot rotate automatically: no rotation field.
             r(
                 "crypto.key",
                 "cn-hangzhou",
                 &arn("key-hzz9z8y7x6w5v4u3t2s1"),
-                json!({"customer_managed": true, "enabled": true, "rotation_enabled": false, "origin": "external"}),
+                json!({"customer_managed": true, "enabled": true, "origin": "external", "symmetric": true}),
+            ),
+            r(
+                "crypto.key",
+                "cn-hangzhou",
+                &arn("key-hzz5rsa0000000000001"),
+                json!({"customer_managed": true, "enabled": true, "origin": "provider", "symmetric": false}),
+            ),
+            r(
+                "crypto.key",
+                "cn-hangzhou",
+                &arn("key-hzz7norot00000000001"),
+                json!({"customer_managed": true, "enabled": true, "rotation_enabled": false, "origin": "provider", "symmetric": true}),
             ),
             r(
                 "network.security-group",
@@ -366,7 +460,14 @@ fn cn_alibaba_collects_exact_records_and_errors() {
                 "backup.plan",
                 "cn-shanghai",
                 "po-000a1b2c3d4e5f6g7h",
-                json!({"name": "ecs-daily", "enabled": true, "retention_days": 7, "cross_region_copy": false}),
+                // No `Rules`: whether backups are copied elsewhere is not reported.
+                json!({"name": "ecs-daily", "enabled": true, "retention_days": 7}),
+            ),
+            r(
+                "backup.plan",
+                "cn-shanghai",
+                "po-000geo0000000000001",
+                json!({"name": "ecs-geo", "enabled": true, "retention_days": 30, "cross_region_copy": true, "copy_regions": ["ap-southeast-1"], "copy_outside_mainland": true}),
             ),
             r(
                 "monitoring.threat-detection",
@@ -427,18 +528,19 @@ fn cn_alibaba_collects_exact_records_and_errors() {
                 "database.instance",
                 "cn-hangzhou",
                 "rm-bp1open00000000002",
-                json!({"engine": "postgresql", "encrypted": false, "public": true, "backup_retention_days": 3, "multi_az": false}),
+                // TDE off: disk encryption is not reported, so `encrypted` is omitted.
+                json!({"engine": "postgresql", "public": true, "backup_retention_days": 3, "multi_az": false}),
             ),
             // No record for the Shanghai instance whose TDE status was refused.
             r(
                 "monitoring.config-recorder",
                 "global",
                 &format!("acs:config::{ALIBABA_ACCOUNT}:configuration-recorder"),
-                json!({"recording": true, "all_resources": false}),
+                json!({"recording": true}),
             ),
-            inv("cn-hangzhou", true, 13),
-            inv("cn-hongkong", false, 3),
-            inv("cn-shanghai", true, 1),
+            inv("cn-hangzhou", true, 15, 6),
+            inv("cn-hongkong", false, 3, 2),
+            inv("cn-shanghai", true, 2, 2),
         ],
     );
     let st = statuses(&bundle);
@@ -461,7 +563,8 @@ fn cn_alibaba_collects_exact_records_and_errors() {
     );
 
     // The same catalog rules as for AWS, per resource.
-    let rules = assess(&out);
+    let report = assess_report(&out);
+    let rules = rules_of(&report);
     let user_id = |name: &str| format!("acs:ram::{ALIBABA_ACCOUNT}:user/{name}");
     let failing = |id: &str| rule(&rules, id).1;
     assert_eq!(failing("console-user-mfa"), set(&[&user_id("bob")]));
@@ -474,11 +577,22 @@ fn cn_alibaba_collects_exact_records_and_errors() {
         failing("no-world-admin-ports"),
         set(&["sg-bp1bad000000000002"])
     );
+    // Only the enabled symmetric KMS-generated key without rotation fails; the imported and the
+    // RSA key are out of the rotation rule's scope.
     assert_eq!(
         failing("cmk-rotation"),
-        set(&[&arn("key-hzz9z8y7x6w5v4u3t2s1")])
+        set(&[&arn("key-hzz7norot00000000001")])
     );
     assert_eq!(failing("data-in-mainland"), set(&["cn-hongkong"]));
+    // A copy to Singapore leaves the mainland and is no cross-region resilience either.
+    assert_eq!(
+        failing("backup-copies-in-mainland"),
+        set(&["po-000geo0000000000001"])
+    );
+    assert_eq!(
+        failing("backup-cross-region"),
+        set(&["po-000geo0000000000001"])
+    );
     assert_eq!(
         failing("threat-detection-enabled"),
         set(&["security-center"])
@@ -493,7 +607,6 @@ fn cn_alibaba_collects_exact_records_and_errors() {
     for id in [
         "db-not-public",
         "database-not-public",
-        "database-encrypted",
         "database-backup-retention",
         "database-multi-az",
     ] {
@@ -501,15 +614,27 @@ fn cn_alibaba_collects_exact_records_and_errors() {
         assert_ne!(result, "satisfied", "{id}");
         assert_eq!(failing, set(&["rm-bp1open00000000002"]), "{id}");
     }
-    // all_resources is not reported by Cloud Config: the recorder rules fail.
-    assert_eq!(
-        rule(&rules, "config-recorder-all"),
-        (
-            "not-satisfied".to_owned(),
-            set(&[&format!(
-                "acs:config::{ALIBABA_ACCOUNT}:configuration-recorder"
-            )])
-        )
+    // TDE off is not "unencrypted": not evaluated for that instance, never failed (the
+    // refused Shanghai instance makes the collection error the rule's reason).
+    assert_not_reported(
+        &report,
+        "database-encrypted",
+        "collection-error",
+        "encrypted",
+        "alibaba",
+        &["rm-bp1open00000000002"],
+    );
+    // cm-10.2 b: Cloud Config does not report whether every resource type is recorded: not
+    // evaluated with `field-not-reported`, never a failure.
+    assert_not_reported(
+        &report,
+        "config-recorder-all",
+        "field-not-reported",
+        "all_resources",
+        "alibaba",
+        &[&format!(
+            "acs:config::{ALIBABA_ACCOUNT}:configuration-recorder"
+        )],
     );
     assert_secret_absent(dir.path(), &stderr);
 }
@@ -525,7 +650,7 @@ fn cn_tencent_collects_exact_records_and_errors() {
     let r = |kind: &str, region: &str, id: &str, f: Value| {
         rec("tencent", TENCENT_ACCOUNT, kind, region, id, f)
     };
-    // COS has no public-access-block API: always false.
+    // COS has no public-access-block API: `public_access_block` is not reported (omitted).
     let bucket = |name: &str,
                   region: &str,
                   enc: bool,
@@ -537,15 +662,16 @@ fn cn_tencent_collects_exact_records_and_errors() {
             "storage.bucket",
             region,
             name,
-            json!({"name": name, "encrypted": enc, "customer_managed_key": cmk, "versioning": ver, "public": public, "public_access_block": false, "access_logging": log}),
+            json!({"name": name, "encrypted": enc, "customer_managed_key": cmk, "versioning": ver, "public": public, "access_logging": log}),
         )
     };
-    let inv = |region: &str, mainland: bool, n: u64| {
+    // `holds_data` counts buckets, volumes, databases and backup plans only.
+    let inv = |region: &str, mainland: bool, n: u64, data: u64| {
         r(
             "region.inventory",
             region,
             region,
-            json!({"mainland_china": mainland, "holds_data": n > 0, "resource_count": n}),
+            json!({"mainland_china": mainland, "collected": true, "holds_data": data > 0, "resource_count": n}),
         )
     };
     assert_records(
@@ -575,19 +701,21 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 "audit.trail",
                 "global",
                 "30001",
-                json!({"name": "all-events", "enabled": true, "multi_region": true, "log_file_validation": false, "encrypted": false, "management_events": true}),
+                // CloudAudit reports neither log-file integrity nor encryption.
+                json!({"name": "all-events", "enabled": true, "multi_region": true, "management_events": true}),
             ),
             r(
                 "crypto.key",
                 "ap-guangzhou",
                 "b9a1c2d3-0000-11ee-8000-525400000001",
-                json!({"customer_managed": true, "enabled": true, "rotation_enabled": false, "origin": "provider"}),
+                json!({"customer_managed": true, "enabled": true, "rotation_enabled": false, "origin": "provider", "symmetric": true}),
             ),
+            // A cloud product's key (`Owner = cloud_product`): not the customer's to rotate.
             r(
                 "crypto.key",
                 "ap-guangzhou",
                 "b9a1c2d3-0000-11ee-8000-525400000002",
-                json!({"customer_managed": false, "enabled": true, "rotation_enabled": true, "origin": "provider"}),
+                json!({"customer_managed": false, "enabled": true, "origin": "provider", "symmetric": true}),
             ),
             r(
                 "network.security-group",
@@ -611,7 +739,8 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 "backup.plan",
                 "ap-guangzhou",
                 "asp-gz000001",
-                json!({"name": "daily", "enabled": true, "retention_days": 7, "cross_region_copy": false}),
+                // Auto-snapshot policies do not report cross-region copies.
+                json!({"name": "daily", "enabled": true, "retention_days": 7}),
             ),
             r(
                 "monitoring.threat-detection",
@@ -677,9 +806,10 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 "cdb-gzopen02",
                 json!({"engine": "mysql", "encrypted": false, "public": true, "backup_retention_days": 2, "multi_az": false}),
             ),
-            inv("ap-guangzhou", true, 12),
-            inv("ap-hongkong", false, 2),
-            inv("ap-shanghai", true, 1),
+            inv("ap-guangzhou", true, 12, 7),
+            inv("ap-hongkong", false, 2, 1),
+            // Only a threat-detection status: no data.
+            inv("ap-shanghai", true, 1, 0),
         ],
     );
     assert_eq!(
@@ -695,8 +825,25 @@ fn cn_tencent_collects_exact_records_and_errors() {
             ),
         ]
     );
-    let rules = assess(&out);
+    let report = assess_report(&out);
+    let rules = rules_of(&report);
     assert_eq!(rule(&rules, "console-user-mfa").0, "satisfied");
+    // dp-9.9 b / ac-8.7 c: COS has no public-access-block API: not evaluated with
+    // `field-not-reported` for every bucket, never a failure.
+    for id in ["bucket-public-block", "bucket-public-access-block"] {
+        assert_not_reported(
+            &report,
+            id,
+            "field-not-reported",
+            "public_access_block",
+            "tencent",
+            &[
+                "acme-hk-1250000000",
+                "acme-logs-1250000000",
+                "acme-web-1250000000",
+            ],
+        );
+    }
     assert_eq!(
         rule(&rules, "no-world-admin-ports").1,
         set(&["sg-gz000001"])
@@ -754,24 +901,27 @@ fn cn_huawei_collects_exact_records_and_errors() {
             json!({"name": name, "encrypted": enc, "customer_managed_key": cmk, "versioning": ver, "public": public, "public_access_block": pab, "access_logging": log}),
         )
     };
-    let inv = |region: &str, mainland: bool, n: u64| {
+    // `holds_data` counts buckets, volumes, databases and backup plans only.
+    let inv = |region: &str, mainland: bool, n: u64, data: u64| {
         r(
             "region.inventory",
             region,
             region,
-            json!({"mainland_china": mainland, "holds_data": n > 0, "resource_count": n}),
+            json!({"mainland_china": mainland, "collected": true, "holds_data": data > 0, "resource_count": n}),
         )
     };
     assert_records(
         &records(&bundle),
         vec![
+            // Huawei sets how many character types (`password_char_combination` 2), not which
+            // ones: `min_char_classes` and no `require_*`; validity period 0 = never expires.
             r(
                 "identity.password-policy",
                 "global",
                 &format!("{HUAWEI_DOMAIN}/password-policy"),
                 json!({
-            "configured": true, "min_length": 8, "require_uppercase": false, "require_lowercase": false,
-            "require_numbers": false, "require_symbols": false, "reuse_prevention": 1, "max_login_attempts": 5}),
+            "configured": true, "min_length": 8, "min_char_classes": 2, "max_age_days": 0,
+            "reuse_prevention": 1, "max_login_attempts": 5}),
             ),
             r(
                 "identity.user",
@@ -807,13 +957,14 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 "crypto.key",
                 "cn-north-4",
                 "kms-cn4-default",
-                json!({"customer_managed": false, "enabled": true, "rotation_enabled": true, "origin": "provider"}),
+                // A default key (`default_key_flag` 1) is the service's: no rotation field.
+                json!({"customer_managed": false, "enabled": true, "origin": "provider", "symmetric": true}),
             ),
             r(
                 "crypto.key",
                 "cn-north-4",
                 "kms-cn4-key-0001",
-                json!({"customer_managed": true, "enabled": true, "rotation_enabled": false, "origin": "provider"}),
+                json!({"customer_managed": true, "enabled": true, "rotation_enabled": false, "origin": "provider", "symmetric": true}),
             ),
             r(
                 "network.security-group",
@@ -831,7 +982,8 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 "backup.plan",
                 "cn-north-4",
                 "pol-backup-0001",
-                json!({"name": "daily-backup", "enabled": true, "retention_days": 30, "cross_region_copy": true}),
+                // Replicated by `to-shanghai` to `destination_region` cn-east-3.
+                json!({"name": "daily-backup", "enabled": true, "retention_days": 30, "cross_region_copy": true, "copy_regions": ["cn-east-3"], "copy_outside_mainland": false}),
             ),
             r(
                 "monitoring.threat-detection",
@@ -845,8 +997,9 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 "hss/cn-east-3",
                 json!({"service": "Host Security Service", "enabled": false}),
             ),
-            inv("ap-southeast-1", false, 1),
-            inv("cn-east-3", true, 1),
+            // Only threat-detection statuses there: no data.
+            inv("ap-southeast-1", false, 1, 0),
+            inv("cn-east-3", true, 1, 0),
             bucket(
                 "hw-secure",
                 "cn-north-4",
@@ -898,7 +1051,7 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 &format!("{HUAWEI_DOMAIN}/tracker-config"),
                 json!({"recording": true, "all_resources": true}),
             ),
-            inv("cn-north-4", true, 12),
+            inv("cn-north-4", true, 12, 6),
         ],
     );
     assert_eq!(
@@ -908,7 +1061,20 @@ fn cn_huawei_collects_exact_records_and_errors() {
             triple("monitoring.threat-detection", "cn-north-4", "access-denied"),
         ]
     );
-    let rules = assess(&out);
+    let report = assess_report(&out);
+    let rules = rules_of(&report);
+    // ac-8.6 b / sop-15.3 a: ListPermanentAccessKeys does not report a key's last use: not
+    // evaluated with `field-not-reported`, never a failure on `created_at`.
+    for id in ["unused-access-key", "unused-access-keys"] {
+        assert_not_reported(
+            &report,
+            id,
+            "field-not-reported",
+            "never_used",
+            "huawei",
+            &["HSTAAPIONLY0000000001"],
+        );
+    }
     assert_eq!(
         rule(&rules, "privileged-user-mfa").1,
         set(&["u-dev000000000000000000000000002"])
@@ -917,7 +1083,15 @@ fn cn_huawei_collects_exact_records_and_errors() {
     assert_eq!(rule(&rules, "bucket-not-public").1, set(&["hw-open"]));
     assert_eq!(rule(&rules, "password-complexity").0, "not-satisfied");
     assert_eq!(rule(&rules, "trail-log-validation").0, "satisfied");
-    assert_eq!(rule(&rules, "data-in-mainland").1, set(&["ap-southeast-1"]));
+    // Hong Kong (ap-southeast-1) holds only a threat-detection status, no data: residency of
+    // data holds, while the region-level rule still sees a resource outside the mainland.
+    assert_eq!(rule(&rules, "data-in-mainland").0, "satisfied");
+    assert_eq!(
+        rule(&rules, "regions-in-mainland").1,
+        set(&["ap-southeast-1"])
+    );
+    assert_eq!(rule(&rules, "backup-cross-region").0, "satisfied");
+    assert_eq!(rule(&rules, "backup-copies-in-mainland").0, "satisfied");
     assert_eq!(
         rule(&rules, "vpc-flow-logs").1,
         set(&["vpc-cn4-000000000000000000000002"])
@@ -1257,4 +1431,292 @@ fn cn_second_run_into_the_same_bundle_adds_nothing() {
     assert_eq!(before, after);
     // Only discovery is repeated: every unit was complete.
     assert!(second_log.len() < first_log.len() / 2, "{second_log:?}");
+}
+
+/// The `collection.run` records of a bundle, as JSON.
+fn runs(bundle: &Bundle) -> Vec<Value> {
+    bundle
+        .collection_runs()
+        .unwrap()
+        .into_iter()
+        .map(|(_, run)| serde_json::to_value(run).unwrap())
+        .collect()
+}
+
+fn sorted_kinds() -> Vec<String> {
+    let mut kinds: Vec<String> = cloudcap_collect::cn::KINDS
+        .iter()
+        .map(|k| (*k).to_owned())
+        .collect();
+    kinds.sort();
+    kinds
+}
+
+/// Without `--region` every listed region is collected, and the run says so.
+#[test]
+fn cn_run_without_region_collects_every_listed_region() {
+    for (vendor, provider, account, listed) in [
+        (
+            Vendor::Alibaba,
+            "alibaba",
+            ALIBABA_ACCOUNT,
+            ["cn-hangzhou", "cn-hongkong", "cn-shanghai"],
+        ),
+        (
+            Vendor::Tencent,
+            "tencent",
+            TENCENT_ACCOUNT,
+            ["ap-guangzhou", "ap-hongkong", "ap-shanghai"],
+        ),
+        // af-south-1 is in Huawei's region catalogue but the account has no project there.
+        (
+            Vendor::Huawei,
+            "huawei",
+            HUAWEI_DOMAIN,
+            ["ap-southeast-1", "cn-east-3", "cn-north-4"],
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        let (code, stderr, _) = collect(vendor, SECRET, &out);
+        assert_eq!(code, 3, "{vendor:?}: {stderr}");
+        let bundle = Bundle::open(&out).unwrap();
+        assert_eq!(
+            runs(&bundle),
+            vec![json!({
+                "provider": provider, "partition": provider, "account": account, "region": "global",
+                "regions_listed": listed, "regions_collected": listed, "kinds": sorted_kinds(),
+            })],
+            "{vendor:?}"
+        );
+        let inventory: Vec<(String, bool)> = records(&bundle)
+            .iter()
+            .filter(|r| r["kind"] == "region.inventory")
+            .map(|r| {
+                (
+                    r["region"].as_str().unwrap().to_owned(),
+                    r["collected"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, bool)> = listed.iter().map(|r| ((*r).to_owned(), true)).collect();
+        assert_eq!(inventory, want, "{vendor:?}");
+        assert!(
+            statuses(&bundle)
+                .iter()
+                .all(|s| s.3.as_deref() != Some("not-collected")),
+            "{vendor:?}"
+        );
+    }
+}
+
+/// `--region` restricts: every listed region still has a `region.inventory` record, the ones
+/// left out with `collected = false` (no `holds_data`, no `resource_count`) and a
+/// `not-collected` status for each regional kind; the run records the restriction; and data
+/// residency is not evaluated for the regions nobody looked at.
+#[test]
+fn cn_region_restriction_records_not_collected_regions() {
+    let common = [
+        "storage.bucket",
+        "crypto.key",
+        "network.security-group",
+        "compute.volume",
+        "backup.plan",
+        "network.vpc",
+        "database.instance",
+        "region.inventory",
+    ];
+    for (vendor, provider, account, region, (n, data), left_out, extra) in [
+        (
+            Vendor::Alibaba,
+            "alibaba",
+            ALIBABA_ACCOUNT,
+            "cn-hangzhou",
+            (15, 6),
+            vec![("cn-hongkong", false), ("cn-shanghai", true)],
+            // Security Center is account-wide for Alibaba; ActionTrail is regional.
+            vec!["audit.trail"],
+        ),
+        (
+            Vendor::Tencent,
+            "tencent",
+            TENCENT_ACCOUNT,
+            "ap-hongkong",
+            (2, 1),
+            vec![("ap-guangzhou", true), ("ap-shanghai", true)],
+            // CloudAudit is account-wide for Tencent; CWP is regional.
+            vec!["monitoring.threat-detection"],
+        ),
+        (
+            Vendor::Huawei,
+            "huawei",
+            HUAWEI_DOMAIN,
+            "cn-north-4",
+            (12, 6),
+            vec![("ap-southeast-1", false), ("cn-east-3", true)],
+            vec!["audit.trail", "monitoring.threat-detection"],
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        let (code, stderr, _) = collect_with(vendor, SECRET, &out, &["--region", region]);
+        // Incomplete: the collected scopes keep their own errors (denied, throttled, Tencent's
+        // unsupported password policy and recorder).
+        assert_eq!(code, 3, "{vendor:?}: {stderr}");
+        let bundle = Bundle::open(&out).unwrap();
+        let all = records(&bundle);
+        let r =
+            |region: &str, f: Value| rec(provider, account, "region.inventory", region, region, f);
+        let mut want = vec![r(
+            region,
+            json!({"mainland_china": cn_fixture_mainland(region), "collected": true, "holds_data": data > 0, "resource_count": n}),
+        )];
+        for (other, mainland) in &left_out {
+            want.push(r(
+                other,
+                json!({"mainland_china": mainland, "collected": false}),
+            ));
+        }
+        let inventory: Vec<Value> = all
+            .iter()
+            .filter(|r| r["kind"] == "region.inventory")
+            .cloned()
+            .collect();
+        assert_records(&inventory, want);
+        // Nothing else is recorded in a region that was not collected.
+        for (other, _) in &left_out {
+            assert!(
+                all.iter()
+                    .all(|r| r["region"] != *other || r["kind"] == "region.inventory"),
+                "{vendor:?}: a record in {other}"
+            );
+        }
+        // Every regional kind has a not-collected status in each left-out region.
+        let st = statuses(&bundle);
+        let mut kinds: Vec<&str> = common.iter().chain(&extra).copied().collect();
+        kinds.sort();
+        for (other, _) in &left_out {
+            let got: Vec<(&str, &str, Option<&str>)> = st
+                .iter()
+                .filter(|s| s.1 == *other)
+                .map(|s| (s.0.as_str(), s.2.as_str(), s.3.as_deref()))
+                .collect();
+            let expected: Vec<(&str, &str, Option<&str>)> = kinds
+                .iter()
+                .map(|k| (*k, "error", Some("not-collected")))
+                .collect();
+            assert_eq!(got, expected, "{vendor:?} {other}");
+        }
+        // The run records what was listed, asked for and covered.
+        let mut listed: Vec<&str> = left_out.iter().map(|(r, _)| *r).collect();
+        listed.push(region);
+        listed.sort();
+        assert_eq!(
+            runs(&bundle),
+            vec![json!({
+                "provider": provider, "partition": provider, "account": account, "region": "global",
+                "regions_listed": listed, "regions_requested": [region], "regions_collected": [region],
+                "kinds": sorted_kinds(),
+            })],
+            "{vendor:?}"
+        );
+        // dp-9.1 a: a listed region nobody looked at may hold data: not evaluated (never
+        // satisfied), naming each left-out region, unless the collected region itself fails
+        // on present facts (Tencent's ap-hongkong holds a bucket outside the mainland).
+        let report = assess_report(&out);
+        for entry in rule_entries(&report, "data-in-mainland") {
+            let outside = !cn_fixture_mainland(region);
+            let failed: Vec<&str> = entry["failed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["resource_id"].as_str().unwrap())
+                .collect();
+            if outside {
+                assert_eq!(entry["result"], "not-satisfied", "{vendor:?}: {entry}");
+                assert_eq!(entry["reason"]["code"], "resources-fail", "{vendor:?}");
+                assert_eq!(failed, vec![region], "{vendor:?}");
+            } else {
+                assert_eq!(entry["result"], "not-evaluated", "{vendor:?}: {entry}");
+                assert_eq!(entry["reason"]["code"], "collection-error", "{vendor:?}");
+                assert_eq!(
+                    entry["reason"]["first"]["cause"]["error_class"], "not-collected",
+                    "{vendor:?}: {entry}"
+                );
+                assert!(failed.is_empty(), "{vendor:?}");
+            }
+            let named: BTreeSet<(&str, &str)> = entry["not_reported"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| (n["region"].as_str().unwrap(), n["field"].as_str().unwrap()))
+                .collect();
+            let want: BTreeSet<(&str, &str)> =
+                left_out.iter().map(|(r, _)| (*r, "holds_data")).collect();
+            assert_eq!(named, want, "{vendor:?}: {entry}");
+        }
+    }
+}
+
+/// Whether a fixture region is in mainland China (the collector's own table is what is tested).
+fn cn_fixture_mainland(region: &str) -> bool {
+    !matches!(region, "cn-hongkong" | "ap-hongkong" | "ap-southeast-1")
+}
+
+/// A `--region` the account's listing does not contain is an error naming it (exit 4), and
+/// nothing is written: no bundle is created, and an existing bundle is left as it was.
+#[test]
+fn cn_unknown_region_is_refused_and_nothing_is_written() {
+    for (vendor, good) in [
+        (Vendor::Alibaba, "cn-hangzhou"),
+        (Vendor::Tencent, "ap-guangzhou"),
+        // Listed in Huawei's region catalogue, but the account has no project there.
+        (Vendor::Huawei, "cn-north-4"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        let bad = if vendor == Vendor::Huawei {
+            "af-south-1"
+        } else {
+            "xx-nowhere-1"
+        };
+        let (code, stderr, _) =
+            collect_with(vendor, SECRET, &out, &["--region", good, "--region", bad]);
+        assert_eq!(code, 4, "{vendor:?}: {stderr}");
+        // Only the unlisted region is named as unknown.
+        assert!(
+            stderr.contains(&format!(
+                "region(s) {bad} not in the account's region listing"
+            )),
+            "{vendor:?}: {stderr}"
+        );
+        assert!(!out.exists(), "{vendor:?}: a bundle was left behind");
+        assert!(
+            std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+            "{vendor:?}: something was written"
+        );
+    }
+    // An existing bundle is not touched.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, _) = collect(Vendor::Alibaba, SECRET, &out);
+    assert_eq!(code, 3, "{stderr}");
+    let snapshot = |dir: &Path| {
+        let mut files = BTreeMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                files.insert(p.clone(), std::fs::read(&p).unwrap());
+            }
+        }
+        files
+    };
+    let before = snapshot(&out);
+    let (code, stderr, _) =
+        collect_with(Vendor::Alibaba, SECRET, &out, &["--region", "cn-beijing"]);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("region(s) cn-beijing not in"), "{stderr}");
+    assert!(before == snapshot(&out), "the bundle changed");
 }

@@ -600,17 +600,32 @@ fn alibaba(
             json!({"IsLogging": true, "LatestDeliveryTime": "2026-11-25T00:00:00Z", "LatestDeliveryError": "", "StartLoggingTime": "2023-01-01T00:00:00Z"}),
         ),
         ("ListKeys", "cn-hangzhou") => ok(
-            json!({"TotalCount": 2, "PageNumber": 1, "PageSize": 100, "Keys": {"Key": [
+            json!({"TotalCount": 4, "PageNumber": 1, "PageSize": 100, "Keys": {"Key": [
             {"KeyId": "key-hzz1a2b3c4d5e6f7g8h9", "KeyArn": format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/key-hzz1a2b3c4d5e6f7g8h9")},
-            {"KeyId": "key-hzz9z8y7x6w5v4u3t2s1", "KeyArn": format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/key-hzz9z8y7x6w5v4u3t2s1")}]}}),
+            {"KeyId": "key-hzz9z8y7x6w5v4u3t2s1", "KeyArn": format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/key-hzz9z8y7x6w5v4u3t2s1")},
+            {"KeyId": "key-hzz5rsa0000000000001", "KeyArn": format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/key-hzz5rsa0000000000001")},
+            {"KeyId": "key-hzz7norot00000000001", "KeyArn": format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/key-hzz7norot00000000001")}]}}),
         ),
         ("ListKeys", _) => {
             ok(json!({"TotalCount": 0, "PageNumber": 1, "PageSize": 100, "Keys": {"Key": []}}))
         }
         ("DescribeKey", _) => {
-            let good = req.param("KeyId") == "key-hzz1a2b3c4d5e6f7g8h9";
+            // A rotating AES key, an imported (EXTERNAL) one, an RSA signing key (cannot rotate
+            // automatically) and a KMS-generated AES key without rotation.
+            let id = req.param("KeyId");
+            let good = id == "key-hzz1a2b3c4d5e6f7g8h9";
+            let (spec, usage) = if id == "key-hzz5rsa0000000000001" {
+                ("RSA_2048", "SIGN/VERIFY")
+            } else {
+                ("Aliyun_AES_256", "ENCRYPT/DECRYPT")
+            };
+            let origin = if id == "key-hzz9z8y7x6w5v4u3t2s1" {
+                "EXTERNAL"
+            } else {
+                "Aliyun_KMS"
+            };
             ok(
-                json!({"KeyMetadata": {"KeyId": req.param("KeyId"), "KeyState": "Enabled", "KeyUsage": "ENCRYPT/DECRYPT", "KeySpec": "Aliyun_AES_256", "Origin": if good { "Aliyun_KMS" } else { "EXTERNAL" }, "ProtectionLevel": "SOFTWARE", "AutomaticRotation": if good { "Enabled" } else { "Disabled" }, "RotationInterval": if good { "31536000s" } else { "" }, "Creator": ALIBABA_ACCOUNT, "CreationDate": "2023-01-01T00:00:00Z"}}),
+                json!({"KeyMetadata": {"KeyId": id, "KeyState": "Enabled", "KeyUsage": usage, "KeySpec": spec, "Origin": origin, "ProtectionLevel": "SOFTWARE", "AutomaticRotation": if good { "Enabled" } else { "Disabled" }, "RotationInterval": if good { "31536000s" } else { "" }, "Creator": ALIBABA_ACCOUNT, "CreationDate": "2023-01-01T00:00:00Z"}}),
             )
         }
         ("DescribeSecurityGroups", "cn-hangzhou") => ok(
@@ -666,8 +681,12 @@ fn alibaba(
             "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
         ),
         ("DescribeBackupPlans", "cn-shanghai") => ok(
-            json!({"Success": true, "Code": "200", "Message": "successful", "TotalCount": 1, "PageNumber": 1, "PageSize": 99, "BackupPlans": {"BackupPlan": [
-            {"PlanId": "po-000a1b2c3d4e5f6g7h", "PlanName": "ecs-daily", "Disabled": false, "Retention": 7, "SourceType": "ECS_FILE", "Schedule": "I|1602673264|P1D", "VaultId": "v-0001a2b3c4d5e6f7g8", "CreatedTime": 1607436917}]}}),
+            // An older-shape plan (no `Rules`: copies not reported) and a plan whose rule copies
+            // backups to Singapore (`DoCopy`, `DestinationRegionId`).
+            json!({"Success": true, "Code": "200", "Message": "successful", "TotalCount": 2, "PageNumber": 1, "PageSize": 99, "BackupPlans": {"BackupPlan": [
+            {"PlanId": "po-000a1b2c3d4e5f6g7h", "PlanName": "ecs-daily", "Disabled": false, "Retention": 7, "SourceType": "ECS_FILE", "Schedule": "I|1602673264|P1D", "VaultId": "v-0001a2b3c4d5e6f7g8", "CreatedTime": 1607436917},
+            {"PlanId": "po-000geo0000000000001", "PlanName": "ecs-geo", "Disabled": false, "Retention": 30, "SourceType": "UDM_ECS", "VaultId": "v-0001a2b3c4d5e6f7g8", "CreatedTime": 1607436917, "Rules": {"Rule": [
+                {"RuleId": "rule-000geo00000000001", "RuleName": "daily-geo", "BackupType": "COMPLETE", "Schedule": "I|1602673264|P1D", "Retention": 30, "Disabled": false, "DoCopy": true, "DestinationRegionId": "ap-southeast-1", "DestinationRetention": 30}]}}]}}),
         ),
         ("DescribeBackupPlans", _) => ok(
             json!({"Success": true, "Code": "200", "Message": "successful", "TotalCount": 0, "PageNumber": 1, "PageSize": 99, "BackupPlans": {"BackupPlan": []}}),

@@ -12,8 +12,8 @@ use crate::allow::AllowList;
 use crate::cn::call::Call;
 use crate::cn::sign_alibaba::AcsV3Signer;
 use crate::cn::{
-    CnConfig, Discovery, Endpoint, Send, WorldOpen, arr, fields, int, is_world, normalize_time, s,
-    truthy, unit,
+    CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, fields, flag,
+    int, is_world, normalize_time, s, truthy, unit,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -96,11 +96,7 @@ fn rpc(
     call
 }
 
-pub(crate) fn discover(
-    endpoint: &Endpoint,
-    config: &CnConfig,
-    send: &mut Send<'_>,
-) -> Result<Discovery, CallError> {
+pub(crate) fn discover(endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Discovery, CallError> {
     let (identity, _) = endpoint.call(
         send,
         rpc(
@@ -130,20 +126,12 @@ pub(crate) fn discover(
     ) {
         Ok((regions, sha)) => {
             discovery.regions_source = sha;
-            let listed: Vec<String> = arr(&regions, &["Regions", "Region"])
+            discovery.listed = arr(&regions, &["Regions", "Region"])
                 .iter()
                 .map(|r| s(r, "RegionId").to_owned())
                 .collect();
-            discovery.regions = if config.regions.is_empty() {
-                listed
-            } else {
-                config.regions.clone()
-            };
         }
-        Err(err) => {
-            discovery.regions = config.regions.clone();
-            discovery.regions_error = Some(err);
-        }
+        Err(err) => discovery.regions_error = Some(err),
     }
     Ok(discovery)
 }
@@ -242,6 +230,17 @@ impl AlibabaCollector {
         match self.ram_call(ctx, "GetPasswordPolicy", &[]) {
             Ok((v, sha)) => {
                 let p = &v["PasswordPolicy"];
+                let require = [
+                    flag(p.get("RequireUppercaseCharacters")),
+                    flag(p.get("RequireLowercaseCharacters")),
+                    flag(p.get("RequireNumbers")),
+                    flag(p.get("RequireSymbols")),
+                ];
+                // How many classes a password must mix: the number of required classes, known
+                // only when all four flags are reported.
+                let classes = require
+                    .iter()
+                    .try_fold(0u32, |n, r| r.map(|r| n + u32::from(r)));
                 ctx.record(
                     "identity.password-policy",
                     "global",
@@ -249,15 +248,16 @@ impl AlibabaCollector {
                     fields(json!({
                         "configured": p.is_object(),
                         "min_length": int(p.get("MinimumPasswordLength")),
-                        "require_uppercase": truthy(p.get("RequireUppercaseCharacters")),
-                        "require_lowercase": truthy(p.get("RequireLowercaseCharacters")),
-                        "require_numbers": truthy(p.get("RequireNumbers")),
-                        "require_symbols": truthy(p.get("RequireSymbols")),
-                        // 0 means "never expires" / "no limit" in RAM.
-                        "max_age_days": int(p.get("MaxPasswordAge")).filter(|n| *n > 0),
+                        "require_uppercase": require[0],
+                        "require_lowercase": require[1],
+                        "require_numbers": require[2],
+                        "require_symbols": require[3],
+                        "min_char_classes": classes,
+                        // 0 means "never expires" / "no lockout" in RAM: a reported fact, kept.
+                        "max_age_days": int(p.get("MaxPasswordAge")),
                         "reuse_prevention": int(p.get("PasswordReusePrevention")),
                         // RAM spells the field `MaxLoginAttemps`.
-                        "max_login_attempts": int(p.get("MaxLoginAttemps")).filter(|n| *n > 0),
+                        "max_login_attempts": int(p.get("MaxLoginAttemps")),
                     })),
                     &[sha.as_str()],
                 );
@@ -447,7 +447,14 @@ impl AlibabaCollector {
             Ok((v, sha)) => {
                 // Version 1 is the free Basic edition, which has no threat detection; 2/3
                 // Enterprise, 5 Advanced, 6 Anti-virus, 7 Ultimate.
-                let version = int(v.get("Version")).unwrap_or(1);
+                let Some(version) = int(v.get("Version")) else {
+                    return ctx.fail(
+                        "monitoring.threat-detection",
+                        "global",
+                        "*",
+                        &crate::cn::malformed("sas", "DescribeVersionConfig has no Version"),
+                    );
+                };
                 ctx.record(
                     "monitoring.threat-detection",
                     "global",
@@ -503,11 +510,9 @@ impl AlibabaCollector {
                     "name": name,
                     "enabled": truthy(st.get("IsLogging")),
                     "multi_region": s(trail, "TrailRegion") == "All",
-                    // ActionTrail has no log-file integrity digests.
-                    "log_file_validation": false,
-                    // Delivery encryption is a property of the OSS bucket / SLS project, not
-                    // reported by ActionTrail.
-                    "encrypted": false,
+                    // Not reported by ActionTrail (omitted, so not evaluated): log-file
+                    // integrity, delivery encryption (a property of the OSS bucket / SLS
+                    // project) and retention.
                     "management_events": rw == "All" || rw == "Write",
                 })),
                 &[list_sha.as_str(), sha.as_str()],
@@ -560,6 +565,23 @@ impl AlibabaCollector {
                     (_, "HSM") => "hsm",
                     _ => "provider",
                 };
+                // KeySpec: Aliyun_AES_256, Aliyun_SM4, ... are symmetric; RSA_*, EC_* are not.
+                let spec = s(m, "KeySpec");
+                let symmetric = if spec.starts_with("Aliyun_AES") || spec == "Aliyun_SM4" {
+                    Some(true)
+                } else if spec.starts_with("RSA_") || spec.starts_with("EC_") {
+                    Some(false)
+                } else {
+                    None
+                };
+                let enabled = s(m, "KeyState") == "Enabled";
+                // Only enabled symmetric keys with KMS-generated material rotate automatically.
+                let rotation = match s(m, "AutomaticRotation") {
+                    _ if !(enabled && origin == "provider" && symmetric == Some(true)) => None,
+                    "Enabled" => Some(true),
+                    "Disabled" | "Suspended" => Some(false),
+                    _ => None,
+                };
                 let arn = if s(key, "KeyArn").is_empty() {
                     key_id.clone()
                 } else {
@@ -572,9 +594,10 @@ impl AlibabaCollector {
                     fields(json!({
                         // ListKeys returns the customer master keys of the account.
                         "customer_managed": true,
-                        "enabled": s(m, "KeyState") == "Enabled",
-                        "rotation_enabled": s(m, "AutomaticRotation") == "Enabled",
+                        "enabled": enabled,
+                        "rotation_enabled": rotation,
                         "origin": origin,
+                        "symmetric": symmetric,
                     })),
                     &[list_sha.as_str(), sha.as_str()],
                 );
@@ -750,7 +773,32 @@ impl AlibabaCollector {
                     } else {
                         s(plan, "PlanName")
                     };
-                    let rules = arr(plan, &["Rules", "Rule"]);
+                    // Plans with `Rules` say whether a rule copies backups to another region
+                    // (`DoCopy`, `DestinationRegionId`); plans without them (the older shape)
+                    // say nothing about copies, which vault replication can make: unknown.
+                    let copies = plan.get("Rules").map(|_| {
+                        arr(plan, &["Rules", "Rule"])
+                            .iter()
+                            .filter(|r| flag(r.get("Disabled")) != Some(true))
+                            .filter(|r| {
+                                flag(r.get("DoCopy")) == Some(true)
+                                    || !s(r, "DestinationRegionId").is_empty()
+                            })
+                            .map(|r| s(r, "DestinationRegionId"))
+                            .collect::<Vec<_>>()
+                    });
+                    let (cross, regions, outside) = match &copies {
+                        None => (None, Value::Null, Value::Null),
+                        Some(c) if c.is_empty() => (Some(false), Value::Null, Value::Null),
+                        // A copy whose destination is not named: the regions are unknown.
+                        Some(c) if c.iter().any(|r| r.is_empty()) => {
+                            (Some(true), Value::Null, Value::Null)
+                        }
+                        Some(c) => {
+                            let (regions, outside) = copy_fields(CnProvider::Alibaba, c);
+                            (Some(true), regions, outside)
+                        }
+                    };
                     ctx.record(
                         "backup.plan",
                         region,
@@ -759,7 +807,9 @@ impl AlibabaCollector {
                             "name": name,
                             "enabled": !truthy(plan.get("Disabled")),
                             "retention_days": int(plan.get("Retention")),
-                            "cross_region_copy": rules.iter().any(|r| !s(r, "DestinationRegionId").is_empty()),
+                            "cross_region_copy": cross,
+                            "copy_regions": regions,
+                            "copy_outside_mainland": outside,
                         })),
                         &[sha.as_str()],
                     );
@@ -885,7 +935,9 @@ impl AlibabaCollector {
                 &id,
                 fields(json!({
                     "engine": s(&db, "Engine").to_ascii_lowercase(),
-                    "encrypted": s(&tde, "TDEStatus") == "Enabled",
+                    // TDE on → encrypted; TDE off says nothing about cloud-disk encryption,
+                    // which this call does not report: omitted (not evaluated).
+                    "encrypted": (s(&tde, "TDEStatus") == "Enabled").then_some(true),
                     "public": public,
                     "backup_retention_days": retention,
                     // RDS spells the multi-zone flag `MutriORsignle`.
@@ -904,7 +956,7 @@ impl AlibabaCollector {
     /// Cloud Config `GetConfigurationRecorder` (account-wide, `cn-shanghai` endpoint):
     /// `ConfigurationRecorderStatus = REGISTERED` → recording. The answer lists the monitored
     /// `ResourceTypes` but not whether they are all the supported ones, so `all_resources` is
-    /// `false` (see the gaps in `docs/collectors.md`).
+    /// omitted (not reported: the recorder-scope rules are not evaluated).
     fn config_recorder(&self, ctx: &mut UnitCtx<'_>) {
         const KIND: &str = "monitoring.config-recorder";
         let call = rpc(
@@ -927,7 +979,6 @@ impl AlibabaCollector {
                     &format!("acs:config::{}:configuration-recorder", ctx.account()),
                     fields(json!({
                         "recording": s(r, "ConfigurationRecorderStatus") == "REGISTERED",
-                        "all_resources": false,
                     })),
                     &[sha.as_str()],
                 );

@@ -13,8 +13,8 @@ use crate::allow::AllowList;
 use crate::cn::call::Call;
 use crate::cn::sign_huawei::ApigSigner;
 use crate::cn::{
-    CnConfig, Discovery, Endpoint, Send, WorldOpen, arr, fields, int, is_world, normalize_time, s,
-    truthy, unit, unsupported,
+    CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, fields, flag,
+    int, is_world, normalize_time, s, truthy, unit, unsupported,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -101,11 +101,7 @@ fn iam(action: &'static str, path: String, query: &[(&str, &str)]) -> Call {
     get("iam", action, "global", IAM_HOST.to_owned(), path, query)
 }
 
-pub(crate) fn discover(
-    endpoint: &Endpoint,
-    config: &CnConfig,
-    send: &mut Send<'_>,
-) -> Result<Discovery, CallError> {
+pub(crate) fn discover(endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Discovery, CallError> {
     let (domains, _) = endpoint.call(
         send,
         iam("KeystoneListAuthDomains", "/v3/auth/domains".into(), &[]),
@@ -131,21 +127,13 @@ pub(crate) fn discover(
         Ok((v, sha)) => {
             discovery.regions_source = sha;
             // Regions the account has a project in (projects are named after their region).
-            let listed: Vec<String> = arr(&v, &["regions"])
+            discovery.listed = arr(&v, &["regions"])
                 .iter()
                 .map(|r| s(r, "id").to_owned())
                 .filter(|r| discovery.projects.contains_key(r))
                 .collect();
-            discovery.regions = if config.regions.is_empty() {
-                listed
-            } else {
-                config.regions.clone()
-            };
         }
-        Err(err) => {
-            discovery.regions = config.regions.clone();
-            discovery.regions_error = Some(err);
-        }
+        Err(err) => discovery.regions_error = Some(err),
     }
     Ok(discovery)
 }
@@ -253,9 +241,6 @@ impl HuaweiCollector {
         match (policy, login) {
             (Ok((p, sha)), Ok((l, login_sha))) => {
                 let p = &p["password_policy"];
-                // Huawei sets how many character types are required (2–4), not which ones: all
-                // four are required only at 4.
-                let all_types = int(p.get("password_char_combination")).unwrap_or(0) >= 4;
                 ctx.record(
                     "identity.password-policy",
                     "global",
@@ -263,13 +248,13 @@ impl HuaweiCollector {
                     fields(json!({
                         "configured": p.is_object(),
                         "min_length": int(p.get("minimum_password_length")),
-                        "require_uppercase": all_types,
-                        "require_lowercase": all_types,
-                        "require_numbers": all_types,
-                        "require_symbols": all_types,
-                        "max_age_days": int(p.get("password_validity_period")).filter(|n| *n > 0),
+                        // Huawei sets how many character types a password mixes (2–4), not
+                        // which ones: `min_char_classes`, and no `require_*`.
+                        "min_char_classes": int(p.get("password_char_combination")),
+                        // 0 = never expires / no lockout: reported facts, kept.
+                        "max_age_days": int(p.get("password_validity_period")),
                         "reuse_prevention": int(p.get("number_of_recent_passwords_disallowed")),
-                        "max_login_attempts": int(l["login_policy"].get("login_failed_times")).filter(|n| *n > 0),
+                        "max_login_attempts": int(l["login_policy"].get("login_failed_times")),
                     })),
                     &[sha.as_str(), login_sha.as_str()],
                 );
@@ -372,8 +357,9 @@ impl HuaweiCollector {
                                 "user": name,
                                 "root": root,
                                 "active": s(key, "status") == "active",
+                                // ListPermanentAccessKeys does not report the last use
+                                // (`last_used_at` / `never_used` omitted: not evaluated).
                                 "created_at": key.get("create_time").and_then(normalize_time),
-                                "last_used_at": key.get("last_use_time").and_then(normalize_time),
                             })),
                             &[sha.as_str()],
                         );
@@ -406,8 +392,8 @@ impl HuaweiCollector {
                             "enabled": s(t, "status") == "enabled",
                             // CTS trackers are regional.
                             "multi_region": false,
-                            "log_file_validation": truthy(t.get("is_support_validate")),
-                            "encrypted": truthy(t.get("is_support_trace_files_encryption")) && !s(t, "kms_id").is_empty(),
+                            "log_file_validation": flag(t.get("is_support_validate")),
+                            "encrypted": flag(t.get("is_support_trace_files_encryption")).map(|on| on && !s(t, "kms_id").is_empty()),
                             "management_events": s(t, "tracker_type") == "system",
                             "retention_days": retention,
                         })),
@@ -435,29 +421,45 @@ impl HuaweiCollector {
         for key in arr(&v, &["key_details"]) {
             let key_id = s(key, "key_id").to_owned();
             let customer_managed = s(key, "default_key_flag") != "1";
-            let mut sources = vec![list_sha.clone()];
-            let rotation = if customer_managed {
-                let call = post(
-                    "kms",
-                    "ShowKeyRotationStatus",
-                    region,
-                    host.to_owned(),
-                    format!("/v1.0/{project}/kms/get-key-rotation-status"),
-                    json!({"key_id": key_id}),
-                );
-                match self.endpoint.unit_call(ctx, call) {
-                    Ok((r, sha)) => {
-                        sources.push(sha);
-                        truthy(r.get("key_rotation_enabled"))
-                    }
-                    Err(err) => {
-                        ctx.fail("crypto.key", region, &key_id, &err);
-                        continue;
-                    }
-                }
+            let origin = if s(key, "origin") == "external" {
+                "external"
             } else {
-                truthy(key.get("key_rotation_enabled"))
+                "provider"
             };
+            // key_spec: AES_256 and SM4 are symmetric; RSA_*, EC_*, SM2 are not.
+            let symmetric = match s(key, "key_spec") {
+                "AES_256" | "SM4" => Some(true),
+                "" => None,
+                _ => Some(false),
+            };
+            // key_state: 1 pending creation, 2 enabled, 3 disabled, 4 pending deletion.
+            let enabled = s(key, "key_state") == "2";
+            let mut sources = vec![list_sha.clone()];
+            // Rotation only for the keys that can rotate: enabled, symmetric, KMS-generated
+            // customer keys (default keys are the services').
+            let rotation =
+                if customer_managed && enabled && origin == "provider" && symmetric == Some(true) {
+                    let call = post(
+                        "kms",
+                        "ShowKeyRotationStatus",
+                        region,
+                        host.to_owned(),
+                        format!("/v1.0/{project}/kms/get-key-rotation-status"),
+                        json!({"key_id": key_id}),
+                    );
+                    match self.endpoint.unit_call(ctx, call) {
+                        Ok((r, sha)) => {
+                            sources.push(sha);
+                            flag(r.get("key_rotation_enabled"))
+                        }
+                        Err(err) => {
+                            ctx.fail("crypto.key", region, &key_id, &err);
+                            continue;
+                        }
+                    }
+                } else {
+                    None
+                };
             let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
             ctx.record(
                 "crypto.key",
@@ -465,10 +467,10 @@ impl HuaweiCollector {
                 &key_id,
                 fields(json!({
                     "customer_managed": customer_managed,
-                    // key_state: 1 pending creation, 2 enabled, 3 disabled, 4 pending deletion.
-                    "enabled": s(key, "key_state") == "2",
+                    "enabled": enabled,
                     "rotation_enabled": rotation,
-                    "origin": if s(key, "origin") == "external" { "external" } else { "provider" },
+                    "origin": origin,
+                    "symmetric": symmetric,
                 })),
                 &sources,
             );
@@ -586,18 +588,36 @@ impl HuaweiCollector {
         match self.endpoint.unit_call(ctx, call) {
             Ok((v, sha)) => {
                 let all = arr(&v, &["policies"]);
-                // A replication policy on the same vault copies that vault's backups to another region.
-                let replicated: Vec<&str> = all
+                // A replication policy on the same vault copies that vault's backups to
+                // `operation_definition.destination_region`: (vault, destination).
+                let replicated: Vec<(&str, &str)> = all
                     .iter()
                     .filter(|p| s(p, "operation_type") == "replication" && truthy(p.get("enabled")))
                     .flat_map(|p| {
+                        let dest = s(&p["operation_definition"], "destination_region");
                         arr(p, &["associated_vaults"])
                             .iter()
-                            .map(|a| s(a, "vault_id"))
+                            .map(move |a| (s(a, "vault_id"), dest))
                     })
                     .collect();
                 for p in all.iter().filter(|p| s(p, "operation_type") == "backup") {
                     let def = &p["operation_definition"];
+                    let dests: Vec<&str> = arr(p, &["associated_vaults"])
+                        .iter()
+                        .flat_map(|a| {
+                            replicated
+                                .iter()
+                                .filter(move |(v, _)| *v == s(a, "vault_id"))
+                                .map(|(_, d)| *d)
+                        })
+                        .collect();
+                    // A destination that is not named leaves the copy regions unknown.
+                    let (regions, outside) =
+                        if dests.is_empty() || dests.iter().any(|d| d.is_empty()) {
+                            (Value::Null, Value::Null)
+                        } else {
+                            copy_fields(CnProvider::Huawei, &dests)
+                        };
                     ctx.record(
                         "backup.plan",
                         region,
@@ -606,7 +626,9 @@ impl HuaweiCollector {
                             "name": s(p, "name"),
                             "enabled": truthy(p.get("enabled")),
                             "retention_days": int(def.get("retention_duration_days")).filter(|n| *n > 0),
-                            "cross_region_copy": arr(p, &["associated_vaults"]).iter().any(|a| replicated.contains(&s(a, "vault_id"))),
+                            "cross_region_copy": !dests.is_empty(),
+                            "copy_regions": regions,
+                            "copy_outside_mainland": outside,
                         })),
                         &[sha.as_str()],
                     );
@@ -811,7 +833,7 @@ impl HuaweiCollector {
                 &format!("{domain}/tracker-config"),
                 fields(json!({
                     "recording": v.is_object(),
-                    "all_resources": truthy(v["selector"].get("all_supported")),
+                    "all_resources": flag(v["selector"].get("all_supported")),
                 })),
                 &[sha.as_str()],
             ),

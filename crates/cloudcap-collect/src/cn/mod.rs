@@ -31,7 +31,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-use crate::http::{ApiRequest, CallError, ErrorClass, HttpConfig};
+use crate::boundary::{RunBoundary, write_run};
+use crate::http::{ApiRequest, CallError, ErrorClass, HttpClient, HttpConfig};
 use crate::progress::{Progress, ProgressMode};
 use crate::runner::{Collector, Fetched, RunOptions, Unit, UnitCtx};
 use crate::secret::Secret;
@@ -300,20 +301,98 @@ pub fn evidenced_kinds(provider: CnProvider) -> Vec<&'static str> {
         .collect()
 }
 
-/// Collects evidence from `provider` into `sink` with the shared runner (same progress, resume
-/// and error semantics as AWS). Only a sink failure aborts the run: API failures, including
-/// refused credentials, become `collection.status` errors.
-pub fn collect(
+/// Why a run cannot start; nothing has been written when this is returned.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CnError {
+    /// `--region` names regions the account's region listing does not contain.
+    #[error(
+        "{provider}: region(s) {} not in the account's region listing ({})",
+        .unknown.join(", "),
+        if .listed.is_empty() { "empty".to_owned() } else { .listed.join(", ") }
+    )]
+    UnknownRegion {
+        /// Provider.
+        provider: &'static str,
+        /// The requested regions that are not listed.
+        unknown: Vec<String>,
+        /// The account's region listing.
+        listed: Vec<String>,
+    },
+}
+
+/// What discovery found: the account, the region listing and the regions to collect. Its raw
+/// answers are held in memory and written by [`collect`]; [`discover`] writes nothing.
+pub struct Discovered {
     provider: CnProvider,
-    config: &CnConfig,
-    sink: &dyn EvidenceSink,
-    resume: &ResumeState,
-) -> Result<CnSummary, SinkError> {
+    endpoint: Endpoint,
+    state: DiscoveredState,
+    raws: Vec<(RawMeta, Vec<u8>)>,
+    requested: Vec<String>,
+}
+
+enum DiscoveredState {
+    /// No client could be built, or the account could not be identified.
+    Failed(CallError),
+    Ready(Box<HttpClient>, Discovery),
+}
+
+impl Discovered {
+    /// The account id (`unknown` when discovery failed).
+    pub fn account(&self) -> &str {
+        match &self.state {
+            DiscoveredState::Ready(_, d) => &d.account,
+            DiscoveredState::Failed(_) => "unknown",
+        }
+    }
+
+    /// Every region of the account's region listing (empty when it could not be read).
+    pub fn regions_listed(&self) -> &[String] {
+        match &self.state {
+            DiscoveredState::Ready(_, d) => &d.listed,
+            DiscoveredState::Failed(_) => &[],
+        }
+    }
+}
+
+/// Regional kinds (one `collection.status` per region) of `provider`, in [`KINDS`] order.
+pub fn regional_kinds(provider: CnProvider) -> Vec<&'static str> {
+    KINDS
+        .iter()
+        .copied()
+        .filter(|k| {
+            !matches!(
+                *k,
+                "identity.password-policy"
+                    | "identity.user"
+                    | "identity.access-key"
+                    | "monitoring.config-recorder"
+                    | "region.inventory"
+            )
+        })
+        .filter(|k| match provider {
+            CnProvider::Alibaba => *k != "monitoring.threat-detection",
+            CnProvider::Tencent => *k != "audit.trail",
+            CnProvider::Huawei => true,
+        })
+        .collect()
+}
+
+/// Identifies the account and reads its region listing, writing nothing. A `--region` that the
+/// listing does not contain is an error ([`CnError::UnknownRegion`]); API failures are kept and
+/// become `collection.status` errors in [`collect`].
+pub fn discover(provider: CnProvider, config: &CnConfig) -> Result<Discovered, CnError> {
     let endpoint = Endpoint {
         provider,
         endpoint_url: config.endpoint_url.clone(),
         http: config.http.clone(),
     };
+    let mut requested: Vec<String> = Vec::new();
+    for r in &config.regions {
+        if !requested.contains(r) {
+            requested.push(r.clone());
+        }
+    }
     let client = match provider {
         CnProvider::Alibaba => alibaba::client(config),
         CnProvider::Tencent => tencent::client(config),
@@ -330,17 +409,17 @@ pub fn collect(
                 status: None,
                 message,
             };
-            let scopes = all_scopes(&scope_regions(&config.regions));
-            let errors = write_errors(provider, "unknown", sink, resume, &scopes, &err)?;
-            return Ok(CnSummary {
-                account: "unknown".into(),
-                error_scopes: errors,
-                ..CnSummary::default()
+            return Ok(Discovered {
+                provider,
+                endpoint,
+                state: DiscoveredState::Failed(err),
+                raws: Vec::new(),
+                requested,
             });
         }
     };
     // Discovery (account, regions) runs outside the units; its raw answers are kept too.
-    let mut discovery_error = None;
+    let mut raws = Vec::new();
     let discovered = {
         let mut send = |request: &ApiRequest| -> Result<Fetched, CallError> {
             let response = client.send(request)?;
@@ -365,9 +444,7 @@ pub fn collect(
                 sha256: sha256.clone(),
                 media_type: "application/json",
             };
-            if let Err(err) = sink.add_raw(&meta, &response.body) {
-                discovery_error.get_or_insert(err);
-            }
+            raws.push((meta, response.body.clone()));
             Ok(Fetched {
                 status: response.status,
                 body: response.body,
@@ -375,24 +452,88 @@ pub fn collect(
             })
         };
         match provider {
-            CnProvider::Alibaba => alibaba::discover(&endpoint, config, &mut send),
-            CnProvider::Tencent => tencent::discover(&endpoint, config, &mut send),
-            CnProvider::Huawei => huawei::discover(&endpoint, config, &mut send),
+            CnProvider::Alibaba => alibaba::discover(&endpoint, &mut send),
+            CnProvider::Tencent => tencent::discover(&endpoint, &mut send),
+            CnProvider::Huawei => huawei::discover(&endpoint, &mut send),
         }
     };
-    if let Some(err) = discovery_error {
-        return Err(err);
-    }
-    let discovery = match discovered {
+    let state = match discovered {
         Ok(mut d) => {
             if d.account.is_empty() {
                 d.account = "unknown".to_owned();
             }
-            d
+            if d.regions_error.is_none() {
+                let unknown: Vec<String> = requested
+                    .iter()
+                    .filter(|r| !d.listed.contains(r))
+                    .cloned()
+                    .collect();
+                if !unknown.is_empty() {
+                    return Err(CnError::UnknownRegion {
+                        provider: provider.as_str(),
+                        unknown,
+                        listed: d.listed.clone(),
+                    });
+                }
+            }
+            // Without a listing, only the requested regions can be collected.
+            d.regions = if requested.is_empty() {
+                d.listed.clone()
+            } else {
+                requested.clone()
+            };
+            DiscoveredState::Ready(Box::new(client), d)
         }
-        Err(err) => {
-            let scopes = all_scopes(&scope_regions(&config.regions));
+        Err(err) => DiscoveredState::Failed(err),
+    };
+    Ok(Discovered {
+        provider,
+        endpoint,
+        state,
+        raws,
+        requested,
+    })
+}
+
+/// Collects evidence from a [`discover`]ed account into `sink` with the shared runner (same
+/// progress, resume and error semantics as AWS). Only a sink failure aborts the run: API
+/// failures, including refused credentials, become `collection.status` errors.
+///
+/// Boundary: every listed region gets a `region.inventory` record (`collected`, `mainland_china`,
+/// and for collected regions `holds_data` from the data-bearing kinds and `resource_count`);
+/// listed regions left out by `--region` get a `not-collected` status for each regional kind;
+/// one `collection.run` record states what was asked for and covered.
+pub fn collect(
+    discovered: Discovered,
+    config: &CnConfig,
+    sink: &dyn EvidenceSink,
+    resume: &ResumeState,
+) -> Result<CnSummary, SinkError> {
+    let Discovered {
+        provider,
+        endpoint,
+        state,
+        raws,
+        requested,
+    } = discovered;
+    for (meta, body) in &raws {
+        sink.add_raw(meta, body)?;
+    }
+    let run = |account: &str, listed: &[String], collected: &[String]| Run {
+        provider: provider.as_str(),
+        partition: provider.as_str(),
+        account: account.to_owned(),
+        regions_listed: listed.to_vec(),
+        regions_requested: (!requested.is_empty()).then(|| requested.clone()),
+        regions_collected: collected.to_vec(),
+        kinds: KINDS.iter().map(|k| (*k).to_owned()).collect(),
+    };
+    let (client, discovery) = match state {
+        DiscoveredState::Ready(client, discovery) => (client, discovery),
+        DiscoveredState::Failed(err) => {
+            let scopes = all_scopes(&scope_regions(&requested));
             let errors = write_errors(provider, "unknown", sink, resume, &scopes, &err)?;
+            write_run(sink, &run("unknown", &[], &[]).as_boundary())?;
             return Ok(CnSummary {
                 account: "unknown".into(),
                 error_scopes: errors,
@@ -414,44 +555,44 @@ pub fn collect(
     let mut summary = crate::runner::run(collector.as_ref(), &client, sink, &progress, &options)?;
     // Object storage has its own endpoints and signature: a second client and run.
     let store = match provider {
-        CnProvider::Alibaba => Some(sign_objstore::ObjectStore::Oss),
-        CnProvider::Huawei => Some(sign_objstore::ObjectStore::Obs),
-        CnProvider::Tencent => Some(sign_objstore::ObjectStore::Cos),
+        CnProvider::Alibaba => sign_objstore::ObjectStore::Oss,
+        CnProvider::Huawei => sign_objstore::ObjectStore::Obs,
+        CnProvider::Tencent => sign_objstore::ObjectStore::Cos,
     };
-    if let Some(store) = store {
-        let buckets = objstore::BucketCollector {
-            store,
-            endpoint_url: config.endpoint_url.clone(),
-            regions: discovery.regions.clone(),
-        };
-        match objstore::client(store, config) {
-            Ok(storage_client) => {
-                let more =
-                    crate::runner::run(&buckets, &storage_client, sink, &progress, &options)?;
-                summary.units_collected += more.units_collected;
-                summary.units_skipped += more.units_skipped;
-                summary.error_scopes += more.error_scopes;
-                for (region, n) in more.resources_per_region {
-                    *summary.resources_per_region.entry(region).or_default() += n;
-                }
+    let buckets = objstore::BucketCollector {
+        store,
+        endpoint_url: config.endpoint_url.clone(),
+        regions: discovery.regions.clone(),
+    };
+    match objstore::client(store, config) {
+        Ok(storage_client) => {
+            let more = crate::runner::run(&buckets, &storage_client, sink, &progress, &options)?;
+            summary.units_collected += more.units_collected;
+            summary.units_skipped += more.units_skipped;
+            summary.error_scopes += more.error_scopes;
+            for (region, n) in more.resources_per_region {
+                *summary.resources_per_region.entry(region).or_default() += n;
             }
-            Err(message) => {
-                let err = CallError {
-                    class: ErrorClass::ServerError,
-                    service: "-",
-                    action: "-",
-                    code: None,
-                    status: None,
-                    message,
-                };
-                let scopes: Vec<(&str, String)> = discovery
-                    .regions
-                    .iter()
-                    .map(|r| ("storage.bucket", r.clone()))
-                    .collect();
-                summary.error_scopes +=
-                    write_errors(provider, &discovery.account, sink, resume, &scopes, &err)?;
+            for (region, n) in more.data_per_region {
+                *summary.data_per_region.entry(region).or_default() += n;
             }
+        }
+        Err(message) => {
+            let err = CallError {
+                class: ErrorClass::ServerError,
+                service: "-",
+                action: "-",
+                code: None,
+                status: None,
+                message,
+            };
+            let scopes: Vec<(&str, String)> = discovery
+                .regions
+                .iter()
+                .map(|r| ("storage.bucket", r.clone()))
+                .collect();
+            summary.error_scopes +=
+                write_errors(provider, &discovery.account, sink, resume, &scopes, &err)?;
         }
     }
     // Region inventory last: it counts what the units found (now and in a resumed run).
@@ -463,20 +604,33 @@ pub fn collect(
             .collect();
         errors += write_errors(provider, &discovery.account, sink, resume, &scopes, err)?;
     } else {
-        for region in &discovery.regions {
+        let count = |map: &BTreeMap<String, u64>, resumed: &BTreeMap<String, u64>, r: &str| {
+            map.get(r).copied().unwrap_or(0) + resumed.get(r).copied().unwrap_or(0)
+        };
+        let regional = regional_kinds(provider);
+        for region in &discovery.listed {
             if resume.has_status("region.inventory", region) {
                 continue;
             }
-            let count = summary
-                .resources_per_region
-                .get(region)
-                .copied()
-                .unwrap_or(0)
-                + resume
-                    .resources_per_region()
-                    .get(region)
-                    .copied()
-                    .unwrap_or(0);
+            if !discovery.regions.contains(region) {
+                crate::boundary::write_not_collected(
+                    sink,
+                    provider.as_str(),
+                    &discovery.account,
+                    region,
+                    is_mainland(provider, region),
+                    &regional,
+                    &discovery.regions_source,
+                    "listed by the account but left out by --region",
+                )?;
+                continue;
+            }
+            let resources = count(
+                &summary.resources_per_region,
+                resume.resources_per_region(),
+                region,
+            );
+            let data = count(&summary.data_per_region, resume.data_per_region(), region);
             let record = json!({
                 "schema_version": 1,
                 "kind": "region.inventory",
@@ -486,8 +640,9 @@ pub fn collect(
                 "resource_id": region,
                 "sources": [discovery.regions_source],
                 "mainland_china": is_mainland(provider, region),
-                "holds_data": count > 0,
-                "resource_count": count,
+                "collected": true,
+                "holds_data": data > 0,
+                "resource_count": resources,
             });
             sink.add_record("region.inventory", &record)?;
             sink.add_record(
@@ -503,6 +658,10 @@ pub fn collect(
             )?;
         }
     }
+    write_run(
+        sink,
+        &run(&discovery.account, &discovery.listed, &discovery.regions).as_boundary(),
+    )?;
     progress.finish();
     Ok(CnSummary {
         account: discovery.account.clone(),
@@ -513,10 +672,38 @@ pub fn collect(
     })
 }
 
+/// The owned parts of a [`RunBoundary`].
+struct Run {
+    provider: &'static str,
+    partition: &'static str,
+    account: String,
+    regions_listed: Vec<String>,
+    regions_requested: Option<Vec<String>>,
+    regions_collected: Vec<String>,
+    kinds: Vec<String>,
+}
+
+impl Run {
+    fn as_boundary(&self) -> RunBoundary<'_> {
+        RunBoundary {
+            provider: self.provider,
+            partition: self.partition,
+            account: &self.account,
+            regions_listed: self.regions_listed.clone(),
+            regions_requested: self.regions_requested.clone(),
+            regions_collected: self.regions_collected.clone(),
+            kinds: self.kinds.clone(),
+        }
+    }
+}
+
 /// What discovery found before the units run.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Discovery {
     pub(crate) account: String,
+    /// Every region of the account's region listing (Huawei: those with an IAM project).
+    pub(crate) listed: Vec<String>,
+    /// The regions to collect: the `--region` restriction, else every listed region.
     pub(crate) regions: Vec<String>,
     /// Digest of the region listing (cited by `region.inventory`).
     pub(crate) regions_source: String,
@@ -897,6 +1084,30 @@ pub(crate) fn truthy(v: Option<&Value>) -> bool {
         Some(Value::String(s)) => matches!(s.as_str(), "true" | "True" | "1"),
         _ => false,
     }
+}
+
+/// Like [`truthy`], but `None` when the field is absent or null (not reported), so that an
+/// unreported flag is left out of the record instead of being written as `false`.
+pub(crate) fn flag(v: Option<&Value>) -> Option<bool> {
+    match v? {
+        Value::Null => None,
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_i64().map(|n| n == 1),
+        Value::String(s) => match s.as_str() {
+            "true" | "True" | "1" => Some(true),
+            "false" | "False" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Sorted, deduplicated destination regions of backup copies, and whether one is outside
+/// mainland China (`copy_regions`, `copy_outside_mainland`).
+pub(crate) fn copy_fields(provider: CnProvider, regions: &[&str]) -> (Value, Value) {
+    let set: std::collections::BTreeSet<&str> = regions.iter().copied().collect();
+    let outside = set.iter().any(|r| !is_mainland(provider, r));
+    (json!(set.into_iter().collect::<Vec<_>>()), json!(outside))
 }
 
 /// Integer that may be a JSON number or a numeric string.

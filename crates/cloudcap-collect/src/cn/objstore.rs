@@ -249,7 +249,8 @@ impl BucketCollector {
     }
 
     /// OBS and COS: one S3-style sub-resource per setting. COS has no public-access-block or
-    /// policy-status API (so `public_access_block` is `false` and `public` comes from the ACL).
+    /// policy-status API (so `public_access_block` is omitted, not reported, and `public` comes
+    /// from the ACL).
     fn s3_style_bucket(
         &self,
         ctx: &mut UnitCtx<'_>,
@@ -318,10 +319,17 @@ impl BucketCollector {
         let flag = |tag: &str| {
             read(&pab, "GetBucketPublicAccessBlock", tag).map(|t| t.eq_ignore_ascii_case("true"))
         };
-        let blocked = flag("BlockPublicAcls")?
-            && flag("IgnorePublicAcls")?
-            && flag("BlockPublicPolicy")?
-            && flag("RestrictPublicBuckets")?;
+        // OBS: all four flags; no configuration (404) → not blocked. COS: not reported.
+        let blocked = if cos {
+            None
+        } else {
+            Some(
+                flag("BlockPublicAcls")?
+                    && flag("IgnorePublicAcls")?
+                    && flag("BlockPublicPolicy")?
+                    && flag("RestrictPublicBuckets")?,
+            )
+        };
         let logging_on = match &logging {
             Some(f) => parse(f, service, "GetBucketLogging")?
                 .descendants()

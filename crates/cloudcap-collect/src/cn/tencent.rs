@@ -12,8 +12,8 @@ use crate::allow::AllowList;
 use crate::cn::call::Call;
 use crate::cn::sign_tencent::Tc3Signer;
 use crate::cn::{
-    CnConfig, Discovery, Endpoint, Send, WorldOpen, arr, fields, int, is_world, normalize_time_cst,
-    s, truthy, unit, unsupported,
+    CnConfig, Discovery, Endpoint, Send, WorldOpen, arr, fields, flag, int, is_world,
+    normalize_time_cst, s, truthy, unit, unsupported,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -90,11 +90,7 @@ fn api(service: &'static str, action: &'static str, region: &str, payload: Value
     call
 }
 
-pub(crate) fn discover(
-    endpoint: &Endpoint,
-    config: &CnConfig,
-    send: &mut Send<'_>,
-) -> Result<Discovery, CallError> {
+pub(crate) fn discover(endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Discovery, CallError> {
     let (identity, _) =
         endpoint.call(send, api("sts", "GetCallerIdentity", "global", json!({})))?;
     let mut discovery = Discovery {
@@ -104,20 +100,12 @@ pub(crate) fn discover(
     match endpoint.call(send, api("cvm", "DescribeRegions", "global", json!({}))) {
         Ok((v, sha)) => {
             discovery.regions_source = sha;
-            let listed = arr(&v, &["Response", "RegionSet"])
+            discovery.listed = arr(&v, &["Response", "RegionSet"])
                 .iter()
                 .map(|r| s(r, "Region").to_owned())
                 .collect();
-            discovery.regions = if config.regions.is_empty() {
-                listed
-            } else {
-                config.regions.clone()
-            };
         }
-        Err(err) => {
-            discovery.regions = config.regions.clone();
-            discovery.regions_error = Some(err);
-        }
+        Err(err) => discovery.regions_error = Some(err),
     }
     Ok(discovery)
 }
@@ -334,10 +322,9 @@ impl TencentCollector {
                         fields(json!({
                             "name": s(track, "Name"),
                             "enabled": int(track.get("Status")) == Some(1),
-                            // Tracks record every region of the account.
+                            // Tracks record every region of the account. Log-file integrity,
+                            // encryption and retention are not reported: omitted.
                             "multi_region": true,
-                            "log_file_validation": false,
-                            "encrypted": false,
                             "management_events": action == "*" || action == "Write",
                         })),
                         &[sha.as_str()],
@@ -381,15 +368,31 @@ impl TencentCollector {
                     } else {
                         "provider"
                     };
+                    // KeyUsage ENCRYPT_DECRYPT is symmetric; ASYMMETRIC_* are not.
+                    let usage = s(key, "KeyUsage");
+                    let symmetric = match usage {
+                        "ENCRYPT_DECRYPT" => Some(true),
+                        u if u.starts_with("ASYMMETRIC") => Some(false),
+                        _ => None,
+                    };
+                    let customer = s(key, "Owner") == "user";
+                    let enabled = s(key, "KeyState") == "Enabled";
+                    // Rotation only for the keys that can rotate: enabled, symmetric,
+                    // KMS-generated customer keys.
+                    let rotation =
+                        (customer && enabled && origin == "provider" && symmetric == Some(true))
+                            .then(|| flag(key.get("KeyRotationEnabled")))
+                            .flatten();
                     ctx.record(
                         "crypto.key",
                         region,
                         s(key, "KeyId"),
                         fields(json!({
-                            "customer_managed": s(key, "Owner") == "user",
-                            "enabled": s(key, "KeyState") == "Enabled",
-                            "rotation_enabled": truthy(key.get("KeyRotationEnabled")),
+                            "customer_managed": customer,
+                            "enabled": enabled,
+                            "rotation_enabled": rotation,
                             "origin": origin,
+                            "symmetric": symmetric,
                         })),
                         &[list_sha.as_str(), sha.as_str()],
                     );
@@ -511,7 +514,7 @@ impl TencentCollector {
                             "name": s(policy, "AutoSnapshotPolicyName"),
                             "enabled": truthy(policy.get("IsActivated")) && s(policy, "AutoSnapshotPolicyState") != "ISOLATED",
                             "retention_days": retention,
-                            "cross_region_copy": false,
+                            // Auto-snapshot policies do not report cross-region copies: omitted.
                         })),
                         &[sha.as_str()],
                     );
