@@ -1165,6 +1165,84 @@ mod tests {
     }
 
     #[test]
+    fn mainland_regions_per_vendor() {
+        use CnProvider::*;
+        for (provider, region, mainland) in [
+            (Alibaba, "cn-hangzhou", true),
+            (Alibaba, "cn-shanghai-finance-1", true),
+            (Alibaba, "cn-hongkong", false),
+            (Alibaba, "ap-southeast-1", false),
+            (Alibaba, "us-west-1", false),
+            (Alibaba, "eu-central-1", false),
+            (Tencent, "ap-guangzhou", true),
+            (Tencent, "ap-shanghai-fsi", true),
+            (Tencent, "ap-hongkong", false),
+            (Tencent, "ap-taipei", false),
+            (Tencent, "ap-singapore", false),
+            (Tencent, "na-siliconvalley", false),
+            (Huawei, "cn-north-4", true),
+            (Huawei, "cn-southwest-2", true),
+            (Huawei, "ap-southeast-1", false),
+            (Huawei, "af-south-1", false),
+        ] {
+            assert_eq!(
+                is_mainland(provider, region),
+                mainland,
+                "{provider:?} {region}"
+            );
+        }
+    }
+
+    #[test]
+    fn flag_is_absent_when_not_reported() {
+        assert_eq!(flag(None), None);
+        assert_eq!(flag(Some(&Value::Null)), None);
+        assert_eq!(flag(Some(&json!("maybe"))), None);
+        assert_eq!(flag(Some(&json!(false))), Some(false));
+        assert_eq!(flag(Some(&json!("false"))), Some(false));
+        assert_eq!(flag(Some(&json!(1))), Some(true));
+        assert_eq!(flag(Some(&json!("true"))), Some(true));
+    }
+
+    #[test]
+    fn copy_fields_sort_and_flag_outside_mainland() {
+        assert_eq!(
+            copy_fields(
+                CnProvider::Alibaba,
+                &["cn-shanghai", "ap-southeast-1", "cn-shanghai"]
+            ),
+            (json!(["ap-southeast-1", "cn-shanghai"]), json!(true))
+        );
+        assert_eq!(
+            copy_fields(CnProvider::Huawei, &["cn-east-3"]),
+            (json!(["cn-east-3"]), json!(false))
+        );
+    }
+
+    #[test]
+    fn regional_kinds_leave_out_account_wide_ones() {
+        let alibaba = regional_kinds(CnProvider::Alibaba);
+        assert!(
+            alibaba.contains(&"audit.trail") && !alibaba.contains(&"monitoring.threat-detection")
+        );
+        let tencent = regional_kinds(CnProvider::Tencent);
+        assert!(
+            !tencent.contains(&"audit.trail") && tencent.contains(&"monitoring.threat-detection")
+        );
+        for provider in [CnProvider::Alibaba, CnProvider::Tencent, CnProvider::Huawei] {
+            let kinds = regional_kinds(provider);
+            assert!(kinds.contains(&"storage.bucket"));
+            for global in [
+                "identity.user",
+                "monitoring.config-recorder",
+                "region.inventory",
+            ] {
+                assert!(!kinds.contains(&global), "{provider:?} {global}");
+            }
+        }
+    }
+
+    #[test]
     fn percent_encode_is_rfc3986() {
         assert_eq!(percent_encode(" ~/*-+", false), "%20~%2F%2A-%2B");
         assert_eq!(percent_encode("/path/ test", true), "/path/%20test");
