@@ -35,6 +35,11 @@ fn table(out: &mut String, head: &[&str], rows: &[Vec<String>]) {
     out.push_str("</tbody></table>\n");
 }
 
+/// A caption before a table (`html` is already escaped).
+fn caption(out: &mut String, html: String, lang: Lang) {
+    let _ = writeln!(out, "<p>{html}{}</p>", l(lang, ":", "："));
+}
+
 fn res(r: ResultState, lang: Lang) -> String {
     format!(
         "<span class=\"{}\">{}</span>",
@@ -45,6 +50,45 @@ fn res(r: ResultState, lang: Lang) -> String {
 
 fn code(s: &str) -> String {
     format!("<code>{}</code>", esc(s))
+}
+
+/// Escape a sentence, showing its backticked tokens (kinds, fields, flags) as code; a sentence
+/// with unbalanced backticks is only escaped.
+fn rich(s: &str) -> String {
+    if s.matches('`').count() % 2 == 1 {
+        return esc(s);
+    }
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { code(part) } else { esc(part) })
+        .collect()
+}
+
+/// Section 1: the assessment boundary (`docs/scoring.md` §10).
+fn boundary(out: &mut String, report: &Report, lang: Lang) {
+    use crate::boundary::Block;
+    let _ = writeln!(out, "<h2>1. {}</h2>", esc(crate::boundary::title(lang)));
+    for b in crate::boundary::blocks(&report.boundary, lang, false) {
+        match b {
+            Block::Heading(h) => {
+                let _ = writeln!(out, "<h3>{}</h3>", esc(&h));
+            }
+            Block::Para(p) => {
+                let _ = writeln!(out, "<p>{}</p>", rich(&p));
+            }
+            Block::Table { head, rows } => {
+                let rows: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|r| r.iter().map(|c| rich(c)).collect())
+                    .collect();
+                table(
+                    out,
+                    &head.iter().map(String::as_str).collect::<Vec<_>>(),
+                    &rows,
+                );
+            }
+        }
+    }
 }
 
 pub(crate) fn render(report: &Report, lang: Lang) -> String {
@@ -63,7 +107,9 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
         esc(title)
     );
 
-    let _ = writeln!(out, "<h2>1. {}</h2>", esc(l(lang, "Summary", "概述")));
+    boundary(&mut out, report, lang);
+
+    let _ = writeln!(out, "<h2>2. {}</h2>", esc(l(lang, "Summary", "概述")));
     let fields: Vec<(&str, String)> = vec![
         (l(lang, "Standard", "标准"), esc(&report.catalog.standard)),
         (
@@ -142,9 +188,10 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
     if let Some(next) = next_tier(report) {
         let _ = writeln!(
             out,
-            "<p>{} {}:</p>\n<ul>",
+            "<p>{} {}{}</p>\n<ul>",
             esc(l(lang, "What blocks", "阻碍达到")),
-            esc(text(&next.name, lang))
+            esc(text(&next.name, lang)),
+            l(lang, ":", "的原因：")
         );
         for b in &next.blockers {
             let _ = writeln!(out, "<li>{}</li>", esc(&blocker(report, b, lang)));
@@ -154,7 +201,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
 
     let _ = writeln!(
         out,
-        "<h2>2. {}</h2>",
+        "<h2>3. {}</h2>",
         esc(l(lang, "Results by family", "各安全要求族评估结果"))
     );
     let mut head = vec![
@@ -191,7 +238,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
 
     let _ = writeln!(
         out,
-        "<h2>3. {}</h2>",
+        "<h2>4. {}</h2>",
         esc(l(lang, "Results by clause", "各条款评估结果"))
     );
     for f in &report.families {
@@ -256,7 +303,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
             vec![
                 esc(&tier(report, *t, lang)),
                 res(r.result, lang),
-                esc(&crate::text::control_reason(r, lang)),
+                rich(&crate::text::control_reason(r, lang)),
             ]
         })
         .collect();
@@ -274,7 +321,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         .items
         .iter()
         .map(|i| {
-            let mut reason = esc(&crate::text::item_reason(i, lang));
+            let mut reason = rich(&crate::text::item_reason(i, lang));
             if let Some(o) = i.overridden_rule_result {
                 let _ = write!(
                     reason,
@@ -287,7 +334,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
                 esc(&i.id),
                 esc(&tier(report, i.tier, lang)),
                 res(i.result, lang),
-                esc(&i.decided_by),
+                esc(crate::text::decided_by(&i.decided_by, lang)),
                 reason,
             ]
         })
@@ -310,11 +357,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         .flat_map(|i| i.rules.iter().map(move |r| (i, r)))
         .collect();
     if !rules.is_empty() {
-        let _ = writeln!(
-            out,
-            "<p>{}:</p>",
-            esc(l(lang, "Rules and evidence", "规则与证据"))
-        );
+        caption(out, esc(l(lang, "Rules and evidence", "规则与证据")), lang);
         let rows: Vec<Vec<String>> = rules
             .iter()
             .map(|(i, r)| {
@@ -323,6 +366,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
                     esc(&r.id),
                     res(r.result, lang),
                     format!("{} / {}", r.passed, r.in_scope),
+                    rich(&crate::text::reason(&r.reason, lang)),
                     format!("{} ({})", code(&r.evidence_set_sha256), r.evidence_count),
                 ]
             })
@@ -334,6 +378,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
                 l(lang, "Rule", "规则"),
                 l(lang, "Result", "结果"),
                 l(lang, "Passed / in scope", "通过 / 范围内"),
+                l(lang, "Reason", "理由"),
                 l(lang, "Evidence set SHA-256", "证据集 SHA-256"),
             ],
             &rows,
@@ -361,11 +406,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         })
         .collect();
     if !rows.is_empty() {
-        let _ = writeln!(
-            out,
-            "<p>{}:</p>",
-            esc(l(lang, "Failing resources", "不符合的资源"))
-        );
+        caption(out, esc(l(lang, "Failing resources", "不符合的资源")), lang);
         table(
             out,
             &[
@@ -382,12 +423,123 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         );
     }
 
-    let rows: Vec<Vec<String>> = crate::text::waiver_rows(report, &c.id)
+    let place = |p: &str, a: &str, r: &str| esc(&format!("{p} / {a} / {r}"));
+    let where_head = l(
+        lang,
+        "Provider / account / region",
+        "云服务商 / 账号 / 地域",
+    );
+    let rows: Vec<Vec<String>> = rules
+        .iter()
+        .flat_map(|(_, r)| {
+            r.not_reported.iter().map(move |n| {
+                vec![
+                    esc(&r.id),
+                    esc(&n.resource_id),
+                    code(&n.field),
+                    place(&n.provider, &n.account, &n.region),
+                    code(&n.evidence),
+                ]
+            })
+        })
+        .collect();
+    if !rows.is_empty() {
+        caption(
+            out,
+            esc(l(
+                lang,
+                "Not reported by the provider (needs an interview, examine or test record)",
+                "云服务商未报告的字段（需以访谈、检查或测试记录补充证据）",
+            )),
+            lang,
+        );
+        table(
+            out,
+            &[
+                l(lang, "Rule", "规则"),
+                l(lang, "Resource", "资源"),
+                l(lang, "Field", "字段"),
+                where_head,
+                l(lang, "Evidence SHA-256", "证据 SHA-256"),
+            ],
+            &rows,
+        );
+    }
+
+    let rows: Vec<Vec<String>> = rules
+        .iter()
+        .flat_map(|(_, r)| {
+            r.errors.iter().map(move |e| {
+                vec![
+                    esc(&r.id),
+                    esc(&e.resource_id),
+                    esc(&e.message),
+                    code(&e.evidence),
+                ]
+            })
+        })
+        .collect();
+    if !rows.is_empty() {
+        caption(
+            out,
+            esc(l(
+                lang,
+                "Records the rule could not evaluate",
+                "规则无法评估的记录",
+            )),
+            lang,
+        );
+        table(
+            out,
+            &[
+                l(lang, "Rule", "规则"),
+                l(lang, "Resource", "资源"),
+                l(lang, "Error", "错误"),
+                l(lang, "Evidence SHA-256", "证据 SHA-256"),
+            ],
+            &rows,
+        );
+    }
+
+    let rows: Vec<Vec<String>> = rules
+        .iter()
+        .flat_map(|(_, r)| {
+            r.incomplete.iter().map(move |p| {
+                vec![
+                    esc(&r.id),
+                    code(&r.kind),
+                    place(&p.provider, &p.account, &p.region),
+                    esc(&crate::text::scope_cause(&p.cause, lang)),
+                    esc(&crate::text::scope_message(&p.cause)),
+                ]
+            })
+        })
+        .collect();
+    if !rows.is_empty() {
+        caption(
+            out,
+            esc(l(lang, "Incomplete evidence", "证据不完整的采集范围")),
+            lang,
+        );
+        table(
+            out,
+            &[
+                l(lang, "Rule", "规则"),
+                l(lang, "Kind", "证据类型"),
+                where_head,
+                l(lang, "Cause", "原因"),
+                l(lang, "Collector message", "采集器消息"),
+            ],
+            &rows,
+        );
+    }
+
+    let rows: Vec<Vec<String>> = crate::text::waiver_rows(report, &c.id, lang)
         .iter()
         .map(|r| r.iter().map(|c| esc(c)).collect())
         .collect();
     if !rows.is_empty() {
-        let _ = writeln!(out, "<p>{}:</p>", esc(l(lang, "Waivers", "豁免")));
+        caption(out, esc(l(lang, "Waivers", "豁免")), lang);
         table(out, &crate::text::waiver_header(lang), &rows);
     }
 
@@ -403,17 +555,13 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
                 esc(method(&a.method, lang)),
                 esc(&a.date),
                 r,
-                esc(&a.status),
+                esc(crate::text::attestation_status(&a.status, lang)),
                 code(&a.sha256),
             ]
         })
         .collect();
     if !rows.is_empty() {
-        let _ = writeln!(
-            out,
-            "<p>{}:</p>",
-            esc(l(lang, "Assessor records", "测评人员记录"))
-        );
+        caption(out, esc(l(lang, "Assessor records", "测评人员记录")), lang);
         table(
             out,
             &[

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use cloudcap_engine::{ControlReport, Report, ResultState};
 
 use crate::Lang;
-use crate::text::{result, text};
+use crate::text::{l, result, text, tier};
 
 /// Escape text and attribute values; characters XML 1.0 cannot hold become U+FFFD.
 pub(crate) fn esc(s: &str) -> String {
@@ -32,23 +32,74 @@ fn timestamp(at: &str) -> String {
     at.trim_end_matches('Z').chars().take(19).collect()
 }
 
-fn details(c: &ControlReport, lang: Lang) -> String {
+/// Per item: its result and reason, then the records behind it (failing, not reported, not
+/// evaluable) with their evidence hashes, and the scopes whose evidence is incomplete.
+fn details(report: &Report, c: &ControlReport, lang: Lang) -> String {
+    let colon = l(lang, ": ", "：");
     let mut s = String::new();
     for i in &c.items {
         let _ = writeln!(
             s,
-            "{} [{}] {}: {}",
+            "{} [{}] {}{colon}{}",
             i.id,
-            i.tier.as_str(),
+            tier(report, i.tier, lang),
             result(i.result, lang),
             crate::text::item_reason(i, lang)
         );
         for r in &i.rules {
             for f in &r.failed {
+                let accepted = match (&f.accepted_by, lang) {
+                    (None, _) => String::new(),
+                    (Some(w), Lang::En) => format!(" (risk accepted by waiver {w})"),
+                    (Some(w), Lang::Zh) => format!("（已由豁免 {w} 接受风险）"),
+                };
                 let _ = writeln!(
                     s,
-                    "  {} {} {}/{}/{} sha256:{}",
-                    r.id, f.resource_id, f.provider, f.account, f.region, f.evidence
+                    "  {} {} {}/{}/{} {}{accepted} sha256:{}",
+                    r.id,
+                    f.resource_id,
+                    f.provider,
+                    f.account,
+                    f.region,
+                    l(lang, "fails", "不符合"),
+                    f.evidence
+                );
+            }
+            for n in &r.not_reported {
+                let _ = writeln!(
+                    s,
+                    "  {} {} {}/{}/{} {}{colon}`{}` sha256:{}",
+                    r.id,
+                    n.resource_id,
+                    n.provider,
+                    n.account,
+                    n.region,
+                    l(lang, "field not reported", "未报告字段"),
+                    n.field,
+                    n.evidence
+                );
+            }
+            for e in &r.errors {
+                let _ = writeln!(
+                    s,
+                    "  {} {} {}{colon}{} sha256:{}",
+                    r.id,
+                    e.resource_id,
+                    l(lang, "could not be evaluated", "无法评估"),
+                    e.message,
+                    e.evidence
+                );
+            }
+            for p in &r.incomplete {
+                let _ = writeln!(
+                    s,
+                    "  {} {}/{}/{} {}{colon}{}",
+                    r.id,
+                    p.provider,
+                    p.account,
+                    p.region,
+                    l(lang, "incomplete evidence", "证据不完整"),
+                    crate::text::scope_cause(&p.cause, lang)
                 );
             }
         }
@@ -84,6 +135,28 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
     let any = |_: ResultState| true;
 
     let ts = timestamp(&report.assessed_at);
+    let b = crate::boundary::counts(&report.boundary);
+    let mut boundary: Vec<(&str, String)> = vec![
+        ("boundary.accounts", b.accounts.to_string()),
+        (
+            "boundary.accounts_not_in_scope_statement",
+            b.accounts_not_in_scope_statement.to_string(),
+        ),
+        ("boundary.regions_listed", b.regions_listed.to_string()),
+        (
+            "boundary.regions_collected",
+            b.regions_collected.to_string(),
+        ),
+        ("boundary.failed_scopes", b.failed_scopes.to_string()),
+        (
+            "boundary.kinds_not_collected",
+            b.kinds_not_collected.to_string(),
+        ),
+        ("boundary.scope_statement", b.scope_statement.to_string()),
+    ];
+    if let Some(s) = &report.boundary.scope {
+        boundary.push(("boundary.scope_statement_sha256", s.sha256.clone()));
+    }
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -118,7 +191,10 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
             ("bundle.merkle_root", report.bundle.merkle_root.as_str()),
             ("target_tier", t.as_str()),
             ("scoring_method", report.scoring_method.as_str()),
-        ] {
+        ]
+        .into_iter()
+        .chain(boundary.iter().map(|(k, v)| (*k, v.as_str())))
+        {
             let _ = writeln!(
                 out,
                 "      <property name=\"{}\" value=\"{}\"/>",
@@ -135,7 +211,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
                 esc(text(&c.title, lang)),
                 esc(&c.family)
             );
-            let message = format!("{}: {}", result(*r, lang), reason);
+            let message = format!("{}{}{}", result(*r, lang), l(lang, ": ", "："), reason);
             match r {
                 ResultState::Satisfied => out.push_str("/>\n"),
                 ResultState::NotApplicable => {
@@ -150,7 +226,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
                         out,
                         ">\n      <error type=\"not-evaluated\" message=\"{}\">{}</error>\n    </testcase>\n",
                         esc(&message),
-                        esc(&details(c, lang))
+                        esc(&details(report, c, lang))
                     );
                 }
                 ResultState::NotSatisfied | ResultState::PartiallySatisfied => {
@@ -159,7 +235,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
                         ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
                         r.as_str(),
                         esc(&message),
-                        esc(&details(c, lang))
+                        esc(&details(report, c, lang))
                     );
                 }
             }

@@ -5,6 +5,7 @@
 //! Formatting only: nothing here decides a result, reads a file, the environment or a clock.
 //! Every renderer is a pure function of the report, so output is byte-stable.
 
+mod boundary;
 mod diff;
 mod html;
 mod junit;

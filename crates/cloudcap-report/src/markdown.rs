@@ -44,6 +44,11 @@ fn inline(s: &str) -> String {
     out
 }
 
+/// A caption before a table: `Failing resources:` / `不符合的资源：`.
+fn caption(out: &mut String, s: &str, lang: Lang) {
+    let _ = writeln!(out, "{s}{}\n", l(lang, ":", "："));
+}
+
 fn row(out: &mut String, cells: &[String]) {
     out.push('|');
     for c in cells {
@@ -79,7 +84,9 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
         )
     );
 
-    let _ = writeln!(out, "## 1. {}\n", l(lang, "Summary", "概述"));
+    boundary(&mut out, report, lang);
+
+    let _ = writeln!(out, "## 2. {}\n", l(lang, "Summary", "概述"));
     header(
         &mut out,
         &[l(lang, "Field", "项目"), l(lang, "Value", "内容")],
@@ -162,9 +169,10 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
     if let Some(next) = next_tier(report) {
         let _ = writeln!(
             out,
-            "{} {}:\n",
+            "{} {}{}\n",
             l(lang, "What blocks", "阻碍达到"),
-            inline(text(&next.name, lang))
+            inline(text(&next.name, lang)),
+            l(lang, ":", "的原因：")
         );
         for b in &next.blockers {
             let _ = writeln!(out, "- {}", inline(&blocker(report, b, lang)));
@@ -174,7 +182,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
 
     let _ = writeln!(
         out,
-        "## 2. {}\n",
+        "## 3. {}\n",
         l(lang, "Results by family", "各安全要求族评估结果")
     );
     let mut cols = vec![
@@ -208,7 +216,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
 
     let _ = writeln!(
         out,
-        "## 3. {}\n",
+        "## 4. {}\n",
         l(lang, "Results by clause", "各条款评估结果")
     );
     for f in &report.families {
@@ -235,6 +243,29 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
         }
     }
     out
+}
+
+/// Section 1: the assessment boundary (`docs/scoring.md` §10).
+fn boundary(out: &mut String, report: &Report, lang: Lang) {
+    use crate::boundary::Block;
+    let _ = writeln!(out, "## 1. {}\n", inline(crate::boundary::title(lang)));
+    for b in crate::boundary::blocks(&report.boundary, lang, false) {
+        match b {
+            Block::Heading(h) => {
+                let _ = writeln!(out, "### {}\n", inline(&h));
+            }
+            Block::Para(p) => {
+                let _ = writeln!(out, "{}\n", inline(&p));
+            }
+            Block::Table { head, rows } => {
+                header(out, &head.iter().map(String::as_str).collect::<Vec<_>>());
+                for r in &rows {
+                    row(out, r);
+                }
+                out.push('\n');
+            }
+        }
+    }
 }
 
 fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
@@ -322,7 +353,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
                 i.id.clone(),
                 tier(report, i.tier, lang),
                 result(i.result, lang).to_string(),
-                i.decided_by.clone(),
+                crate::text::decided_by(&i.decided_by, lang).to_string(),
                 reason,
             ],
         );
@@ -335,7 +366,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         .flat_map(|i| i.rules.iter().map(move |r| (i, r)))
         .collect();
     if !rules.is_empty() {
-        let _ = writeln!(out, "{}:\n", l(lang, "Rules and evidence", "规则与证据"));
+        caption(out, l(lang, "Rules and evidence", "规则与证据"), lang);
         header(
             out,
             &[
@@ -343,6 +374,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
                 l(lang, "Rule", "规则"),
                 l(lang, "Result", "结果"),
                 l(lang, "Passed / in scope", "通过 / 范围内"),
+                l(lang, "Reason", "理由"),
                 l(lang, "Evidence set SHA-256", "证据集 SHA-256"),
             ],
         );
@@ -354,6 +386,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
                     r.id.clone(),
                     result(r.result, lang).to_string(),
                     format!("{} / {}", r.passed, r.in_scope),
+                    crate::text::reason(&r.reason, lang),
                     format!("`{}` ({})", r.evidence_set_sha256, r.evidence_count),
                 ],
             );
@@ -366,7 +399,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         .flat_map(|(i, r)| r.failed.iter().map(move |f| (i, r, f)))
         .collect();
     if !failing.is_empty() {
-        let _ = writeln!(out, "{}:\n", l(lang, "Failing resources", "不符合的资源"));
+        caption(out, l(lang, "Failing resources", "不符合的资源"), lang);
         header(
             out,
             &[
@@ -401,9 +434,128 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         out.push('\n');
     }
 
-    let waivers = crate::text::waiver_rows(report, &c.id);
+    let not_reported: Vec<_> = rules
+        .iter()
+        .flat_map(|(_, r)| r.not_reported.iter().map(move |n| (r, n)))
+        .collect();
+    if !not_reported.is_empty() {
+        caption(
+            out,
+            l(
+                lang,
+                "Not reported by the provider (needs an interview, examine or test record)",
+                "云服务商未报告的字段（需以访谈、检查或测试记录补充证据）",
+            ),
+            lang,
+        );
+        header(
+            out,
+            &[
+                l(lang, "Rule", "规则"),
+                l(lang, "Resource", "资源"),
+                l(lang, "Field", "字段"),
+                l(
+                    lang,
+                    "Provider / account / region",
+                    "云服务商 / 账号 / 地域",
+                ),
+                l(lang, "Evidence SHA-256", "证据 SHA-256"),
+            ],
+        );
+        for (r, n) in not_reported {
+            row(
+                out,
+                &[
+                    r.id.clone(),
+                    n.resource_id.clone(),
+                    format!("`{}`", n.field),
+                    format!("{} / {} / {}", n.provider, n.account, n.region),
+                    format!("`{}`", n.evidence),
+                ],
+            );
+        }
+        out.push('\n');
+    }
+
+    let errors: Vec<_> = rules
+        .iter()
+        .flat_map(|(_, r)| r.errors.iter().map(move |e| (r, e)))
+        .collect();
+    if !errors.is_empty() {
+        caption(
+            out,
+            l(
+                lang,
+                "Records the rule could not evaluate",
+                "规则无法评估的记录",
+            ),
+            lang,
+        );
+        header(
+            out,
+            &[
+                l(lang, "Rule", "规则"),
+                l(lang, "Resource", "资源"),
+                l(lang, "Error", "错误"),
+                l(lang, "Evidence SHA-256", "证据 SHA-256"),
+            ],
+        );
+        for (r, e) in errors {
+            row(
+                out,
+                &[
+                    r.id.clone(),
+                    e.resource_id.clone(),
+                    e.message.clone(),
+                    format!("`{}`", e.evidence),
+                ],
+            );
+        }
+        out.push('\n');
+    }
+
+    let incomplete: Vec<_> = rules
+        .iter()
+        .flat_map(|(_, r)| r.incomplete.iter().map(move |p| (r, p)))
+        .collect();
+    if !incomplete.is_empty() {
+        caption(
+            out,
+            l(lang, "Incomplete evidence", "证据不完整的采集范围"),
+            lang,
+        );
+        header(
+            out,
+            &[
+                l(lang, "Rule", "规则"),
+                l(lang, "Kind", "证据类型"),
+                l(
+                    lang,
+                    "Provider / account / region",
+                    "云服务商 / 账号 / 地域",
+                ),
+                l(lang, "Cause", "原因"),
+                l(lang, "Collector message", "采集器消息"),
+            ],
+        );
+        for (r, p) in incomplete {
+            row(
+                out,
+                &[
+                    r.id.clone(),
+                    r.kind.clone(),
+                    format!("{} / {} / {}", p.provider, p.account, p.region),
+                    crate::text::scope_cause(&p.cause, lang),
+                    crate::text::scope_message(&p.cause),
+                ],
+            );
+        }
+        out.push('\n');
+    }
+
+    let waivers = crate::text::waiver_rows(report, &c.id, lang);
     if !waivers.is_empty() {
-        let _ = writeln!(out, "{}:\n", l(lang, "Waivers", "豁免"));
+        caption(out, l(lang, "Waivers", "豁免"), lang);
         header(out, &crate::text::waiver_header(lang));
         for w in &waivers {
             row(out, w);
@@ -417,7 +569,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         .filter(|a| a.control == c.id)
         .collect();
     if !atts.is_empty() {
-        let _ = writeln!(out, "{}:\n", l(lang, "Assessor records", "测评人员记录"));
+        caption(out, l(lang, "Assessor records", "测评人员记录"), lang);
         header(
             out,
             &[
@@ -441,7 +593,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
                     crate::text::method(&a.method, lang).to_string(),
                     a.date.clone(),
                     res,
-                    a.status.clone(),
+                    crate::text::attestation_status(&a.status, lang).to_string(),
                     format!("`{}`", a.sha256),
                 ],
             );

@@ -91,6 +91,13 @@ fn assessed_at(report: &Report) -> Result<String, Error> {
 }
 
 fn metadata(report: &Report, at: &str, title: &str, extra: Value) -> Value {
+    let b = crate::boundary::counts(&report.boundary);
+    let n = |x: usize| x.to_string();
+    let scope_sha = report
+        .boundary
+        .scope
+        .as_ref()
+        .map_or(String::new(), |s| s.sha256.clone());
     let mut m = json!({
         "title": title,
         "last-modified": at,
@@ -105,6 +112,13 @@ fn metadata(report: &Report, at: &str, title: &str, extra: Value) -> Value {
             ("target-tier", report.target_tier.as_str()),
             ("score-bp", &report.summary.overall.score_bp.to_string()),
             ("coverage-bp", &report.summary.overall.coverage_bp.to_string()),
+            ("boundary-accounts", &n(b.accounts)),
+            ("boundary-regions-listed", &n(b.regions_listed)),
+            ("boundary-regions-collected", &n(b.regions_collected)),
+            ("boundary-failed-scopes", &n(b.failed_scopes)),
+            ("boundary-kinds-not-collected", &n(b.kinds_not_collected)),
+            ("scope-statement", if b.scope_statement { "recorded" } else { "not-recorded" }),
+            ("scope-statement-sha256", &scope_sha),
         ]),
     });
     if let (Value::Object(m), Value::Object(e)) = (&mut m, extra) {
@@ -125,6 +139,12 @@ fn evidence_hashes(report: &Report) -> Vec<(String, String)> {
                 ));
                 for f in &r.failed {
                     v.push((f.evidence.clone(), format!("record of {}", f.resource_id)));
+                }
+                for n in &r.not_reported {
+                    v.push((n.evidence.clone(), format!("record of {}", n.resource_id)));
+                }
+                for e in &r.errors {
+                    v.push((e.evidence.clone(), format!("record of {}", e.resource_id)));
                 }
             }
         }
@@ -185,6 +205,26 @@ fn observation(ids: &Ids<'_>, report: &Report, at: &str, c: &ControlReport) -> O
                     &format!(
                         "{} fails rule {} ({}/{}/{})",
                         f.resource_id, rule.id, f.provider, f.account, f.region
+                    ),
+                ));
+            }
+            for n in &rule.not_reported {
+                evidence.push(evidence_ref(
+                    ids,
+                    &n.evidence,
+                    &format!(
+                        "{} does not report field {} read by rule {} ({}/{}/{}): needs an interview, examine or test record",
+                        n.resource_id, n.field, rule.id, n.provider, n.account, n.region
+                    ),
+                ));
+            }
+            for e in &rule.errors {
+                evidence.push(evidence_ref(
+                    ids,
+                    &e.evidence,
+                    &format!(
+                        "{} could not be evaluated by rule {}",
+                        e.resource_id, rule.id
                     ),
                 ));
             }

@@ -1,7 +1,7 @@
 //! SARIF 2.1.0: one result per failing resource at the report's target tier; the rule is the
 //! control, the location a logical location naming the resource, and the evidence hash a property.
 
-use cloudcap_engine::{Report, ResultState};
+use cloudcap_engine::{Reason, Report, ResultState};
 use serde_json::{Value, json};
 
 use crate::text::{l, result, text};
@@ -13,6 +13,25 @@ fn level(r: ResultState) -> &'static str {
         ResultState::PartiallySatisfied => "warning",
         _ => "note",
     }
+}
+
+/// The assessment boundary in numbers (`docs/scoring.md` §10); the report holds the detail.
+fn boundary(report: &Report) -> Value {
+    let b = crate::boundary::counts(&report.boundary);
+    let mut v = json!({
+        "accounts": b.accounts,
+        "accounts_not_in_scope_statement": b.accounts_not_in_scope_statement,
+        "regions_listed": b.regions_listed,
+        "regions_collected": b.regions_collected,
+        "failed_scopes": b.failed_scopes,
+        "kinds_not_collected": b.kinds_not_collected,
+        "kinds_not_collected_list": report.boundary.kinds_not_collected,
+        "scope_statement": b.scope_statement,
+    });
+    if let Some(s) = &report.boundary.scope {
+        v["scope_statement_sha256"] = s.sha256.clone().into();
+    }
+    v
 }
 
 pub(crate) fn render(report: &Report, lang: Lang) -> Result<String, Error> {
@@ -50,17 +69,31 @@ pub(crate) fn render(report: &Report, lang: Lang) -> Result<String, Error> {
                         "{}/{}/{}/{}",
                         f.provider, f.account, f.region, f.resource_id
                     );
-                    let text = format!(
-                        "{} {}: {} {} ({} {}: {})",
-                        c.id,
-                        text(&c.title, lang),
-                        f.resource_id,
-                        l(lang, "fails", "不符合"),
-                        r.id,
-                        l(lang, "control result", "控制项结果"),
-                        result(cr.result, lang)
-                    );
-                    results.push(json!({
+                    // What a failing resource means, in the rule's own words.
+                    let why = match &r.reason {
+                        Reason::ResourcesFail { message, .. } => text(message, lang).to_owned(),
+                        other => crate::text::reason(other, lang),
+                    };
+                    let colon = l(lang, ": ", "：");
+                    let text = match lang {
+                        Lang::En => format!(
+                            "{} {}: {} fails rule {}{colon}{why} (control result: {})",
+                            c.id,
+                            text(&c.title, lang),
+                            f.resource_id,
+                            r.id,
+                            result(cr.result, lang)
+                        ),
+                        Lang::Zh => format!(
+                            "{} {}：{} 不符合规则 {}{colon}{why}（控制项结果：{}）",
+                            c.id,
+                            text(&c.title, lang),
+                            f.resource_id,
+                            r.id,
+                            result(cr.result, lang)
+                        ),
+                    };
+                    let mut result = json!({
                         "ruleId": c.id,
                         "ruleIndex": index,
                         "level": level(cr.result),
@@ -81,8 +114,13 @@ pub(crate) fn render(report: &Report, lang: Lang) -> Result<String, Error> {
                             "region": f.region,
                             "evidence_sha256": f.evidence,
                             "evidence_set_sha256": r.evidence_set_sha256,
+                            "reason_code": r.reason.code(),
                         },
-                    }));
+                    });
+                    if let Some(w) = &f.accepted_by {
+                        result["properties"]["accepted_by_waiver"] = w.clone().into();
+                    }
+                    results.push(result);
                 }
             }
         }
@@ -107,6 +145,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> Result<String, Error> {
                 "target_tier": t.as_str(),
                 "score_bp": report.summary.overall.score_bp,
                 "coverage_bp": report.summary.overall.coverage_bp,
+                "boundary": boundary(report),
             },
         }],
     });

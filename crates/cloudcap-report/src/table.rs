@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 
 use cloudcap_engine::{Report, ResultState, Score};
 use tabled::builder::Builder;
-use tabled::settings::Style;
+use tabled::settings::object::Segment;
+use tabled::settings::{Modify, Style, Width};
 
 use crate::Lang;
 use crate::text::{blocker, l, next_tier, pct, result, text, tier, tier_achieved};
@@ -15,6 +16,21 @@ fn table(rows: Vec<Vec<String>>) -> String {
         b.push_record(r);
     }
     b.build().with(Style::sharp()).to_string()
+}
+
+/// Widest cell of a boundary table before its text wraps (a SHA-256 still fits on one line).
+const CELL_WIDTH: usize = 72;
+
+/// A table whose long cells (descriptions, notes people wrote) wrap at word boundaries.
+fn wrapped(rows: Vec<Vec<String>>) -> String {
+    let mut b = Builder::default();
+    for r in rows {
+        b.push_record(r);
+    }
+    b.build()
+        .with(Style::sharp())
+        .with(Modify::new(Segment::all()).with(Width::wrap(CELL_WIDTH).keep_words(true)))
+        .to_string()
 }
 
 fn count(score: &Score, r: ResultState) -> String {
@@ -32,8 +48,31 @@ fn counts(score: &Score) -> Vec<String> {
     ResultState::ALL.iter().map(|r| count(score, *r)).collect()
 }
 
+/// The assessment boundary, first: what the figures below are about.
+fn boundary(out: &mut String, report: &Report, lang: Lang) {
+    use crate::boundary::Block;
+    let _ = writeln!(out, "{}\n", crate::boundary::title(lang));
+    for b in crate::boundary::blocks(&report.boundary, lang, true) {
+        match b {
+            Block::Heading(h) => {
+                let _ = writeln!(out, "{h}{}", l(lang, ":", "："));
+            }
+            Block::Para(p) => {
+                let _ = writeln!(out, "{p}\n");
+            }
+            Block::Table { head, mut rows } => {
+                rows.insert(0, head);
+                out.push_str(&wrapped(rows));
+                out.push_str("\n\n");
+            }
+        }
+    }
+}
+
 pub(crate) fn render(report: &Report, lang: Lang) -> String {
     let mut out = String::new();
+    boundary(&mut out, report, lang);
+    let _ = writeln!(out, "{}", l(lang, "Summary:", "概述："));
     let s = &report.summary;
     let target = tier(report, report.target_tier, lang);
 

@@ -44,6 +44,80 @@ pub(crate) fn tier_achieved(report: &Report, lang: Lang) -> String {
     }
 }
 
+/// What decided an item: `rules`, `attestation`, `waiver` or `none`.
+pub(crate) fn decided_by(d: &str, lang: Lang) -> &str {
+    match (lang, d) {
+        (Lang::Zh, "rules") => "规则",
+        (Lang::Zh, "attestation") => "测评记录",
+        (Lang::Zh, "waiver") => "豁免",
+        (Lang::Zh, "none") => "无",
+        _ => d,
+    }
+}
+
+/// How an attestation was used (`AttestationUse::status`).
+pub(crate) fn attestation_status(s: &str, lang: Lang) -> &str {
+    match (lang, s) {
+        (Lang::Zh, "applied") => "已采用",
+        (Lang::Zh, "overrode-rules") => "已采用（覆盖规则结果）",
+        (Lang::Zh, "superseded") => "已被更新的记录取代",
+        (Lang::Zh, "expired") => "已过期",
+        (Lang::Zh, "not-yet-valid") => "尚未生效",
+        (Lang::Zh, "unknown-control") => "控制项不存在",
+        (Lang::Zh, "unknown-item") => "测评项不存在",
+        (Lang::Zh, "invalid") => "无效",
+        (Lang::Zh, "unused") => "未使用",
+        _ => s,
+    }
+}
+
+/// A waiver's state (`WaiverUse::status`).
+pub(crate) fn waiver_status(s: &str, lang: Lang) -> &str {
+    match (lang, s) {
+        (Lang::Zh, "applied") => "已应用",
+        (Lang::Zh, "unused") => "有效但未匹配",
+        (Lang::Zh, "expired") => "已过期",
+        (Lang::Zh, "not-yet-effective") => "尚未生效",
+        _ => s,
+    }
+}
+
+pub(crate) fn waiver_mode(m: cloudcap_engine::WaiverMode, lang: Lang) -> &'static str {
+    match m {
+        cloudcap_engine::WaiverMode::AcceptRisk => l(lang, "accept-risk", "接受风险"),
+        cloudcap_engine::WaiverMode::NotApplicable => l(lang, "not-applicable", "不适用"),
+    }
+}
+
+/// A waiver's risk rating (`low`, `medium`, `high`, `critical`).
+fn risk(r: &str, lang: Lang) -> &str {
+    match (lang, r) {
+        (Lang::Zh, "low") => "低",
+        (Lang::Zh, "medium") => "中",
+        (Lang::Zh, "high") => "高",
+        (Lang::Zh, "critical") => "严重",
+        _ => r,
+    }
+}
+
+/// What an account in the scope statement is.
+pub(crate) fn role(r: &str, lang: Lang) -> &str {
+    match (lang, r) {
+        (Lang::Zh, "provider-platform") => "云服务商自身平台（运营）账号",
+        (Lang::Zh, "customer-tenant-sample") => "抽样的客户租户",
+        (Lang::Zh, "assessment-tenant") => "测评专用租户",
+        _ => r,
+    }
+}
+
+/// yes / no / unknown.
+pub(crate) fn yes_no_unknown(b: Option<bool>, lang: Lang) -> &'static str {
+    match b {
+        Some(b) => yes_no(b, lang),
+        None => l(lang, "unknown", "未知"),
+    }
+}
+
 pub(crate) fn method(m: &str, lang: Lang) -> &str {
     match (lang, m) {
         (Lang::Zh, "interview") => "访谈",
@@ -173,7 +247,7 @@ pub(crate) fn waiver_header(lang: Lang) -> Vec<&'static str> {
 }
 
 /// The waivers naming `control`, one row each (plain text, unescaped).
-pub(crate) fn waiver_rows(report: &Report, control: &str) -> Vec<Vec<String>> {
+pub(crate) fn waiver_rows(report: &Report, control: &str, lang: Lang) -> Vec<Vec<String>> {
     report
         .waivers
         .iter()
@@ -191,13 +265,13 @@ pub(crate) fn waiver_rows(report: &Report, control: &str) -> Vec<Vec<String>> {
             .join(" / ");
             vec![
                 v.id.clone(),
-                serde_name(&v.mode),
+                waiver_mode(v.mode, lang).to_owned(),
                 scope,
-                w.status.clone(),
+                waiver_status(&w.status, lang).to_owned(),
                 w.matched.to_string(),
                 v.approver.clone(),
                 v.ticket.clone(),
-                serde_name(&v.risk),
+                risk(&serde_name(&v.risk), lang).to_owned(),
                 v.effective.clone(),
                 v.expires.clone(),
                 v.justification.clone(),
@@ -216,6 +290,7 @@ pub(crate) fn error_class(c: &str, lang: Lang) -> String {
         "malformed" => ("malformed answer", "响应无法解析"),
         "unsupported" => ("not offered by the provider", "该云服务商不提供此项"),
         "not-collected" => ("region not collected", "该地域未采集"),
+        "error" => ("collection error", "采集出错"),
         other => return other.to_owned(),
     };
     l(lang, en, zh).to_owned()
@@ -227,7 +302,7 @@ pub(crate) fn scope_cause(c: &cloudcap_engine::ScopeCause, lang: Lang) -> String
     match (c, lang) {
         (C::CollectionFailed { error_class: e, .. }, _) => error_class(e, lang),
         (C::DuplicateStatuses { count }, Lang::En) => format!("{count} statuses for one scope"),
-        (C::DuplicateStatuses { count }, Lang::Zh) => format!("同一范围有 {count} 条采集状态"),
+        (C::DuplicateStatuses { count }, Lang::Zh) => format!("同一采集范围有 {count} 条采集状态"),
         (C::RecordCountMismatch { written, found }, Lang::En) => {
             format!("the collector wrote {written} record(s), the bundle holds {found}")
         }
@@ -243,9 +318,20 @@ pub(crate) fn scope_cause(c: &cloudcap_engine::ScopeCause, lang: Lang) -> String
     }
 }
 
+/// The collector's own message for a failed scope (as recorded, untranslated), or `-`.
+pub(crate) fn scope_message(c: &cloudcap_engine::ScopeCause) -> String {
+    match c {
+        cloudcap_engine::ScopeCause::CollectionFailed { message, .. } if !message.is_empty() => {
+            message.clone()
+        }
+        _ => "-".into(),
+    }
+}
+
 /// The sentence for a reason code, wholly in `lang`; ids, field names, kinds, providers and
 /// people's own words (notes, justifications) stay as recorded.
 pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
+    use cloudcap_catalog::{EmptyResult, Require};
     use cloudcap_engine::Reason as R;
     let zh = lang == Lang::Zh;
     match r {
@@ -264,7 +350,7 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
                 false => {
                     format!("`{kind}` evidence incomplete in {scopes} scope(s), e.g. {at}: {cause}")
                 }
-                true => format!("`{kind}` 证据在 {scopes} 个范围内不完整，例如 {at}：{cause}"),
+                true => format!("`{kind}` 证据在 {scopes} 个采集范围内不完整，例如 {at}：{cause}"),
             }
         }
         R::FieldNotReported {
@@ -274,15 +360,18 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
         } => {
             let list = gaps
                 .iter()
-                .map(|g| format!("`{}` ({}, {})", g.field, g.provider, g.resources))
+                .map(|g| match zh {
+                    false => format!("`{}` ({}, {} record(s))", g.field, g.provider, g.resources),
+                    true => format!("`{}`（{}，{} 条）", g.field, g.provider, g.resources),
+                })
                 .collect::<Vec<_>>()
                 .join(l(lang, "; ", "；"));
             match zh {
                 false => format!(
-                    "not evaluated: {resources} `{kind}` record(s) lack a field the provider does not report — {list}; evidence it with an interview, examine or test record"
+                    "{resources} `{kind}` record(s) lack a field the provider does not report — {list}; evidence it with an interview, examine or test record"
                 ),
                 true => format!(
-                    "未评估：{resources} 条 `{kind}` 记录缺少云服务商未报告的字段——{list}；请以访谈、检查或测试记录补充证据"
+                    "{resources} 条 `{kind}` 记录缺少规则所需、云服务商未报告的字段——{list}；请以访谈、检查或测试记录补充证据"
                 ),
             }
         }
@@ -292,7 +381,7 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
             message,
         } => match zh {
             false => format!("{resources} `{kind}` record(s) could not be evaluated: {message}"),
-            true => format!("{resources} 条 `{kind}` 记录无法评估：{message}"),
+            true => format!("{resources} 条 `{kind}` 记录无法按规则评估：{message}"),
         },
         R::ResourcesFail {
             failed,
@@ -301,22 +390,20 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
             message,
             ..
         } => match (require, zh) {
-            (cloudcap_catalog::Require::All, false) => {
+            (Require::All, false) => {
                 format!("{failed} of {in_scope} resource(s) fail: {}", message.en)
             }
-            (cloudcap_catalog::Require::All, true) => {
+            (Require::All, true) => {
                 format!("{in_scope} 个资源中有 {failed} 个不符合：{}", message.zh)
             }
-            (cloudcap_catalog::Require::Any, false) => format!(
+            (Require::Any, false) => format!(
                 "none of {in_scope} resource(s) passes, and one is required: {}",
                 message.en
             ),
-            (cloudcap_catalog::Require::Any, true) => {
-                format!(
-                    "{in_scope} 个资源均不符合，至少需要一个符合：{}",
-                    message.zh
-                )
-            }
+            (Require::Any, true) => format!(
+                "{in_scope} 个资源均不符合，而至少需要一个符合：{}",
+                message.zh
+            ),
         },
         R::AllPass { passed, .. } => match zh {
             false => format!("all {passed} resource(s) pass"),
@@ -329,14 +416,20 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
             true => format!("{in_scope} 个资源中有 {passed} 个符合（至少需要一个）"),
         },
         R::NothingInScope { kind, empty } => match (empty, zh) {
-            (cloudcap_catalog::EmptyResult::NotSatisfied, false) => {
+            (EmptyResult::NotSatisfied, false) => {
                 format!("no `{kind}` resource in scope, and one is required")
             }
-            (cloudcap_catalog::EmptyResult::NotSatisfied, true) => {
-                format!("范围内没有 `{kind}` 资源，而要求至少有一个")
+            (EmptyResult::NotSatisfied, true) => {
+                format!("范围内没有 `{kind}` 资源，而规则要求至少有一个")
             }
-            (_, false) => format!("no `{kind}` resource in scope"),
-            (_, true) => format!("范围内没有 `{kind}` 资源"),
+            (EmptyResult::NotEvaluated, false) => {
+                format!("no `{kind}` resource in scope: nothing to evaluate")
+            }
+            (EmptyResult::NotEvaluated, true) => {
+                format!("范围内没有 `{kind}` 资源，无从评估")
+            }
+            (EmptyResult::NotApplicable, false) => format!("no `{kind}` resource in scope"),
+            (EmptyResult::NotApplicable, true) => format!("范围内没有 `{kind}` 资源"),
         },
         R::Attested {
             method: m,
@@ -346,7 +439,7 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
         } => {
             let base = match zh {
                 false => format!("{} by {assessor} on {date}", method(m, lang)),
-                true => format!("{assessor} 于 {date} {}", method(m, lang)),
+                true => format!("经{}判定（测评人员 {assessor}，{date}）", method(m, lang)),
             };
             match note {
                 Some(n) => format!("{base}{}{n}", l(lang, ": ", "：")),
@@ -364,7 +457,7 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
                 method(m, lang)
             ),
             true => format!(
-                "不适用（{assessor} 于 {date} {}）：{justification}",
+                "经{}判定不适用（测评人员 {assessor}，{date}）：{justification}",
                 method(m, lang)
             ),
         },
@@ -383,9 +476,8 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
         } => {
             let mode = match (mode, zh) {
                 (cloudcap_engine::WaiverMode::AcceptRisk, false) => "accept risk",
-                (cloudcap_engine::WaiverMode::AcceptRisk, true) => "接受风险",
                 (cloudcap_engine::WaiverMode::NotApplicable, false) => "not applicable",
-                (cloudcap_engine::WaiverMode::NotApplicable, true) => "不适用",
+                (m, true) => waiver_mode(*m, lang),
             };
             match zh {
                 false => format!(

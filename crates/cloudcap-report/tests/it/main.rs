@@ -5,6 +5,7 @@ use cloudcap_engine::{Report, ResultState};
 use cloudcap_report::{Change, Format, Lang, diff, render, render_diff};
 
 mod oscal_schema;
+mod zh;
 
 const FIXTURE: &str = include_str!("../fixtures/report.json");
 
@@ -73,7 +74,8 @@ fn table_says_when_every_tier_is_reached() {
 fn markdown_en_snapshot() {
     let out = r(Format::Markdown, Lang::En);
     for s in [
-        "## 1. Summary",
+        "## 1. Assessment boundary",
+        "## 2. Summary",
         "#### AC-8.10 User identification and authentication",
         // failing resource with its evidence hash
         &format!(
@@ -100,7 +102,8 @@ fn markdown_zh_snapshot() {
     let out = r(Format::Markdown, Lang::Zh);
     for s in [
         "# 云计算服务安全能力评估报告",
-        "## 3. 各条款评估结果",
+        "## 1. 评估边界",
+        "## 4. 各条款评估结果",
         "测评人员记录",
         "访谈",
         "不符合的资源",
@@ -251,6 +254,53 @@ mod junit {
     }
 
     #[test]
+    fn junit_states_the_boundary_and_the_records_behind_a_result() {
+        let xml = r(Format::Junit, Lang::Zh);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let suite = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testsuite"))
+            .unwrap();
+        let prop = |name: &str| {
+            suite
+                .descendants()
+                .find(|n| n.has_tag_name("property") && n.attribute("name") == Some(name))
+                .and_then(|n| n.attribute("value"))
+                .map(str::to_string)
+        };
+        assert_eq!(prop("boundary.accounts").as_deref(), Some("3"));
+        assert_eq!(prop("boundary.regions_listed").as_deref(), Some("6"));
+        assert_eq!(prop("boundary.regions_collected").as_deref(), Some("4"));
+        assert_eq!(prop("boundary.kinds_not_collected").as_deref(), Some("2"));
+        assert_eq!(prop("boundary.scope_statement").as_deref(), Some("true"));
+        let failure = doc
+            .descendants()
+            .find(|n| n.has_tag_name("failure"))
+            .unwrap();
+        assert_eq!(
+            failure.attribute("message"),
+            Some("不符合：测评项 a：2 个资源中有 1 个不符合：控制台用户未启用多因素认证")
+        );
+        let body = failure.text().unwrap();
+        for s in [
+            "a [基本级] 不符合：mfa-on-console-users：",
+            "user/alice aws/123456789012/cn-north-1 不符合 sha256:",
+            &format!(
+                "user/bob aws/123456789012/global 未报告字段：`mfa_enabled` sha256:{}",
+                "4".repeat(64)
+            ),
+            "aws/123456789012/global 证据不完整：请求被限流",
+        ] {
+            assert!(body.contains(s), "missing {s} in {body}");
+        }
+        let mut rep = report();
+        rep.boundary.scope = None;
+        let xml = render(&rep, Format::Junit, Lang::En).unwrap();
+        assert!(xml.contains("<property name=\"boundary.scope_statement\" value=\"false\"/>"));
+        assert!(!xml.contains("boundary.scope_statement_sha256"));
+    }
+
+    #[test]
     fn junit_escapes_control_characters_and_markup() {
         let mut rep = report();
         rep.controls[0].title.en = "a\u{1}b ]]> \"q\" 'x' &amp;".into();
@@ -304,6 +354,40 @@ mod sarif {
         let doc: Value =
             serde_json::from_str(&render(&rep, Format::Sarif, Lang::En).unwrap()).unwrap();
         assert!(schema_errors(&doc).is_empty());
+    }
+
+    #[test]
+    fn sarif_run_properties_state_the_boundary() {
+        let b = &sarif()["runs"][0]["properties"]["boundary"];
+        assert_eq!(b["accounts"], 3);
+        assert_eq!(b["accounts_not_in_scope_statement"], 1);
+        assert_eq!(b["regions_listed"], 6);
+        assert_eq!(b["regions_collected"], 4);
+        assert_eq!(b["failed_scopes"], 4);
+        assert_eq!(b["kinds_not_collected"], 2);
+        assert_eq!(
+            b["kinds_not_collected_list"],
+            serde_json::json!(["crypto.key", "database.instance"])
+        );
+        assert_eq!(b["scope_statement"], true);
+        assert_eq!(b["scope_statement_sha256"], "3".repeat(64));
+        // Without a scope statement: said so, and the log is still valid.
+        let mut rep = report();
+        rep.boundary.scope = None;
+        let doc: Value =
+            serde_json::from_str(&render(&rep, Format::Sarif, Lang::Zh).unwrap()).unwrap();
+        let b = &doc["runs"][0]["properties"]["boundary"];
+        assert_eq!(b["scope_statement"], false);
+        assert!(b.get("scope_statement_sha256").is_none());
+        assert!(schema_errors(&doc).is_empty(), "{:#?}", schema_errors(&doc));
+        // A failing resource carries its rule's reason code and the waiver accepting its risk.
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results[0]["properties"]["reason_code"], "resources-fail");
+        assert_eq!(results[1]["properties"]["accepted_by_waiver"], "W-001");
+        assert_eq!(
+            results[0]["message"]["text"],
+            "AC-8.10 用户身份鉴别：user/alice 不符合规则 mfa-on-console-users：控制台用户未启用多因素认证（控制项结果：不符合）"
+        );
     }
 
     #[test]
@@ -606,7 +690,8 @@ mod html {
         for s in [
             "<html lang=\"zh-CN\">",
             "<h1>云计算服务安全能力评估报告</h1>",
-            "<h2>3. 各条款评估结果</h2>",
+            "<h2>1. 评估边界</h2>",
+            "<h2>4. 各条款评估结果</h2>",
             "测评人员记录",
             "不符合的资源",
             "Li Wei (评估师)",
@@ -619,7 +704,8 @@ mod html {
         );
         assert!(html.contains(&"b".repeat(64)), "evidence-set hash");
         let html = r(Format::Html, Lang::En);
-        assert!(html.contains("<h2>1. Summary</h2>"));
+        assert!(html.contains("<h2>1. Assessment boundary</h2>"));
+        assert!(html.contains("<h2>2. Summary</h2>"));
         assert!(html.contains("Session lock &amp; &lt;timeout&gt; | idle"));
     }
 }
@@ -727,6 +813,46 @@ mod oscal {
             bm.contains(&"a".repeat(64)) && bm.contains(&"b".repeat(64)),
             "evidence hashes in back-matter"
         );
+    }
+
+    #[test]
+    fn oscal_states_the_boundary_and_cites_not_reported_records() {
+        for f in [Format::OscalAr, Format::OscalPoam] {
+            let v = doc(f);
+            let root = v.as_object().unwrap().values().next().unwrap();
+            let props = root["metadata"]["props"].as_array().unwrap();
+            let prop = |name: &str| {
+                props
+                    .iter()
+                    .find(|p| p["name"] == name)
+                    .map(|p| p["value"].as_str().unwrap().to_string())
+            };
+            assert_eq!(prop("boundary-accounts").as_deref(), Some("3"));
+            assert_eq!(prop("boundary-regions-listed").as_deref(), Some("6"));
+            assert_eq!(prop("boundary-regions-collected").as_deref(), Some("4"));
+            assert_eq!(prop("boundary-kinds-not-collected").as_deref(), Some("2"));
+            assert_eq!(prop("scope-statement").as_deref(), Some("recorded"));
+        }
+        let v = doc(Format::OscalAr);
+        let bm = serde_json::to_string(&v["assessment-results"]["back-matter"]).unwrap();
+        assert!(
+            bm.contains(&"4".repeat(64)),
+            "not-reported record in back-matter"
+        );
+        let obs =
+            serde_json::to_string(&v["assessment-results"]["results"][0]["observations"]).unwrap();
+        assert!(
+            obs.contains("user/bob does not report field mfa_enabled"),
+            "{obs}"
+        );
+        let mut rep = report();
+        rep.boundary.scope = None;
+        let v: Value =
+            serde_json::from_str(&render(&rep, Format::OscalAr, Lang::En).unwrap()).unwrap();
+        no_empty_arrays(&v, "$");
+        let props = serde_json::to_string(&v["assessment-results"]["metadata"]["props"]).unwrap();
+        assert!(props.contains("\"not-recorded\""));
+        assert!(!props.contains("scope-statement-sha256"));
     }
 
     #[test]

@@ -83,6 +83,15 @@ fn oscal_outputs_of_the_fixture_validate_against_the_official_schemas() {
 }
 
 #[test]
+fn oscal_outputs_without_a_scope_statement_or_boundary_validate() {
+    let mut rep = report();
+    rep.boundary.scope = None;
+    assert_valid(&rep, "no scope statement");
+    rep.boundary = Default::default();
+    assert_valid(&rep, "empty boundary");
+}
+
+#[test]
 fn oscal_outputs_with_no_failing_control_validate_against_the_official_schemas() {
     let mut rep = report();
     for c in &mut rep.controls {
