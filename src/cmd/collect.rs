@@ -159,6 +159,13 @@ impl CommonArgs {
 }
 
 pub(crate) fn run(args: Args) -> Result<u8> {
+    // A bad scope file is refused before any request is sent or anything is written.
+    let common = match &args.provider {
+        Provider::Aws(a) | Provider::Alibaba(a) | Provider::Tencent(a) | Provider::Huawei(a) => a,
+    };
+    if let Some(path) = &common.scope {
+        crate::cmd::evidence::read_scope_file(path)?;
+    }
     match args.provider {
         Provider::Aws(args) => run_aws(args),
         Provider::Alibaba(args) => cn::run_cn(cloudcap_collect::cn::CnProvider::Alibaba, args),

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `cloudcap` binary.
 
 mod assess;
+mod boundary;
 mod cn_e2e;
 mod cn_fixture;
 mod gate;
