@@ -33,6 +33,21 @@ fn wrapped(rows: Vec<Vec<String>>) -> String {
         .to_string()
 }
 
+/// A table whose column `col` wraps at word boundaries; the others stay on one line.
+fn wrapped_column(rows: Vec<Vec<String>>, col: usize) -> String {
+    let mut b = Builder::default();
+    for r in rows {
+        b.push_record(r);
+    }
+    b.build()
+        .with(Style::sharp())
+        .with(
+            Modify::new(tabled::settings::object::Columns::one(col))
+                .with(Width::wrap(CELL_WIDTH).keep_words(true)),
+        )
+        .to_string()
+}
+
 fn count(score: &Score, r: ResultState) -> String {
     score.counts.get(&r).copied().unwrap_or(0).to_string()
 }
@@ -188,11 +203,24 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
             let mut rows = vec![vec![
                 l(lang, "#", "序号").to_string(),
                 l(lang, "Blocker", "原因").to_string(),
+                l(lang, "Why", "说明").to_string(),
             ]];
             for (i, b) in next.blockers.iter().enumerate() {
-                rows.push(vec![(i + 1).to_string(), blocker(report, b, lang)]);
+                // For a key control, the reason of its result at this tier (which item, which
+                // rule, what is missing or failing).
+                let why = match b {
+                    cloudcap_engine::Blocker::KeyControl { control, .. } => report
+                        .controls
+                        .iter()
+                        .find(|c| &c.id == control)
+                        .and_then(|c| c.results.get(&next.tier))
+                        .map(|r| crate::text::control_reason(r, lang))
+                        .unwrap_or_else(|| "-".to_owned()),
+                    _ => "-".to_owned(),
+                };
+                rows.push(vec![(i + 1).to_string(), blocker(report, b, lang), why]);
             }
-            out.push_str(&table(rows));
+            out.push_str(&wrapped_column(rows, 2));
             out.push('\n');
         }
     }
