@@ -52,6 +52,7 @@ pub enum Code {
     RuleUnknownField,
     TierPolicy,
     EmptyCatalog,
+    GlossaryVariant,
 }
 
 impl Code {
@@ -104,6 +105,7 @@ impl Code {
         Code::RuleUnknownField,
         Code::TierPolicy,
         Code::EmptyCatalog,
+        Code::GlossaryVariant,
     ];
 
     /// The stable kebab-case name printed in diagnostics.
@@ -156,6 +158,33 @@ impl Code {
             Code::RuleUnknownField => "rule-unknown-field",
             Code::TierPolicy => "tier-policy",
             Code::EmptyCatalog => "empty-catalog",
+            Code::GlossaryVariant => "glossary-variant",
+        }
+    }
+
+    /// Errors stop the catalog from loading; warnings are reported and the catalog still loads.
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::GlossaryVariant => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The catalog does not load.
+    Error,
+    /// The catalog loads; the text should still be mended (e.g. a glossary variant).
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
         }
     }
 }
@@ -176,13 +205,25 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+impl Diagnostic {
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity() == Severity::Error
+    }
+}
+
+/// Errors print as `path:line:col: code: message`; warnings as
+/// `path:line:col: warning: code: message`.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}: {}",
-            self.path, self.line, self.col, self.code, self.message
-        )
+        write!(f, "{}:{}:{}: ", self.path, self.line, self.col)?;
+        if self.severity() == Severity::Warning {
+            f.write_str("warning: ")?;
+        }
+        write!(f, "{}: {}", self.code, self.message)
     }
 }
 

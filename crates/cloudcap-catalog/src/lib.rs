@@ -6,10 +6,12 @@
 //! reading the folder it is given, and no network, clock or environment access.
 
 mod diag;
+mod glossary;
 mod load;
 mod model;
 
-pub use crate::diag::{Code, Diagnostic};
+pub use crate::diag::{Code, Diagnostic, Severity};
+pub use crate::glossary::{GLOSSARY, Term};
 pub use crate::load::{Source, SourceFile};
 pub use crate::model::{
     Automation, Catalog, CatalogMeta, Control, Crosswalk, EmptyResult, Family, Item, Location,

@@ -182,6 +182,11 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// How many error-severity diagnostics have been collected (warnings do not stop loading).
+    fn errors(&self) -> usize {
+        self.diags.iter().filter(|d| d.is_error()).count()
+    }
+
     fn push(&mut self, file: &SourceFile, offset: usize, code: Code, message: impl Into<String>) {
         let (line, col) = line_col(&file.text, offset);
         self.diags.push(Diagnostic {
@@ -229,7 +234,27 @@ impl Ctx<'_> {
     /// Converts a `{ zh, en }` table, reporting each missing or blank language.
     fn text(&mut self, file: &SourceFile, raw: &Spanned<RawText>, what: &str) -> Text {
         let mut get = |lang: &str, v: &Option<Spanned<String>>| match v {
-            Some(s) if !s.get_ref().trim().is_empty() => s.get_ref().trim().to_owned(),
+            Some(s) if !s.get_ref().trim().is_empty() => {
+                if lang == "zh" {
+                    // Search the source slice (quotes and escapes included) so that offsets are
+                    // exact positions in the file.
+                    let span = s.span();
+                    if let Some(raw_src) = file.text.get(span.clone()) {
+                        for hit in crate::glossary::variants_in(raw_src) {
+                            self.push(
+                                file,
+                                span.start + hit.offset,
+                                Code::GlossaryVariant,
+                                format!(
+                                    "{what}.zh uses `{}`; the glossary's term for {} is `{}` (controls/GLOSSARY.md)",
+                                    hit.variant, hit.term.concept, hit.term.preferred
+                                ),
+                            );
+                        }
+                    }
+                }
+                s.get_ref().trim().to_owned()
+            }
             Some(s) => {
                 self.push(
                     file,
@@ -433,7 +458,7 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
 
     cx.diags.sort();
     cx.diags.dedup();
-    let has_error = !cx.diags.is_empty();
+    let has_error = cx.diags.iter().any(Diagnostic::is_error);
     match (meta, has_error) {
         (Some(meta), false) => {
             let mut catalog = Catalog {
@@ -525,7 +550,7 @@ fn load_meta(cx: &mut Ctx<'_>, file: &SourceFile) -> Option<CatalogMeta> {
 
 fn load_family(cx: &mut Ctx<'_>, file: &SourceFile, folder: &str) -> Option<Family> {
     let raw: RawFamily = cx.parse(file)?;
-    let before = cx.diags.len();
+    let before = cx.errors();
     if raw.id.get_ref() != folder {
         cx.push(
             file,
@@ -563,7 +588,7 @@ fn load_family(cx: &mut Ctx<'_>, file: &SourceFile, folder: &str) -> Option<Fami
         );
     }
     let name = cx.text(file, &raw.name, "name");
-    (cx.diags.len() == before).then(|| Family {
+    (cx.errors() == before).then(|| Family {
         id: raw.id.into_inner(),
         chapter: chapter.unwrap_or_default(),
         chapter_basis: raw.chapter_basis.into_inner(),
@@ -579,7 +604,7 @@ fn lint_control(
     stem: &str,
     families: &BTreeMap<String, Family>,
 ) -> Option<Control> {
-    let before = cx.diags.len();
+    let before = cx.errors();
     let id = raw.id.get_ref();
     if id != stem {
         cx.push(
@@ -966,7 +991,7 @@ fn lint_control(
         }
     }
 
-    if cx.diags.len() != before {
+    if cx.errors() != before {
         return None;
     }
     Some(Control {

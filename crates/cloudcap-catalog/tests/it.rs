@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use cloudcap_catalog::{Code, Source, SourceFile, load};
+use cloudcap_catalog::{Code, GLOSSARY, Severity, Source, SourceFile, load};
 use proptest::prelude::*;
 
 const CATALOG_TOML: &str = include_str!("../../../controls/catalog.toml");
@@ -87,9 +87,8 @@ fn valid_fixtures_load_clean() {
     }
 }
 
-/// Loads `invalid/<name>` as `ac/ac-8.11.toml` and checks the expected code at the expected place.
-fn check_invalid(name: &str) {
-    let text = fixture("invalid", name);
+/// Reads the `# expect: <code> <line>:<col>` header of `invalid/<name>`.
+fn expectation(text: &str) -> (String, usize, usize) {
     let expect = text
         .lines()
         .next()
@@ -97,6 +96,13 @@ fn check_invalid(name: &str) {
         .expect("first line is `# expect: <code> <line>:<col>`");
     let (code, at) = expect.split_once(' ').unwrap();
     let (line, col) = at.split_once(':').unwrap();
+    (code.to_owned(), line.parse().unwrap(), col.parse().unwrap())
+}
+
+/// Loads `invalid/<name>` as `ac/ac-8.11.toml` and checks the expected code at the expected place.
+fn check_invalid(name: &str) {
+    let text = fixture("invalid", name);
+    let (code, line, col) = expectation(&text);
     let (catalog, diags) = load(&mini(vec![("ac/ac-8.11.toml", text.clone())]));
     assert!(
         catalog.is_none(),
@@ -107,18 +113,18 @@ fn check_invalid(name: &str) {
         panic!("{name}: expected {code}, got {diags:#?}")
     };
     assert_eq!(d.path, "controls/ac/ac-8.11.toml");
-    assert_eq!(
-        (d.line.to_string().as_str(), d.col.to_string().as_str()),
-        (line, col),
-        "{name}: {d}"
-    );
+    assert_eq!((d.line, d.col), (line, col), "{name}: {d}");
 }
 
 macro_rules! invalid_cases {
-    ($($test:ident => $file:literal,)*) => {$(
-        #[test]
-        fn $test() { check_invalid($file) }
-    )*};
+    ($($test:ident => $file:literal,)*) => {
+        $(
+            #[test]
+            fn $test() { check_invalid($file) }
+        )*
+        /// Every fixture checked by `check_invalid`.
+        const INVALID_FIXTURES: &[&str] = &[$($file),*];
+    };
 }
 
 invalid_cases! {
@@ -138,11 +144,117 @@ invalid_cases! {
     invalid_unknown_require => "unknown-require.toml",
 }
 
+/// Fixtures whose problem is a warning: the catalog loads, and the warning is still reported.
+const WARNING_FIXTURES: &[&str] = &["glossary-variant.toml"];
+
+#[test]
+fn glossary_variant_is_a_warning_at_its_place() {
+    let text = fixture("invalid", "glossary-variant.toml");
+    let (code, line, col) = expectation(&text);
+    assert_eq!(code, "glossary-variant");
+    let (catalog, diags) = load(&mini(vec![("ac/ac-8.11.toml", text)]));
+    assert!(
+        catalog.is_some(),
+        "a warning must not stop loading: {diags:#?}"
+    );
+    assert_eq!(
+        diags.len(),
+        1,
+        "only the bare 服务商 is flagged: {diags:#?}"
+    );
+    let d = &diags[0];
+    assert_eq!(d.code, Code::GlossaryVariant);
+    assert_eq!(d.severity(), Severity::Warning);
+    assert_eq!(d.path, "controls/ac/ac-8.11.toml");
+    assert_eq!((d.line, d.col), (line, col), "{d}");
+    assert!(d.message.contains("`云服务商`"), "{d}");
+    assert!(
+        d.to_string().starts_with(&format!(
+            "controls/ac/ac-8.11.toml:{line}:{col}: warning: glossary-variant: "
+        )),
+        "{d}"
+    );
+}
+
+#[test]
+fn glossary_variant_in_a_rule_message_is_found_too() {
+    let text = fixture("valid", "ac-8.10.toml");
+    let at = text
+        .find("message = { zh = \"")
+        .expect("ac-8.10 has a rule message")
+        + "message = { zh = \"".len();
+    let bad = format!("{}中国境内{}", &text[..at], &text[at..]);
+    let (catalog, diags) = load(&mini(vec![("ac/ac-8.10.toml", bad)]));
+    assert!(catalog.is_some(), "{diags:#?}");
+    let d = diags
+        .iter()
+        .find(|d| d.code == Code::GlossaryVariant)
+        .unwrap_or_else(|| panic!("{diags:#?}"));
+    assert!(d.message.contains("中国大陆境内"), "{d}");
+}
+
+#[test]
+fn glossary_md_and_the_lint_table_agree() {
+    const MD: &str = include_str!("../../../controls/GLOSSARY.md");
+    // Rows of the "Linted terms" table: | concept | `preferred` | `a`, `b` | why |
+    let section = MD
+        .split("## Linted terms")
+        .nth(1)
+        .expect("GLOSSARY.md has a `## Linted terms` section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let ticked = |cell: &str| -> Vec<String> {
+        cell.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut md_rows = Vec::new();
+    for line in section.lines().filter(|l| l.starts_with('|')) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        if cells[0] == "concept" || cells[0].starts_with("---") {
+            continue;
+        }
+        let preferred = ticked(cells[1]);
+        assert_eq!(preferred.len(), 1, "one preferred term per row: {line}");
+        md_rows.push((cells[0].to_owned(), preferred[0].clone(), ticked(cells[2])));
+    }
+    let table: Vec<(String, String, Vec<String>)> = GLOSSARY
+        .iter()
+        .map(|t| {
+            (
+                t.concept.to_owned(),
+                t.preferred.to_owned(),
+                t.avoid.iter().map(|s| (*s).to_owned()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        md_rows, table,
+        "controls/GLOSSARY.md and src/glossary.rs differ"
+    );
+}
+
 #[test]
 fn every_invalid_fixture_has_a_test() {
     let dir = format!("{}/tests/fixtures/invalid", env!("CARGO_MANIFEST_DIR"));
-    let n = std::fs::read_dir(dir).unwrap().count();
-    assert_eq!(n, 13, "add a case to invalid_cases! for each new fixture");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut tested: Vec<String> = INVALID_FIXTURES
+        .iter()
+        .chain(WARNING_FIXTURES)
+        .map(|s| (*s).to_owned())
+        .collect();
+    tested.sort();
+    assert_eq!(
+        on_disk, tested,
+        "add a case to invalid_cases! for each new fixture"
+    );
 }
 
 #[test]
