@@ -666,13 +666,13 @@ fn lint_control(
             ),
         );
     }
-    if !["toc-verified", "inferred"].contains(&raw.clause_basis.get_ref().as_str()) {
+    if !["toc-verified", "toc-number", "inferred"].contains(&raw.clause_basis.get_ref().as_str()) {
         cx.push(
             file,
             raw.clause_basis.span().start,
             Code::UnknownClauseBasis,
             format!(
-                "unknown clause-basis `{}`; expected toc-verified or inferred",
+                "unknown clause-basis `{}`; expected toc-verified, toc-number or inferred",
                 raw.clause_basis.get_ref()
             ),
         );
@@ -792,7 +792,7 @@ fn lint_control(
         }
         let tier_basis = TierBasis::parse(item.tier_basis.get_ref());
         if tier_basis.is_none() {
-            cx.push(file, item.tier_basis.span().start, Code::UnknownTierBasis, format!("unknown tier-basis `{}`; expected standard-text, inferred-nist-baseline or unverified", item.tier_basis.get_ref()));
+            cx.push(file, item.tier_basis.span().start, Code::UnknownTierBasis, format!("unknown tier-basis `{}`; expected standard-text, inferred-nist-baseline, legal-duty or unverified", item.tier_basis.get_ref()));
         }
         let text = cx.text(file, &item.text, &format!("item {iid} text"));
         if let (Some(tier), Some(tier_basis)) = (tier, tier_basis) {

@@ -59,6 +59,9 @@ impl Tier {
 pub enum TierBasis {
     StandardText,
     InferredNistBaseline,
+    /// A Chinese law or regulation makes the item a duty at every level, so it is basic; the
+    /// control's notes name the article.
+    LegalDuty,
     Unverified,
 }
 
@@ -67,6 +70,7 @@ impl TierBasis {
         match self {
             TierBasis::StandardText => "standard-text",
             TierBasis::InferredNistBaseline => "inferred-nist-baseline",
+            TierBasis::LegalDuty => "legal-duty",
             TierBasis::Unverified => "unverified",
         }
     }
@@ -75,6 +79,7 @@ impl TierBasis {
         match s {
             "standard-text" => Some(TierBasis::StandardText),
             "inferred-nist-baseline" => Some(TierBasis::InferredNistBaseline),
+            "legal-duty" => Some(TierBasis::LegalDuty),
             "unverified" => Some(TierBasis::Unverified),
             _ => None,
         }

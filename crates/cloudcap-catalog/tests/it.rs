@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use cloudcap_catalog::{Code, GLOSSARY, Severity, Source, SourceFile, load};
+use cloudcap_catalog::{Code, GLOSSARY, Severity, Source, SourceFile, Tier, TierBasis, load};
 use proptest::prelude::*;
 
 const CATALOG_TOML: &str = include_str!("../../../controls/catalog.toml");
@@ -73,7 +73,13 @@ fn shipped_catalog_is_clean() {
             let c = catalog
                 .control(&id)
                 .unwrap_or_else(|| panic!("missing verified clause {id}"));
-            assert_eq!(c.clause_basis, "toc-verified", "{id}");
+            // 7.5's number is in the TOC scan but its title was not captured.
+            let expected = if id == "scp-7.5" {
+                "toc-number"
+            } else {
+                "toc-verified"
+            };
+            assert_eq!(c.clause_basis, expected, "{id}");
         }
     }
 }
@@ -344,4 +350,160 @@ fn digest_is_stable_across_runs() {
         .digest();
     assert_eq!(a, b);
     assert_eq!(a.len(), 64);
+}
+
+// ---- tiers against the NIST SP 800-53 Rev. 4 baselines ----------------------------------------
+
+/// NIST SP 800-53 Rev. 4 baseline membership of the ids the catalog cites, as far as we are sure
+/// (source: Rev. 4 Appendix D, as resolved in the LOW/MODERATE/HIGH baseline profiles of
+/// usnistgov/oscal-content; see shared/reference/standards.md S22). An id missing here is
+/// unknown, and a control citing it is not checked.
+const R4_LOW: &[&str] = &[
+    "AC-14", "AC-17", "AC-18", "AC-2", "AC-20", "AC-3", "AC-7", "AC-8", "AT-2", "AT-3", "AT-4",
+    "AU-11", "AU-12", "AU-2", "AU-3", "AU-4", "AU-5", "AU-6", "AU-8", "AU-9", "CA-2", "CA-5",
+    "CA-7", "CM-10", "CM-11", "CM-2", "CM-4", "CM-6", "CM-7", "CM-8", "CP-10", "CP-2", "CP-4",
+    "CP-9", "IA-2", "IA-2(1)", "IA-4", "IA-5", "IA-5(1)", "IA-6", "IA-7", "IR-2", "IR-4", "IR-5",
+    "IR-6", "IR-8", "MA-2", "MA-4", "MA-5", "MP-6", "PE-12", "PE-13", "PE-14", "PE-15", "PE-16",
+    "PE-2", "PE-3", "PE-6", "PE-8", "PL-2", "PS-2", "PS-3", "PS-4", "PS-5", "PS-6", "PS-7", "RA-2",
+    "RA-3", "RA-5", "SA-2", "SA-3", "SA-4", "SA-5", "SA-9", "SC-12", "SC-13", "SC-7", "SI-2",
+    "SI-3", "SI-4",
+];
+/// In MODERATE (and HIGH), not in LOW.
+const R4_MODERATE: &[&str] = &[
+    "AC-11", "AC-11(1)", "AC-17(1)", "AC-17(2)", "AC-17(3)", "AC-18(1)", "AC-2(1)", "AC-2(2)",
+    "AC-2(3)", "AC-20(1)", "AC-20(2)", "AC-4", "AC-5", "AC-6", "AC-6(2)", "AC-6(5)", "AT-2(2)",
+    "AU-3(1)", "AU-6(1)", "AU-6(3)", "AU-8(1)", "AU-9(4)", "CA-2(1)", "CA-7(1)", "CM-2(1)",
+    "CM-2(3)", "CM-3", "CM-5", "CM-7(1)", "CM-8(1)", "CM-8(3)", "CM-9", "CP-10(2)", "CP-2(1)",
+    "CP-4(1)", "CP-6", "CP-7", "CP-9(1)", "IA-2(2)", "IR-3", "IR-4(1)", "IR-6(1)", "MA-3",
+    "MA-3(1)", "MA-3(2)", "MA-6", "PE-10", "PE-11", "PE-6(1)", "PE-9", "RA-5(1)", "RA-5(2)",
+    "RA-5(5)", "SA-10", "SA-11", "SA-4(1)", "SA-4(2)", "SA-4(9)", "SA-9(2)", "SC-10", "SC-18",
+    "SC-23", "SC-28", "SC-4", "SC-7(3)", "SC-7(5)", "SC-8", "SC-8(1)", "SI-16", "SI-2(2)",
+    "SI-3(1)", "SI-3(2)", "SI-4(4)", "SI-4(5)", "SI-7", "SI-7(1)",
+];
+/// In HIGH only.
+const R4_HIGH_ONLY: &[&str] = &[
+    "AC-10", "AU-12(1)", "AU-3(2)", "AU-6(5)", "AU-6(6)", "AU-9(2)", "AU-9(3)", "CA-8", "CM-2(2)",
+    "CM-4(1)", "CM-5(1)", "CM-6(1)", "CM-8(2)", "CP-10(4)", "CP-4(2)", "IR-2(1)", "MA-2(2)",
+    "MA-3(3)", "MA-5(1)", "MP-6(1)", "PE-11(1)", "PE-15(1)", "PE-3(1)", "PE-6(4)", "SA-12",
+    "SA-15", "SA-16", "SA-17", "SI-7(5)",
+];
+/// In no r4 baseline.
+const R4_NONE: &[&str] = &[
+    "AC-16", "AC-9", "CA-5(1)", "CA-8(1)", "CM-4(2)", "PM-2", "SA-14", "SA-19", "SA-22", "SC-11",
+];
+
+/// Items whose tier predates the rule and differs from it, kept until the lead decides (issue 12
+/// does not name them, so this session did not move them). The test fails when one becomes stale.
+const TIER_EXCEPTIONS: &[(&str, &str, &str)] = &[
+    (
+        "au-13.1",
+        "c",
+        "AU-12(1) is HIGH only; the rule gives advanced, kept at enhanced",
+    ),
+    (
+        "sds-6.5",
+        "c",
+        "SA-14 is a base control in no baseline; the rule gives enhanced, kept at advanced",
+    ),
+];
+
+/// The tier the README's rule gives a NIST id, or None when its baseline is not in the table.
+fn rule_tier(id: &str) -> Option<Tier> {
+    let enhancement = id.contains('(');
+    if R4_LOW.contains(&id) {
+        Some(Tier::Basic)
+    } else if R4_MODERATE.contains(&id) {
+        Some(Tier::Enhanced)
+    } else if R4_HIGH_ONLY.contains(&id) || R4_NONE.contains(&id) {
+        Some(if enhancement {
+            Tier::Advanced
+        } else {
+            Tier::Enhanced
+        })
+    } else {
+        None
+    }
+}
+
+#[test]
+fn r4_baseline_table_has_no_id_twice() {
+    let mut seen = std::collections::BTreeSet::new();
+    for id in R4_LOW
+        .iter()
+        .chain(R4_MODERATE)
+        .chain(R4_HIGH_ONLY)
+        .chain(R4_NONE)
+    {
+        assert!(seen.insert(*id), "{id} is in two baseline lists");
+    }
+}
+
+#[test]
+fn nist_baseline_tiers_follow_the_rule() {
+    let (catalog, _) = load(&cloudcap_catalog::embedded_source());
+    let catalog = catalog.unwrap();
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    let mut used_exceptions = Vec::new();
+    for c in &catalog.controls {
+        for item in &c.items {
+            if item.tier_basis == TierBasis::LegalDuty && item.tier != Tier::Basic {
+                problems.push(format!(
+                    "{} {}: legal-duty but {:?}",
+                    c.id, item.id, item.tier
+                ));
+            }
+            if item.tier_basis != TierBasis::InferredNistBaseline {
+                continue;
+            }
+            let ids = &c.crosswalk.nist_800_53r4;
+            let tiers: Option<Vec<Tier>> = ids.iter().map(|id| rule_tier(id)).collect();
+            let Some(tiers) = tiers else { continue };
+            assert!(
+                !tiers.is_empty(),
+                "{} {}: inferred-nist-baseline without a NIST id",
+                c.id,
+                item.id
+            );
+            checked += 1;
+            if !tiers.contains(&item.tier) {
+                if TIER_EXCEPTIONS
+                    .iter()
+                    .any(|(cid, iid, _)| *cid == c.id && *iid == item.id)
+                {
+                    used_exceptions.push((c.id.clone(), item.id.clone()));
+                    continue;
+                }
+                problems.push(format!(
+                    "{} {}: {:?}, but {:?} give {:?}",
+                    c.id, item.id, item.tier, ids, tiers
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "tiers against the rule:\n{}",
+        problems.join("\n")
+    );
+    assert_eq!(
+        used_exceptions.len(),
+        TIER_EXCEPTIONS.len(),
+        "a listed exception now follows the rule (or is gone): remove it; used {used_exceptions:?}"
+    );
+    // The table must cover most of the catalog, or the test checks little.
+    assert!(checked >= 150, "only {checked} items checked");
+}
+
+#[test]
+fn the_tier_rule_gives_what_the_readme_says() {
+    assert_eq!(rule_tier("AC-7"), Some(Tier::Basic));
+    assert_eq!(rule_tier("IA-2(1)"), Some(Tier::Basic));
+    assert_eq!(rule_tier("CM-5"), Some(Tier::Enhanced));
+    assert_eq!(rule_tier("SA-17"), Some(Tier::Enhanced));
+    assert_eq!(rule_tier("SC-11"), Some(Tier::Enhanced));
+    assert_eq!(rule_tier("CM-2(2)"), Some(Tier::Advanced));
+    assert_eq!(rule_tier("CA-8(1)"), Some(Tier::Advanced));
+    assert_eq!(rule_tier("AU-9(3)"), Some(Tier::Advanced));
+    assert_eq!(rule_tier("XX-1"), None);
 }
