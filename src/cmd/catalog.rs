@@ -99,11 +99,13 @@ pub(crate) fn load(arg: &CatalogArg) -> Result<Catalog> {
             .unwrap_or_default(),
     ]
     .concat();
-    if !diags.is_empty() {
-        for d in &diags {
-            eprintln!("{d}");
-        }
-        bail!("the catalog has {} problem(s)", diags.len());
+    // Warnings (e.g. a glossary variant) are shown but do not refuse the catalog.
+    for d in &diags {
+        eprintln!("{d}");
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        bail!("the catalog has {errors} problem(s)");
     }
     catalog.context("catalog failed to load")
 }
@@ -279,9 +281,14 @@ fn lint(dir: Option<&Path>) -> Result<u8> {
     for d in &diags {
         println!("{d}");
     }
-    if !diags.is_empty() {
-        eprintln!("catalog lint: {} problem(s)", diags.len());
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if errors > 0 {
+        eprintln!("catalog lint: {errors} problem(s), {warnings} warning(s)");
         return Ok(exit::FAILED);
+    }
+    if warnings > 0 {
+        eprintln!("catalog lint: {warnings} warning(s), no errors");
     }
     let catalog = catalog.context("catalog failed to load")?;
     // Per family: controls, items per tier, controls per automation, key controls.

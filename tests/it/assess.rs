@@ -182,6 +182,34 @@ fn catalog_lint_names_file_line_column_and_code() {
 }
 
 #[test]
+fn glossary_warnings_are_shown_but_do_not_fail_lint_or_loading() {
+    let dir = tempfile::tempdir().unwrap();
+    let controls = dir.path().join("controls");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("controls");
+    for f in ["catalog.toml", "au/family.toml", "au/au-13.7.toml"] {
+        std::fs::create_dir_all(controls.join(f).parent().unwrap()).unwrap();
+        std::fs::copy(src.join(f), controls.join(f)).unwrap();
+    }
+    let text = std::fs::read_to_string(controls.join("au/au-13.7.toml")).unwrap();
+    assert!(text.contains("云服务商"));
+    std::fs::write(
+        controls.join("au/au-13.7.toml"),
+        text.replacen("云服务商", "服务商", 1),
+    )
+    .unwrap();
+    let (code, out, err) = cloudcap(dir.path(), &["catalog", "lint", "controls"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("controls/au/au-13.7.toml:") && out.contains(": warning: glossary-variant: "),
+        "{out}"
+    );
+    assert!(err.contains("1 warning(s), no errors"), "{err}");
+    let (code, out, err) = cloudcap(dir.path(), &["catalog", "list", "--controls", "controls"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("glossary-variant"), "{err}");
+}
+
+#[test]
 fn catalog_lint_rejects_bad_rules_unknown_kinds_and_fields() {
     let dir = tempfile::tempdir().unwrap();
     let controls = dir.path().join("controls");
