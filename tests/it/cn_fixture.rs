@@ -858,7 +858,7 @@ fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         ("DescribeSecurityGroupPolicies", _) => ok(
             json!({"SecurityGroupPolicySet": {"Version": "3", "Egress": [], "Ingress": [
             {"PolicyIndex": 0, "Protocol": "TCP", "Port": "22,3389", "CidrBlock": "0.0.0.0/0", "Ipv6CidrBlock": "", "Action": "ACCEPT", "PolicyDescription": "remote admin", "ModifyTime": "2024-01-01 00:00:00"},
-            {"PolicyIndex": 1, "Protocol": "ALL", "Port": "ALL", "CidrBlock": "10.0.0.0/8", "Ipv6CidrBlock": "", "Action": "ACCEPT", "PolicyDescription": "vpc", "ModifyTime": "2024-01-01 00:00:00"}]}}),
+            {"PolicyIndex": 1, "Protocol": "ALL", "Port": "all", "CidrBlock": "10.0.0.0/8", "Ipv6CidrBlock": "", "Action": "ACCEPT", "PolicyDescription": "vpc", "ModifyTime": "2024-01-01 00:00:00"}]}}),
         ),
         ("DescribeDisks", "ap-shanghai") => {
             tc_error("RequestLimitExceeded", "请求的次数超过了频率限制。")

@@ -429,25 +429,7 @@ impl TencentCollector {
                 if !world || !s(rule, "Action").eq_ignore_ascii_case("accept") {
                     continue;
                 }
-                let protocol = s(rule, "Protocol").to_ascii_uppercase();
-                let port = s(rule, "Port").trim();
-                if protocol == "ALL"
-                    || ((protocol == "TCP" || protocol == "UDP")
-                        && (port == "ALL" || port.is_empty()))
-                {
-                    open.all();
-                } else if protocol == "TCP" || protocol == "UDP" {
-                    // `22`, `80,443`, `3389-3390`.
-                    for part in port.split(',') {
-                        let (from, to) = part
-                            .trim()
-                            .split_once('-')
-                            .unwrap_or((part.trim(), part.trim()));
-                        if let (Ok(from), Ok(to)) = (from.parse(), to.parse()) {
-                            open.add_range(from, to);
-                        }
-                    }
-                }
+                world_open_ingress(&mut open, s(rule, "Protocol"), s(rule, "Port"));
             }
             let (ports, all) = open.fields();
             ctx.record(
@@ -708,5 +690,58 @@ impl TencentCollector {
                 &[list_sha.as_str(), enc_sha.as_str(), backup_sha.as_str()],
             );
         }
+    }
+}
+
+/// Adds what one world-reachable accepting ingress rule opens. The SDK documents `Port` as
+/// `all` (lower case), a port, a list (`80,443`) or a range (`3389-3390`); the protocol as
+/// `TCP`, `UDP`, `ICMP`, `ICMPv6`, `GRE` or `ALL`, in any case.
+fn world_open_ingress(open: &mut WorldOpen, protocol: &str, port: &str) {
+    let protocol = protocol.trim().to_ascii_uppercase();
+    let port = port.trim();
+    if protocol == "ALL"
+        || ((protocol == "TCP" || protocol == "UDP")
+            && (port.eq_ignore_ascii_case("all") || port.is_empty()))
+    {
+        open.all();
+    } else if protocol == "TCP" || protocol == "UDP" {
+        for part in port.split(',') {
+            let (from, to) = part
+                .trim()
+                .split_once('-')
+                .unwrap_or((part.trim(), part.trim()));
+            if let (Ok(from), Ok(to)) = (from.trim().parse(), to.trim().parse()) {
+                open.add_range(from, to);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod ingress_tests {
+    use super::*;
+
+    fn open(rules: &[(&str, &str)]) -> (Value, Value) {
+        let mut o = WorldOpen::default();
+        for (protocol, port) in rules {
+            world_open_ingress(&mut o, protocol, port);
+        }
+        o.fields()
+    }
+
+    #[test]
+    fn lower_case_all_port_opens_every_port() {
+        // The SDK's documented spelling; it used to be compared with "ALL" and read as nothing.
+        assert_eq!(open(&[("TCP", "all")]).1, json!(true));
+        assert_eq!(open(&[("tcp", "ALL")]).1, json!(true));
+        assert_eq!(open(&[("ALL", "")]).1, json!(true));
+    }
+
+    #[test]
+    fn ports_lists_and_ranges() {
+        let (ports, all) = open(&[("TCP", "22"), ("UDP", "80, 443"), ("TCP", "3389-3390")]);
+        assert_eq!(ports, json!([22, 80, 443, 3389, 3390]));
+        assert_eq!(all, json!(false));
+        assert_eq!(open(&[("ICMP", "all")]), (json!([]), json!(false)));
     }
 }
