@@ -866,9 +866,22 @@ pub(crate) fn combine_rules(rules: &[RuleReport]) -> (ResultState, Reason, Optio
     )
 }
 
-/// A control at a tier: any not-evaluated item makes it worth nothing (not-satisfied if an item
-/// failed outright, else not-evaluated); otherwise all satisfied → satisfied, all not-satisfied →
-/// not-satisfied, a mix → partially satisfied.
+/// Whether an item is not wholly evaluated: it is not-evaluated, or its rules decided it and one
+/// of them is not-evaluated (its label may say not-satisfied, because a failure is a fact, but
+/// the rest of it is unknown).
+fn unsettled(i: &ItemReport) -> bool {
+    i.result == ResultState::NotEvaluated
+        || (i.decided_by == "rules"
+            && i.rules
+                .iter()
+                .any(|r| r.result == ResultState::NotEvaluated))
+}
+
+/// A control at a tier: any item not wholly evaluated makes it worth nothing (not-satisfied if an
+/// item failed outright, else not-evaluated); otherwise all satisfied → satisfied, all
+/// not-satisfied → not-satisfied, a mix → partially satisfied. Counting a failing item with an
+/// unevaluated rule as unsettled keeps the score monotone: losing evidence can turn such an
+/// item's label from not-evaluated to not-satisfied, and must not thereby raise the control.
 pub(crate) fn combine_items(items: &[&ItemReport]) -> ControlResult {
     let live: Vec<&&ItemReport> = items
         .iter()
@@ -888,7 +901,7 @@ pub(crate) fn combine_items(items: &[&ItemReport]) -> ControlResult {
     }
     let any = |s: ResultState| live.iter().any(|i| i.result == s);
     let all = |s: ResultState| live.iter().all(|i| i.result == s);
-    if any(ResultState::NotEvaluated) {
+    if live.iter().any(|i| unsettled(i)) {
         if let Some(i) = first(ResultState::NotSatisfied) {
             from(i, ResultState::NotSatisfied)
         } else {
