@@ -75,6 +75,10 @@ pub(crate) struct CommonArgs {
     /// Services/regions collected in parallel.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub(crate) concurrency: usize,
+    /// Pages read per listing (Alibaba, Tencent, Huawei); a listing longer than this is
+    /// recorded as a `truncated` error, never cut short silently.
+    #[arg(long, default_value_t = cloudcap_collect::cn::paging::DEFAULT_MAX_PAGES, value_name = "N")]
+    pub(crate) max_pages: usize,
     /// Scope statement (TOML: the service assessed and what the collected accounts are),
     /// hashed into the bundle; see `cloudcap evidence scope`.
     #[arg(long, value_name = "FILE")]

@@ -115,6 +115,7 @@ pub(crate) fn run_cn(provider: CnProvider, args: CommonArgs) -> Result<u8> {
         http: args.http(),
         concurrency: args.concurrency.max(1),
         progress: args.progress(),
+        max_pages: args.max_pages.max(1),
     };
     // A bad scope file is refused before any request is sent.
     if let Some(scope) = &args.scope {

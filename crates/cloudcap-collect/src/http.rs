@@ -27,6 +27,8 @@ pub enum ErrorClass {
     Malformed,
     /// The provider does not offer the call (or the collector refused it: not read-only).
     Unsupported,
+    /// A listing did not reach its end within the page bound.
+    Truncated,
 }
 
 impl ErrorClass {
@@ -39,6 +41,7 @@ impl ErrorClass {
             ErrorClass::Timeout => "timeout",
             ErrorClass::Malformed => "malformed",
             ErrorClass::Unsupported => "unsupported",
+            ErrorClass::Truncated => "truncated",
         }
     }
 }

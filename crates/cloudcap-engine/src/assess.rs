@@ -899,7 +899,6 @@ pub(crate) fn combine_items(items: &[&ItemReport]) -> ControlResult {
             .expect("a control applying at a tier has an item there");
         return from(i, ResultState::NotApplicable);
     }
-    let any = |s: ResultState| live.iter().any(|i| i.result == s);
     let all = |s: ResultState| live.iter().all(|i| i.result == s);
     if live.iter().any(|i| unsettled(i)) {
         if let Some(i) = first(ResultState::NotSatisfied) {

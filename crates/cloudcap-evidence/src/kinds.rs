@@ -609,6 +609,8 @@ pub enum ErrorClass {
     Unsupported,
     /// The scope was not collected: a region of the account's listing left out by `--region`.
     NotCollected,
+    /// A listing did not reach its end within the collector's page bound: the rest is unknown.
+    Truncated,
 }
 
 /// `collection.status`: what a collector attempted for one (kind, provider, account, region).

@@ -290,6 +290,10 @@ pub(crate) fn error_class(c: &str, lang: Lang) -> String {
         "malformed" => ("malformed answer", "响应无法解析"),
         "unsupported" => ("not offered by the provider", "该云服务商不提供此项"),
         "not-collected" => ("region not collected", "该地域未采集"),
+        "truncated" => (
+            "listing cut off at the page bound",
+            "列表超出分页上限，未读完",
+        ),
         "error" => ("collection error", "采集出错"),
         other => return other.to_owned(),
     };

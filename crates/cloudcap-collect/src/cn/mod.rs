@@ -22,6 +22,7 @@ pub mod sign_tencent;
 pub mod tencent;
 
 mod call;
+pub mod paging;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -238,6 +239,8 @@ pub struct CnConfig {
     pub concurrency: usize,
     /// Progress display.
     pub progress: ProgressMode,
+    /// Pages read per listing before the listing is recorded as `truncated`.
+    pub max_pages: usize,
 }
 
 impl CnConfig {
@@ -250,6 +253,7 @@ impl CnConfig {
             http: HttpConfig::production(),
             concurrency: 4,
             progress: ProgressMode::Quiet,
+            max_pages: paging::DEFAULT_MAX_PAGES,
         }
     }
 }
@@ -386,6 +390,7 @@ pub fn discover(provider: CnProvider, config: &CnConfig) -> Result<Discovered, C
         provider,
         endpoint_url: config.endpoint_url.clone(),
         http: config.http.clone(),
+        max_pages: config.max_pages,
     };
     let mut requested: Vec<String> = Vec::new();
     for r in &config.regions {
@@ -719,6 +724,8 @@ pub(crate) struct Endpoint {
     pub(crate) provider: CnProvider,
     pub(crate) endpoint_url: Option<String>,
     pub(crate) http: HttpConfig,
+    /// Pages per listing before it is `truncated`.
+    pub(crate) max_pages: usize,
 }
 
 /// The request-sending function of the runner's unit context or of discovery.

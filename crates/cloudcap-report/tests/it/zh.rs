@@ -56,7 +56,7 @@ fn blocker_index(b: &Blocker) -> usize {
 }
 const BLOCKERS: usize = 4;
 
-const ERROR_CLASSES: [&str; 8] = [
+const ERROR_CLASSES: [&str; 9] = [
     "access-denied",
     "throttled",
     "server-error",
@@ -64,6 +64,7 @@ const ERROR_CLASSES: [&str; 8] = [
     "malformed",
     "unsupported",
     "not-collected",
+    "truncated",
     "error",
 ];
 
