@@ -326,21 +326,26 @@ fn cn_alibaba_collects_exact_records_and_errors() {
             json!({"name": name, "encrypted": enc, "customer_managed_key": cmk, "versioning": ver, "public": public, "public_access_block": pab, "access_logging": log}),
         )
     };
-    let user = |name: &str, console: bool, mfa: bool, admin: bool, created: &str| {
+    // `GetUser` gives the last sign-in (ci-bot: none reported, so absent).
+    let user = |name: &str, console: bool, mfa: bool, admin: bool, created: &str, login: &str| {
+        let mut f = json!({"name": name, "root": false, "console_access": console, "mfa_enabled": mfa, "privileged": admin, "created_at": created});
+        if !login.is_empty() {
+            f["last_login_at"] = json!(login);
+        }
         r(
             "identity.user",
             "global",
             &format!("acs:ram::{ALIBABA_ACCOUNT}:user/{name}"),
-            json!({"name": name, "root": false, "console_access": console, "mfa_enabled": mfa, "privileged": admin, "created_at": created}),
+            f,
         )
     };
-    let key = |id: &str, user: &str, active: bool, created: &str| {
-        r(
-            "identity.access-key",
-            "global",
-            id,
-            json!({"user": user, "root": false, "active": active, "created_at": created}),
-        )
+    // `GetAccessKeyLastUsed` gives the last use (an empty date is not reported: absent).
+    let key = |id: &str, user: &str, active: bool, created: &str, used: &str| {
+        let mut f = json!({"user": user, "root": false, "active": active, "created_at": created});
+        if !used.is_empty() {
+            f["last_used_at"] = json!(used);
+        }
+        r("identity.access-key", "global", id, f)
     };
     let arn = |id: &str| format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/{id}");
     // `holds_data` counts buckets, volumes, databases and backup plans only.
@@ -366,26 +371,45 @@ fn cn_alibaba_collects_exact_records_and_errors() {
             "require_numbers": true, "require_symbols": false, "min_char_classes": 3, "max_age_days": 0,
             "reuse_prevention": 0, "max_login_attempts": 5}),
             ),
-            user("alice", true, true, true, "2023-01-05T08:00:00Z"),
-            user("bob", true, false, false, "2023-02-10T09:30:00Z"),
-            user("ci-bot", false, false, false, "2022-11-01T00:00:00Z"),
+            user(
+                "alice",
+                true,
+                true,
+                true,
+                "2023-01-05T08:00:00Z",
+                "2026-11-20T08:00:00Z",
+            ),
+            // bob's custom policy `ops-full` allows `*` on `*`: privileged; ci-bot's `oss-read`
+            // does not.
+            user(
+                "bob",
+                true,
+                false,
+                true,
+                "2023-02-10T09:30:00Z",
+                "2025-01-02T08:00:00Z",
+            ),
+            user("ci-bot", false, false, false, "2022-11-01T00:00:00Z", ""),
             key(
                 "LTAI4Fbob000000000000001",
                 "bob",
                 true,
                 "2023-02-10T09:40:00Z",
+                "2026-11-24T00:00:00Z",
             ),
             key(
                 "LTAI4Fci0000000000000001",
                 "ci-bot",
                 true,
                 "2022-11-01T00:10:00Z",
+                "2026-11-25T00:00:00Z",
             ),
             key(
                 "LTAI4Fci0000000000000002",
                 "ci-bot",
                 false,
                 "2022-11-01T00:11:00Z",
+                "",
             ),
             r(
                 "audit.trail",
@@ -555,12 +579,23 @@ fn cn_alibaba_collects_exact_records_and_errors() {
     // 3 global identity scopes + threat detection + config recorder + 9 regional kinds in each
     // of 3 regions.
     assert_eq!(st.len(), 5 + 9 * 3, "{st:?}");
-    // The throttled call was retried (2 attempts) and then given up.
+    // The throttled call was retried (2 attempts) and then given up; Hangzhou's two disks
+    // came on two pages (the fixture serves one item per page), Hong Kong's one on one.
     assert_eq!(
         log.iter().filter(|(a, _)| a == "DescribeDisks").count(),
-        4,
+        5,
         "{log:?}"
     );
+    // Every listing was followed to its end: users by `Marker`, rules by `NextToken`, the
+    // rest by their totals (RDS: `TotalRecordCount`).
+    let calls = |action: &str| log.iter().filter(|(a, _)| a == action).count();
+    assert_eq!(calls("ListUsers"), 3, "{log:?}");
+    assert_eq!(
+        calls("DescribeSecurityGroupAttribute"),
+        3 + 2 + 1,
+        "{log:?}"
+    );
+    assert_eq!(calls("DescribeDBInstances"), 2 + 1 + 1, "{log:?}");
 
     // The same catalog rules as for AWS, per resource.
     let report = assess_report(&out);
@@ -568,7 +603,8 @@ fn cn_alibaba_collects_exact_records_and_errors() {
     let user_id = |name: &str| format!("acs:ram::{ALIBABA_ACCOUNT}:user/{name}");
     let failing = |id: &str| rule(&rules, id).1;
     assert_eq!(failing("console-user-mfa"), set(&[&user_id("bob")]));
-    assert_eq!(rule(&rules, "privileged-user-mfa").0, "satisfied");
+    // bob's custom policy allows `*` on `*`: a privileged user without MFA.
+    assert_eq!(failing("privileged-user-mfa"), set(&[&user_id("bob")]));
     assert_eq!(
         failing("no-world-open-all"),
         set(&["sg-bp1bad000000000002"])
@@ -637,6 +673,41 @@ fn cn_alibaba_collects_exact_records_and_errors() {
         )],
     );
     assert_secret_absent(dir.path(), &stderr);
+}
+
+/// A listing longer than `--max-pages` is an error status of class `truncated` for its kind and
+/// scope, never a short listing read as complete.
+#[test]
+fn cn_alibaba_page_bound_is_a_truncated_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, _) = collect_with(Vendor::Alibaba, SECRET, &out, &["--max-pages", "1"]);
+    assert_eq!(code, 3, "{stderr}");
+    let bundle = Bundle::open(&out).unwrap();
+    let truncated: Vec<(String, String, String)> = errors(&statuses(&bundle))
+        .into_iter()
+        .filter(|(_, _, class)| class == "truncated")
+        .collect();
+    assert_eq!(
+        truncated,
+        vec![
+            // ListUsers (three users, one per page) ends both identity kinds.
+            triple("backup.plan", "cn-shanghai", "truncated"),
+            triple("compute.volume", "cn-hangzhou", "truncated"),
+            triple("crypto.key", "cn-hangzhou", "truncated"),
+            triple("database.instance", "cn-hangzhou", "truncated"),
+            triple("identity.access-key", "global", "truncated"),
+            triple("identity.user", "global", "truncated"),
+            triple("network.security-group", "cn-hangzhou", "truncated"),
+            triple("network.vpc", "cn-hangzhou", "truncated"),
+        ]
+    );
+    // Nothing from a truncated listing is recorded as if it were the whole.
+    let recs = records(&bundle);
+    assert!(
+        !recs.iter().any(|r| r["kind"] == "identity.user"),
+        "users recorded from a cut listing"
+    );
 }
 
 #[test]

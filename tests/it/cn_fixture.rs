@@ -516,6 +516,77 @@ fn ali_error(status: u16, code: &str, message: &str) -> (u16, Value) {
     )
 }
 
+/// One page of an Alibaba `PageNumber`/`PageSize` listing. The fixture serves one item per page
+/// (a server may serve fewer than `PageSize`; a client must follow the total), so every listing
+/// of two or more items is read over several pages. A `PageSize` above the action's documented
+/// maximum is refused as the API does. `total_key` is the action's own total field.
+fn ali_page(
+    req: &Request,
+    max_size: u64,
+    path: [&str; 2],
+    total_key: &str,
+    items: Vec<Value>,
+) -> (u16, Value) {
+    let size: u64 = req.param("PageSize").parse().unwrap_or(10);
+    if size > max_size {
+        return ali_error(
+            400,
+            "InvalidParameter.PageSize",
+            "The specified parameter PageSize is not valid.",
+        );
+    }
+    let number: usize = req.param("PageNumber").parse().unwrap_or(1);
+    let total = items.len();
+    let page: Vec<Value> = items
+        .into_iter()
+        .skip(number.saturating_sub(1))
+        .take(1)
+        .collect();
+    let mut body = json!({"PageNumber": number, "PageSize": size});
+    body[path[0]] = json!({ path[1]: page });
+    body[total_key] = json!(total);
+    (200, body)
+}
+
+/// `page` with the top-level fields of `extra` added (`Success`, `Code`, …).
+fn with_fields((status, mut body): (u16, Value), extra: Value) -> (u16, Value) {
+    if status == 200 {
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            body[k] = v;
+        }
+    }
+    (status, body)
+}
+
+/// RDS `DescribeDBInstances` has `PageRecordCount` (items on the page) and no `PageSize`.
+fn rds_page((status, mut body): (u16, Value)) -> (u16, Value) {
+    if status == 200 {
+        let n = body["Items"]["DBInstance"].as_array().map_or(0, Vec::len);
+        body["PageRecordCount"] = json!(n);
+        if let Some(o) = body.as_object_mut() {
+            o.remove("PageSize");
+        }
+    }
+    (status, body)
+}
+
+/// VPC `DescribeFlowLogs` types its paging fields as strings.
+fn stringly((status, mut body): (u16, Value)) -> (u16, Value) {
+    for k in ["TotalCount", "PageNumber", "PageSize"] {
+        if let Some(n) = body.get(k).and_then(Value::as_u64) {
+            body[k] = json!(n.to_string());
+        }
+    }
+    (status, body)
+}
+
+/// One page of a token listing: the token is the index of the next item; one item per page.
+fn token_page(req: &Request, param: &str, items: Vec<Value>) -> (Vec<Value>, Option<String>) {
+    let start: usize = req.param(param).parse().unwrap_or(0);
+    let next = (start + 1 < items.len()).then(|| (start + 1).to_string());
+    (items.into_iter().skip(start).take(1).collect(), next)
+}
+
 fn alibaba(
     req: &Request,
     ak: &str,
@@ -552,10 +623,61 @@ fn alibaba(
         ("GetPasswordPolicy", _) => ok(
             json!({"PasswordPolicy": {"MinimumPasswordLength": 8, "RequireLowercaseCharacters": true, "RequireUppercaseCharacters": true, "RequireNumbers": true, "RequireSymbols": false, "HardExpiry": false, "MaxPasswordAge": 0, "PasswordReusePrevention": 0, "MaxLoginAttemps": 5}}),
         ),
-        ("ListUsers", _) => ok(json!({"IsTruncated": false, "Users": {"User": [
-            {"UserId": "222748924538****", "UserName": "alice", "DisplayName": "Alice", "CreateDate": "2023-01-05T08:00:00Z", "UpdateDate": "2024-01-05T08:00:00Z", "Comments": ""},
-            {"UserId": "222748924539****", "UserName": "bob", "DisplayName": "Bob", "CreateDate": "2023-02-10T09:30:00Z", "UpdateDate": "2023-02-10T09:30:00Z", "Comments": ""},
-            {"UserId": "222748924540****", "UserName": "ci-bot", "DisplayName": "CI", "CreateDate": "2022-11-01T00:00:00Z", "UpdateDate": "2022-11-01T00:00:00Z", "Comments": "pipeline"}]}})),
+        ("ListUsers", _) => {
+            let (page, next) = token_page(
+                req,
+                "Marker",
+                vec![
+                    json!({"UserId": "222748924538****", "UserName": "alice", "DisplayName": "Alice", "CreateDate": "2023-01-05T08:00:00Z", "UpdateDate": "2024-01-05T08:00:00Z", "Comments": ""}),
+                    json!({"UserId": "222748924539****", "UserName": "bob", "DisplayName": "Bob", "CreateDate": "2023-02-10T09:30:00Z", "UpdateDate": "2023-02-10T09:30:00Z", "Comments": ""}),
+                    json!({"UserId": "222748924540****", "UserName": "ci-bot", "DisplayName": "CI", "CreateDate": "2022-11-01T00:00:00Z", "UpdateDate": "2022-11-01T00:00:00Z", "Comments": "pipeline"}),
+                ],
+            );
+            let mut v = json!({"IsTruncated": next.is_some(), "Users": {"User": page}});
+            if let Some(m) = next {
+                v["Marker"] = json!(m);
+            }
+            ok(v)
+        }
+        // `ListUsers` has no last sign-in; `GetUser` has it (empty: never reported).
+        ("GetUser", _) => {
+            let name = req.param("UserName");
+            let login = match name.as_str() {
+                "alice" => "2026-11-20T08:00:00Z",
+                "bob" => "2025-01-02T08:00:00Z",
+                _ => "",
+            };
+            ok(
+                json!({"User": {"UserName": name, "UserId": "222748924538****", "DisplayName": name, "CreateDate": "2023-01-05T08:00:00Z", "UpdateDate": "2024-01-05T08:00:00Z", "LastLoginDate": login, "Comments": ""}}),
+            )
+        }
+        ("GetAccessKeyLastUsed", _) => {
+            let used = match req.param("UserAccessKeyId").as_str() {
+                "LTAI4Fbob000000000000001" => "2026-11-24T00:00:00Z",
+                "LTAI4Fci0000000000000001" => "2026-11-25T00:00:00Z",
+                _ => "",
+            };
+            ok(json!({"AccessKeyLastUsed": {"LastUsedDate": used}}))
+        }
+        // Custom policies: `ops-full` allows every action on every resource; `oss-read` does not.
+        ("GetPolicy", _) => {
+            let name = req.param("PolicyName");
+            let doc = match (req.param("PolicyType").as_str(), name.as_str()) {
+                ("Custom", "ops-full") => Some(
+                    r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"*","Resource":["*"]}]}"#,
+                ),
+                ("Custom", "oss-read") => Some(
+                    r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:Get*","oss:List*"],"Resource":"*"}]}"#,
+                ),
+                _ => None,
+            };
+            match doc {
+                Some(doc) => ok(
+                    json!({"Policy": {"PolicyName": name, "PolicyType": "Custom", "Description": "", "DefaultVersion": "v1", "CreateDate": "2024-01-01T00:00:00Z", "UpdateDate": "2024-01-01T00:00:00Z", "AttachmentCount": 1}, "DefaultPolicyVersion": {"VersionId": "v1", "IsDefaultVersion": true, "CreateDate": "2024-01-01T00:00:00Z", "PolicyDocument": doc}}),
+                ),
+                None => ali_error(404, "EntityNotExist.Policy", "The policy does not exist."),
+            }
+        }
         ("GetLoginProfile", _) => match req.param("UserName").as_str() {
             "ci-bot" => ali_error(
                 404,
@@ -570,7 +692,10 @@ fn alibaba(
             {"SerialNumber": format!("acs:ram::{ALIBABA_ACCOUNT}:mfa/alice"), "ActivateDate": "2023-01-06T08:00:00Z", "User": {"UserId": "222748924538****", "UserName": "alice", "DisplayName": "Alice"}}]}})),
         ("ListPoliciesForUser", _) => match req.param("UserName").as_str() {
             "bob" => ok(
-                json!({"Policies": {"Policy": [{"PolicyName": "ReadOnlyAccess", "PolicyType": "System", "Description": "", "DefaultVersion": "v1", "AttachDate": "2023-02-10T09:31:00Z"}]}}),
+                json!({"Policies": {"Policy": [{"PolicyName": "ReadOnlyAccess", "PolicyType": "System", "Description": "", "DefaultVersion": "v1", "AttachDate": "2023-02-10T09:31:00Z"}, {"PolicyName": "ops-full", "PolicyType": "Custom", "Description": "", "DefaultVersion": "v1", "AttachDate": "2024-01-01T00:00:00Z"}]}}),
+            ),
+            "ci-bot" => ok(
+                json!({"Policies": {"Policy": [{"PolicyName": "oss-read", "PolicyType": "Custom", "Description": "", "DefaultVersion": "v1", "AttachDate": "2024-01-01T00:00:00Z"}]}}),
             ),
             _ => ok(json!({"Policies": {"Policy": []}})),
         },
@@ -599,16 +724,26 @@ fn alibaba(
         ("GetTrailStatus", _) => ok(
             json!({"IsLogging": true, "LatestDeliveryTime": "2026-11-25T00:00:00Z", "LatestDeliveryError": "", "StartLoggingTime": "2023-01-01T00:00:00Z"}),
         ),
-        ("ListKeys", "cn-hangzhou") => ok(
-            json!({"TotalCount": 4, "PageNumber": 1, "PageSize": 100, "Keys": {"Key": [
-            {"KeyId": "key-hzz1a2b3c4d5e6f7g8h9", "KeyArn": format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/key-hzz1a2b3c4d5e6f7g8h9")},
-            {"KeyId": "key-hzz9z8y7x6w5v4u3t2s1", "KeyArn": format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/key-hzz9z8y7x6w5v4u3t2s1")},
-            {"KeyId": "key-hzz5rsa0000000000001", "KeyArn": format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/key-hzz5rsa0000000000001")},
-            {"KeyId": "key-hzz7norot00000000001", "KeyArn": format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/key-hzz7norot00000000001")}]}}),
-        ),
-        ("ListKeys", _) => {
-            ok(json!({"TotalCount": 0, "PageNumber": 1, "PageSize": 100, "Keys": {"Key": []}}))
+        // Without the filter `CreatorType = User`, a key that OSS created for itself is listed too.
+        ("ListKeys", "cn-hangzhou") => {
+            let key = |id: &str| json!({"KeyId": id, "KeyArn": format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/{id}")});
+            let mut keys = vec![
+                key("key-hzz1a2b3c4d5e6f7g8h9"),
+                key("key-hzz9z8y7x6w5v4u3t2s1"),
+                key("key-hzz5rsa0000000000001"),
+                key("key-hzz7norot00000000001"),
+            ];
+            let filter: Value = serde_json::from_str(&req.param("Filters")).unwrap_or(Value::Null);
+            let users_only = filter.as_array().is_some_and(|f| {
+                f.iter()
+                    .any(|x| x["Key"] == "CreatorType" && x["Values"] == json!(["User"]))
+            });
+            if !users_only {
+                keys.push(key("key-hzzoss00000000000001"));
+            }
+            ali_page(req, 100, ["Keys", "Key"], "TotalCount", keys)
         }
+        ("ListKeys", _) => ali_page(req, 100, ["Keys", "Key"], "TotalCount", vec![]),
         ("DescribeKey", _) => {
             // A rotating AES key, an imported (EXTERNAL) one, an RSA signing key (cannot rotate
             // automatically) and a KMS-generated AES key without rotation.
@@ -625,20 +760,34 @@ fn alibaba(
                 "Aliyun_KMS"
             };
             ok(
-                json!({"KeyMetadata": {"KeyId": id, "KeyState": "Enabled", "KeyUsage": usage, "KeySpec": spec, "Origin": origin, "ProtectionLevel": "SOFTWARE", "AutomaticRotation": if good { "Enabled" } else { "Disabled" }, "RotationInterval": if good { "31536000s" } else { "" }, "Creator": ALIBABA_ACCOUNT, "CreationDate": "2023-01-01T00:00:00Z"}}),
+                json!({"KeyMetadata": {"KeyId": id, "KeyState": "Enabled", "KeyUsage": usage, "KeySpec": spec, "Origin": origin, "ProtectionLevel": "SOFTWARE", "AutomaticRotation": if good { "Enabled" } else { "Disabled" }, "RotationInterval": if good { "31536000s" } else { "" }, "Creator": if id == "key-hzzoss00000000000001" { "Oss" } else { ALIBABA_ACCOUNT }, "CreationDate": "2023-01-01T00:00:00Z"}}),
             )
         }
-        ("DescribeSecurityGroups", "cn-hangzhou") => ok(
-            json!({"TotalCount": 2, "PageNumber": 1, "PageSize": 50, "RegionId": "cn-hangzhou", "SecurityGroups": {"SecurityGroup": [
-            {"SecurityGroupId": "sg-bp1web000000000001", "SecurityGroupName": "web", "VpcId": "vpc-bp1main0000000001", "SecurityGroupType": "normal", "CreationTime": "2023-01-01T00:00:00Z"},
-            {"SecurityGroupId": "sg-bp1bad000000000002", "SecurityGroupName": "legacy", "VpcId": "vpc-bp1main0000000001", "SecurityGroupType": "normal", "CreationTime": "2023-01-01T00:00:00Z"}]}}),
+        ("DescribeSecurityGroups", "cn-hangzhou") => ali_page(
+            req,
+            50,
+            ["SecurityGroups", "SecurityGroup"],
+            "TotalCount",
+            vec![
+                json!({"SecurityGroupId": "sg-bp1web000000000001", "SecurityGroupName": "web", "VpcId": "vpc-bp1main0000000001", "SecurityGroupType": "normal", "CreationTime": "2023-01-01T00:00:00Z"}),
+                json!({"SecurityGroupId": "sg-bp1bad000000000002", "SecurityGroupName": "legacy", "VpcId": "vpc-bp1main0000000001", "SecurityGroupType": "normal", "CreationTime": "2023-01-01T00:00:00Z"}),
+            ],
         ),
-        ("DescribeSecurityGroups", "cn-hongkong") => ok(
-            json!({"TotalCount": 1, "PageNumber": 1, "PageSize": 50, "RegionId": "cn-hongkong", "SecurityGroups": {"SecurityGroup": [
-            {"SecurityGroupId": "sg-j6chk000000000001", "SecurityGroupName": "hk-app", "VpcId": "vpc-j6chk0000000001", "SecurityGroupType": "normal", "CreationTime": "2024-01-01T00:00:00Z"}]}}),
+        ("DescribeSecurityGroups", "cn-hongkong") => ali_page(
+            req,
+            50,
+            ["SecurityGroups", "SecurityGroup"],
+            "TotalCount",
+            vec![
+                json!({"SecurityGroupId": "sg-j6chk000000000001", "SecurityGroupName": "hk-app", "VpcId": "vpc-j6chk0000000001", "SecurityGroupType": "normal", "CreationTime": "2024-01-01T00:00:00Z"}),
+            ],
         ),
-        ("DescribeSecurityGroups", _) => ok(
-            json!({"TotalCount": 0, "PageNumber": 1, "PageSize": 50, "SecurityGroups": {"SecurityGroup": []}}),
+        ("DescribeSecurityGroups", _) => ali_page(
+            req,
+            50,
+            ["SecurityGroups", "SecurityGroup"],
+            "TotalCount",
+            vec![],
         ),
         ("DescribeSecurityGroupAttribute", _) => {
             let rule = |proto: &str, range: &str, cidr: &str, v6: &str| json!({"Direction": "ingress", "IpProtocol": proto, "PortRange": range, "SourceCidrIp": cidr, "Ipv6SourceCidrIp": v6, "Policy": "Accept", "Priority": "1", "NicType": "intranet"});
@@ -654,76 +803,138 @@ fn alibaba(
                 ],
                 _ => vec![rule("TCP", "8080/8080", "192.168.0.0/16", "")],
             };
-            ok(
-                json!({"SecurityGroupId": req.param("SecurityGroupId"), "RegionId": region, "Permissions": {"Permission": perms}}),
-            )
+            // With `MaxResults`, the rules page by `NextToken` (one rule per page here).
+            let max: u64 = req.param("MaxResults").parse().unwrap_or(0);
+            if !(10..=1000).contains(&max) {
+                ali_error(
+                    400,
+                    "InvalidParameter.MaxResults",
+                    "The specified parameter MaxResults is not valid.",
+                )
+            } else {
+                let (page, next) = token_page(req, "NextToken", perms);
+                ok(
+                    json!({"SecurityGroupId": req.param("SecurityGroupId"), "RegionId": region, "NextToken": next.unwrap_or_default(), "Permissions": {"Permission": page}}),
+                )
+            }
         }
         ("DescribeDisks", "cn-shanghai") => ali_error(
             400,
             "Throttling.User",
             "Request was denied due to user flow control.",
         ),
-        ("DescribeDisks", "cn-hangzhou") => ok(
-            json!({"TotalCount": 2, "PageNumber": 1, "PageSize": 50, "Disks": {"Disk": [
-            {"DiskId": "d-bp1enc000000000001", "DiskName": "data", "Encrypted": true, "KMSKeyId": "key-hzz1a2b3c4d5e6f7g8h9", "Status": "In_use", "InstanceId": "i-bp1app000000000001", "Category": "cloud_essd", "Size": 100},
-            {"DiskId": "d-bp1raw000000000002", "DiskName": "scratch", "Encrypted": false, "KMSKeyId": "", "Status": "Available", "InstanceId": "", "Category": "cloud_efficiency", "Size": 40}]}}),
+        ("DescribeDisks", "cn-hangzhou") => ali_page(
+            req,
+            100,
+            ["Disks", "Disk"],
+            "TotalCount",
+            vec![
+                json!({"DiskId": "d-bp1enc000000000001", "DiskName": "data", "Encrypted": true, "KMSKeyId": "key-hzz1a2b3c4d5e6f7g8h9", "Status": "In_use", "InstanceId": "i-bp1app000000000001", "Category": "cloud_essd", "Size": 100}),
+                json!({"DiskId": "d-bp1raw000000000002", "DiskName": "scratch", "Encrypted": false, "KMSKeyId": "", "Status": "Available", "InstanceId": "", "Category": "cloud_efficiency", "Size": 40}),
+            ],
         ),
-        ("DescribeDisks", "cn-hongkong") => ok(
-            json!({"TotalCount": 1, "PageNumber": 1, "PageSize": 50, "Disks": {"Disk": [
-            {"DiskId": "d-j6chk000000000001", "DiskName": "hk-data", "Encrypted": false, "KMSKeyId": "", "Status": "In_use", "InstanceId": "i-j6chk000000000001", "Category": "cloud_essd", "Size": 40}]}}),
+        ("DescribeDisks", "cn-hongkong") => ali_page(
+            req,
+            100,
+            ["Disks", "Disk"],
+            "TotalCount",
+            vec![
+                json!({"DiskId": "d-j6chk000000000001", "DiskName": "hk-data", "Encrypted": false, "KMSKeyId": "", "Status": "In_use", "InstanceId": "i-j6chk000000000001", "Category": "cloud_essd", "Size": 40}),
+            ],
         ),
-        ("DescribeDisks", _) => {
-            ok(json!({"TotalCount": 0, "PageNumber": 1, "PageSize": 50, "Disks": {"Disk": []}}))
-        }
+        ("DescribeDisks", _) => ali_page(req, 100, ["Disks", "Disk"], "TotalCount", vec![]),
         ("DescribeBackupPlans", "cn-hangzhou") => ali_error(
             403,
             "Forbidden.RAM",
             "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
         ),
-        ("DescribeBackupPlans", "cn-shanghai") => ok(
+        ("DescribeBackupPlans", "cn-shanghai") => with_fields(
             // An older-shape plan (no `Rules`: copies not reported) and a plan whose rule copies
             // backups to Singapore (`DoCopy`, `DestinationRegionId`).
-            json!({"Success": true, "Code": "200", "Message": "successful", "TotalCount": 2, "PageNumber": 1, "PageSize": 99, "BackupPlans": {"BackupPlan": [
-            {"PlanId": "po-000a1b2c3d4e5f6g7h", "PlanName": "ecs-daily", "Disabled": false, "Retention": 7, "SourceType": "ECS_FILE", "Schedule": "I|1602673264|P1D", "VaultId": "v-0001a2b3c4d5e6f7g8", "CreatedTime": 1607436917},
-            {"PlanId": "po-000geo0000000000001", "PlanName": "ecs-geo", "Disabled": false, "Retention": 30, "SourceType": "UDM_ECS", "VaultId": "v-0001a2b3c4d5e6f7g8", "CreatedTime": 1607436917, "Rules": {"Rule": [
-                {"RuleId": "rule-000geo00000000001", "RuleName": "daily-geo", "BackupType": "COMPLETE", "Schedule": "I|1602673264|P1D", "Retention": 30, "Disabled": false, "DoCopy": true, "DestinationRegionId": "ap-southeast-1", "DestinationRetention": 30}]}}]}}),
+            ali_page(
+                req,
+                99,
+                ["BackupPlans", "BackupPlan"],
+                "TotalCount",
+                vec![
+                    json!({"PlanId": "po-000a1b2c3d4e5f6g7h", "PlanName": "ecs-daily", "Disabled": false, "Retention": 7, "SourceType": "ECS_FILE", "Schedule": "I|1602673264|P1D", "VaultId": "v-0001a2b3c4d5e6f7g8", "CreatedTime": 1607436917}),
+                    json!({"PlanId": "po-000geo0000000000001", "PlanName": "ecs-geo", "Disabled": false, "Retention": 30, "SourceType": "UDM_ECS", "VaultId": "v-0001a2b3c4d5e6f7g8", "CreatedTime": 1607436917, "Rules": {"Rule": [
+                {"RuleId": "rule-000geo00000000001", "RuleName": "daily-geo", "BackupType": "COMPLETE", "Schedule": "I|1602673264|P1D", "Retention": 30, "Disabled": false, "DoCopy": true, "DestinationRegionId": "ap-southeast-1", "DestinationRetention": 30}]}}),
+                ],
+            ),
+            json!({"Success": true, "Code": "200", "Message": "successful"}),
         ),
-        ("DescribeBackupPlans", _) => ok(
-            json!({"Success": true, "Code": "200", "Message": "successful", "TotalCount": 0, "PageNumber": 1, "PageSize": 99, "BackupPlans": {"BackupPlan": []}}),
+        ("DescribeBackupPlans", _) => with_fields(
+            ali_page(req, 99, ["BackupPlans", "BackupPlan"], "TotalCount", vec![]),
+            json!({"Success": true, "Code": "200", "Message": "successful"}),
         ),
         ("DescribeVersionConfig", _) => ok(
             json!({"Version": 1, "AssetLevel": 0, "IsTrialVersion": 0, "InstanceId": "", "IsOverBalance": false}),
         ),
-        ("DescribeVpcs", "cn-hangzhou") => ok(
-            json!({"TotalCount": 2, "PageNumber": 1, "PageSize": 50, "Vpcs": {"Vpc": [
-            {"VpcId": "vpc-bp1main0000000001", "VpcName": "", "IsDefault": true, "Status": "Available", "CidrBlock": "172.16.0.0/12", "RegionId": "cn-hangzhou", "CreationTime": "2023-01-01T00:00:00Z"},
-            {"VpcId": "vpc-bp1dev00000000002", "VpcName": "dev", "IsDefault": false, "Status": "Available", "CidrBlock": "192.168.0.0/16", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-01T00:00:00Z"}]}}),
+        ("DescribeVpcs", "cn-hangzhou") => ali_page(
+            req,
+            50,
+            ["Vpcs", "Vpc"],
+            "TotalCount",
+            vec![
+                json!({"VpcId": "vpc-bp1main0000000001", "VpcName": "", "IsDefault": true, "Status": "Available", "CidrBlock": "172.16.0.0/12", "RegionId": "cn-hangzhou", "CreationTime": "2023-01-01T00:00:00Z"}),
+                json!({"VpcId": "vpc-bp1dev00000000002", "VpcName": "dev", "IsDefault": false, "Status": "Available", "CidrBlock": "192.168.0.0/16", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-01T00:00:00Z"}),
+            ],
         ),
-        ("DescribeVpcs", _) => {
-            ok(json!({"TotalCount": 0, "PageNumber": 1, "PageSize": 50, "Vpcs": {"Vpc": []}}))
-        }
+        ("DescribeVpcs", _) => ali_page(req, 50, ["Vpcs", "Vpc"], "TotalCount", vec![]),
         // The dev VPC has only a stopped flow log on itself and an active one on a vSwitch.
-        ("DescribeFlowLogs", "cn-hangzhou") => ok(
-            json!({"Success": "true", "TotalCount": "3", "PageNumber": "1", "PageSize": "50", "FlowLogs": {"FlowLog": [
-            {"FlowLogId": "fl-bp1main000000000001", "FlowLogName": "main-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1main0000000001", "VpcId": "vpc-bp1main0000000001", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2023-01-02T00:00:00Z"},
-            {"FlowLogId": "fl-bp1dev0000000000002", "FlowLogName": "dev-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1dev00000000002", "VpcId": "vpc-bp1dev00000000002", "Status": "Inactive", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"},
-            {"FlowLogId": "fl-bp1vsw0000000000003", "FlowLogName": "dev-web", "ResourceType": "VSwitch", "ResourceId": "vsw-bp1dev0000000000001", "VpcId": "vpc-bp1dev00000000002", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"}]}}),
+        ("DescribeFlowLogs", "cn-hangzhou") => with_fields(
+            stringly(ali_page(
+                req,
+                50,
+                ["FlowLogs", "FlowLog"],
+                "TotalCount",
+                vec![
+                    json!({"FlowLogId": "fl-bp1main000000000001", "FlowLogName": "main-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1main0000000001", "VpcId": "vpc-bp1main0000000001", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2023-01-02T00:00:00Z"}),
+                    json!({"FlowLogId": "fl-bp1dev0000000000002", "FlowLogName": "dev-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1dev00000000002", "VpcId": "vpc-bp1dev00000000002", "Status": "Inactive", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"}),
+                    json!({"FlowLogId": "fl-bp1vsw0000000000003", "FlowLogName": "dev-web", "ResourceType": "VSwitch", "ResourceId": "vsw-bp1dev0000000000001", "VpcId": "vpc-bp1dev00000000002", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"}),
+                ],
+            )),
+            json!({"Success": "true"}),
         ),
-        ("DescribeFlowLogs", _) => ok(
-            json!({"Success": "true", "TotalCount": "0", "PageNumber": "1", "PageSize": "50", "FlowLogs": {"FlowLog": []}}),
+        ("DescribeFlowLogs", _) => with_fields(
+            stringly(ali_page(
+                req,
+                50,
+                ["FlowLogs", "FlowLog"],
+                "TotalCount",
+                vec![],
+            )),
+            json!({"Success": "true"}),
         ),
-        ("DescribeDBInstances", "cn-hangzhou") => ok(
-            json!({"TotalRecordCount": 2, "PageNumber": 1, "PageRecordCount": 2, "TotalCount": 2, "Items": {"DBInstance": [
-            {"DBInstanceId": "rm-bp1good00000000001", "DBInstanceDescription": "orders", "Engine": "MySQL", "EngineVersion": "8.0", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-hangzhou-MAZ6(b,c)", "MutriORsignle": true, "Category": "HighAvailability", "DBInstanceStatus": "Running", "RegionId": "cn-hangzhou", "VpcId": "vpc-bp1main0000000001"},
-            {"DBInstanceId": "rm-bp1open00000000002", "DBInstanceDescription": "legacy", "Engine": "PostgreSQL", "EngineVersion": "13.0", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-hangzhou-h", "MutriORsignle": false, "Category": "Basic", "DBInstanceStatus": "Running", "RegionId": "cn-hangzhou", "VpcId": "vpc-bp1dev00000000002"}]}}),
-        ),
-        ("DescribeDBInstances", "cn-shanghai") => ok(
-            json!({"TotalRecordCount": 1, "PageNumber": 1, "PageRecordCount": 1, "TotalCount": 1, "Items": {"DBInstance": [
-            {"DBInstanceId": "rm-uf6hidden0000000001", "Engine": "SQLServer", "EngineVersion": "2019_std_ha", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-shanghai-l", "MutriORsignle": false, "Category": "HighAvailability", "DBInstanceStatus": "Running", "RegionId": "cn-shanghai"}]}}),
-        ),
-        ("DescribeDBInstances", _) => ok(
-            json!({"TotalRecordCount": 0, "PageNumber": 1, "PageRecordCount": 0, "TotalCount": 0, "Items": {"DBInstance": []}}),
-        ),
+        // RDS's total is `TotalRecordCount` (it has no `TotalCount`); `PageRecordCount` is the
+        // number of items on this page.
+        ("DescribeDBInstances", "cn-hangzhou") => rds_page(ali_page(
+            req,
+            100,
+            ["Items", "DBInstance"],
+            "TotalRecordCount",
+            vec![
+                json!({"DBInstanceId": "rm-bp1good00000000001", "DBInstanceDescription": "orders", "Engine": "MySQL", "EngineVersion": "8.0", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-hangzhou-MAZ6(b,c)", "MutriORsignle": true, "Category": "HighAvailability", "DBInstanceStatus": "Running", "RegionId": "cn-hangzhou", "VpcId": "vpc-bp1main0000000001"}),
+                json!({"DBInstanceId": "rm-bp1open00000000002", "DBInstanceDescription": "legacy", "Engine": "PostgreSQL", "EngineVersion": "13.0", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-hangzhou-h", "MutriORsignle": false, "Category": "Basic", "DBInstanceStatus": "Running", "RegionId": "cn-hangzhou", "VpcId": "vpc-bp1dev00000000002"}),
+            ],
+        )),
+        ("DescribeDBInstances", "cn-shanghai") => rds_page(ali_page(
+            req,
+            100,
+            ["Items", "DBInstance"],
+            "TotalRecordCount",
+            vec![
+                json!({"DBInstanceId": "rm-uf6hidden0000000001", "Engine": "SQLServer", "EngineVersion": "2019_std_ha", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-shanghai-l", "MutriORsignle": false, "Category": "HighAvailability", "DBInstanceStatus": "Running", "RegionId": "cn-shanghai"}),
+            ],
+        )),
+        ("DescribeDBInstances", _) => rds_page(ali_page(
+            req,
+            100,
+            ["Items", "DBInstance"],
+            "TotalRecordCount",
+            vec![],
+        )),
         // The Shanghai instance cannot be inspected: it gets an error, not a guessed record.
         ("DescribeDBInstanceTDE", "cn-shanghai") => ali_error(
             403,

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::allow::AllowList;
 use crate::cn::call::Call;
+use crate::cn::paging::{self, Cursor, Page};
 use crate::cn::sign_alibaba::AcsV3Signer;
 use crate::cn::{
     CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, fields, flag,
@@ -47,6 +48,9 @@ pub fn allow_list() -> AllowList {
             ("ram", "ListGroupsForUser"),
             ("ram", "ListPoliciesForGroup"),
             ("ram", "ListAccessKeys"),
+            ("ram", "GetUser"),
+            ("ram", "GetAccessKeyLastUsed"),
+            ("ram", "GetPolicy"),
             ("actiontrail", "DescribeTrails"),
             ("actiontrail", "GetTrailStatus"),
             ("kms", "ListKeys"),
@@ -265,34 +269,29 @@ impl AlibabaCollector {
             Err(err) => ctx.fail("identity.password-policy", "global", "*", &err),
         }
 
-        // Users, following the Marker pagination.
-        let mut users = Vec::new();
-        let mut marker = String::new();
-        loop {
-            match self.ram_call(
+        // Users, following the Marker pagination (`IsTruncated`, `Marker`).
+        let users = paging::list("ram", "ListUsers", self.endpoint.max_pages, |c: &Cursor| {
+            let (v, sha) = self.ram_call(
                 ctx,
                 "ListUsers",
-                &[("MaxItems", "100"), ("Marker", &marker)],
-            ) {
-                Ok((v, sha)) => {
-                    users.extend(
-                        arr(&v, &["Users", "User"])
-                            .iter()
-                            .map(|u| (u.clone(), sha.clone())),
-                    );
-                    if truthy(v.get("IsTruncated")) && !s(&v, "Marker").is_empty() {
-                        marker = s(&v, "Marker").to_owned();
-                        continue;
-                    }
-                }
-                Err(err) => {
-                    ctx.fail("identity.user", "global", "*", &err);
-                    ctx.fail("identity.access-key", "global", "*", &err);
-                    return;
-                }
+                &[("MaxItems", "100"), ("Marker", &c.token)],
+            )?;
+            Ok(Page {
+                items: paging::items(&v, &["Users", "User"], "ram", "ListUsers")?
+                    .into_iter()
+                    .map(|u| (u, sha.clone()))
+                    .collect(),
+                more: paging::token(&v, &["Marker"], Some(&["IsTruncated"]), "ram", "ListUsers")?,
+            })
+        });
+        let users = match users {
+            Ok(u) => u,
+            Err(err) => {
+                ctx.fail("identity.user", "global", "*", &err);
+                ctx.fail("identity.access-key", "global", "*", &err);
+                return;
             }
-            break;
-        }
+        };
         let mfa = match self.ram_call(ctx, "ListVirtualMFADevices", &[]) {
             Ok((v, sha)) => {
                 let names: Vec<String> = arr(&v, &["VirtualMFADevices", "VirtualMFADevice"])
@@ -307,7 +306,8 @@ impl AlibabaCollector {
                 None
             }
         };
-        let mut group_admin: BTreeMap<String, Option<(bool, String)>> = BTreeMap::new();
+        let mut group_admin: BTreeMap<String, Option<(bool, Vec<String>)>> = BTreeMap::new();
+        let mut policies: BTreeMap<String, (bool, String)> = BTreeMap::new();
         for (user, list_sha) in &users {
             let name = s(user, "UserName").to_owned();
             let id = format!("acs:ram::{account}:user/{name}");
@@ -319,21 +319,40 @@ impl AlibabaCollector {
                 list_sha,
                 mfa.as_ref(),
                 &mut group_admin,
+                &mut policies,
             );
             match self.ram_call(ctx, "ListAccessKeys", &[("UserName", &name)]) {
                 Ok((v, sha)) => {
                     for key in arr(&v, &["AccessKeys", "AccessKey"]) {
+                        let key_id = s(key, "AccessKeyId");
+                        // `ListAccessKeys` does not say when a key was last used;
+                        // `GetAccessKeyLastUsed` does (`AccessKeyLastUsed.LastUsedDate`). An empty
+                        // date is not "never used" (RAM does not say which): omitted.
+                        let (used, used_sha) = match self.ram_call(
+                            ctx,
+                            "GetAccessKeyLastUsed",
+                            &[("UserName", &name), ("UserAccessKeyId", key_id)],
+                        ) {
+                            Ok((u, sha)) => (u, sha),
+                            Err(err) => {
+                                ctx.fail("identity.access-key", "global", key_id, &err);
+                                continue;
+                            }
+                        };
                         ctx.record(
                             "identity.access-key",
                             "global",
-                            s(key, "AccessKeyId"),
+                            key_id,
                             fields(json!({
                                 "user": name,
                                 "root": false,
                                 "active": s(key, "Status") == "Active",
                                 "created_at": key.get("CreateDate").and_then(normalize_time),
+                                "last_used_at": used["AccessKeyLastUsed"]
+                                    .get("LastUsedDate")
+                                    .and_then(normalize_time),
                             })),
-                            &[sha.as_str()],
+                            &[sha.as_str(), used_sha.as_str()],
                         );
                     }
                 }
@@ -351,9 +370,18 @@ impl AlibabaCollector {
         user: &Value,
         list_sha: &str,
         mfa: Option<&(Vec<String>, String)>,
-        group_admin: &mut BTreeMap<String, Option<(bool, String)>>,
+        group_admin: &mut BTreeMap<String, Option<(bool, Vec<String>)>>,
+        policies: &mut BTreeMap<String, (bool, String)>,
     ) {
         let mut sources = vec![list_sha.to_owned()];
+        // `ListUsers` does not report the last sign-in; `GetUser` does (`User.LastLoginDate`).
+        let last_login = match self.ram_call(ctx, "GetUser", &[("UserName", name)]) {
+            Ok((v, sha)) => {
+                sources.push(sha);
+                v["User"].get("LastLoginDate").and_then(normalize_time)
+            }
+            Err(err) => return ctx.fail("identity.user", "global", name, &err),
+        };
         let console = match self.ram_call(ctx, "GetLoginProfile", &[("UserName", name)]) {
             Ok((_, sha)) => {
                 sources.push(sha);
@@ -369,16 +397,17 @@ impl AlibabaCollector {
             }
             Err(err) => return ctx.fail("identity.user", "global", name, &err),
         };
-        let is_admin = |v: &Value| {
-            arr(v, &["Policies", "Policy"])
-                .iter()
-                .any(|p| s(p, "PolicyName") == "AdministratorAccess")
-        };
         let mut privileged = match self.ram_call(ctx, "ListPoliciesForUser", &[("UserName", name)])
         {
             Ok((v, sha)) => {
                 sources.push(sha);
-                is_admin(&v)
+                match self.grants_admin(ctx, &v, policies) {
+                    Ok((admin, shas)) => {
+                        sources.extend(shas);
+                        admin
+                    }
+                    Err(err) => return ctx.fail("identity.user", "global", name, &err),
+                }
             }
             Err(err) => return ctx.fail("identity.user", "global", name, &err),
         };
@@ -393,7 +422,16 @@ impl AlibabaCollector {
                             "ListPoliciesForGroup",
                             &[("GroupName", &group)],
                         ) {
-                            Ok((v, sha)) => Some((is_admin(&v), sha)),
+                            Ok((v, sha)) => match self.grants_admin(ctx, &v, policies) {
+                                Ok((admin, mut shas)) => {
+                                    shas.insert(0, sha);
+                                    Some((admin, shas))
+                                }
+                                Err(err) => {
+                                    ctx.fail("identity.user", "global", name, &err);
+                                    None
+                                }
+                            },
                             Err(err) => {
                                 ctx.fail("identity.user", "global", name, &err);
                                 None
@@ -402,9 +440,9 @@ impl AlibabaCollector {
                         group_admin.insert(group.clone(), answer);
                     }
                     match &group_admin[&group] {
-                        Some((admin, sha)) => {
+                        Some((admin, shas)) => {
                             privileged |= admin;
-                            sources.push(sha.clone());
+                            sources.extend(shas.iter().cloned());
                         }
                         None => return,
                     }
@@ -428,10 +466,49 @@ impl AlibabaCollector {
                 "mfa_enabled": mfa_users.iter().any(|u| u == name),
                 "privileged": privileged,
                 "created_at": user.get("CreateDate").and_then(normalize_time),
-                "last_login_at": user.get("LastLoginDate").and_then(normalize_time),
+                "last_login_at": last_login,
             })),
             &sources,
         );
+    }
+
+    /// Whether a `Policies.Policy` listing grants full access: the system policy
+    /// `AdministratorAccess`, or a custom policy whose default version allows every action on
+    /// every resource (`GetPolicy` → `DefaultPolicyVersion.PolicyDocument`). Custom policies are
+    /// read once per run (`policies`); returns the digests of the answers used.
+    fn grants_admin(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        listing: &Value,
+        policies: &mut BTreeMap<String, (bool, String)>,
+    ) -> Result<(bool, Vec<String>), CallError> {
+        let mut admin = false;
+        let mut shas = Vec::new();
+        for p in arr(listing, &["Policies", "Policy"]) {
+            let name = s(p, "PolicyName");
+            if s(p, "PolicyType") != "Custom" {
+                admin |= name == "AdministratorAccess";
+                continue;
+            }
+            if !policies.contains_key(name) {
+                let (v, sha) = self.ram_call(
+                    ctx,
+                    "GetPolicy",
+                    &[("PolicyType", "Custom"), ("PolicyName", name)],
+                )?;
+                let doc = s(&v["DefaultPolicyVersion"], "PolicyDocument");
+                let full = serde_json::from_str::<Value>(doc)
+                    .map_err(|e| {
+                        crate::cn::malformed("ram", &format!("policy {name} is not JSON: {e}"))
+                    })
+                    .map(|d| allows_everything(&d))?;
+                policies.insert(name.to_owned(), (full, sha));
+            }
+            let (full, sha) = &policies[name];
+            admin |= full;
+            shas.push(sha.clone());
+        }
+        Ok((admin, shas))
     }
 
     fn sas(&self, ctx: &mut UnitCtx<'_>) {
@@ -444,25 +521,21 @@ impl AlibabaCollector {
             &[],
         );
         match self.endpoint.unit_call(ctx, call) {
-            Ok((v, sha)) => {
-                // Version 1 is the free Basic edition, which has no threat detection; 2/3
-                // Enterprise, 5 Advanced, 6 Anti-virus, 7 Ultimate.
-                let Some(version) = int(v.get("Version")) else {
-                    return ctx.fail(
-                        "monitoring.threat-detection",
-                        "global",
-                        "*",
-                        &crate::cn::malformed("sas", "DescribeVersionConfig has no Version"),
-                    );
-                };
-                ctx.record(
+            Ok((v, sha)) => match sas_threat_detection(&v) {
+                Ok(enabled) => ctx.record(
                     "monitoring.threat-detection",
                     "global",
                     "security-center",
-                    fields(json!({"service": "Security Center", "enabled": version > 1})),
+                    fields(json!({"service": "Security Center", "enabled": enabled})),
                     &[sha.as_str()],
-                );
-            }
+                ),
+                Err(message) => ctx.fail(
+                    "monitoring.threat-detection",
+                    "global",
+                    "*",
+                    &crate::cn::malformed("sas", &message),
+                ),
+            },
             Err(err) => ctx.fail("monitoring.threat-detection", "global", "*", &err),
         }
     }
@@ -522,27 +595,22 @@ impl AlibabaCollector {
 
     fn kms(&self, ctx: &mut UnitCtx<'_>, region: &str) {
         let host = format!("kms.{region}.aliyuncs.com");
-        let mut page = 1;
-        loop {
-            let page_text = page.to_string();
-            let call = rpc(
-                "kms",
-                "ListKeys",
-                KMS,
-                region,
-                host.clone(),
-                &[
-                    ("RegionId", region),
-                    ("PageNumber", &page_text),
-                    ("PageSize", "100"),
-                ],
-            );
-            let (v, list_sha) = match self.endpoint.unit_call(ctx, call) {
-                Ok(x) => x,
-                Err(err) => return ctx.fail("crypto.key", region, "*", &err),
-            };
-            let keys = arr(&v, &["Keys", "Key"]).to_vec();
-            for key in &keys {
+        // `ListKeys` also returns keys that cloud services created for themselves; the filter
+        // `CreatorType = User` keeps the customer's own keys (the kind counts customer keys).
+        let keys = match self.pages(
+            ctx,
+            ("kms", KMS, host.clone()),
+            region,
+            "ListKeys",
+            ["Keys", "Key"],
+            (100, "TotalCount"),
+            &[("Filters", r#"[{"Key":"CreatorType","Values":["User"]}]"#)],
+        ) {
+            Ok(k) => k,
+            Err(err) => return ctx.fail("crypto.key", region, "*", &err),
+        };
+        {
+            for (key, list_sha) in &keys {
                 let key_id = s(key, "KeyId").to_owned();
                 let call = rpc(
                     "kms",
@@ -592,7 +660,7 @@ impl AlibabaCollector {
                     region,
                     &arn,
                     fields(json!({
-                        // ListKeys returns the customer master keys of the account.
+                        // Listed with `CreatorType = User`: the customer's own keys.
                         "customer_managed": true,
                         "enabled": enabled,
                         "rotation_enabled": rotation,
@@ -602,28 +670,36 @@ impl AlibabaCollector {
                     &[list_sha.as_str(), sha.as_str()],
                 );
             }
-            let total = int(v.get("TotalCount")).unwrap_or(0);
-            if keys.is_empty() || page * 100 >= total {
-                return;
-            }
-            page += 1;
         }
     }
 
-    /// Pages through an ECS `Describe*` listing; returns `(item, digest of its page)`.
+    /// Pages through an ECS `Describe*` listing (`PageSize` at most 50 for security groups,
+    /// 100 for disks; `TotalCount`); returns `(item, digest of its page)`.
     fn ecs_pages(
         &self,
         ctx: &mut UnitCtx<'_>,
         region: &str,
         action: &'static str,
         path: [&str; 2],
+        size: u32,
     ) -> Result<Vec<(Value, String)>, CallError> {
         let host = format!("ecs.{region}.aliyuncs.com");
-        self.pages(ctx, ("ecs", ECS, host), region, action, path)
+        self.pages(
+            ctx,
+            ("ecs", ECS, host),
+            region,
+            action,
+            path,
+            (size, "TotalCount"),
+            &[],
+        )
     }
 
-    /// Pages through a `Describe*` listing (`PageNumber`/`PageSize` 50, `TotalCount`) of
-    /// `(service, version, host)`; returns `(item, digest of its page)`.
+    /// Pages through a `Describe*` listing of `(service, version, host)` by `PageNumber` /
+    /// `PageSize` (`size`, the action's maximum) and the total `total` (`TotalCount`; RDS:
+    /// `TotalRecordCount`); `extra` parameters go with every page. Returns `(item, digest of
+    /// its page)`.
+    #[allow(clippy::too_many_arguments)]
     fn pages(
         &self,
         ctx: &mut UnitCtx<'_>,
@@ -631,32 +707,28 @@ impl AlibabaCollector {
         region: &str,
         action: &'static str,
         path: [&str; 2],
+        (size, total): (u32, &str),
+        extra: &[(&str, &str)],
     ) -> Result<Vec<(Value, String)>, CallError> {
-        let mut items = Vec::new();
-        let mut page = 1;
-        loop {
-            let page_text = page.to_string();
-            let call = rpc(
-                service,
-                action,
-                version,
-                region,
-                host.clone(),
-                &[
-                    ("RegionId", region),
-                    ("PageNumber", &page_text),
-                    ("PageSize", "50"),
-                ],
-            );
+        let size = size.to_string();
+        paging::list(service, action, self.endpoint.max_pages, |c: &Cursor| {
+            let number = c.number.to_string();
+            let mut params = vec![
+                ("RegionId", region),
+                ("PageNumber", number.as_str()),
+                ("PageSize", size.as_str()),
+            ];
+            params.extend_from_slice(extra);
+            let call = rpc(service, action, version, region, host.clone(), &params);
             let (v, sha) = self.endpoint.unit_call(ctx, call)?;
-            let got = arr(&v, &path);
-            items.extend(got.iter().map(|i| (i.clone(), sha.clone())));
-            let total = int(v.get("TotalCount")).unwrap_or(0);
-            if got.is_empty() || page * 50 >= total {
-                return Ok(items);
-            }
-            page += 1;
-        }
+            Ok(Page {
+                items: paging::items(&v, &path, service, action)?
+                    .into_iter()
+                    .map(|i| (i, sha.clone()))
+                    .collect(),
+                more: paging::total(&v, &[total], service, action)?,
+            })
+        })
     }
 
     fn security_groups(&self, ctx: &mut UnitCtx<'_>, region: &str) {
@@ -666,33 +738,69 @@ impl AlibabaCollector {
             region,
             "DescribeSecurityGroups",
             ["SecurityGroups", "SecurityGroup"],
+            50,
         ) {
             Ok(g) => g,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
         };
         for (group, list_sha) in groups {
             let id = s(&group, "SecurityGroupId").to_owned();
-            let call = rpc(
+            // The rules page by `NextToken` when `MaxResults` is sent (10..=1000).
+            let rules = paging::list(
                 "ecs",
                 "DescribeSecurityGroupAttribute",
-                ECS,
-                region,
-                format!("ecs.{region}.aliyuncs.com"),
-                &[
-                    ("RegionId", region),
-                    ("SecurityGroupId", &id),
-                    ("Direction", "ingress"),
-                ],
+                self.endpoint.max_pages,
+                |c: &Cursor| {
+                    let call = rpc(
+                        "ecs",
+                        "DescribeSecurityGroupAttribute",
+                        ECS,
+                        region,
+                        format!("ecs.{region}.aliyuncs.com"),
+                        &[
+                            ("RegionId", region),
+                            ("SecurityGroupId", &id),
+                            ("Direction", "ingress"),
+                            ("MaxResults", "1000"),
+                            ("NextToken", &c.token),
+                        ],
+                    );
+                    let (v, sha) = self.endpoint.unit_call(ctx, call)?;
+                    Ok(Page {
+                        items: paging::items(
+                            &v,
+                            &["Permissions", "Permission"],
+                            "ecs",
+                            "DescribeSecurityGroupAttribute",
+                        )?
+                        .into_iter()
+                        .map(|r| (r, sha.clone()))
+                        .collect(),
+                        more: paging::token(
+                            &v,
+                            &["NextToken"],
+                            None,
+                            "ecs",
+                            "DescribeSecurityGroupAttribute",
+                        )?,
+                    })
+                },
             );
-            let (attr, sha) = match self.endpoint.unit_call(ctx, call) {
-                Ok(x) => x,
+            let rules = match rules {
+                Ok(r) => r,
                 Err(err) => {
                     ctx.fail(KIND, region, &id, &err);
                     continue;
                 }
             };
+            let mut sources = vec![list_sha.clone()];
+            for (_, sha) in &rules {
+                if !sources.contains(sha) {
+                    sources.push(sha.clone());
+                }
+            }
             let mut open = WorldOpen::default();
-            for rule in arr(&attr, &["Permissions", "Permission"]) {
+            for (rule, _) in &rules {
                 let inbound = s(rule, "Direction").is_empty() || s(rule, "Direction") == "ingress";
                 let world =
                     is_world(s(rule, "SourceCidrIp")) || is_world(s(rule, "Ipv6SourceCidrIp"));
@@ -726,13 +834,13 @@ impl AlibabaCollector {
                     "world_open_ports": ports,
                     "world_open_all": all,
                 })),
-                &[list_sha.as_str(), sha.as_str()],
+                &sources.iter().map(String::as_str).collect::<Vec<_>>(),
             );
         }
     }
 
     fn disks(&self, ctx: &mut UnitCtx<'_>, region: &str) {
-        match self.ecs_pages(ctx, region, "DescribeDisks", ["Disks", "Disk"]) {
+        match self.ecs_pages(ctx, region, "DescribeDisks", ["Disks", "Disk"], 100) {
             Ok(disks) => {
                 for (disk, sha) in disks {
                     ctx.record(
@@ -753,21 +861,18 @@ impl AlibabaCollector {
     }
 
     fn backup_plans(&self, ctx: &mut UnitCtx<'_>, region: &str) {
-        let call = rpc(
-            "hbr",
-            "DescribeBackupPlans",
-            HBR,
+        let plans = self.pages(
+            ctx,
+            ("hbr", HBR, format!("hbr.{region}.aliyuncs.com")),
             region,
-            format!("hbr.{region}.aliyuncs.com"),
-            &[
-                ("RegionId", region),
-                ("PageNumber", "1"),
-                ("PageSize", "99"),
-            ],
+            "DescribeBackupPlans",
+            ["BackupPlans", "BackupPlan"],
+            (99, "TotalCount"),
+            &[],
         );
-        match self.endpoint.unit_call(ctx, call) {
-            Ok((v, sha)) => {
-                for plan in arr(&v, &["BackupPlans", "BackupPlan"]) {
+        match plans {
+            Ok(plans) => {
+                for (plan, sha) in &plans {
                     let name = if s(plan, "PlanName").is_empty() {
                         s(plan, "PlanId")
                     } else {
@@ -825,7 +930,15 @@ impl AlibabaCollector {
     fn vpcs(&self, ctx: &mut UnitCtx<'_>, region: &str) {
         const KIND: &str = "network.vpc";
         let service = || ("vpc", VPC, format!("vpc.{region}.aliyuncs.com"));
-        let vpcs = match self.pages(ctx, service(), region, "DescribeVpcs", ["Vpcs", "Vpc"]) {
+        let vpcs = match self.pages(
+            ctx,
+            service(),
+            region,
+            "DescribeVpcs",
+            ["Vpcs", "Vpc"],
+            (50, "TotalCount"),
+            &[],
+        ) {
             Ok(v) => v,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
         };
@@ -835,6 +948,8 @@ impl AlibabaCollector {
             region,
             "DescribeFlowLogs",
             ["FlowLogs", "FlowLog"],
+            (50, "TotalCount"),
+            &[],
         ) {
             Ok(l) => l,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
@@ -881,6 +996,9 @@ impl AlibabaCollector {
             region,
             "DescribeDBInstances",
             ["Items", "DBInstance"],
+            // The total is `TotalRecordCount` (RDS has no `TotalCount`).
+            (100, "TotalRecordCount"),
+            &[],
         ) {
             Ok(i) => i,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
@@ -985,5 +1103,100 @@ impl AlibabaCollector {
             }
             Err(err) => ctx.fail(KIND, "global", "*", &err),
         }
+    }
+}
+
+/// Whether a RAM policy document has an `Allow` statement for every action on every resource
+/// (`Action` and `Resource` `*`, as a string or in a list).
+fn allows_everything(doc: &Value) -> bool {
+    let has_star = |v: &Value| match v {
+        Value::String(x) => x == "*",
+        Value::Array(a) => a.iter().any(|x| x.as_str() == Some("*")),
+        _ => false,
+    };
+    let statements = match &doc["Statement"] {
+        Value::Array(a) => a.clone(),
+        v @ Value::Object(_) => vec![v.clone()],
+        _ => Vec::new(),
+    };
+    statements.iter().any(|st| {
+        s(st, "Effect") == "Allow" && has_star(&st["Action"]) && has_star(&st["Resource"])
+    })
+}
+
+/// Whether Security Center's edition detects threats, from `DescribeVersionConfig`.
+///
+/// `Version` (subscription): 1 Basic (free: no threat detection), 3 Enterprise, 5 Advanced,
+/// 6 Anti-virus, 7 Ultimate, 8 Multi-version, 10 value-added services only (no threat
+/// detection). Pay-as-you-go protection shows in `IsPostpay` with `PostPayHostVersion`
+/// (same codes), and the edition in force in `MergedVersion` when reported. An edition code
+/// outside this list is not guessed: an error.
+fn sas_threat_detection(v: &Value) -> Result<bool, String> {
+    let detects = |code: i64| -> Result<bool, String> {
+        match code {
+            3 | 5 | 6 | 7 | 8 => Ok(true),
+            1 | 10 => Ok(false),
+            other => Err(format!(
+                "DescribeVersionConfig: unknown edition code {other}"
+            )),
+        }
+    };
+    let postpay = flag(v.get("IsPostpay")) == Some(true);
+    if postpay {
+        if let Some(code) = int(v.get("PostPayHostVersion")) {
+            if detects(code)? {
+                return Ok(true);
+            }
+        }
+    }
+    let code = int(v.get("MergedVersion"))
+        .filter(|c| *c != 0)
+        .or_else(|| int(v.get("Version")))
+        .ok_or_else(|| "DescribeVersionConfig has no Version".to_owned())?;
+    detects(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn security_center_editions_are_read_from_the_sdk_codes() {
+        let v = |x: Value| sas_threat_detection(&x);
+        assert_eq!(v(json!({"Version": 1})), Ok(false));
+        assert_eq!(v(json!({"Version": 10})), Ok(false));
+        for paid in [3, 5, 6, 7, 8] {
+            assert_eq!(v(json!({"Version": paid})), Ok(true), "{paid}");
+        }
+        // Pay-as-you-go protection on a free subscription edition.
+        assert_eq!(
+            v(json!({"Version": 1, "IsPostpay": true, "PostPayHostVersion": 5})),
+            Ok(true)
+        );
+        // The edition in force (`MergedVersion`) wins over the subscription `Version`.
+        assert_eq!(v(json!({"Version": 1, "MergedVersion": 7})), Ok(true));
+        // Version 2 was read as "enabled" (`> 1`); it is not an edition code: an error.
+        assert!(v(json!({"Version": 2})).is_err());
+        assert!(v(json!({})).is_err());
+    }
+
+    #[test]
+    fn a_custom_policy_with_every_action_on_every_resource_is_full_access() {
+        let p = |x: Value| allows_everything(&x);
+        assert!(p(
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+        ));
+        assert!(p(
+            json!({"Statement": {"Effect": "Allow", "Action": ["ecs:*", "*"], "Resource": ["*"]}})
+        ));
+        assert!(!p(
+            json!({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})
+        ));
+        assert!(!p(
+            json!({"Statement": [{"Effect": "Allow", "Action": "oss:*", "Resource": "*"}]})
+        ));
+        assert!(!p(
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "acs:oss:*:*:b"}]})
+        ));
     }
 }

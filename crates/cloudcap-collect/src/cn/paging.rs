@@ -38,6 +38,7 @@ pub(crate) enum More {
     /// Continue from this token; an empty token ends the listing.
     Token(String),
     /// Continue while pages are full: a page with fewer than this many items is the last.
+    #[allow(dead_code)]
     WhileFull(u64),
     /// This was the last page.
     Done,

@@ -39,9 +39,6 @@ impl AcsV3Signer {
         request: &mut SignableRequest,
         context: &SigningContext,
     ) -> Result<(), SignError> {
-        if let Some((name, _)) = request.query.iter().find(|(_, v)| v.is_empty()) {
-            return Err(SignError::EmptyQueryValue(name.clone()));
-        }
         if request.header("x-acs-action").is_none() {
             return Err(SignError::MissingHeader("x-acs-action"));
         }
@@ -89,22 +86,16 @@ impl RequestSigner for AcsV3Signer {
     }
 }
 
-/// Sorted `key=value` pairs, RFC 3986-encoded; an empty value is written as the bare key (the
-/// Python SDK's spelling, which its test vector needs; the Go SDK writes `key=`, which is why
-/// [`AcsV3Signer`] refuses empty values).
+/// Sorted `key=value` pairs, RFC 3986-encoded; an empty value is written `key=`, as both
+/// current SDKs do (darabonba-openapi-util `golang/service/service.go` and
+/// `python/alibabacloud_openapi_util/client.py` `get_canonical_query_string`; older Python
+/// releases wrote the bare key, superseded by their "Fix signature" change).
 pub fn canonical_query_string(query: &[(String, String)]) -> String {
     let mut pairs: Vec<&(String, String)> = query.iter().collect();
     pairs.sort();
     pairs
         .iter()
-        .map(|(k, v)| {
-            let v = percent_encode(v, false);
-            if v.is_empty() {
-                k.clone()
-            } else {
-                format!("{k}={v}")
-            }
-        })
+        .map(|(k, v)| format!("{k}={}", percent_encode(v, false)))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -137,6 +128,8 @@ pub fn canonical_request(
     hashed_payload: &str,
 ) -> (String, String) {
     let (headers, signed) = canonical_headers(signed_headers);
+    // An empty path is `/` (darabonba-openapi-util: "Use '/' as default of canonicalURI").
+    let path = if path.is_empty() { "/" } else { path };
     let request = format!(
         "{method}\n{}\n{}\n{headers}\n{signed}\n{hashed_payload}",
         percent_encode(path, true),
@@ -228,7 +221,9 @@ mod tests {
             .collect()
     }
 
-    /// Vector: aliyun/darabonba-openapi-util python/tests/test_client.py `test_get_authorization`.
+    /// Vector: aliyun/darabonba-openapi-util python/tests/test_client.py `test_get_authorization`
+    /// at its current revision (the empty value signed as `empty=`; the superseded vector
+    /// `da772425…` signed the bare key).
     #[test]
     fn vector_sdk_test_get_authorization() {
         let auth = authorization(
@@ -243,7 +238,7 @@ mod tests {
         assert_eq!(
             auth,
             "ACS3-HMAC-SHA256 Credential=acesskey,SignedHeaders=x-acs-test,\
-             Signature=da772425f29289d3460d5fc961455d40c5e8c6afd0888b78a910c991e6a14846"
+             Signature=d16b30a7699ae9e43875b13195b2f81bcc3ed10c14a9b5eb780e51619aa50be1"
         );
     }
 
@@ -377,8 +372,15 @@ mod tests {
         );
     }
 
+    /// Vector: the current SDKs' canonical query (darabonba-openapi-util Go
+    /// `getCanonicalQueryString`, Python `get_canonical_query_string`): an empty value is
+    /// `key=`, keys sorted, `*` → `%2A`, `~` kept, space → `%20`.
     #[test]
-    fn signer_refuses_empty_query_values() {
+    fn vector_sdk_canonical_query_with_an_empty_value() {
+        assert_eq!(
+            canonical_query_string(&pairs(&[("test", " ~/*-+"), ("Marker", "")])),
+            "Marker=&test=%20~%2F%2A-%2B"
+        );
         let mut req = SignableRequest::new("GET", "ram.aliyuncs.com", "/", "ram");
         req.query = pairs(&[("Marker", "")]);
         req.headers = pairs(&[("x-acs-action", "ListUsers")]);
@@ -386,10 +388,10 @@ mod tests {
             unix_time: 0,
             nonce: "n".into(),
         };
-        let err = AcsV3Signer::new(Credentials::new("a", "b"))
+        AcsV3Signer::new(Credentials::new("a", "b"))
             .sign_request(&mut req, &ctx)
-            .unwrap_err();
-        assert_eq!(err, SignError::EmptyQueryValue("Marker".into()));
+            .unwrap();
+        assert!(req.header("authorization").is_some());
     }
 
     #[test]

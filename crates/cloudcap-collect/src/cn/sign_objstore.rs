@@ -332,6 +332,37 @@ mod tests {
         );
     }
 
+    /// Vector: cos-go-sdk-v5 `auth_test.go` `TestNewAuthorization` (PUT, two `x-cos-` headers
+    /// and host signed, no query parameters).
+    #[test]
+    fn vector_sdk_cos_new_authorization() {
+        let auth = cos_authorization(
+            "QmFzZTY0IGlzIGEgZ2VuZXJp",
+            "AKIDZfbOA78asKUYBcXFrJD0a1ICvR98JM",
+            "1480932292;1481012292",
+            "PUT",
+            "/testfile2",
+            &[],
+            &[
+                (
+                    "Host".to_owned(),
+                    "testbucket-125000000.cos.ap-guangzhou.myqcloud.com".to_owned(),
+                ),
+                (
+                    "x-cos-content-sha1".to_owned(),
+                    "db8ac1c259eb89d4a131b253bacfca5f319d54f2".to_owned(),
+                ),
+                ("x-cos-stroage-class".to_owned(), "nearline".to_owned()),
+            ],
+        );
+        assert_eq!(
+            auth,
+            "q-sign-algorithm=sha1&q-ak=QmFzZTY0IGlzIGEgZ2VuZXJp&q-sign-time=1480932292;1481012292&\
+             q-key-time=1480932292;1481012292&q-header-list=host;x-cos-content-sha1;x-cos-stroage-class&\
+             q-url-param-list=&q-signature=ce4ac0ecbcdb30538b3fee0a97cc6389694ce53a"
+        );
+    }
+
     /// COS: no vector is published in providers.md; this pins the algorithm against a value
     /// computed with an independent Python implementation of the COS doc's steps (doc sample
     /// keys, `GET /exampleobject(腾讯云)?acl`, host signed).
