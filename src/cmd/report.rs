@@ -65,15 +65,25 @@ fn lang(l: Lang) -> cloudcap_report::Lang {
 pub(crate) fn load_report(path: &Path) -> Result<Report> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read report {}", path.display()))?;
+    // The format number first: a report of another format is refused by name, not by the
+    // first field whose shape changed.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        report_format: Option<u32>,
+    }
+    if let Ok(Head {
+        report_format: Some(format),
+    }) = serde_json::from_str::<Head>(&text)
+    {
+        if format != REPORT_FORMAT {
+            bail!(
+                "{}: report_format {format}, this build reads {REPORT_FORMAT}: re-run `cloudcap assess` on the bundle to get a report of this format",
+                path.display(),
+            );
+        }
+    }
     let report: Report = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a valid cloudcap report", path.display()))?;
-    if report.report_format != REPORT_FORMAT {
-        bail!(
-            "{}: unknown report_format {} (this build reads {REPORT_FORMAT})",
-            path.display(),
-            report.report_format
-        );
-    }
     if report.scoring_method != SCORING_METHOD {
         bail!(
             "{}: unknown scoring_method `{}` (this build knows `{SCORING_METHOD}`)",

@@ -173,7 +173,25 @@ fn gate_exit_4_on_unknown_report_format_or_scoring_method() {
     let p = write(dir.path(), "fmt.json", &r);
     let (code, _, err) = cloudcap(&["gate", s(&p)]);
     assert_eq!(code, 4, "{err}");
-    assert!(err.contains("unknown report_format 99"), "{err}");
+    assert!(
+        err.contains("report_format 99, this build reads 2"),
+        "{err}"
+    );
+    // A format-1 report (its reasons were sentences, not typed codes) is refused by its format,
+    // with what to do, not by the first field whose shape changed.
+    let mut v = serde_json::to_value(report()).unwrap();
+    v["report_format"] = serde_json::json!(1);
+    if let Some(c) = v["controls"].get_mut(0) {
+        c["items"][0]["reason"] = serde_json::json!("all 2 item(s) satisfied");
+    }
+    let p = dir.path().join("format1.json");
+    std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
+    let (code, _, err) = cloudcap(&["gate", s(&p)]);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("report_format 1") && err.contains("re-run `cloudcap assess`"),
+        "{err}"
+    );
     let mut r = report();
     r.scoring_method = "other/9".into();
     let p = write(dir.path(), "method.json", &r);
