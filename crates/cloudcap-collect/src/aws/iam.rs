@@ -341,12 +341,12 @@ fn authorization_details(aws: &AwsCollector, ctx: &mut UnitCtx<'_>) -> Result<De
 
 pub(crate) fn too_many_pages(service: &'static str, action: &'static str) -> CallError {
     CallError {
-        class: ErrorClass::Malformed,
+        class: ErrorClass::Truncated,
         service,
         action,
         code: None,
         status: None,
-        message: format!("more than {MAX_PAGES} pages; listing truncated"),
+        message: format!("more than {MAX_PAGES} pages; the rest of the listing is unknown"),
     }
 }
 
