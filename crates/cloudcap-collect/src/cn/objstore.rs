@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::allow::AllowList;
-use crate::cn::paging::{self, More, Page};
+use crate::cn::paging::{self, Page};
 use crate::cn::sign_objstore::{ObjectStore, ObjectStoreSigner};
 use crate::cn::{CnConfig, fields, percent_encode};
 use crate::http::{ApiRequest, CallError, ErrorClass, HttpClient};
@@ -230,19 +230,17 @@ impl BucketCollector {
                 })
                 .collect();
             let root = doc.root_element();
-            let more = if child_text(root, "IsTruncated").eq_ignore_ascii_case("true") {
-                let next = child_text(root, "NextMarker");
-                if next.is_empty() {
-                    return Err(malformed(
-                        "cos",
-                        "ListBuckets",
-                        "IsTruncated is true but NextMarker is empty",
-                    ));
-                }
-                More::Token(next)
-            } else {
-                More::Done
-            };
+            let flags = json!({
+                "IsTruncated": child_text(root, "IsTruncated"),
+                "NextMarker": child_text(root, "NextMarker"),
+            });
+            let more = paging::token(
+                &flags,
+                &["NextMarker"],
+                Some(&["IsTruncated"]),
+                "cos",
+                "ListBuckets",
+            )?;
             Ok(Page { items, more })
         })
     }

@@ -250,6 +250,9 @@ const AUDIT_TRACKS: Listing = Listing::new(
     50,
 );
 
+/// Items of a listing, each with the digest of its page.
+type Items = Vec<(Value, String)>;
+
 /// kms 2019-01-18 DescribeKeys: "批量查询一次最多支持100个KeyId".
 const DESCRIBE_KEYS_MAX: usize = 100;
 /// cam 2019-01-16 GetSecurityLastUsed: "最多支持10个" SecretIds.
@@ -283,7 +286,7 @@ impl TencentCollector {
         region: &str,
         listing: Listing,
         base: Value,
-    ) -> Result<Vec<(Value, String)>, CallError> {
+    ) -> Result<Items, CallError> {
         self.list_pages(ctx, region, listing, base)
             .map(|(items, _)| items)
     }
@@ -295,7 +298,7 @@ impl TencentCollector {
         region: &str,
         listing: Listing,
         base: Value,
-    ) -> Result<(Vec<(Value, String)>, Vec<String>), CallError> {
+    ) -> Result<(Items, Vec<String>), CallError> {
         let Listing {
             service,
             action,
