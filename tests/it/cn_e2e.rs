@@ -753,20 +753,36 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 "global",
                 &format!("qcs::cam::uin/{TENCENT_ACCOUNT}:uin/100000000011"),
                 json!({
-            "name": "dev-alice", "root": false, "console_access": true, "mfa_enabled": true, "privileged": true, "created_at": "2024-03-01T10:00:00Z"}),
+            "name": "dev-alice", "root": false, "console_access": true, "mfa_enabled": true, "privileged": true, "created_at": "2024-03-01T10:00:00Z", "last_login_at": "2026-11-20T01:30:00Z"}),
             ),
             r(
                 "identity.user",
                 "global",
                 &format!("qcs::cam::uin/{TENCENT_ACCOUNT}:uin/100000000012"),
                 json!({
-            "name": "ops-bot", "root": false, "console_access": false, "mfa_enabled": false, "privileged": false, "created_at": "2024-05-01T00:00:00Z"}),
+            // A passkey (`LoginFlag.Passkey`) is an MFA device; an empty `RecentlyLoginTime`
+            // is not reported.
+            "name": "ops-bot", "root": false, "console_access": false, "mfa_enabled": true, "privileged": false, "created_at": "2024-05-01T00:00:00Z"}),
             ),
             r(
                 "identity.access-key",
                 "global",
                 "AKIDopsbot0000000000000000000001",
-                json!({"user": "ops-bot", "root": false, "active": true, "created_at": "2024-05-01T00:10:00Z"}),
+                // `GetSecurityLastUsed` `LastUsedDate` 2026-11-28, Beijing time.
+                json!({"user": "ops-bot", "root": false, "active": true, "created_at": "2024-05-01T00:10:00Z", "last_used_at": "2026-11-27T16:00:00Z"}),
+            ),
+            // `GetPasswordRules`: only the fields whose meaning the SDK states.
+            r(
+                "identity.password-policy",
+                "global",
+                &format!("qcs::cam::uin/{TENCENT_ACCOUNT}:password-rules"),
+                json!({"configured": true, "min_length": 12, "reuse_prevention": 5, "max_login_attempts": 5}),
+            ),
+            r(
+                "monitoring.config-recorder",
+                "global",
+                &format!("qcs::config::uin/{TENCENT_ACCOUNT}:recorder"),
+                json!({"recording": true}),
             ),
             r(
                 "audit.trail",
@@ -774,6 +790,19 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 "30001",
                 // CloudAudit reports neither log-file integrity nor encryption.
                 json!({"name": "all-events", "enabled": true, "multi_region": true, "management_events": true}),
+            ),
+            // Restricted to one product, or to one event: not every management event.
+            r(
+                "audit.trail",
+                "global",
+                "30002",
+                json!({"name": "cos-only", "enabled": true, "multi_region": true, "management_events": false}),
+            ),
+            r(
+                "audit.trail",
+                "global",
+                "30003",
+                json!({"name": "create-user-only", "enabled": true, "multi_region": true, "management_events": false}),
             ),
             r(
                 "crypto.key",
@@ -794,6 +823,13 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 "sg-gz000001",
                 json!({"name": "bastion", "world_open_ports": [22, 3389], "world_open_all": false}),
             ),
+            // Page 2 of DescribeSecurityGroups (one item a page in the fixture).
+            r(
+                "network.security-group",
+                "ap-guangzhou",
+                "sg-gz000002",
+                json!({"name": "web", "world_open_ports": [443], "world_open_all": false}),
+            ),
             r(
                 "compute.volume",
                 "ap-guangzhou",
@@ -813,16 +849,24 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 // Auto-snapshot policies do not report cross-region copies.
                 json!({"name": "daily", "enabled": true, "retention_days": 7}),
             ),
+            // `RetentionMonths = 3` (RetentionDays 0): the shortest three months, 89 days.
+            r(
+                "backup.plan",
+                "ap-guangzhou",
+                "asp-gz000002",
+                json!({"name": "monthly", "enabled": true, "retention_days": 89}),
+            ),
             r(
                 "monitoring.threat-detection",
                 "ap-hongkong",
                 "cwp/ap-hongkong",
-                json!({"service": "Cloud Workload Protection", "enabled": false}),
+                json!({"service": "Cloud Workload Protection", "enabled": true}),
             ),
             r(
                 "monitoring.threat-detection",
                 "ap-shanghai",
                 "cwp/ap-shanghai",
+                // The host on page 2 is offline.
                 json!({"service": "Cloud Workload Protection", "enabled": false}),
             ),
             bucket(
@@ -843,13 +887,14 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 true,
                 false,
             ),
+            // Public by a grant to `qcs::cam::anyone:anyone`; the third page of GET Service.
             bucket(
                 "acme-hk-1250000000",
                 "ap-hongkong",
                 true,
                 true,
                 false,
-                false,
+                true,
                 false,
             ),
             r(
@@ -877,7 +922,7 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 "cdb-gzopen02",
                 json!({"engine": "mysql", "encrypted": false, "public": true, "backup_retention_days": 2, "multi_az": false}),
             ),
-            inv("ap-guangzhou", true, 12, 7),
+            inv("ap-guangzhou", true, 14, 8),
             inv("ap-hongkong", false, 2, 1),
             // Only a threat-detection status: no data.
             inv("ap-shanghai", true, 1, 0),
@@ -887,8 +932,6 @@ fn cn_tencent_collects_exact_records_and_errors() {
         errors(&statuses(&bundle)),
         vec![
             triple("compute.volume", "ap-shanghai", "throttled"),
-            triple("identity.password-policy", "global", "unsupported"),
-            triple("monitoring.config-recorder", "global", "unsupported"),
             triple(
                 "monitoring.threat-detection",
                 "ap-guangzhou",
@@ -926,10 +969,10 @@ fn cn_tencent_collects_exact_records_and_errors() {
     assert_eq!(rule(&rules, "data-in-mainland").1, set(&["ap-hongkong"]));
     assert_eq!(
         rule(&rules, "bucket-not-public").1,
-        set(&["acme-web-1250000000"])
+        set(&["acme-hk-1250000000", "acme-web-1250000000"])
     );
-    // No password-policy API: the rule cannot be satisfied.
-    assert_ne!(rule(&rules, "password-min-length").0, "satisfied");
+    // `GetPasswordRules` `MinimumLength` 12.
+    assert_eq!(rule(&rules, "password-min-length").0, "satisfied");
     assert_eq!(rule(&rules, "vpc-flow-logs").1, set(&["vpc-gz000002"]));
     for id in [
         "db-not-public",
@@ -942,7 +985,8 @@ fn cn_tencent_collects_exact_records_and_errors() {
         assert_ne!(result, "satisfied", "{id}");
         assert_eq!(failing, set(&["cdb-gzopen02"]), "{id}");
     }
-    // No configuration-recorder API: unsupported, never satisfied.
+    // `DescribeConfigRecorder` does not say whether every resource type is recorded
+    // (`all_resources` omitted): never satisfied.
     assert_ne!(rule(&rules, "config-recorder-all").0, "satisfied");
 }
 
@@ -1332,6 +1376,8 @@ fn cn_fixture_refuses_stale_and_replayed_signatures() {
             ),
             ("X-TC-Action".into(), "GetCallerIdentity".into()),
             ("X-TC-Version".into(), "2018-08-13".into()),
+            // Required by the API reference (the fixture refuses the call without it).
+            ("X-TC-Region".into(), "ap-guangzhou".into()),
         ];
         r.body = b"{}".to_vec();
         r
@@ -1473,11 +1519,11 @@ fn cn_every_automated_control_has_a_provider_able_to_evidence_it() {
     }
     assert!(automated > 0, "the catalog has no automated control");
     // Each Chinese provider evidences the identity, audit, key, network, volume, backup,
-    // monitoring, bucket, residency, VPC and database kinds; Tencent lacks the password policy
-    // and the configuration recorder.
+    // monitoring, bucket, residency, VPC and database kinds (Tencent: the password policy from
+    // CAM `GetPasswordRules`, the recorder from Config `DescribeConfigRecorder`).
     assert_eq!(evidenced_kinds(CnProvider::Alibaba).len(), 14);
     assert_eq!(evidenced_kinds(CnProvider::Huawei).len(), 14);
-    assert_eq!(evidenced_kinds(CnProvider::Tencent).len(), 12);
+    assert_eq!(evidenced_kinds(CnProvider::Tencent).len(), 14);
 }
 
 /// Collecting again into the same bundle skips the complete units and duplicates nothing.
@@ -1631,9 +1677,10 @@ fn cn_region_restriction_records_not_collected_regions() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("bundle");
         let (code, stderr, _) = collect_with(vendor, SECRET, &out, &["--region", region]);
-        // Incomplete: the collected scopes keep their own errors (denied, throttled, Tencent's
-        // unsupported password policy and recorder).
-        assert_eq!(code, 3, "{vendor:?}: {stderr}");
+        // Incomplete: the collected scopes keep their own errors (denied, throttled). Tencent's
+        // ap-hongkong and account-wide scopes have none: complete.
+        let want_code = if vendor == Vendor::Tencent { 0 } else { 3 };
+        assert_eq!(code, want_code, "{vendor:?}: {stderr}");
         let bundle = Bundle::open(&out).unwrap();
         let all = records(&bundle);
         let r =

@@ -973,7 +973,13 @@ fn alibaba(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tencent Cloud API 3.0: STS, CVM, CAM, CloudAudit, KMS, VPC, CBS, CWP.
+// Tencent Cloud API 3.0: STS, CVM, CAM, CloudAudit, Config, KMS, VPC, CBS, CDB, CWP.
+//
+// Listings page as tencentcloud-sdk-go's models say (Offset/Limit Integer or String, page
+// number and size, the documented maximum page size refused when exceeded). Offset listings
+// answer at most one item a page (`Limit` is an upper bound): a caller must follow the total.
+// An access key id ending in `large` gets a larger account: full pages, 150 KMS keys, 201
+// policies on one user, 51 audit tracks.
 
 fn tc_error(code: &str, message: &str) -> Value {
     json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": "eac6b301-a322-493a-8e36-83b295459397"}})
@@ -984,20 +990,100 @@ fn tencent_service(action: &str) -> &'static str {
         "GetCallerIdentity" => "sts",
         "DescribeRegions" => "cvm",
         "ListUsers"
+        | "GetUser"
         | "DescribeSafeAuthFlagColl"
         | "ListAttachedUserAllPolicies"
-        | "ListAccessKeys" => "cam",
+        | "ListAccessKeys"
+        | "GetSecurityLastUsed"
+        | "GetPasswordRules" => "cam",
         "DescribeAuditTracks" => "cloudaudit",
+        "DescribeConfigRecorder" => "config",
         "ListKeys" | "DescribeKeys" => "kms",
         "DescribeSecurityGroups"
         | "DescribeSecurityGroupPolicies"
         | "DescribeVpcs"
         | "DescribeFlowLogs" => "vpc",
-        "DescribeDBInstances" | "DescribeDBEncryptAttributes" | "DescribeBackupConfig" => "cdb",
+        "DescribeDBInstances" | "DescribeDBInstanceInfo" | "DescribeBackupConfig" => "cdb",
         "DescribeDisks" | "DescribeAutoSnapshotPolicies" => "cbs",
         "DescribeMachines" => "cwp",
         _ => "unknown",
     }
+}
+
+/// How a Tencent listing pages (tencentcloud-sdk-go `models.go`).
+#[derive(Clone, Copy)]
+enum TcPaging {
+    /// `Offset`/`Limit` typed Integer, `Limit` at most this.
+    Offset(u64),
+    /// `Offset`/`Limit` typed String (vpc DescribeSecurityGroups, DescribeVpcs), at most this.
+    OffsetString(u64),
+    /// Page number and size under these names, size at most this.
+    Page(&'static str, &'static str, u64),
+}
+
+/// One page of `all` for the request `input`, `{items_key: [...], total_key: n}`, or the API's
+/// `InvalidParameterValue` error for a wrongly typed or too large parameter.
+fn tc_page(
+    input: &Value,
+    all: Vec<Value>,
+    items_key: &str,
+    total_key: &str,
+    paging: TcPaging,
+    large: bool,
+) -> Result<Value, Value> {
+    let bad = |m: String| tc_error("InvalidParameterValue", &m);
+    let number = |name: &str, string: bool, default: u64| -> Result<u64, Value> {
+        match (&input[name], string) {
+            (Value::Null, _) => Ok(default),
+            (Value::String(t), true) => t.parse().map_err(|_| bad(format!("{name} {t:?}"))),
+            (Value::Number(n), false) => n.as_u64().ok_or_else(|| bad(format!("{name} {n}"))),
+            (other, _) => Err(bad(format!("{name} has the wrong type: {other}"))),
+        }
+    };
+    let (start, size) = match paging {
+        TcPaging::Offset(max) | TcPaging::OffsetString(max) => {
+            let string = matches!(paging, TcPaging::OffsetString(_));
+            let limit = number("Limit", string, 20)?;
+            if limit == 0 || limit > max {
+                return Err(bad(format!("Limit {limit} is not in 1..={max}")));
+            }
+            let offset = number("Offset", string, 0)?;
+            (offset, if large { limit } else { 1 })
+        }
+        TcPaging::Page(page, rp, max) => {
+            let size = number(rp, false, 20)?;
+            if size == 0 || size > max {
+                return Err(bad(format!("{rp} {size} is not in 1..={max}")));
+            }
+            let n = number(page, false, 1)?;
+            if n == 0 {
+                return Err(bad(format!("{page} must be at least 1")));
+            }
+            ((n - 1) * size, size)
+        }
+    };
+    let total = all.len();
+    let page: Vec<Value> = all
+        .into_iter()
+        .skip(start as usize)
+        .take(size as usize)
+        .collect();
+    let mut out = json!({});
+    out[items_key] = Value::Array(page);
+    out[total_key] = json!(total);
+    Ok(out)
+}
+
+fn tc_machine(n: u32, region: &str, status: &str) -> Value {
+    json!({"MachineName": format!("cvm-{region}-{n}"), "MachineOs": "TencentOS Server 3.1", "MachineStatus": status, "Uuid": format!("0c4b8c1e-{n:04}-4d1f-9a55-2f1b2c3d4e5f"), "Quuid": format!("5f2b1c3d-{n:04}-4c1e-8b0a-1e2d3c4b5a69"), "MachineIp": format!("10.0.0.{n}"), "MachineType": "CVM", "MachineRegion": region})
+}
+
+fn tc_key(id: &str, owner: &str, rotation: bool) -> Value {
+    json!({"KeyId": id, "Alias": "app-data", "CreateTime": 1704067200, "Description": "", "KeyState": "Enabled", "KeyUsage": "ENCRYPT_DECRYPT", "Type": 1, "CreatorUin": 100000000099_u64, "KeyRotationEnabled": rotation, "Owner": owner, "NextRotateTime": 0, "Origin": "TENCENT_KMS", "ValidTo": 0, "ResourceId": format!("creatorUin/100000000099/{id}"), "HsmClusterId": ""})
+}
+
+fn tc_track(id: u64, name: &str, action: &str, resource: &str, events: &[&str]) -> Value {
+    json!({"Name": name, "ActionType": action, "ResourceType": resource, "Status": 1, "EventNames": events, "Storage": {"StorageType": "cos", "StorageRegion": "ap-guangzhou", "StorageName": "acme-audit-1250000000", "StoragePrefix": "cloudaudit"}, "CreateTime": "2024-01-01 00:00:00", "TrackId": id})
 }
 
 fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
@@ -1008,12 +1094,32 @@ fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
     if let Err((code, message)) = check_tencent(req, ak, sk, tencent_service(&action)) {
         return (200, tc_error(code, &message), action, false);
     }
+    let large = ak.ends_with("large");
     let region = req.header("x-tc-region").to_owned();
+    // The API references of these actions mark the common parameter `Region` required.
+    if region.is_empty() && matches!(action.as_str(), "GetCallerIdentity" | "DescribeAuditTracks") {
+        return (
+            200,
+            tc_error(
+                "MissingParameter",
+                "The request is missing a required parameter `Region`.",
+            ),
+            action,
+            false,
+        );
+    }
     let input: Value = serde_json::from_slice(&req.body).unwrap_or(json!({}));
     let ok = |mut v: Value| {
         v["RequestId"] = json!("6ef60bec-0242-43af-bb20-270359fb54a7");
         json!({"Response": v})
     };
+    let page = |all: Vec<Value>, items: &str, total: &str, paging: TcPaging| match tc_page(
+        &input, all, items, total, paging, large,
+    ) {
+        Ok(v) => ok(v),
+        Err(e) => e,
+    };
+    let gz = region == "ap-guangzhou";
     let body = match (action.as_str(), region.as_str()) {
         ("GetCallerIdentity", _) => ok(
             json!({"Arn": format!("qcs::cam::uin/{TENCENT_ACCOUNT}:uin/100000000099"), "AccountId": TENCENT_ACCOUNT, "UserId": "100000000099", "PrincipalId": "100000000099", "Type": "CAMUser"}),
@@ -1022,26 +1128,49 @@ fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
             {"Region": "ap-guangzhou", "RegionName": "华南地区(广州)", "RegionState": "AVAILABLE"},
             {"Region": "ap-shanghai", "RegionName": "华东地区(上海)", "RegionState": "AVAILABLE"},
             {"Region": "ap-hongkong", "RegionName": "港澳台地区(中国香港)", "RegionState": "AVAILABLE"}]})),
+        ("GetPasswordRules", _) => ok(
+            json!({"Rules": {"MinimumLength": 12, "MustContain": "A", "ForcePasswordChange": 90, "ReusePasswordLimit": 5, "RetryPasswordLimit": 5, "PasswordExpirationInvalidation": 2}, "UpdateTime": "2024-01-01 00:00:00", "Modifier": "100012345678"}),
+        ),
         ("ListUsers", _) => ok(json!({"Data": [
             {"Uin": 100000000011_u64, "Name": "dev-alice", "Uid": 11, "Remark": "", "ConsoleLogin": 1, "PhoneNum": "", "CountryCode": "86", "Email": "", "CreateTime": "2024-03-01 18:00:00"},
             {"Uin": 100000000012_u64, "Name": "ops-bot", "Uid": 12, "Remark": "automation", "ConsoleLogin": 0, "PhoneNum": "", "CountryCode": "86", "Email": "", "CreateTime": "2024-05-01 08:00:00"}]})),
-        ("DescribeSafeAuthFlagColl", _) => {
-            let token = i64::from(input["SubUin"] == json!(100000000011_u64));
+        ("GetUser", _) => {
+            let alice = input["Name"] == "dev-alice";
             ok(
-                json!({"LoginFlag": {"Phone": 0, "Token": token, "Stoken": 0, "Wechat": 0, "Custom": 0, "Mail": 0, "U2FToken": 0},
+                json!({"Uin": if alice { 100000000011_u64 } else { 100000000012_u64 }, "Name": input["Name"], "Uid": if alice { 11 } else { 12 }, "Remark": "", "ConsoleLogin": i64::from(alice), "PhoneNum": "", "CountryCode": "86", "Email": "", "RecentlyLoginIP": if alice { "203.0.113.7" } else { "" }, "RecentlyLoginTime": if alice { "2026-11-20 09:30:00" } else { "" }}),
+            )
+        }
+        ("DescribeSafeAuthFlagColl", _) => {
+            // dev-alice has a software token; ops-bot a passkey (an MFA device too).
+            let token = i64::from(input["SubUin"] == json!(100000000011_u64));
+            let passkey = i64::from(input["SubUin"] == json!(100000000012_u64));
+            ok(
+                json!({"LoginFlag": {"Phone": 0, "Token": token, "Stoken": 0, "Wechat": 0, "Custom": 0, "Mail": 0, "U2FToken": 0, "Passkey": passkey},
                 "ActionFlag": {"Phone": 0, "Token": token, "Stoken": 0, "Wechat": 0, "Custom": 0, "Mail": 0, "U2FToken": 0},
                 "OffsiteFlag": {"VerifyFlag": 0, "NotifyPhone": 0, "NotifyEmail": 0, "NotifyWechat": 0, "Tips": 0}}),
             )
         }
         ("ListAttachedUserAllPolicies", _) => {
             let admin = input["TargetUin"] == json!(100000000011_u64);
-            let name = if admin {
-                "AdministratorAccess"
+            let policy = |id: String, name: &str| json!({"PolicyId": id, "PolicyName": name, "AddTime": "2024-03-01 18:05:00", "StrategyType": "2", "CreateMode": "2", "Groups": [], "Description": "", "Deactived": 0, "DeactivedDetail": []});
+            let mut all = Vec::new();
+            if admin && large {
+                // 200 policies before the administrator one: it is on page 2.
+                all.extend(
+                    (0..200)
+                        .map(|n| policy(format!("{}", 300000 + n), &format!("custom-read-{n}"))),
+                );
+            }
+            all.push(if admin {
+                policy("1".into(), "AdministratorAccess")
             } else {
-                "QcloudCVMReadOnlyAccess"
-            };
-            ok(
-                json!({"TotalNum": 1, "PolicyList": [{"PolicyId": if admin { "1" } else { "219188" }, "PolicyName": name, "AddTime": "2024-03-01 18:05:00", "StrategyType": "2", "CreateMode": "2", "Groups": [], "Description": "", "Deactived": 0, "DeactivedDetail": []}]}),
+                policy("219188".into(), "QcloudCVMReadOnlyAccess")
+            });
+            page(
+                all,
+                "PolicyList",
+                "TotalNum",
+                TcPaging::Page("Page", "Rp", 200),
             )
         }
         ("ListAccessKeys", _) => {
@@ -1052,59 +1181,194 @@ fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
             };
             ok(json!({"AccessKeys": keys}))
         }
-        ("DescribeAuditTracks", _) => ok(
-            json!({"TotalCount": 1, "Tracks": [{"Name": "all-events", "ActionType": "*", "ResourceType": "*", "Status": 1, "EventNames": ["*"], "Storage": {"StorageType": "cos", "StorageRegion": "ap-guangzhou", "StorageName": "acme-audit-1250000000", "StoragePrefix": "cloudaudit"}, "CreateTime": "2024-01-01 00:00:00", "TrackId": 30001}]}),
+        ("GetSecurityLastUsed", _) => {
+            let ids = input["SecretIdList"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if ids.is_empty() || ids.len() > 10 {
+                tc_error("InvalidParameterValue", "SecretIdList takes 1 to 10 ids.")
+            } else {
+                let rows: Vec<Value> = ids
+                    .iter()
+                    .map(|id| json!({"SecretId": id, "LastUsedDate": "2026-11-28", "LastSecretUsedDate": 1764259200}))
+                    .collect();
+                ok(json!({"SecretIdLastUsedRows": rows}))
+            }
+        }
+        ("DescribeAuditTracks", _) => {
+            let mut all = vec![
+                // Restricted to COS, and to one event: neither records all management events.
+                tc_track(30002, "cos-only", "*", "cos", &["*"]),
+                tc_track(30003, "create-user-only", "Write", "*", &["CreateUser"]),
+            ];
+            if large {
+                all.extend(
+                    (0..48)
+                        .map(|n| tc_track(31000 + n, &format!("cos-only-{n}"), "*", "cos", &["*"])),
+                );
+            }
+            // Last: on page 2 of the larger account.
+            all.push(tc_track(30001, "all-events", "*", "*", &["*"]));
+            page(
+                all,
+                "Tracks",
+                "TotalCount",
+                TcPaging::Page("PageNumber", "PageSize", 100),
+            )
+        }
+        ("DescribeConfigRecorder", _) => ok(
+            json!({"Items": [{"Product": "cvm", "ProductName": "云服务器", "ResourceType": "QCS::CVM::Instance", "ResourceTypeName": "实例", "UpdateTime": "2024-01-01 00:00:00"}], "Status": 1, "TriggerCount": 0, "OpenCount": 1, "UpdateCount": 0, "CreateTime": "2024-01-01 00:00:00"}),
         ),
-        ("ListKeys", "ap-guangzhou") => ok(
-            json!({"TotalCount": 2, "Keys": [{"KeyId": "b9a1c2d3-0000-11ee-8000-525400000001"}, {"KeyId": "b9a1c2d3-0000-11ee-8000-525400000002"}]}),
-        ),
-        ("ListKeys", _) => ok(json!({"TotalCount": 0, "Keys": []})),
-        ("DescribeKeys", _) => ok(json!({"KeyMetadatas": [
-            {"KeyId": "b9a1c2d3-0000-11ee-8000-525400000001", "Alias": "app-data", "CreateTime": 1704067200, "Description": "", "KeyState": "Enabled", "KeyUsage": "ENCRYPT_DECRYPT", "Type": 1, "CreatorUin": 100000000099_u64, "KeyRotationEnabled": false, "Owner": "user", "NextRotateTime": 0, "Origin": "TENCENT_KMS", "ValidTo": 0, "ResourceId": "creatorUin/100000000099/b9a1c2d3-0000-11ee-8000-525400000001", "HsmClusterId": ""},
-            {"KeyId": "b9a1c2d3-0000-11ee-8000-525400000002", "Alias": "cbs-default", "CreateTime": 1704067200, "Description": "", "KeyState": "Enabled", "KeyUsage": "ENCRYPT_DECRYPT", "Type": 1, "CreatorUin": 100000000099_u64, "KeyRotationEnabled": true, "Owner": "cloud_product", "NextRotateTime": 0, "Origin": "TENCENT_KMS", "ValidTo": 0, "ResourceId": "creatorUin/100000000099/b9a1c2d3-0000-11ee-8000-525400000002", "HsmClusterId": ""}]})),
-        ("DescribeSecurityGroups", "ap-guangzhou") => ok(
-            json!({"TotalCount": 1, "SecurityGroupSet": [{"SecurityGroupId": "sg-gz000001", "SecurityGroupName": "bastion", "SecurityGroupDesc": "", "ProjectId": "0", "IsDefault": false, "CreatedTime": "2024-01-01 00:00:00", "TagSet": []}]}),
-        ),
-        ("DescribeSecurityGroups", _) => ok(json!({"TotalCount": 0, "SecurityGroupSet": []})),
-        ("DescribeSecurityGroupPolicies", _) => ok(
-            json!({"SecurityGroupPolicySet": {"Version": "3", "Egress": [], "Ingress": [
-            {"PolicyIndex": 0, "Protocol": "TCP", "Port": "22,3389", "CidrBlock": "0.0.0.0/0", "Ipv6CidrBlock": "", "Action": "ACCEPT", "PolicyDescription": "remote admin", "ModifyTime": "2024-01-01 00:00:00"},
-            {"PolicyIndex": 1, "Protocol": "ALL", "Port": "all", "CidrBlock": "10.0.0.0/8", "Ipv6CidrBlock": "", "Action": "ACCEPT", "PolicyDescription": "vpc", "ModifyTime": "2024-01-01 00:00:00"}]}}),
-        ),
+        ("ListKeys", _) => {
+            let all: Vec<Value> = if !gz {
+                Vec::new()
+            } else if large {
+                (1..=150)
+                    .map(|n| json!({"KeyId": format!("b9a1c2d3-0000-11ee-8000-5254000{n:05}")}))
+                    .collect()
+            } else {
+                vec![
+                    json!({"KeyId": "b9a1c2d3-0000-11ee-8000-525400000001"}),
+                    json!({"KeyId": "b9a1c2d3-0000-11ee-8000-525400000002"}),
+                ]
+            };
+            page(all, "Keys", "TotalCount", TcPaging::Offset(200))
+        }
+        ("DescribeKeys", _) => {
+            let ids = input["KeyIds"].as_array().cloned().unwrap_or_default();
+            if ids.is_empty() || ids.len() > 100 {
+                tc_error(
+                    "InvalidParameterValue",
+                    "KeyIds: at most 100 KeyIds a call.",
+                )
+            } else {
+                let metas: Vec<Value> = ids
+                    .iter()
+                    .map(|id| {
+                        let id = id.as_str().unwrap_or("");
+                        if id.ends_with("000002") {
+                            tc_key(id, "cloud_product", true)
+                        } else {
+                            tc_key(id, "user", false)
+                        }
+                    })
+                    .collect();
+                ok(json!({"KeyMetadatas": metas}))
+            }
+        }
+        ("DescribeSecurityGroups", _) => {
+            let group = |id: &str, name: &str| json!({"SecurityGroupId": id, "SecurityGroupName": name, "SecurityGroupDesc": "", "ProjectId": "0", "IsDefault": false, "CreatedTime": "2024-01-01 00:00:00", "TagSet": []});
+            let all = if gz {
+                vec![group("sg-gz000001", "bastion"), group("sg-gz000002", "web")]
+            } else {
+                Vec::new()
+            };
+            page(
+                all,
+                "SecurityGroupSet",
+                "TotalCount",
+                TcPaging::OffsetString(100),
+            )
+        }
+        ("DescribeSecurityGroupPolicies", _) => {
+            let ingress = if input["SecurityGroupId"] == "sg-gz000002" {
+                json!([{"PolicyIndex": 0, "Protocol": "TCP", "Port": "443", "CidrBlock": "0.0.0.0/0", "Ipv6CidrBlock": "", "Action": "ACCEPT", "PolicyDescription": "https", "ModifyTime": "2024-01-01 00:00:00"}])
+            } else {
+                json!([
+                {"PolicyIndex": 0, "Protocol": "TCP", "Port": "22,3389", "CidrBlock": "0.0.0.0/0", "Ipv6CidrBlock": "", "Action": "ACCEPT", "PolicyDescription": "remote admin", "ModifyTime": "2024-01-01 00:00:00"},
+                {"PolicyIndex": 1, "Protocol": "ALL", "Port": "all", "CidrBlock": "10.0.0.0/8", "Ipv6CidrBlock": "", "Action": "ACCEPT", "PolicyDescription": "vpc", "ModifyTime": "2024-01-01 00:00:00"}])
+            };
+            ok(
+                json!({"SecurityGroupPolicySet": {"Version": "3", "Egress": [], "Ingress": ingress}}),
+            )
+        }
         ("DescribeDisks", "ap-shanghai") => {
             tc_error("RequestLimitExceeded", "请求的次数超过了频率限制。")
         }
-        ("DescribeDisks", "ap-guangzhou") => ok(json!({"TotalCount": 2, "DiskSet": [
-            {"DiskId": "disk-gz000001", "DiskName": "sys", "Encrypt": true, "KmsKeyId": "b9a1c2d3-0000-11ee-8000-525400000001", "Attached": true, "DiskState": "ATTACHED", "DiskUsage": "SYSTEM_DISK", "DiskSize": 50},
-            {"DiskId": "disk-gz000002", "DiskName": "logs", "Encrypt": false, "Attached": false, "DiskState": "UNATTACHED", "DiskUsage": "DATA_DISK", "DiskSize": 100}]})),
-        ("DescribeDisks", _) => ok(json!({"TotalCount": 0, "DiskSet": []})),
-        ("DescribeAutoSnapshotPolicies", "ap-guangzhou") => ok(
-            json!({"TotalCount": 1, "AutoSnapshotPolicySet": [{"AutoSnapshotPolicyId": "asp-gz000001", "AutoSnapshotPolicyName": "daily", "AutoSnapshotPolicyState": "NORMAL", "IsActivated": true, "IsPermanent": false, "RetentionDays": 7, "CreateTime": "2024-01-01 00:00:00", "NextTriggerTime": "2026-11-26 02:00:00", "DiskIdSet": ["disk-gz000001"], "Policy": [{"DayOfWeek": [0, 1, 2, 3, 4, 5, 6], "Hour": [2]}]}]}),
-        ),
+        ("DescribeDisks", _) => {
+            let all = if gz {
+                vec![
+                    json!({"DiskId": "disk-gz000001", "DiskName": "sys", "Encrypt": true, "KmsKeyId": "b9a1c2d3-0000-11ee-8000-525400000001", "Attached": true, "DiskState": "ATTACHED", "DiskUsage": "SYSTEM_DISK", "DiskSize": 50}),
+                    json!({"DiskId": "disk-gz000002", "DiskName": "logs", "Encrypt": false, "Attached": false, "DiskState": "UNATTACHED", "DiskUsage": "DATA_DISK", "DiskSize": 100}),
+                ]
+            } else {
+                Vec::new()
+            };
+            page(all, "DiskSet", "TotalCount", TcPaging::Offset(100))
+        }
         ("DescribeAutoSnapshotPolicies", _) => {
-            ok(json!({"TotalCount": 0, "AutoSnapshotPolicySet": []}))
+            let all = if gz {
+                vec![
+                    json!({"AutoSnapshotPolicyId": "asp-gz000001", "AutoSnapshotPolicyName": "daily", "AutoSnapshotPolicyState": "NORMAL", "IsActivated": true, "IsPermanent": false, "RetentionDays": 7, "CreateTime": "2024-01-01 00:00:00", "NextTriggerTime": "2026-11-26 02:00:00", "DiskIdSet": ["disk-gz000001"], "Policy": [{"DayOfWeek": [0, 1, 2, 3, 4, 5, 6], "Hour": [2]}]}),
+                    // Kept for 3 months (RetentionDays 0): the shortest 3 months are 89 days.
+                    json!({"AutoSnapshotPolicyId": "asp-gz000002", "AutoSnapshotPolicyName": "monthly", "AutoSnapshotPolicyState": "NORMAL", "IsActivated": true, "IsPermanent": false, "RetentionDays": 0, "RetentionMonths": 3, "RetentionAmount": 0, "CreateTime": "2024-01-01 00:00:00", "NextTriggerTime": "2026-12-01 03:00:00", "DiskIdSet": ["disk-gz000002"], "Policy": [{"DayOfMonth": [1], "Hour": [3]}]}),
+                ]
+            } else {
+                Vec::new()
+            };
+            page(
+                all,
+                "AutoSnapshotPolicySet",
+                "TotalCount",
+                TcPaging::Offset(100),
+            )
         }
         ("DescribeMachines", "ap-guangzhou") => tc_error(
             "UnauthorizedOperation",
             "CAM签名/鉴权错误：无 cwp:DescribeMachines 权限。",
         ),
-        ("DescribeMachines", _) => ok(json!({"TotalCount": 0, "Machines": []})),
-        ("DescribeVpcs", "ap-guangzhou") => ok(json!({"TotalCount": 2, "VpcSet": [
-            {"VpcId": "vpc-gz000001", "VpcName": "Default-VPC", "IsDefault": true, "CidrBlock": "172.16.0.0/16", "EnableMulticast": false, "CreatedTime": "2023-01-01 10:00:00"},
-            {"VpcId": "vpc-gz000002", "VpcName": "batch", "IsDefault": false, "CidrBlock": "10.0.0.0/16", "EnableMulticast": false, "CreatedTime": "2024-01-01 10:00:00"}]})),
-        ("DescribeVpcs", _) => ok(json!({"TotalCount": 0, "VpcSet": []})),
+        ("DescribeMachines", r) => {
+            // ap-shanghai: the host on page 2 is offline; ap-hongkong: both online.
+            let second = if r == "ap-shanghai" {
+                "OFFLINE"
+            } else {
+                "ONLINE"
+            };
+            let all = vec![tc_machine(1, r, "ONLINE"), tc_machine(2, r, second)];
+            page(all, "Machines", "TotalCount", TcPaging::Offset(100))
+        }
+        ("DescribeVpcs", _) => {
+            let all = if gz {
+                vec![
+                    json!({"VpcId": "vpc-gz000001", "VpcName": "Default-VPC", "IsDefault": true, "CidrBlock": "172.16.0.0/16", "EnableMulticast": false, "CreatedTime": "2023-01-01 10:00:00"}),
+                    json!({"VpcId": "vpc-gz000002", "VpcName": "batch", "IsDefault": false, "CidrBlock": "10.0.0.0/16", "EnableMulticast": false, "CreatedTime": "2024-01-01 10:00:00"}),
+                ]
+            } else {
+                Vec::new()
+            };
+            page(all, "VpcSet", "TotalCount", TcPaging::OffsetString(100))
+        }
         // The batch VPC's flow log is switched off.
-        ("DescribeFlowLogs", "ap-guangzhou") => ok(json!({"TotalNum": 2, "FlowLog": [
-            {"VpcId": "vpc-gz000001", "FlowLogId": "fl-gz000001", "FlowLogName": "default-all", "ResourceType": "VPC", "ResourceId": "vpc-gz000001", "TrafficType": "ALL", "CloudLogId": "a1b2c3d4", "CloudLogState": "ACTIVE", "FlowLogDescription": "", "CreatedTime": "2023-01-02 10:00:00", "Enable": true, "StorageType": "cls"},
-            {"VpcId": "vpc-gz000002", "FlowLogId": "fl-gz000002", "FlowLogName": "batch-all", "ResourceType": "VPC", "ResourceId": "vpc-gz000002", "TrafficType": "ALL", "CloudLogId": "a1b2c3d5", "CloudLogState": "ACTIVE", "FlowLogDescription": "", "CreatedTime": "2024-01-02 10:00:00", "Enable": false, "StorageType": "cls"}]})),
-        ("DescribeFlowLogs", _) => ok(json!({"TotalNum": 0, "FlowLog": []})),
-        ("DescribeDBInstances", "ap-guangzhou") => ok(json!({"TotalCount": 2, "Items": [
-            {"InstanceId": "cdb-gzgood01", "InstanceName": "orders", "EngineVersion": "8.0", "WanStatus": 0, "DeployMode": 1, "Zone": "ap-guangzhou-3", "SlaveInfo": {"First": {"Zone": "ap-guangzhou-4"}}, "Status": 1, "Region": "ap-guangzhou"},
-            {"InstanceId": "cdb-gzopen02", "InstanceName": "legacy", "EngineVersion": "5.7", "WanStatus": 1, "DeployMode": 0, "Zone": "ap-guangzhou-3", "Status": 1, "Region": "ap-guangzhou"}]})),
-        ("DescribeDBInstances", _) => ok(json!({"TotalCount": 0, "Items": []})),
-        ("DescribeDBEncryptAttributes", _) => ok(
-            json!({"EncryptStatus": if input["InstanceId"] == "cdb-gzgood01" { "on" } else { "off" }}),
-        ),
+        ("DescribeFlowLogs", _) => {
+            let all = if gz {
+                vec![
+                    json!({"VpcId": "vpc-gz000002", "FlowLogId": "fl-gz000002", "FlowLogName": "batch-all", "ResourceType": "VPC", "ResourceId": "vpc-gz000002", "TrafficType": "ALL", "CloudLogId": "a1b2c3d5", "CloudLogState": "ACTIVE", "FlowLogDescription": "", "CreatedTime": "2024-01-02 10:00:00", "Enable": false, "StorageType": "cls"}),
+                    // On page 2.
+                    json!({"VpcId": "vpc-gz000001", "FlowLogId": "fl-gz000001", "FlowLogName": "default-all", "ResourceType": "VPC", "ResourceId": "vpc-gz000001", "TrafficType": "ALL", "CloudLogId": "a1b2c3d4", "CloudLogState": "ACTIVE", "FlowLogDescription": "", "CreatedTime": "2023-01-02 10:00:00", "Enable": true, "StorageType": "cls"}),
+                ]
+            } else {
+                Vec::new()
+            };
+            page(all, "FlowLog", "TotalNum", TcPaging::Offset(100))
+        }
+        ("DescribeDBInstances", _) => {
+            let all = if gz {
+                vec![
+                    json!({"InstanceId": "cdb-gzgood01", "InstanceName": "orders", "EngineVersion": "8.0", "WanStatus": 0, "DeployMode": 1, "Zone": "ap-guangzhou-3", "SlaveInfo": {"First": {"Zone": "ap-guangzhou-4"}}, "Status": 1, "Region": "ap-guangzhou"}),
+                    json!({"InstanceId": "cdb-gzopen02", "InstanceName": "legacy", "EngineVersion": "5.7", "WanStatus": 1, "DeployMode": 0, "Zone": "ap-guangzhou-3", "Status": 1, "Region": "ap-guangzhou"}),
+                ]
+            } else {
+                Vec::new()
+            };
+            page(all, "Items", "TotalCount", TcPaging::Offset(2000))
+        }
+        ("DescribeDBInstanceInfo", _) => {
+            let good = input["InstanceId"] == "cdb-gzgood01";
+            ok(
+                json!({"InstanceId": input["InstanceId"], "InstanceName": if good { "orders" } else { "legacy" }, "Encryption": if good { "YES" } else { "NO" }, "KeyId": if good { "b9a1c2d3-0000-11ee-8000-525400000001" } else { "" }, "KeyRegion": if good { "ap-guangzhou" } else { "" }, "DefaultKmsRegion": "ap-guangzhou"}),
+            )
+        }
         ("DescribeBackupConfig", _) => ok(
             json!({"StartTimeMin": 2, "StartTimeMax": 6, "BackupExpireDays": if input["InstanceId"] == "cdb-gzgood01" { 7 } else { 2 }, "BackupMethod": "physical", "BinlogExpireDays": 7, "BackupTimeWindow": {"Monday": "02:00-06:00"}}),
         ),
@@ -1670,12 +1934,30 @@ fn cos(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         ))
     };
     let (status, body) = match (bucket.as_str(), sub.as_str()) {
-        ("", _) => xml(&format!(
-            "<ListAllMyBucketsResult>{owner}<Buckets>{}{}{}</Buckets></ListAllMyBucketsResult>",
-            entry("acme-logs-1250000000", "ap-guangzhou"),
-            entry("acme-web-1250000000", "ap-guangzhou"),
-            entry("acme-hk-1250000000", "ap-hongkong")
-        )),
+        // GET Service, one bucket a page: `marker` is the previous page's `NextMarker`.
+        ("", _) => {
+            let all = [
+                ("acme-logs-1250000000", "ap-guangzhou"),
+                ("acme-web-1250000000", "ap-guangzhou"),
+                ("acme-hk-1250000000", "ap-hongkong"),
+            ];
+            let marker = req.param("marker");
+            let start = all
+                .iter()
+                .position(|(n, _)| *n == marker)
+                .map_or(0, |i| i + 1);
+            let (name, loc) = all[start.min(all.len() - 1)];
+            let truncated = start + 1 < all.len();
+            let next = if truncated {
+                format!("<NextMarker>{name}</NextMarker>")
+            } else {
+                String::new()
+            };
+            xml(&format!(
+                "<ListAllMyBucketsResult>{owner}<Marker>{marker}</Marker>{next}<IsTruncated>{truncated}</IsTruncated><Buckets>{}</Buckets></ListAllMyBucketsResult>",
+                entry(name, loc)
+            ))
+        }
         ("acme-logs-1250000000", "encryption") => sse("AES256", ""),
         ("acme-hk-1250000000", "encryption") => sse("KMS", "b9a1c2d3-0000-11ee-8000-525400000001"),
         (_, "encryption") => xml_error(
@@ -1691,10 +1973,15 @@ fn cos(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         }
         (_, "versioning") => xml("<VersioningConfiguration/>"),
         (b, "acl") => {
-            let public = if b == "acme-web-1250000000" {
-                r#"<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>"#
-            } else {
-                ""
+            // acme-web: the AllUsers group; acme-hk: the anonymous ID (cos-go-sdk-v5 `decodeACL`).
+            let public = match b {
+                "acme-web-1250000000" => {
+                    r#"<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>"#
+                }
+                "acme-hk-1250000000" => {
+                    r#"<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>qcs::cam::anyone:anyone</ID><DisplayName>qcs::cam::anyone:anyone</DisplayName></Grantee><Permission>READ</Permission></Grant>"#
+                }
+                _ => "",
             };
             xml(&format!(
                 r#"<AccessControlPolicy>{owner}<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>qcs::cam::uin/{TENCENT_ACCOUNT}:uin/{TENCENT_ACCOUNT}</ID><DisplayName>{TENCENT_ACCOUNT}</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>{public}</AccessControlList></AccessControlPolicy>"#

@@ -295,8 +295,7 @@ pub const KINDS: &[&str] = &[
 /// `unsupported`; kinds outside [`KINDS`] are not collected). See `docs/collectors.md`.
 pub fn evidenced_kinds(provider: CnProvider) -> Vec<&'static str> {
     let unsupported: &[&str] = match provider {
-        CnProvider::Alibaba | CnProvider::Huawei => &[],
-        CnProvider::Tencent => &["identity.password-policy", "monitoring.config-recorder"],
+        CnProvider::Alibaba | CnProvider::Huawei | CnProvider::Tencent => &[],
     };
     KINDS
         .iter()
@@ -568,6 +567,7 @@ pub fn collect(
         store,
         endpoint_url: config.endpoint_url.clone(),
         regions: discovery.regions.clone(),
+        max_pages: config.max_pages,
     };
     match objstore::client(store, config) {
         Ok(storage_client) => {

@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use crate::allow::AllowList;
+use crate::cn::paging::{self, Page};
 use crate::cn::sign_objstore::{ObjectStore, ObjectStoreSigner};
 use crate::cn::{CnConfig, fields, percent_encode};
 use crate::http::{ApiRequest, CallError, ErrorClass, HttpClient};
@@ -60,6 +61,8 @@ pub(crate) struct BucketCollector {
     pub(crate) store: ObjectStore,
     pub(crate) endpoint_url: Option<String>,
     pub(crate) regions: Vec<String>,
+    /// Pages per listing before it is `truncated`.
+    pub(crate) max_pages: usize,
 }
 
 impl BucketCollector {
@@ -141,6 +144,21 @@ impl Collector for BucketCollector {
 
     fn collect(&self, unit: &Unit, ctx: &mut UnitCtx<'_>) {
         const KIND: &str = "storage.bucket";
+        if self.store == ObjectStore::Cos {
+            let buckets = match self.cos_buckets(ctx, &unit.region) {
+                Ok(b) => b,
+                Err(err) => return self.fail_all(ctx, &err),
+            };
+            for (name, region, list_sha) in buckets
+                .into_iter()
+                .filter(|(_, r, _)| self.regions.contains(r))
+            {
+                if let Err(err) = self.s3_style_bucket(ctx, &name, &region, &list_sha) {
+                    ctx.fail(KIND, &region, &name, &err);
+                }
+            }
+            return;
+        }
         let list = match ctx.send_ok(&self.get(
             "ListBuckets",
             &unit.region,
@@ -183,6 +201,50 @@ impl Collector for BucketCollector {
 }
 
 impl BucketCollector {
+    /// COS GET Service, every page: `marker` is the previous answer's `NextMarker` while
+    /// `IsTruncated` is true (cos-go-sdk-v5 `service.go`: `ServiceGetOptions.Marker`,
+    /// `ServiceGetResult.IsTruncated` / `NextMarker`). `(name, region, digest of its page)`.
+    fn cos_buckets(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        region: &str,
+    ) -> Result<Vec<(String, String, String)>, CallError> {
+        let base = self.service_url(region);
+        paging::list("cos", "ListBuckets", self.max_pages, |cursor| {
+            let url = if cursor.token.is_empty() {
+                base.clone()
+            } else {
+                format!("{base}?marker={}", percent_encode(&cursor.token, false))
+            };
+            let list = ctx.send_ok(&self.get("ListBuckets", region, url))?;
+            let doc = parse(&list, "cos", "ListBuckets")?;
+            let items = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("Bucket"))
+                .map(|b| {
+                    (
+                        child_text(b, "Name"),
+                        child_text(b, "Location"),
+                        list.sha256.clone(),
+                    )
+                })
+                .collect();
+            let root = doc.root_element();
+            let flags = json!({
+                "IsTruncated": child_text(root, "IsTruncated"),
+                "NextMarker": child_text(root, "NextMarker"),
+            });
+            let more = paging::token(
+                &flags,
+                &["NextMarker"],
+                Some(&["IsTruncated"]),
+                "cos",
+                "ListBuckets",
+            )?;
+            Ok(Page { items, more })
+        })
+    }
+
     fn fail_all(&self, ctx: &mut UnitCtx<'_>, err: &CallError) {
         for region in &self.regions {
             ctx.fail("storage.bucket", region, "*", err);
@@ -303,7 +365,8 @@ impl BucketCollector {
         let sse = read(&encryption, "GetBucketEncryption", "SSEAlgorithm")?;
         let kms_key = read(&encryption, "GetBucketEncryption", "KMSMasterKeyID")?;
         let public_acl = match &acl {
-            // OBS grants to `<Canned>Everyone</Canned>`, COS to the `AllUsers` group URI.
+            // OBS grants to `<Canned>Everyone</Canned>`; COS to the `AllUsers` group URI or to
+            // the ID `qcs::cam::anyone:anyone` (cos-go-sdk-v5 `cos.go` `decodeACL`).
             Some(f) => parse(f, service, "GetBucketAcl")?
                 .descendants()
                 .filter(|n| n.has_tag_name("Grant"))
@@ -312,6 +375,9 @@ impl BucketCollector {
                         (n.has_tag_name("Canned") && n.text() == Some("Everyone"))
                             || (n.has_tag_name("URI")
                                 && n.text().is_some_and(|t| t.ends_with("/AllUsers")))
+                            || (cos
+                                && n.has_tag_name("ID")
+                                && n.text().map(str::trim) == Some("qcs::cam::anyone:anyone"))
                     })
                 }),
             None => false,

@@ -1,22 +1,29 @@
 //! Tencent Cloud collector: API 3.0 (`TC3-HMAC-SHA256`, POST JSON) calls to STS, CVM, CAM,
-//! CloudAudit, KMS, VPC, CBS, CDB and Cloud Workload Protection, mapped into the normalized kinds.
-//!
-//! Gaps (`unsupported`): the sub-account password policy (no read API found in CAM 2019-01-16)
-//! and the configuration recorder (none found in Tencent Cloud Config);
-//! see `docs/collectors.md`. COS buckets (own endpoints and signature) are collected by
+//! CloudAudit, Config, KMS, VPC, CBS, CDB and Cloud Workload Protection, mapped into the
+//! normalized kinds. COS buckets (own endpoints and signature) are collected by
 //! [`crate::cn::objstore`].
+//!
+//! Every action, parameter and field is the one of tencentcloud-sdk-go
+//! (`tencentcloud/<service>/<version>/models.go`); every listing is read to its end with
+//! [`paging::list`] (see [`Listing`]). See `docs/collectors.md`.
 
 use serde_json::{Value, json};
 
 use crate::allow::AllowList;
 use crate::cn::call::Call;
+use crate::cn::paging::{self, Page};
 use crate::cn::sign_tencent::Tc3Signer;
 use crate::cn::{
     CnConfig, Discovery, Endpoint, Send, WorldOpen, arr, fields, flag, int, is_world,
-    normalize_time_cst, s, truthy, unit, unsupported,
+    normalize_time_cst, s, truthy, unit,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
+
+/// The region sent as `X-TC-Region` with calls that are not regional but whose API reference
+/// marks `Region` required (STS `GetCallerIdentity`, CloudAudit `DescribeAuditTracks`, Config
+/// `DescribeConfigRecorder`): every account can call ap-guangzhou.
+pub(crate) const HOME_REGION: &str = "ap-guangzhou";
 
 /// The read-only actions this collector may call.
 pub fn allow_list() -> AllowList {
@@ -26,10 +33,14 @@ pub fn allow_list() -> AllowList {
             ("sts", "GetCallerIdentity"),
             ("cvm", "DescribeRegions"),
             ("cam", "ListUsers"),
+            ("cam", "GetUser"),
             ("cam", "DescribeSafeAuthFlagColl"),
             ("cam", "ListAttachedUserAllPolicies"),
             ("cam", "ListAccessKeys"),
+            ("cam", "GetSecurityLastUsed"),
+            ("cam", "GetPasswordRules"),
             ("cloudaudit", "DescribeAuditTracks"),
+            ("config", "DescribeConfigRecorder"),
             ("kms", "ListKeys"),
             ("kms", "DescribeKeys"),
             ("vpc", "DescribeSecurityGroups"),
@@ -40,7 +51,7 @@ pub fn allow_list() -> AllowList {
             ("vpc", "DescribeVpcs"),
             ("vpc", "DescribeFlowLogs"),
             ("cdb", "DescribeDBInstances"),
-            ("cdb", "DescribeDBEncryptAttributes"),
+            ("cdb", "DescribeDBInstanceInfo"),
             ("cdb", "DescribeBackupConfig"),
         ],
     )
@@ -59,6 +70,7 @@ fn version(service: &str) -> &'static str {
         "sts" => "2018-08-13",
         "cam" => "2019-01-16",
         "cloudaudit" => "2019-03-19",
+        "config" => "2022-08-02",
         "kms" => "2019-01-18",
         "cwp" => "2018-02-28",
         "cdb" => "2017-03-20",
@@ -91,8 +103,11 @@ fn api(service: &'static str, action: &'static str, region: &str, payload: Value
 }
 
 pub(crate) fn discover(endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Discovery, CallError> {
-    let (identity, _) =
-        endpoint.call(send, api("sts", "GetCallerIdentity", "global", json!({})))?;
+    // sts 2018-08-13 GetCallerIdentity: `Region` is required.
+    let (identity, _) = endpoint.call(
+        send,
+        api("sts", "GetCallerIdentity", HOME_REGION, json!({})),
+    )?;
     let mut discovery = Discovery {
         account: s(&identity["Response"], "AccountId").to_owned(),
         ..Discovery::default()
@@ -110,7 +125,140 @@ pub(crate) fn discover(endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Disco
     Ok(discovery)
 }
 
-/// Units: CAM and CloudAudit account-wide, the rest per region.
+/// How a listing pages (tencentcloud-sdk-go `models.go` of the action's request).
+#[derive(Clone, Copy, Debug)]
+enum Paging {
+    /// `Offset` / `Limit`, typed Integer.
+    Offset,
+    /// `Offset` / `Limit`, typed String (VPC `DescribeSecurityGroups`, `DescribeVpcs`).
+    OffsetString,
+    /// A 1-based page number and a page size, under these names.
+    Page(&'static str, &'static str),
+}
+
+/// One listing: the action, where its items and its total are, how it pages, the page size
+/// (the SDK's documented maximum, or the size we ask for).
+#[derive(Clone, Copy, Debug)]
+struct Listing {
+    service: &'static str,
+    action: &'static str,
+    items: &'static str,
+    total: &'static str,
+    paging: Paging,
+    size: u64,
+}
+
+impl Listing {
+    const fn new(
+        service: &'static str,
+        action: &'static str,
+        items: &'static str,
+        total: &'static str,
+        paging: Paging,
+        size: u64,
+    ) -> Listing {
+        Listing {
+            service,
+            action,
+            items,
+            total,
+            paging,
+            size,
+        }
+    }
+}
+
+// vpc 2017-03-12: Offset/Limit are String, Limit at most 100, `TotalCount`.
+const SECURITY_GROUPS: Listing = Listing::new(
+    "vpc",
+    "DescribeSecurityGroups",
+    "SecurityGroupSet",
+    "TotalCount",
+    Paging::OffsetString,
+    100,
+);
+const VPCS: Listing = Listing::new(
+    "vpc",
+    "DescribeVpcs",
+    "VpcSet",
+    "TotalCount",
+    Paging::OffsetString,
+    100,
+);
+// vpc 2017-03-12 DescribeFlowLogs: Offset/Limit Integer, Limit 1-100, total `TotalNum`.
+const FLOW_LOGS: Listing = Listing::new(
+    "vpc",
+    "DescribeFlowLogs",
+    "FlowLog",
+    "TotalNum",
+    Paging::Offset,
+    100,
+);
+// cbs 2017-03-12: Limit at most 100.
+const DISKS: Listing = Listing::new(
+    "cbs",
+    "DescribeDisks",
+    "DiskSet",
+    "TotalCount",
+    Paging::Offset,
+    100,
+);
+const SNAPSHOT_POLICIES: Listing = Listing::new(
+    "cbs",
+    "DescribeAutoSnapshotPolicies",
+    "AutoSnapshotPolicySet",
+    "TotalCount",
+    Paging::Offset,
+    100,
+);
+// cwp 2018-02-28 DescribeMachines: Limit at most 100.
+const MACHINES: Listing = Listing::new(
+    "cwp",
+    "DescribeMachines",
+    "Machines",
+    "TotalCount",
+    Paging::Offset,
+    100,
+);
+// kms 2019-01-18 ListKeys: Limit at most 200.
+const KEYS: Listing = Listing::new("kms", "ListKeys", "Keys", "TotalCount", Paging::Offset, 200);
+// cdb 2017-03-20 DescribeDBInstances: Limit at most 2000 (we ask for 100).
+const DB_INSTANCES: Listing = Listing::new(
+    "cdb",
+    "DescribeDBInstances",
+    "Items",
+    "TotalCount",
+    Paging::Offset,
+    100,
+);
+// cam 2019-01-16 ListAttachedUserAllPolicies: `Page`, `Rp` at most 200, total `TotalNum`.
+const USER_POLICIES: Listing = Listing::new(
+    "cam",
+    "ListAttachedUserAllPolicies",
+    "PolicyList",
+    "TotalNum",
+    Paging::Page("Page", "Rp"),
+    200,
+);
+// cloudaudit 2019-03-19 DescribeAuditTracks: `PageNumber`, `PageSize`, `TotalCount`.
+const AUDIT_TRACKS: Listing = Listing::new(
+    "cloudaudit",
+    "DescribeAuditTracks",
+    "Tracks",
+    "TotalCount",
+    Paging::Page("PageNumber", "PageSize"),
+    50,
+);
+
+/// Items of a listing, each with the digest of its page.
+type Items = Vec<(Value, String)>;
+
+/// kms 2019-01-18 DescribeKeys: "批量查询一次最多支持100个KeyId".
+const DESCRIBE_KEYS_MAX: usize = 100;
+/// cam 2019-01-16 GetSecurityLastUsed: "最多支持10个" SecretIds.
+const LAST_USED_MAX: usize = 10;
+
+/// Units: CAM, CloudAudit and Config account-wide, the rest per region.
 pub(crate) struct TencentCollector {
     endpoint: Endpoint,
     regions: Vec<String>,
@@ -128,6 +276,64 @@ impl TencentCollector {
         self.endpoint
             .unit_call(ctx, call)
             .map(|(v, sha)| (v["Response"].clone(), sha))
+    }
+
+    /// Every item of `listing` (with the digest of its page), read to the end with
+    /// [`paging::list`]; `base` holds the other request parameters.
+    fn list(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        region: &str,
+        listing: Listing,
+        base: Value,
+    ) -> Result<Items, CallError> {
+        self.list_pages(ctx, region, listing, base)
+            .map(|(items, _)| items)
+    }
+
+    /// [`TencentCollector::list`] and the digest of every page (an empty listing is one page).
+    fn list_pages(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        region: &str,
+        listing: Listing,
+        base: Value,
+    ) -> Result<(Items, Vec<String>), CallError> {
+        let Listing {
+            service,
+            action,
+            items,
+            total,
+            paging,
+            size,
+        } = listing;
+        let mut pages = Vec::new();
+        let all = paging::list(service, action, self.endpoint.max_pages, |cursor| {
+            let mut payload = base.clone();
+            match paging {
+                Paging::Offset => {
+                    payload["Offset"] = json!(cursor.offset);
+                    payload["Limit"] = json!(size);
+                }
+                Paging::OffsetString => {
+                    payload["Offset"] = json!(cursor.offset.to_string());
+                    payload["Limit"] = json!(size.to_string());
+                }
+                Paging::Page(number, page_size) => {
+                    payload[number] = json!(cursor.number);
+                    payload[page_size] = json!(size);
+                }
+            }
+            let (v, sha) = self.call(ctx, api(service, action, region, payload))?;
+            let got = paging::items(&v, &[items], service, action)?;
+            let more = paging::total(&v, &[total], service, action)?;
+            pages.push(sha.clone());
+            Ok(Page {
+                items: got.into_iter().map(|i| (i, sha.clone())).collect(),
+                more,
+            })
+        })?;
+        Ok((all, pages))
     }
 }
 
@@ -169,21 +375,13 @@ impl Collector for TencentCollector {
         match unit.service {
             "cam" => self.cam(ctx),
             "cloudaudit" => self.cloudaudit(ctx),
+            "config" => self.config_recorder(ctx),
             "kms" => self.kms(ctx, region),
             "vpc" => {
                 self.security_groups(ctx, region);
                 self.vpcs(ctx, region);
             }
             "cdb" => self.databases(ctx, region),
-            "config" => ctx.fail(
-                "monitoring.config-recorder",
-                "global",
-                "*",
-                &unsupported(
-                    "config",
-                    "no read API for a configuration recorder's status and scope found in Tencent Cloud Config",
-                ),
-            ),
             "cbs" => {
                 self.disks(ctx, region);
                 self.snapshot_policies(ctx, region);
@@ -195,16 +393,38 @@ impl Collector for TencentCollector {
 }
 
 impl TencentCollector {
+    /// cam 2019-01-16 `GetPasswordRules` (`Rules`: `MinimumLength`, `MustContain`,
+    /// `ForcePasswordChange`, `ReusePasswordLimit`, `RetryPasswordLimit`,
+    /// `PasswordExpirationInvalidation`). Only the fields whose meaning the SDK states are
+    /// mapped: the minimum length, the reuse limit and the retry limit. `MustContain` (a string
+    /// whose encoding the SDK does not define) and `ForcePasswordChange` (a period without a
+    /// unit) are not mapped: the character-class and age fields are omitted.
+    fn password_policy(&self, ctx: &mut UnitCtx<'_>) {
+        const KIND: &str = "identity.password-policy";
+        match self.call(ctx, api("cam", "GetPasswordRules", "global", json!({}))) {
+            Ok((v, sha)) => {
+                let rules = &v["Rules"];
+                let account = ctx.account().to_owned();
+                ctx.record(
+                    KIND,
+                    "global",
+                    &format!("qcs::cam::uin/{account}:password-rules"),
+                    fields(json!({
+                        "configured": rules.is_object(),
+                        "min_length": int(rules.get("MinimumLength")),
+                        "reuse_prevention": int(rules.get("ReusePasswordLimit")),
+                        "max_login_attempts": int(rules.get("RetryPasswordLimit")),
+                    })),
+                    &[sha.as_str()],
+                );
+            }
+            Err(err) => ctx.fail(KIND, "global", "*", &err),
+        }
+    }
+
     fn cam(&self, ctx: &mut UnitCtx<'_>) {
-        ctx.fail(
-            "identity.password-policy",
-            "global",
-            "*",
-            &unsupported(
-                "cam",
-                "CAM 2019-01-16 has no read API for the sub-account password policy",
-            ),
-        );
+        self.password_policy(ctx);
+        // cam 2019-01-16 ListUsers takes no paging parameters: it answers every sub-user.
         let (users, list_sha) = match self.call(ctx, api("cam", "ListUsers", "global", json!({}))) {
             Ok(x) => x,
             Err(err) => {
@@ -217,201 +437,273 @@ impl TencentCollector {
         for user in arr(&users, &["Data"]) {
             let name = s(user, "Name").to_owned();
             let uin = int(user.get("Uin")).unwrap_or(0);
-            let mut sources = vec![list_sha.clone()];
-            let mfa = match self.call(
-                ctx,
-                api(
-                    "cam",
-                    "DescribeSafeAuthFlagColl",
-                    "global",
-                    json!({"SubUin": uin}),
-                ),
-            ) {
-                Ok((v, sha)) => {
-                    sources.push(sha);
-                    let flag = &v["LoginFlag"];
-                    ["Token", "Stoken", "U2FToken"]
-                        .iter()
-                        .any(|k| int(flag.get(*k)) == Some(1))
+            match self.user(ctx, &name, uin) {
+                Ok((mfa, privileged, last_login, mut sources)) => {
+                    sources.insert(0, list_sha.clone());
+                    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+                    ctx.record(
+                        "identity.user",
+                        "global",
+                        &format!("qcs::cam::uin/{account}:uin/{uin}"),
+                        fields(json!({
+                            "name": name,
+                            "root": false,
+                            "console_access": int(user.get("ConsoleLogin")) == Some(1),
+                            "mfa_enabled": mfa,
+                            "privileged": privileged,
+                            "created_at": user.get("CreateTime").and_then(normalize_time_cst),
+                            // `never_logged_in` is not reported by CAM: omitted.
+                            "last_login_at": last_login,
+                        })),
+                        &sources,
+                    );
                 }
-                Err(err) => {
-                    ctx.fail("identity.user", "global", &name, &err);
-                    self.access_keys(ctx, &name, uin);
-                    continue;
-                }
-            };
-            let payload = json!({"TargetUin": uin, "Rp": 200, "Page": 1, "AttachType": 0});
-            let privileged = match self.call(
-                ctx,
-                api("cam", "ListAttachedUserAllPolicies", "global", payload),
-            ) {
-                Ok((v, sha)) => {
-                    sources.push(sha);
-                    arr(&v, &["PolicyList"])
-                        .iter()
-                        .any(|p| s(p, "PolicyName") == "AdministratorAccess")
-                }
-                Err(err) => {
-                    ctx.fail("identity.user", "global", &name, &err);
-                    self.access_keys(ctx, &name, uin);
-                    continue;
-                }
-            };
-            let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-            ctx.record(
-                "identity.user",
-                "global",
-                &format!("qcs::cam::uin/{account}:uin/{uin}"),
-                fields(json!({
-                    "name": name,
-                    "root": false,
-                    "console_access": int(user.get("ConsoleLogin")) == Some(1),
-                    "mfa_enabled": mfa,
-                    "privileged": privileged,
-                    "created_at": user.get("CreateTime").and_then(normalize_time_cst),
-                })),
-                &sources,
-            );
+                Err(err) => ctx.fail("identity.user", "global", &name, &err),
+            }
             self.access_keys(ctx, &name, uin);
         }
     }
 
+    /// One sub-user's details: `(mfa, privileged, last login, digests)`.
+    /// `DescribeSafeAuthFlagColl` `LoginFlag` (`Token`, `Stoken`, `U2FToken`, `Passkey` are
+    /// MFA devices), `ListAttachedUserAllPolicies` (every page), `GetUser`
+    /// (`RecentlyLoginTime`, Beijing time).
+    fn user(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        name: &str,
+        uin: i64,
+    ) -> Result<(bool, bool, Option<String>, Vec<String>), CallError> {
+        let mut sources = Vec::new();
+        let (v, sha) = self.call(
+            ctx,
+            api(
+                "cam",
+                "DescribeSafeAuthFlagColl",
+                "global",
+                json!({"SubUin": uin}),
+            ),
+        )?;
+        sources.push(sha);
+        let flag = &v["LoginFlag"];
+        let mfa = ["Token", "Stoken", "U2FToken", "Passkey"]
+            .iter()
+            .any(|k| int(flag.get(*k)) == Some(1));
+        let policies = self.list(
+            ctx,
+            "global",
+            USER_POLICIES,
+            json!({"TargetUin": uin, "AttachType": 0}),
+        )?;
+        let privileged = policies
+            .iter()
+            .any(|(p, _)| s(p, "PolicyName") == "AdministratorAccess");
+        for (_, sha) in &policies {
+            if !sources.contains(sha) {
+                sources.push(sha.clone());
+            }
+        }
+        let (v, sha) = self.call(ctx, api("cam", "GetUser", "global", json!({"Name": name})))?;
+        sources.push(sha);
+        let last_login = v
+            .get("RecentlyLoginTime")
+            .filter(|t| t.as_str().is_some_and(|t| !t.trim().is_empty()))
+            .and_then(normalize_time_cst);
+        Ok((mfa, privileged, last_login, sources))
+    }
+
+    /// cam 2019-01-16 `ListAccessKeys` (no paging: a user has at most two keys) and
+    /// `GetSecurityLastUsed` (`LastUsedDate`, at most 10 keys a call).
     fn access_keys(&self, ctx: &mut UnitCtx<'_>, name: &str, uin: i64) {
-        match self.call(
+        let (v, sha) = match self.call(
             ctx,
             api("cam", "ListAccessKeys", "global", json!({"TargetUin": uin})),
         ) {
-            Ok((v, sha)) => {
-                for key in arr(&v, &["AccessKeys"]) {
-                    ctx.record(
-                        "identity.access-key",
-                        "global",
-                        s(key, "AccessKeyId"),
-                        fields(json!({
-                            "user": name,
-                            "root": false,
-                            "active": s(key, "Status") == "Active",
-                            "created_at": key.get("CreateTime").and_then(normalize_time_cst),
-                        })),
-                        &[sha.as_str()],
-                    );
+            Ok(x) => x,
+            Err(err) => return ctx.fail("identity.access-key", "global", name, &err),
+        };
+        let keys = arr(&v, &["AccessKeys"]);
+        let ids: Vec<&str> = keys.iter().map(|k| s(k, "AccessKeyId")).collect();
+        let mut last_used = std::collections::BTreeMap::new();
+        let mut used_shas = Vec::new();
+        for chunk in ids.chunks(LAST_USED_MAX) {
+            match self.call(
+                ctx,
+                api(
+                    "cam",
+                    "GetSecurityLastUsed",
+                    "global",
+                    json!({"SecretIdList": chunk}),
+                ),
+            ) {
+                Ok((u, sha)) => {
+                    for row in arr(&u, &["SecretIdLastUsedRows"]) {
+                        if let Some(t) = last_used_time(row) {
+                            last_used.insert(s(row, "SecretId").to_owned(), t);
+                        }
+                    }
+                    used_shas.push(sha);
                 }
+                Err(err) => return ctx.fail("identity.access-key", "global", name, &err),
             }
-            Err(err) => ctx.fail("identity.access-key", "global", name, &err),
+        }
+        for key in keys {
+            let id = s(key, "AccessKeyId");
+            let mut sources = vec![sha.as_str()];
+            sources.extend(used_shas.iter().map(String::as_str));
+            ctx.record(
+                "identity.access-key",
+                "global",
+                id,
+                fields(json!({
+                    "user": name,
+                    "root": false,
+                    "active": s(key, "Status") == "Active",
+                    "created_at": key.get("CreateTime").and_then(normalize_time_cst),
+                    // `never_used` is not reported by CAM: omitted.
+                    "last_used_at": last_used.get(id),
+                })),
+                &sources,
+            );
         }
     }
 
+    /// cloudaudit 2019-03-19 `DescribeAuditTracks` (every page). A track records all management
+    /// events only when it takes every action type (`*` or `Write`), every product
+    /// (`ResourceType = *`) and every event (`EventNames = ["*"]`).
     fn cloudaudit(&self, ctx: &mut UnitCtx<'_>) {
-        let payload = json!({"PageNumber": 1, "PageSize": 50});
+        // `Region` is required by the API reference.
+        let tracks = match self.list(ctx, HOME_REGION, AUDIT_TRACKS, json!({})) {
+            Ok(t) => t,
+            Err(err) => return ctx.fail("audit.trail", "global", "*", &err),
+        };
+        for (track, sha) in tracks {
+            let id = match track.get("TrackId") {
+                Some(Value::Number(n)) => n.to_string(),
+                Some(Value::String(t)) => t.clone(),
+                _ => s(&track, "Name").to_owned(),
+            };
+            ctx.record(
+                "audit.trail",
+                "global",
+                &id,
+                fields(json!({
+                    "name": s(&track, "Name"),
+                    "enabled": int(track.get("Status")) == Some(1),
+                    // Tracks record every region of the account. Log-file integrity,
+                    // encryption and retention are not reported: omitted.
+                    "multi_region": true,
+                    "management_events": all_management_events(&track),
+                })),
+                &[sha.as_str()],
+            );
+        }
+    }
+
+    /// config 2022-08-02 `DescribeConfigRecorder`: `Status` 1 is on, 0 off. Whether `Items`
+    /// covers every supported resource type is not stated by the API: `all_resources` omitted.
+    fn config_recorder(&self, ctx: &mut UnitCtx<'_>) {
+        const KIND: &str = "monitoring.config-recorder";
         match self.call(
             ctx,
-            api("cloudaudit", "DescribeAuditTracks", "global", payload),
+            api("config", "DescribeConfigRecorder", HOME_REGION, json!({})),
         ) {
-            Ok((v, sha)) => {
-                for track in arr(&v, &["Tracks"]) {
-                    let action = s(track, "ActionType");
-                    let id = match track.get("TrackId") {
-                        Some(Value::Number(n)) => n.to_string(),
-                        Some(Value::String(t)) => t.clone(),
-                        _ => s(track, "Name").to_owned(),
-                    };
+            Ok((v, sha)) => match int(v.get("Status")) {
+                Some(status) => {
+                    let account = ctx.account().to_owned();
                     ctx.record(
-                        "audit.trail",
+                        KIND,
                         "global",
-                        &id,
-                        fields(json!({
-                            "name": s(track, "Name"),
-                            "enabled": int(track.get("Status")) == Some(1),
-                            // Tracks record every region of the account. Log-file integrity,
-                            // encryption and retention are not reported: omitted.
-                            "multi_region": true,
-                            "management_events": action == "*" || action == "Write",
-                        })),
+                        &format!("qcs::config::uin/{account}:recorder"),
+                        fields(json!({"recording": status == 1})),
                         &[sha.as_str()],
                     );
                 }
-            }
-            Err(err) => ctx.fail("audit.trail", "global", "*", &err),
+                None => ctx.fail(
+                    KIND,
+                    "global",
+                    "*",
+                    &crate::cn::malformed("config", "DescribeConfigRecorder has no Status"),
+                ),
+            },
+            Err(err) => ctx.fail(KIND, "global", "*", &err),
         }
     }
 
     fn kms(&self, ctx: &mut UnitCtx<'_>, region: &str) {
-        let (list, list_sha) = match self.call(
-            ctx,
-            api(
-                "kms",
-                "ListKeys",
-                region,
-                json!({"Offset": 0, "Limit": 200}),
-            ),
-        ) {
+        let list = match self.list(ctx, region, KEYS, json!({})) {
             Ok(x) => x,
             Err(err) => return ctx.fail("crypto.key", region, "*", &err),
         };
-        let ids: Vec<String> = arr(&list, &["Keys"])
-            .iter()
-            .map(|k| s(k, "KeyId").to_owned())
-            .collect();
-        if ids.is_empty() {
-            return;
-        }
-        match self.call(
-            ctx,
-            api("kms", "DescribeKeys", region, json!({"KeyIds": ids})),
-        ) {
-            Ok((v, sha)) => {
-                for key in arr(&v, &["KeyMetadatas"]) {
-                    let origin = if s(key, "Origin") == "EXTERNAL" {
-                        "external"
-                    } else if !s(key, "HsmClusterId").is_empty() {
-                        "hsm"
-                    } else {
-                        "provider"
-                    };
-                    // KeyUsage ENCRYPT_DECRYPT is symmetric; ASYMMETRIC_* are not.
-                    let usage = s(key, "KeyUsage");
-                    let symmetric = match usage {
-                        "ENCRYPT_DECRYPT" => Some(true),
-                        u if u.starts_with("ASYMMETRIC") => Some(false),
-                        _ => None,
-                    };
-                    let customer = s(key, "Owner") == "user";
-                    let enabled = s(key, "KeyState") == "Enabled";
-                    // Rotation only for the keys that can rotate: enabled, symmetric,
-                    // KMS-generated customer keys.
-                    let rotation =
-                        (customer && enabled && origin == "provider" && symmetric == Some(true))
-                            .then(|| flag(key.get("KeyRotationEnabled")))
-                            .flatten();
-                    ctx.record(
-                        "crypto.key",
-                        region,
-                        s(key, "KeyId"),
-                        fields(json!({
-                            "customer_managed": customer,
-                            "enabled": enabled,
-                            "rotation_enabled": rotation,
-                            "origin": origin,
-                            "symmetric": symmetric,
-                        })),
-                        &[list_sha.as_str(), sha.as_str()],
-                    );
-                }
+        let ids: Vec<String> = list.iter().map(|(k, _)| s(k, "KeyId").to_owned()).collect();
+        let mut list_shas: Vec<String> = Vec::new();
+        for (_, sha) in &list {
+            if !list_shas.contains(sha) {
+                list_shas.push(sha.clone());
             }
-            Err(err) => ctx.fail("crypto.key", region, "*", &err),
+        }
+        for chunk in ids.chunks(DESCRIBE_KEYS_MAX) {
+            let (v, sha) = match self.call(
+                ctx,
+                api("kms", "DescribeKeys", region, json!({"KeyIds": chunk})),
+            ) {
+                Ok(x) => x,
+                Err(err) => return ctx.fail("crypto.key", region, "*", &err),
+            };
+            for key in arr(&v, &["KeyMetadatas"]) {
+                let origin = if s(key, "Origin") == "EXTERNAL" {
+                    "external"
+                } else if !s(key, "HsmClusterId").is_empty() {
+                    "hsm"
+                } else {
+                    "provider"
+                };
+                // KeyUsage ENCRYPT_DECRYPT is symmetric; ASYMMETRIC_* are not.
+                let usage = s(key, "KeyUsage");
+                let symmetric = match usage {
+                    "ENCRYPT_DECRYPT" => Some(true),
+                    u if u.starts_with("ASYMMETRIC") => Some(false),
+                    _ => None,
+                };
+                let customer = s(key, "Owner") == "user";
+                let enabled = s(key, "KeyState") == "Enabled";
+                // Rotation only for the keys that can rotate: enabled, symmetric,
+                // KMS-generated customer keys.
+                let rotation =
+                    (customer && enabled && origin == "provider" && symmetric == Some(true))
+                        .then(|| flag(key.get("KeyRotationEnabled")))
+                        .flatten();
+                let id = s(key, "KeyId");
+                let list_sha = list
+                    .iter()
+                    .find(|(k, _)| s(k, "KeyId") == id)
+                    .map(|(_, sha)| sha.as_str())
+                    .unwrap_or(list_shas[0].as_str());
+                ctx.record(
+                    "crypto.key",
+                    region,
+                    id,
+                    fields(json!({
+                        "customer_managed": customer,
+                        "enabled": enabled,
+                        "rotation_enabled": rotation,
+                        "origin": origin,
+                        "symmetric": symmetric,
+                    })),
+                    &[list_sha, sha.as_str()],
+                );
+            }
         }
     }
 
     fn security_groups(&self, ctx: &mut UnitCtx<'_>, region: &str) {
         const KIND: &str = "network.security-group";
-        let payload = json!({"Offset": "0", "Limit": "100"});
-        let (list, list_sha) =
-            match self.call(ctx, api("vpc", "DescribeSecurityGroups", region, payload)) {
-                Ok(x) => x,
-                Err(err) => return ctx.fail(KIND, region, "*", &err),
-            };
-        for group in arr(&list, &["SecurityGroupSet"]) {
-            let id = s(group, "SecurityGroupId").to_owned();
+        let groups = match self.list(ctx, region, SECURITY_GROUPS, json!({})) {
+            Ok(x) => x,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        for (group, list_sha) in groups {
+            let id = s(&group, "SecurityGroupId").to_owned();
             let payload = json!({"SecurityGroupId": id});
             let (policies, sha) = match self.call(
                 ctx,
@@ -437,7 +729,7 @@ impl TencentCollector {
                 region,
                 &id,
                 fields(json!({
-                    "name": s(group, "SecurityGroupName"),
+                    "name": s(&group, "SecurityGroupName"),
                     "world_open_ports": ports,
                     "world_open_all": all,
                 })),
@@ -447,24 +739,16 @@ impl TencentCollector {
     }
 
     fn disks(&self, ctx: &mut UnitCtx<'_>, region: &str) {
-        match self.call(
-            ctx,
-            api(
-                "cbs",
-                "DescribeDisks",
-                region,
-                json!({"Offset": 0, "Limit": 100}),
-            ),
-        ) {
-            Ok((v, sha)) => {
-                for disk in arr(&v, &["DiskSet"]) {
+        match self.list(ctx, region, DISKS, json!({})) {
+            Ok(disks) => {
+                for (disk, sha) in disks {
                     ctx.record(
                         "compute.volume",
                         region,
-                        s(disk, "DiskId"),
+                        s(&disk, "DiskId"),
                         fields(json!({
                             "encrypted": truthy(disk.get("Encrypt")),
-                            "customer_managed_key": !s(disk, "KmsKeyId").is_empty(),
+                            "customer_managed_key": !s(&disk, "KmsKeyId").is_empty(),
                             "attached": truthy(disk.get("Attached")),
                         })),
                         &[sha.as_str()],
@@ -476,26 +760,17 @@ impl TencentCollector {
     }
 
     fn snapshot_policies(&self, ctx: &mut UnitCtx<'_>, region: &str) {
-        let payload = json!({"Offset": 0, "Limit": 100});
-        match self.call(
-            ctx,
-            api("cbs", "DescribeAutoSnapshotPolicies", region, payload),
-        ) {
-            Ok((v, sha)) => {
-                for policy in arr(&v, &["AutoSnapshotPolicySet"]) {
-                    let retention = if truthy(policy.get("IsPermanent")) {
-                        None
-                    } else {
-                        int(policy.get("RetentionDays"))
-                    };
+        match self.list(ctx, region, SNAPSHOT_POLICIES, json!({})) {
+            Ok(policies) => {
+                for (policy, sha) in policies {
                     ctx.record(
                         "backup.plan",
                         region,
-                        s(policy, "AutoSnapshotPolicyId"),
+                        s(&policy, "AutoSnapshotPolicyId"),
                         fields(json!({
-                            "name": s(policy, "AutoSnapshotPolicyName"),
-                            "enabled": truthy(policy.get("IsActivated")) && s(policy, "AutoSnapshotPolicyState") != "ISOLATED",
-                            "retention_days": retention,
+                            "name": s(&policy, "AutoSnapshotPolicyName"),
+                            "enabled": truthy(policy.get("IsActivated")) && s(&policy, "AutoSnapshotPolicyState") != "ISOLATED",
+                            "retention_days": snapshot_retention_days(&policy),
                             // Auto-snapshot policies do not report cross-region copies: omitted.
                         })),
                         &[sha.as_str()],
@@ -506,83 +781,42 @@ impl TencentCollector {
         }
     }
 
+    /// cwp 2018-02-28 `DescribeMachines` (every page): enabled when there are machines and
+    /// every one's agent is `ONLINE`.
     fn cwp(&self, ctx: &mut UnitCtx<'_>, region: &str) {
-        let payload =
-            json!({"MachineType": "CVM", "MachineRegion": region, "Limit": 100, "Offset": 0});
-        match self.call(ctx, api("cwp", "DescribeMachines", region, payload)) {
-            Ok((v, sha)) => {
-                let machines = arr(&v, &["Machines"]);
+        let payload = json!({"MachineType": "CVM", "MachineRegion": region});
+        match self.list_pages(ctx, region, MACHINES, payload) {
+            Ok((machines, pages)) => {
                 let enabled = !machines.is_empty()
-                    && machines.iter().all(|m| s(m, "MachineStatus") == "ONLINE");
+                    && machines
+                        .iter()
+                        .all(|(m, _)| s(m, "MachineStatus") == "ONLINE");
+                let sources: Vec<&str> = pages.iter().map(String::as_str).collect();
                 ctx.record(
                     "monitoring.threat-detection",
                     region,
                     &format!("cwp/{region}"),
                     fields(json!({"service": "Cloud Workload Protection", "enabled": enabled})),
-                    &[sha.as_str()],
+                    &sources,
                 );
             }
             Err(err) => ctx.fail("monitoring.threat-detection", region, "*", &err),
         }
     }
 
-    /// Pages an `Offset`/`Limit` listing (100 per page, `TotalCount` or `total_field`);
-    /// returns `(item, digest of its page)`. `string_paging`: VPC `DescribeVpcs` types both
-    /// as String.
-    #[allow(clippy::too_many_arguments)]
-    fn pages(
-        &self,
-        ctx: &mut UnitCtx<'_>,
-        service: &'static str,
-        action: &'static str,
-        region: &str,
-        items_key: &str,
-        total_key: &str,
-        string_paging: bool,
-    ) -> Result<Vec<(Value, String)>, CallError> {
-        let mut items = Vec::new();
-        let mut offset = 0i64;
-        loop {
-            let payload = if string_paging {
-                json!({"Offset": offset.to_string(), "Limit": "100"})
-            } else {
-                json!({"Offset": offset, "Limit": 100})
-            };
-            let (v, sha) = self.call(ctx, api(service, action, region, payload))?;
-            let got = arr(&v, &[items_key]);
-            items.extend(got.iter().map(|i| (i.clone(), sha.clone())));
-            offset += got.len() as i64;
-            if got.is_empty() || offset >= int(v.get(total_key)).unwrap_or(0) {
-                return Ok(items);
-            }
-        }
-    }
-
-    /// VPC `DescribeVpcs` + `DescribeFlowLogs`: a VPC has flow logs when a flow log on the VPC
-    /// itself (`ResourceType = VPC`, `ResourceId` = the VPC) has `Enable = true`.
+    /// VPC `DescribeVpcs` + `DescribeFlowLogs` (every page of both): a VPC has flow logs when a
+    /// flow log on the VPC itself (`ResourceType = VPC`, `ResourceId` = the VPC) has
+    /// `Enable = true`.
     fn vpcs(&self, ctx: &mut UnitCtx<'_>, region: &str) {
         const KIND: &str = "network.vpc";
-        let vpcs = match self.pages(
-            ctx,
-            "vpc",
-            "DescribeVpcs",
-            region,
-            "VpcSet",
-            "TotalCount",
-            true,
-        ) {
+        let vpcs = match self.list(ctx, region, VPCS, json!({})) {
             Ok(v) => v,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
         };
-        let logs = match self.pages(
-            ctx,
-            "vpc",
-            "DescribeFlowLogs",
-            region,
-            "FlowLog",
-            "TotalNum",
-            false,
-        ) {
+        if vpcs.is_empty() {
+            return;
+        }
+        let (logs, log_pages) = match self.list_pages(ctx, region, FLOW_LOGS, json!({})) {
             Ok(l) => l,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
         };
@@ -593,13 +827,8 @@ impl TencentCollector {
                     && s(log, "ResourceId") == id
                     && log.get("Enable").and_then(Value::as_bool) == Some(true)
             });
-            let mut sources = vec![list_sha];
-            for (_, sha) in &logs {
-                if !sources.contains(sha) {
-                    sources.push(sha.clone());
-                }
-            }
-            let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+            let mut sources = vec![list_sha.as_str()];
+            sources.extend(log_pages.iter().map(String::as_str));
             ctx.record(
                 KIND,
                 region,
@@ -614,52 +843,29 @@ impl TencentCollector {
         }
     }
 
-    /// TencentDB for MySQL (CDB) `DescribeDBInstances` (`WanStatus = 1` → public, `DeployMode
-    /// = 1` → multi-AZ), per instance `DescribeDBEncryptAttributes` (`EncryptStatus = on`) and
-    /// `DescribeBackupConfig` (`BackupExpireDays`). An instance whose detail call fails gets no
-    /// record.
+    /// TencentDB for MySQL (CDB) `DescribeDBInstances` (every page; `WanStatus = 1` → public,
+    /// `DeployMode = 1` → multi-AZ), per instance `DescribeDBInstanceInfo` (`Encryption` "YES" /
+    /// "NO"; cdb 2017-03-20 has no `DescribeDBEncryptAttributes`) and `DescribeBackupConfig`
+    /// (`BackupExpireDays`). An instance whose detail call fails gets no record.
     fn databases(&self, ctx: &mut UnitCtx<'_>, region: &str) {
         const KIND: &str = "database.instance";
-        let instances = match self.pages(
-            ctx,
-            "cdb",
-            "DescribeDBInstances",
-            region,
-            "Items",
-            "TotalCount",
-            false,
-        ) {
+        let instances = match self.list(ctx, region, DB_INSTANCES, json!({})) {
             Ok(i) => i,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
         };
         for (db, list_sha) in instances {
             let id = s(&db, "InstanceId").to_owned();
-            let enc = self.call(
-                ctx,
-                api(
-                    "cdb",
-                    "DescribeDBEncryptAttributes",
-                    region,
-                    json!({"InstanceId": id}),
-                ),
-            );
-            let (enc, enc_sha) = match enc {
+            let detail = |ctx: &mut UnitCtx<'_>, action: &'static str| {
+                self.call(ctx, api("cdb", action, region, json!({"InstanceId": id})))
+            };
+            let (info, info_sha) = match detail(ctx, "DescribeDBInstanceInfo") {
                 Ok(x) => x,
                 Err(err) => {
                     ctx.fail(KIND, region, &id, &err);
                     continue;
                 }
             };
-            let backup = self.call(
-                ctx,
-                api(
-                    "cdb",
-                    "DescribeBackupConfig",
-                    region,
-                    json!({"InstanceId": id}),
-                ),
-            );
-            let (backup, backup_sha) = match backup {
+            let (backup, backup_sha) = match detail(ctx, "DescribeBackupConfig") {
                 Ok(x) => x,
                 Err(err) => {
                     ctx.fail(KIND, region, &id, &err);
@@ -675,6 +881,12 @@ impl TencentCollector {
                 );
                 continue;
             };
+            // Another value (or none) is not reported: omitted.
+            let encrypted = match s(&info, "Encryption") {
+                "YES" => Some(true),
+                "NO" => Some(false),
+                _ => None,
+            };
             ctx.record(
                 KIND,
                 region,
@@ -682,15 +894,82 @@ impl TencentCollector {
                 fields(json!({
                     // CDB is TencentDB for MySQL.
                     "engine": "mysql",
-                    "encrypted": s(&enc, "EncryptStatus") == "on",
+                    "encrypted": encrypted,
                     "public": int(db.get("WanStatus")) == Some(1),
                     "backup_retention_days": retention,
                     "multi_az": int(db.get("DeployMode")) == Some(1),
                 })),
-                &[list_sha.as_str(), enc_sha.as_str(), backup_sha.as_str()],
+                &[list_sha.as_str(), info_sha.as_str(), backup_sha.as_str()],
             );
         }
     }
+}
+
+/// Whether a CloudAudit track records every management event: every action type (`*`, or
+/// `Write`: management events are the writes), every product (`ResourceType = *`) and every
+/// event name (`EventNames = ["*"]`). A track restricted to some products or events does not.
+fn all_management_events(track: &Value) -> bool {
+    let action = s(track, "ActionType");
+    let every_event = match track.get("EventNames") {
+        Some(Value::Array(names)) => names.iter().any(|n| n.as_str() == Some("*")),
+        // Not reported: the track is not shown to record every event.
+        _ => false,
+    };
+    (action == "*" || action == "Write") && s(track, "ResourceType") == "*" && every_event
+}
+
+/// The shortest span, in days, of `months` consecutive calendar months (a lower bound: a
+/// retention of N months is never read as longer than it is).
+fn months_min_days(months: u64) -> u64 {
+    const LEN: [u64; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let (years, rest) = (months / 12, (months % 12) as usize);
+    let shortest = (0..12)
+        .map(|start| (0..rest).map(|i| LEN[(start + i) % 12]).sum::<u64>())
+        .min()
+        .unwrap_or(0);
+    years * 365 + shortest
+}
+
+/// Retention of an auto-snapshot policy in days (cbs 2017-03-12 `AutoSnapshotPolicy`):
+/// `IsPermanent` → kept forever (omitted: no day count); `RetentionDays`; `RetentionMonths`
+/// (the shortest span of that many months); `AdvancedRetentionPolicy` (`Days` daily, `Weeks`
+/// weekly, `Months` monthly, `Years` yearly snapshots: the oldest kept snapshot is the longest
+/// of these spans). `RetentionAmount` keeps a number of snapshots, not a period: without one of
+/// the others the retention in days is not reported (omitted).
+fn snapshot_retention_days(policy: &Value) -> Option<i64> {
+    if truthy(policy.get("IsPermanent")) {
+        return None;
+    }
+    let positive = |v: Option<&Value>| int(v).filter(|n| *n > 0).map(|n| n as u64);
+    if let Some(days) = positive(policy.get("RetentionDays")) {
+        return Some(days as i64);
+    }
+    if let Some(months) = positive(policy.get("RetentionMonths")) {
+        return Some(months_min_days(months) as i64);
+    }
+    let advanced = policy.get("AdvancedRetentionPolicy")?;
+    let spans = [
+        positive(advanced.get("Days")),
+        positive(advanced.get("Weeks")).map(|w| w * 7),
+        positive(advanced.get("Months")).map(months_min_days),
+        positive(advanced.get("Years")).map(|y| y * 365),
+    ];
+    spans.into_iter().flatten().max().map(|d| d as i64)
+}
+
+/// `LastUsedDate` of a cam `SecretIdLastUsed` row (Beijing time; a bare date is its
+/// midnight); empty or absent is not reported.
+fn last_used_time(row: &Value) -> Option<String> {
+    let text = s(row, "LastUsedDate").trim();
+    if text.is_empty() {
+        return None;
+    }
+    let text = if text.len() == 10 {
+        format!("{text} 00:00:00")
+    } else {
+        text.to_owned()
+    };
+    normalize_time_cst(&Value::String(text))
 }
 
 /// Adds what one world-reachable accepting ingress rule opens. The SDK documents `Port` as
@@ -743,5 +1022,65 @@ mod ingress_tests {
         assert_eq!(ports, json!([22, 80, 443, 3389, 3390]));
         assert_eq!(all, json!(false));
         assert_eq!(open(&[("ICMP", "all")]), (json!([]), json!(false)));
+    }
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_retention_from_months_and_the_advanced_policy() {
+        // RetentionDays 0 used to read as 0 days.
+        let months = json!({"RetentionDays": 0, "RetentionMonths": 3, "IsPermanent": false});
+        assert_eq!(snapshot_retention_days(&months), Some(89));
+        assert_eq!(months_min_days(1), 28);
+        assert_eq!(months_min_days(12), 365);
+        assert_eq!(months_min_days(13), 393);
+        let advanced = json!({"RetentionDays": 0, "AdvancedRetentionPolicy": {"Days": 7, "Weeks": 4, "Months": 0, "Years": 0}});
+        assert_eq!(snapshot_retention_days(&advanced), Some(28));
+        let yearly =
+            json!({"AdvancedRetentionPolicy": {"Days": 7, "Weeks": 4, "Months": 6, "Years": 1}});
+        assert_eq!(snapshot_retention_days(&yearly), Some(365));
+        assert_eq!(
+            snapshot_retention_days(&json!({"RetentionDays": 7, "RetentionMonths": 3})),
+            Some(7)
+        );
+        // A number of snapshots is not a period; permanent has no day count: not reported.
+        assert_eq!(
+            snapshot_retention_days(&json!({"RetentionDays": 0, "RetentionAmount": 10})),
+            None
+        );
+        assert_eq!(
+            snapshot_retention_days(&json!({"IsPermanent": true, "RetentionDays": 0})),
+            None
+        );
+    }
+
+    #[test]
+    fn restricted_tracks_do_not_record_every_management_event() {
+        let track = |action: &str, resource: &str, events: Value| json!({"ActionType": action, "ResourceType": resource, "EventNames": events});
+        assert!(all_management_events(&track("*", "*", json!(["*"]))));
+        assert!(all_management_events(&track("Write", "*", json!(["*"]))));
+        assert!(!all_management_events(&track("*", "cos", json!(["*"]))));
+        assert!(!all_management_events(&track(
+            "*",
+            "*",
+            json!(["CreateUser"])
+        )));
+        assert!(!all_management_events(&track("Read", "*", json!(["*"]))));
+        assert!(!all_management_events(
+            &json!({"ActionType": "*", "ResourceType": "*"})
+        ));
+    }
+
+    #[test]
+    fn key_last_used_dates_are_beijing_midnight() {
+        assert_eq!(
+            last_used_time(&json!({"SecretId": "AKID1", "LastUsedDate": "2026-11-28"})),
+            Some("2026-11-27T16:00:00Z".to_owned())
+        );
+        assert_eq!(last_used_time(&json!({"LastUsedDate": ""})), None);
+        assert_eq!(last_used_time(&json!({"LastSecretUsedDate": 1})), None);
     }
 }
