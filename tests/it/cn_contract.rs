@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::cn_e2e::{KEY_ID, SECRET, env_names};
 use crate::cn_fixture::{self, Served, Vendor};
@@ -88,6 +88,11 @@ fn collect_served(vendor: Vendor, out: &Path) -> Vec<Served> {
     served
 }
 
+/// Whether `s` is an object-storage answer (XML, carried as a JSON string).
+fn object_storage(s: &Served) -> bool {
+    matches!(s.service.as_str(), "oss" | "cos" | "obs") && s.body.is_string()
+}
+
 /// Whether `s` is a successful JSON answer (the vendor's error shapes are not models).
 fn successful(s: &Served) -> bool {
     if s.body.is_string() || !(200..300).contains(&s.status) {
@@ -99,19 +104,43 @@ fn successful(s: &Served) -> bool {
     }
 }
 
-/// Writes every successful JSON answer as `<vendor>/<service>-<version>/<Action>.<n>.json`, and
-/// `index.json` naming each file's request.
+/// Writes every successful JSON answer as `<vendor>/<service>-<version>/<Action>.<n>.json` and
+/// every successful object-storage answer as `<vendor>/<store>/<sub-resource>.<n>.xml`
+/// (`ListBuckets` for GET Service), and `index.json` naming each file's request.
 fn write_responses(dir: &Path, served: &[Served]) -> usize {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut index = Vec::new();
-    for s in served.iter().filter(|s| successful(s)) {
-        let folder = format!("{}/{}-{}", vendor_name(s.vendor), s.service, s.version);
-        let action = s.action.replace(['/', ' '], "_");
-        let n = counts.entry(format!("{folder}/{action}")).or_default();
+    for s in served {
+        let xml = object_storage(s) && (200..300).contains(&s.status);
+        if !xml && !successful(s) {
+            continue;
+        }
+        let (folder, name) = if xml {
+            let sub = s.query.split(['=', '&']).next().unwrap_or("");
+            let name = if s.path.trim_matches('/').is_empty() {
+                "ListBuckets"
+            } else {
+                sub
+            };
+            (
+                format!("{}/{}", vendor_name(s.vendor), s.service),
+                name.to_owned(),
+            )
+        } else {
+            (
+                format!("{}/{}-{}", vendor_name(s.vendor), s.service, s.version),
+                s.action.replace(['/', ' '], "_"),
+            )
+        };
+        let n = counts.entry(format!("{folder}/{name}")).or_default();
         *n += 1;
-        let file = format!("{folder}/{action}.{n}.json");
+        let file = format!("{folder}/{name}.{n}.{}", if xml { "xml" } else { "json" });
         std::fs::create_dir_all(dir.join(&folder)).unwrap();
-        std::fs::write(dir.join(&file), serde_json::to_vec_pretty(&s.body).unwrap()).unwrap();
+        let bytes = match &s.body {
+            Value::String(text) if xml => text.clone().into_bytes(),
+            body => serde_json::to_vec_pretty(body).unwrap(),
+        };
+        std::fs::write(dir.join(&file), bytes).unwrap();
         index.push(json!({
             "file": file, "vendor": vendor_name(s.vendor), "service": s.service,
             "version": s.version, "action": s.action, "method": s.method, "path": s.path,
