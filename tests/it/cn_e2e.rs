@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 
 use crate::cn_fixture::{self, ALIBABA_ACCOUNT, HUAWEI_DOMAIN, TENCENT_ACCOUNT, Vendor};
 
-const KEY_ID: &str = "AKIDfixture0000000001";
-const SECRET: &str = "fixture-secret-7f3a9c2e";
+pub(crate) const KEY_ID: &str = "AKIDfixture0000000001";
+pub(crate) const SECRET: &str = "fixture-secret-7f3a9c2e";
 
-fn env_names(vendor: Vendor) -> (&'static str, &'static str, &'static str) {
+pub(crate) fn env_names(vendor: Vendor) -> (&'static str, &'static str, &'static str) {
     match vendor {
         Vendor::Alibaba => (
             "alibaba",

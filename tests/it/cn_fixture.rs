@@ -32,6 +32,29 @@ pub struct Fixture {
     pub url: String,
     /// `(action, accepted)` of every request, in arrival order.
     pub log: Arc<Mutex<Vec<(String, bool)>>>,
+    /// Every answer served to an accepted request, with what names its response model.
+    pub served: Arc<Mutex<Vec<Served>>>,
+}
+
+/// One answer of the fixture, with what identifies its model in the vendor's SDK.
+#[derive(Clone, Debug)]
+pub struct Served {
+    pub vendor: Vendor,
+    /// Product / service as the SDK names it (`ram`, `cdb`, `vpc`); for object storage `oss`,
+    /// `cos` or `obs`.
+    pub service: String,
+    /// API version as the API names it: `2015-05-01`, `2017-03-20`, `v3`.
+    pub version: String,
+    /// The action (`ListUsers`, `KeystoneListUsers`); object storage: `bucket?sub-resource`.
+    pub action: String,
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    /// The request body (Tencent's and Huawei's JSON parameters).
+    pub request: String,
+    pub status: u16,
+    /// The body: JSON as sent, or the XML text of object storage as a JSON string.
+    pub body: Value,
 }
 
 struct Request {
@@ -76,25 +99,28 @@ pub fn start(vendor: Vendor, access_key_id: &str, secret: &str) -> Fixture {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let log = Arc::new(Mutex::new(Vec::new()));
+    let served = Arc::new(Mutex::new(Vec::new()));
     let nonces = Arc::new(Mutex::new(HashSet::new()));
-    let (ak, sk, server_log) = (
+    let (ak, sk, server_log, server_served) = (
         access_key_id.to_owned(),
         secret.to_owned(),
         Arc::clone(&log),
+        Arc::clone(&served),
     );
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
-            let (ak, sk, log, nonces) = (
+            let (ak, sk, log, served, nonces) = (
                 ak.clone(),
                 sk.clone(),
                 Arc::clone(&server_log),
+                Arc::clone(&server_served),
                 Arc::clone(&nonces),
             );
-            std::thread::spawn(move || serve(stream, vendor, &ak, &sk, &log, &nonces));
+            std::thread::spawn(move || serve(stream, vendor, &ak, &sk, &log, &served, &nonces));
         }
     });
-    Fixture { url, log }
+    Fixture { url, log, served }
 }
 
 fn serve(
@@ -103,6 +129,7 @@ fn serve(
     ak: &str,
     sk: &str,
     log: &Mutex<Vec<(String, bool)>>,
+    served: &Mutex<Vec<Served>>,
     nonces: &Mutex<HashSet<String>>,
 ) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -153,6 +180,12 @@ fn serve(
             Vendor::Tencent => tencent(&req, ak, sk),
             Vendor::Huawei => huawei(&req, ak, sk),
         };
+        if accepted {
+            served
+                .lock()
+                .unwrap()
+                .push(identify(vendor, &req, &action, status, &answer));
+        }
         log.lock().unwrap().push((action, accepted));
         // Object-storage answers are XML, carried as a JSON string.
         let (body, media) = match answer {
@@ -174,6 +207,118 @@ fn serve(
             return;
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What names an answer's model (for the contract test, `cn_contract`). Behind the endpoint
+// override every host is 127.0.0.1, so the service comes from what the request itself says:
+// Tencent signs it in the credential scope, Alibaba's version names one product, Huawei's path
+// names one API. `check.py` then verifies the name against the vendor's SDK (for Huawei: that the
+// SDK's operation has this method and path), so a wrong row here fails, never passes.
+
+fn identify(vendor: Vendor, req: &Request, action: &str, status: u16, body: &Value) -> Served {
+    let auth = req.header("authorization");
+    let store = ["OSS ", "OBS ", "q-sign-algorithm="]
+        .iter()
+        .zip(["oss", "obs", "cos"])
+        .find(|(p, _)| auth.starts_with(**p))
+        .map(|(_, s)| s);
+    let (service, version, action) = match (store, vendor) {
+        (Some(s), _) => (s.to_owned(), String::new(), action.to_owned()),
+        (None, Vendor::Tencent) => {
+            let scope = field(
+                &auth_fields(auth.trim_start_matches("TC3-HMAC-SHA256 ")),
+                "Credential",
+            )
+            .split('/')
+            .nth(2)
+            .unwrap_or("")
+            .to_owned();
+            (
+                scope,
+                req.header("x-tc-version").to_owned(),
+                req.header("x-tc-action").to_owned(),
+            )
+        }
+        (None, Vendor::Alibaba) => {
+            let version = req.header("x-acs-version").to_owned();
+            let product = match version.as_str() {
+                "2015-05-01" => "ram",
+                "2014-05-26" => "ecs",
+                "2015-04-01" => "sts",
+                "2020-07-06" => "actiontrail",
+                "2016-01-20" => "kms",
+                "2017-09-08" => "hbr",
+                "2018-12-03" => "sas",
+                "2016-04-28" => "vpc",
+                "2014-08-15" => "rds",
+                "2020-09-07" => "config",
+                _ => "unknown",
+            };
+            (
+                product.to_owned(),
+                version,
+                req.header("x-acs-action").to_owned(),
+            )
+        }
+        (None, Vendor::Huawei) => {
+            let (service, action) = huawei_api(&req.method, &req.path);
+            let version = req.path.trim_matches('/').split('/').next().unwrap_or("");
+            (service.to_owned(), version.to_owned(), action)
+        }
+    };
+    Served {
+        vendor,
+        service,
+        version,
+        action,
+        method: req.method.clone(),
+        path: req.path.clone(),
+        query: req.query.clone(),
+        request: String::from_utf8_lossy(&req.body).into_owned(),
+        status,
+        body: body.clone(),
+    }
+}
+
+/// `(service, operation)` of a Huawei API by method and path, the operation named as in
+/// huaweicloud-sdk-python-v3 (`<svc>_client.py`, `http_info["response_type"]` less `Response`).
+/// An unknown path is `("unknown", path)`: the contract check then fails on it.
+fn huawei_api(method: &str, path: &str) -> (&'static str, String) {
+    let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let found = match (method, seg.as_slice()) {
+        ("GET", ["v3", "auth", "domains"]) => ("iam", "KeystoneListAuthDomains"),
+        ("GET", ["v3", "auth", "projects"]) => ("iam", "KeystoneListAuthProjects"),
+        ("GET", ["v3", "regions"]) => ("iam", "KeystoneListRegions"),
+        ("GET", ["v3.0", "OS-SECURITYPOLICY", "domains", _, "password-policy"]) => {
+            ("iam", "ShowDomainPasswordPolicy")
+        }
+        ("GET", ["v3.0", "OS-SECURITYPOLICY", "domains", _, "login-policy"]) => {
+            ("iam", "ShowDomainLoginPolicy")
+        }
+        ("GET", ["v3", "users"]) => ("iam", "KeystoneListUsers"),
+        ("GET", ["v3.0", "OS-USER", "users", _]) => ("iam", "ShowUser"),
+        ("GET", ["v3", "users", _, "groups"]) => ("iam", "KeystoneListGroupsForUser"),
+        ("GET", ["v3.0", "OS-MFA", "virtual-mfa-devices"]) => ("iam", "ListUserMfaDevices"),
+        ("GET", ["v3.0", "OS-CREDENTIAL", "credentials"]) => ("iam", "ListPermanentAccessKeys"),
+        ("GET", ["v3.0", "OS-CREDENTIAL", "credentials", _]) => ("iam", "ShowPermanentAccessKey"),
+        ("GET", ["v3", _, "trackers"]) => ("cts", "ListTrackers"),
+        ("POST", ["v1.0", _, "kms", "list-keys"]) => ("kms", "ListKeys"),
+        ("POST", ["v1.0", _, "kms", "get-key-rotation-status"]) => ("kms", "ShowKeyRotationStatus"),
+        ("GET", ["v3", _, "vpc", "security-groups"]) => ("vpc", "ListSecurityGroups"),
+        ("GET", ["v3", _, "vpc", "security-group-rules"]) => ("vpc", "ListSecurityGroupRules"),
+        ("GET", ["v2", _, "cloudvolumes", "detail"]) => ("evs", "ListVolumes"),
+        ("GET", ["v3", _, "policies"]) => ("cbr", "ListPolicies"),
+        ("GET", ["v5", _, "host-management", "hosts"]) => ("hss", "ListHostStatus"),
+        ("GET", ["v1", _, "vpcs"]) => ("vpc", "ListVpcs"),
+        ("GET", ["v1", _, "fl", "flow_logs"]) => ("vpc", "ListFlowLogs"),
+        ("GET", ["v3", _, "instances"]) => ("rds", "ListInstances"),
+        ("GET", ["v1", "resource-manager", "domains", _, "tracker-config"]) => {
+            ("rms", "ShowTrackerConfig")
+        }
+        _ => return ("unknown", format!("{method} {path}")),
+    };
+    (found.0, found.1.to_owned())
 }
 
 // ---------------------------------------------------------------------------------------------

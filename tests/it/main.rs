@@ -2,6 +2,7 @@
 
 mod assess;
 mod boundary;
+mod cn_contract;
 mod cn_e2e;
 mod cn_fixture;
 mod cn_tencent;

@@ -1,0 +1,577 @@
+#!/usr/bin/env python3
+"""Loads recorded API answers into the vendors' official Python SDK response models.
+
+Usage: check.py DIR [--known KNOWN_MISMATCHES]
+
+DIR holds `<vendor>/<service>-<version>/<Action>.<n>.json` (the body exactly as served),
+`<vendor>/<store>/<sub-resource>.<n>.xml` for object storage (`oss`, `cos`, `obs`), and
+`index.json` (one entry per file: vendor, service, version, action, method, path, query,
+request). For every file the matching model of the vendor's SDK is found and the body walked
+against it recursively:
+
+* Tencent: `tencentcloud.<svc>.v<yyyymmdd>.models.<Action>Response` (the body's `Response`
+  object); field names and types from the model's `:type Name: T` declarations.
+* Alibaba: `alibabacloud_<svc><yyyymmdd>.models.<Action>ResponseBody`; each key is fed alone to
+  `from_map` to find the attribute that takes it (no attribute: the SDK does not know the key;
+  an exception: a type mismatch) and its `__init__` annotation gives its type.
+* Huawei: `huaweicloudsdk<svc>.v*.<Action>Response` with `openapi_types` / `attribute_map`; the
+  operation's `http_info` (method, `resource_path`, query parameter names) in `<svc>_client.py`
+  must match the recorded request.
+
+The request's own parameters are checked the same way against `<Action>Request` (Tencent JSON
+body, Alibaba query, Huawei query names and JSON body).
+
+Every finding is one line `vendor service version action kind:key.path` (kinds: unknown, type,
+no-model, no-sdk, path; request-unknown, request-type for the request's parameters; request for
+a request the SDK cannot take at all). Without --known the exit status is 1 if anything
+is found. With --known, each line of that file (same form; `#` starts a comment) is an expected
+finding: the exit status is 1 if a finding is not listed or a listed one no longer occurs.
+"""
+
+import importlib
+import inspect
+import json
+import os
+import re
+import sys
+import typing
+
+PRIMITIVES = {
+    "str": (str,),
+    "string": (str,),
+    "int": (int,),
+    "integer": (int,),
+    "long": (int,),
+    "float": (int, float),
+    "double": (int, float),
+    "bool": (bool,),
+    "boolean": (bool,),
+}
+ANY = {"object", "any", "Any", "dict", "Dict", "datetime", "date", ""}
+
+
+def primitive_ok(kind, value):
+    """Whether JSON `value` fits the primitive SDK type `kind` (None: not a primitive type)."""
+    types = PRIMITIVES.get(kind)
+    if types is None:
+        return None
+    if isinstance(value, bool) and bool not in types:
+        return False
+    return isinstance(value, types)
+
+
+def jtype(value):
+    return {dict: "object", list: "array", str: "string", bool: "bool", int: "int", float: "float"}.get(
+        type(value), type(value).__name__
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Tencent: tencentcloud-sdk-python-<svc>
+
+
+def tencent_fields(cls):
+    """{name: type} from the model's `:type Name: T` docstring lines (the SDK's own declaration)."""
+    cache = tencent_fields.__dict__.setdefault("cache", {})
+    if cls not in cache:
+        doc = cls.__init__.__doc__ or ""
+        fields = dict(re.findall(r":type (\w+): ([^\n]+)", doc))
+        # Every attribute the constructor sets is a field even without a docstring line.
+        for name in vars(cls()):
+            if name.startswith("_") and name != "_headers":
+                fields.setdefault(name[1:], "")
+        # ":class:`tencentcloud.cdb.v20170320.models.SlaveInfo`" names a model of the module.
+        # "list of int non-negative": the first word is the type.
+        fields = {k: re.sub(r"^(list of )?(\w+) non-negative$", r"\1\2", v.strip()) for k, v in fields.items()}
+        cache[cls] = {k: re.sub(r":class:`(?:[\w.]+\.)?(\w+)`", r"\1", v.strip()) for k, v in fields.items()}
+    return cache[cls]
+
+
+def tencent_walk(models, cls, value, path, out, kind_prefix=""):
+    if not isinstance(value, dict):
+        out.append((kind_prefix + "type", f"{path or '.'} is {jtype(value)}, SDK model {cls.__name__}"))
+        return
+    fields = tencent_fields(cls)
+    for key, v in value.items():
+        here = f"{path}.{key}" if path else key
+        if key not in fields:
+            out.append((kind_prefix + "unknown", here))
+            continue
+        tencent_value(models, fields[key], v, here, out, kind_prefix)
+
+
+def tencent_value(models, kind, v, here, out, kind_prefix):
+    if v is None or kind in ANY:
+        return
+    if kind.startswith("list of "):
+        if not isinstance(v, list):
+            out.append((kind_prefix + "type", f"{here} is {jtype(v)}, SDK {kind}"))
+            return
+        for item in v:
+            tencent_value(models, kind[len("list of ") :], item, here + "[]", out, kind_prefix)
+        return
+    ok = primitive_ok(kind, v)
+    if ok is False:
+        out.append((kind_prefix + "type", f"{here} is {jtype(v)}, SDK {kind}"))
+    elif ok is None:
+        sub = getattr(models, kind, None)
+        if sub is None:
+            return  # a type this checker cannot resolve: not guessed
+        tencent_walk(models, sub, v, here, out, kind_prefix)
+
+
+def check_tencent(entry, body):
+    out = []
+    svc, version, action = entry["service"], entry["version"], entry["action"]
+    try:
+        models = importlib.import_module(f"tencentcloud.{svc}.v{version.replace('-', '')}.models")
+    except ImportError:
+        return [("no-sdk", f"tencentcloud.{svc}.v{version.replace('-', '')}")]
+    cls = getattr(models, f"{action}Response", None)
+    if cls is None:
+        return [("no-model", f"{action}Response")]
+    if set(body) != {"Response"}:
+        out.append(("unknown", ",".join(sorted(set(body) - {"Response"})) or "Response"))
+    tencent_walk(models, cls, body.get("Response", {}), "", out)
+    req_cls = getattr(models, f"{action}Request", None)
+    if req_cls is None:
+        out.append(("request", f"no {action}Request"))
+    else:
+        try:
+            request = json.loads(entry.get("request") or "{}")
+        except ValueError:
+            request = {}
+        tencent_walk(models, req_cls, request, "", out, "request-")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Alibaba: alibabacloud_<svc><yyyymmdd>
+
+
+def ali_annotation(models, cls, attr):
+    ann = (inspect.signature(cls.__init__).parameters.get(attr) or None)
+    ann = ann.annotation if ann is not None else ""
+    if not isinstance(ann, str):
+        ann = getattr(ann, "__name__", str(ann))
+    return ann.replace("main_models.", "").replace("typing.", "")
+
+
+def ali_class(models, name):
+    return getattr(models, name, None)
+
+
+def ali_walk(models, cls, value, path, out, kind_prefix=""):
+    if not isinstance(value, dict):
+        out.append((kind_prefix + "type", f"{path or '.'} is {jtype(value)}, SDK model {cls.__name__}"))
+        return
+    baseline = vars(cls().from_map({}))
+    for key, v in value.items():
+        here = f"{path}.{key}" if path else key
+        try:
+            probe = vars(cls().from_map({key: v}))
+        except Exception as e:  # the SDK's own from_map refuses the value's shape
+            out.append((kind_prefix + "type", f"{here} is {jtype(v)}: from_map raised {type(e).__name__}"))
+            continue
+        changed = [a for a in probe if probe[a] != baseline.get(a) and not a.startswith("_")]
+        if not changed:
+            if v is None or v == [] or v == {}:
+                # An empty value may leave no trace; it is known iff to_map writes the key back.
+                known = key in (cls().from_map({key: v}).to_map() or {}) or ali_key_in_source(cls, key)
+                if known:
+                    continue
+            out.append((kind_prefix + "unknown", here))
+            continue
+        attr = changed[0]
+        ali_value(models, ali_annotation(models, cls, attr), v, here, out, kind_prefix)
+
+
+def ali_key_in_source(cls, key):
+    try:
+        return f"'{key}'" in inspect.getsource(cls.from_map)
+    except (OSError, TypeError):
+        return False
+
+
+def ali_value(models, kind, v, here, out, kind_prefix):
+    if v is None or kind in ANY or kind.startswith("Dict[") or kind.startswith("dict["):
+        return
+    m = re.fullmatch(r"(?:List|list)\[(.+)\]", kind)
+    if m:
+        if not isinstance(v, list):
+            out.append((kind_prefix + "type", f"{here} is {jtype(v)}, SDK {kind}"))
+            return
+        for item in v:
+            ali_value(models, m.group(1), item, here + "[]", out, kind_prefix)
+        return
+    ok = primitive_ok(kind, v)
+    if ok is False:
+        out.append((kind_prefix + "type", f"{here} is {jtype(v)}, SDK {kind}"))
+    elif ok is None:
+        sub = ali_class(models, kind)
+        if sub is not None:
+            ali_walk(models, sub, v, here, out, kind_prefix)
+
+
+def parse_query(text):
+    from urllib.parse import unquote
+
+    pairs = []
+    for part in (text or "").split("&"):
+        if part:
+            k, _, v = part.partition("=")
+            pairs.append((unquote(k), unquote(v)))
+    return pairs
+
+
+ALIBABA_COMMON = {"RegionId"}
+
+
+def check_alibaba(entry, body):
+    svc, version, action = entry["service"], entry["version"], entry["action"]
+    package = f"alibabacloud_{svc}{version.replace('-', '')}"
+    try:
+        models = importlib.import_module(f"{package}.models")
+    except ImportError:
+        return [("no-sdk", package)]
+    cls = getattr(models, f"{action}ResponseBody", None)
+    if cls is None:
+        return [("no-model", f"{action}ResponseBody")]
+    out = []
+    ali_walk(models, cls, body, "", out)
+    # Query values are strings on the wire; only the names are checked. `RegionId` is a common
+    # parameter of every RPC-style call: alibaba-cloud-sdk-go sdk/auth/rpc_signature_composer.go
+    # adds it to each request's query when the request has none.
+    query = [k for k, _ in parse_query(entry.get("query")) if k not in ALIBABA_COMMON]
+    # An action without parameters has no `<Action>Request` model in the SDK.
+    req_cls = getattr(models, f"{action}Request", None)
+    baseline = vars(req_cls().from_map({})) if req_cls is not None else {}
+    for key in query:
+        if req_cls is None:
+            out.append(("request-unknown", key))
+            continue
+        probe = vars(req_cls().from_map({key: "x"}))
+        if not [a for a in probe if probe[a] != baseline.get(a)]:
+            out.append(("request-unknown", key))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Huawei: huaweicloudsdk<svc>
+
+
+def huawei_operations(svc):
+    """{Action: [(module, method, resource_path, [query names])]} from `v*/<svc>_client.py`."""
+    cache = huawei_operations.__dict__.setdefault("cache", {})
+    if svc in cache:
+        return cache[svc]
+    ops = {}
+    try:
+        package = importlib.import_module(f"huaweicloudsdk{svc}")
+    except ImportError:
+        cache[svc] = None
+        return None
+    root = os.path.dirname(package.__file__)
+    for sub in sorted(os.listdir(root)):
+        client = os.path.join(root, sub, f"{svc}_client.py")
+        if not re.fullmatch(r"v\d+", sub) or not os.path.exists(client):
+            continue
+        src = open(client, encoding="utf-8").read()
+        for block in re.split(r"\n    @classmethod\n", src)[1:]:
+            info = re.search(
+                r'"method": "(\w+)",\s*"resource_path": "([^"]+)",.*?"response_type": "(\w+)Response"',
+                block,
+                re.S,
+            )
+            if not info:
+                continue
+            query = re.findall(r"query_params\.append\(\('([^']+)'", block)
+            ops.setdefault(info.group(3), []).append((f"huaweicloudsdk{svc}.{sub}", info.group(1), info.group(2), query))
+    cache[svc] = ops
+    return ops
+
+
+def huawei_class(module, name):
+    return getattr(importlib.import_module(module), name, None)
+
+
+def huawei_walk(module, cls, value, path, out, kind_prefix=""):
+    if not isinstance(value, dict):
+        out.append((kind_prefix + "type", f"{path or '.'} is {jtype(value)}, SDK model {cls.__name__}"))
+        return
+    by_key = {json_key: attr for attr, json_key in cls.attribute_map.items()}
+    for key, v in value.items():
+        here = f"{path}.{key}" if path else key
+        attr = by_key.get(key)
+        if attr is None:
+            out.append((kind_prefix + "unknown", here))
+            continue
+        huawei_value(module, cls.openapi_types.get(attr, ""), v, here, out, kind_prefix)
+
+
+def huawei_value(module, kind, v, here, out, kind_prefix):
+    if v is None or kind in ANY:
+        return
+    m = re.fullmatch(r"list\[(.+)\]", kind)
+    if m:
+        if not isinstance(v, list):
+            out.append((kind_prefix + "type", f"{here} is {jtype(v)}, SDK {kind}"))
+            return
+        for item in v:
+            huawei_value(module, m.group(1), item, here + "[]", out, kind_prefix)
+        return
+    m = re.fullmatch(r"dict\(str, (.+)\)", kind)
+    if m:
+        if not isinstance(v, dict):
+            out.append((kind_prefix + "type", f"{here} is {jtype(v)}, SDK {kind}"))
+            return
+        for k, item in v.items():
+            huawei_value(module, m.group(1), item, f"{here}.{k}", out, kind_prefix)
+        return
+    ok = primitive_ok(kind, v)
+    if ok is False:
+        out.append((kind_prefix + "type", f"{here} is {jtype(v)}, SDK {kind}"))
+    elif ok is None:
+        sub = huawei_class(module, kind)
+        if sub is not None:
+            huawei_walk(module, sub, v, here, out, kind_prefix)
+
+
+def template_matches(template, path):
+    pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "/?$"
+    return re.match(pattern, path) is not None
+
+
+def check_huawei(entry, body):
+    svc, action = entry["service"], entry["action"]
+    ops = huawei_operations(svc)
+    if ops is None:
+        return [("no-sdk", f"huaweicloudsdk{svc}")]
+    candidates = ops.get(action)
+    if not candidates:
+        return [("no-model", f"{action}Response")]
+    matching = [c for c in candidates if c[1] == entry["method"] and template_matches(c[2], entry["path"])]
+    if not matching:
+        sdk = "; ".join(f"{c[1]} {c[2]}" for c in candidates)
+        return [("path", f"{entry['method']} {entry['path']} is not the SDK's {sdk}")]
+    module, _, _, query_names = matching[0]
+    cls = huawei_class(module, f"{action}Response")
+    out = []
+    huawei_walk(module, cls, body, "", out)
+    for key, _ in parse_query(entry.get("query")):
+        if key not in query_names:
+            out.append(("request-unknown", key))
+    request = (entry.get("request") or "").strip()
+    if request:
+        req_cls = huawei_class(module, f"{action}Request")
+        body_type = req_cls.openapi_types.get("body") if req_cls is not None else None
+        body_cls = huawei_class(module, body_type) if body_type else None
+        try:
+            parsed = json.loads(request)
+        except ValueError:
+            parsed = None
+        if body_cls is None:
+            out.append(("request", "body (the SDK's request has none)"))
+        elif parsed is not None:
+            huawei_walk(module, body_cls, parsed, "", out, "request-")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Object storage (XML). Alibaba OSS: alibabacloud-oss-v2's declarative models (`_attribute_map`
+# with `rename` paths such as `Buckets/Bucket`, read by `serde._deserialize_xml_model`). Tencent
+# COS (cos-python-sdk-v5) and Huawei OBS (esdk-obs-python) parse XML without declarative models,
+# so their answers are counted, not checked.
+
+OSS_OPERATIONS = {
+    "": "ListBuckets",
+    "acl": "GetBucketAcl",
+    "bucketInfo": "GetBucketInfo",
+    "encryption": "GetBucketEncryption",
+    "location": "GetBucketLocation",
+    "logging": "GetBucketLogging",
+    "policy": "GetBucketPolicy",
+    "policyStatus": "GetBucketPolicyStatus",
+    "publicAccessBlock": "GetBucketPublicAccessBlock",
+    "versioning": "GetBucketVersioning",
+}
+
+
+def local(tag):
+    return tag.rpartition("}")[2]
+
+
+def oss_class(owner, name):
+    dep = getattr(owner, "_dependency_map", {}).get(name)
+    if dep is not None:
+        return type(dep["new"]())
+    models = importlib.import_module("alibabacloud_oss_v2.models")
+    return getattr(models, name, None)
+
+
+def oss_walk(cls, elem, path, out):
+    trie = {}
+    for attr, desc in cls._attribute_map.items():
+        if desc.get("tag") != "xml":
+            continue
+        segments = desc.get("rename", attr).split("/")
+        types = str(desc.get("type", "str")).split(",")
+        node = trie
+        for seg in segments[:-1]:
+            node = node.setdefault(seg, {})
+        node[segments[-1]] = types
+    oss_node(cls, trie, elem, path, out)
+
+
+def oss_node(cls, trie, elem, path, out):
+    for child in elem:
+        tag = local(child.tag)
+        here = f"{path}.{tag}" if path else tag
+        spec = trie.get(tag)
+        if spec is None:
+            out.append(("unknown", here))
+        elif isinstance(spec, dict):
+            oss_node(cls, spec, child, here, out)
+        else:
+            oss_element(cls, spec, child, here, out)
+
+
+def oss_element(cls, types, elem, here, out):
+    kind = types[0][1:-1] if types[0].startswith("[") else types[0]
+    if not kind.islower():
+        sub = oss_class(cls, kind)
+        if sub is not None:
+            oss_walk(sub, elem, here, out)
+        return
+    text = elem.text
+    if text is None or text == "" or kind in ("str", ""):
+        return
+    from alibabacloud_oss_v2 import serde
+
+    # serde.deserialize_boolean reads anything but "true" as false: only those two are booleans.
+    if kind == "bool" and text.strip().lower() not in ("true", "false"):
+        out.append(("type", f"{here} is {text!r}, SDK bool"))
+        return
+    try:
+        serde._deserialize_to_any(text, ",".join([kind] + types[1:]))
+    except Exception as e:  # the SDK's own deserializer refuses the text
+        out.append(("type", f"{here} is {text!r}, SDK {kind}: {type(e).__name__}"))
+
+
+def check_oss(entry, body):
+    import xml.etree.ElementTree as ET
+
+    try:
+        models = importlib.import_module("alibabacloud_oss_v2.models")
+    except ImportError:
+        return [("no-sdk", "alibabacloud_oss_v2")]
+    operation = entry["action"]
+    cls = getattr(models, f"{operation}Result", None)
+    if cls is None:
+        return [("no-model", f"{operation}Result")]
+    root = ET.fromstring(body.encode("utf-8"))
+    # Newer results name their body model (`'type': 'PolicyStatus,xml'`); older ones are the
+    # model of the root element (`_xml_map`).
+    body_model = [
+        d["type"].split(",")[0]
+        for d in cls._attribute_map.values()
+        if d.get("tag") == "output" and d.get("position") == "body" and str(d.get("type", "")).endswith(",xml")
+    ]
+    target = oss_class(cls, body_model[0]) if body_model else cls
+    if target is None:
+        return [("no-model", body_model[0])]
+    expected = getattr(target, "_xml_map", {}).get("name")
+    out = []
+    if expected and local(root.tag) != expected:
+        out.append(("type", f"root element {local(root.tag)}, SDK {expected}"))
+        return out
+    oss_walk(target, root, "", out)
+    return out
+
+
+def check_object_storage(entry, body):
+    if entry["service"] == "oss":
+        return check_oss(entry, body)
+    return []  # COS, OBS: no declarative model to load into
+
+
+def object_storage_operation(entry):
+    """The SDK operation of a path-style object-storage request (`/bucket?acl`)."""
+    bucket = entry["path"].strip("/")
+    subs = [k for k, _ in parse_query(entry.get("query"))]
+    sub = "" if not bucket else (subs[0] if subs else "?")
+    return OSS_OPERATIONS.get(sub, f"unmapped:{sub}")
+
+
+# ---------------------------------------------------------------------------------------------
+
+CHECKS = {"tencent": check_tencent, "alibaba": check_alibaba, "huawei": check_huawei}
+
+
+def findings(directory):
+    index = json.load(open(os.path.join(directory, "index.json"), encoding="utf-8"))
+    found = {}  # line -> first file showing it
+    checked = []
+    for entry in index:
+        path = os.path.join(directory, entry["file"])
+        if entry["file"].endswith(".xml"):
+            body = open(path, encoding="utf-8").read()
+            entry = dict(entry, action=object_storage_operation(entry))
+            check = check_object_storage
+        else:
+            body = json.load(open(path, encoding="utf-8"))
+            check = CHECKS.get(entry["vendor"])
+        checked.append(entry)
+        if check is None:
+            continue
+        for kind, where in check(entry, body):
+            line = f"{entry['vendor']} {entry['service']} {entry['version'] or '-'} {entry['action']} {kind}:{where}"
+            found.setdefault(line, entry["file"])
+    return checked, found
+
+
+def read_known(path):
+    known = {}
+    for n, raw in enumerate(open(path, encoding="utf-8"), 1):
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            known[" ".join(line.split())] = n
+    return known
+
+
+def main(argv):
+    args = argv[1:]
+    known_path = None
+    if "--known" in args:
+        i = args.index("--known")
+        known_path = args[i + 1]
+        del args[i : i + 2]
+    if len(args) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    index, found = findings(args[0])
+    actions = {(e["vendor"], e["service"], e["version"], e["action"]) for e in index}
+    unchecked = sum(1 for e in index if e["file"].endswith(".xml") and e["service"] != "oss")
+    print(
+        f"check.py: {len(index)} answers of {len(actions)} actions loaded into the vendor SDK models"
+        f" ({unchecked} COS/OBS XML answers only counted: those SDKs have no declarative models)"
+    )
+    if known_path is None:
+        for line in sorted(found):
+            print(f"MISMATCH {line}    (e.g. {found[line]})")
+        return 1 if found else 0
+    known = read_known(known_path)
+    new = sorted(set(found) - set(known))
+    gone = sorted(set(known) - set(found))
+    for line in sorted(set(found) & set(known)):
+        print(f"known    {line}")
+    for line in new:
+        print(f"MISMATCH {line}    (e.g. {found[line]}; not in {os.path.basename(known_path)})")
+    for line in gone:
+        print(f"FIXED    {line}    (listed at {os.path.basename(known_path)}:{known[line]} but no longer found: remove the line)")
+    print(f"check.py: {len(found)} finding(s), {len(new)} new, {len(gone)} listed but gone")
+    return 1 if new or gone else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
