@@ -1035,9 +1035,9 @@ fn alibaba(
                 ["FlowLogs", "FlowLog"],
                 "TotalCount",
                 vec![
-                    json!({"FlowLogId": "fl-bp1main000000000001", "FlowLogName": "main-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1main0000000001", "VpcId": "vpc-bp1main0000000001", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2023-01-02T00:00:00Z"}),
-                    json!({"FlowLogId": "fl-bp1dev0000000000002", "FlowLogName": "dev-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1dev00000000002", "VpcId": "vpc-bp1dev00000000002", "Status": "Inactive", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"}),
-                    json!({"FlowLogId": "fl-bp1vsw0000000000003", "FlowLogName": "dev-web", "ResourceType": "VSwitch", "ResourceId": "vsw-bp1dev0000000000001", "VpcId": "vpc-bp1dev00000000002", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"}),
+                    json!({"FlowLogId": "fl-bp1main000000000001", "FlowLogName": "main-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1main0000000001", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2023-01-02T00:00:00Z"}),
+                    json!({"FlowLogId": "fl-bp1dev0000000000002", "FlowLogName": "dev-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1dev00000000002", "Status": "Inactive", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"}),
+                    json!({"FlowLogId": "fl-bp1vsw0000000000003", "FlowLogName": "dev-web", "ResourceType": "VSwitch", "ResourceId": "vsw-bp1dev0000000000001", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"}),
                 ],
             )),
             json!({"Success": "true"}),
@@ -1106,7 +1106,7 @@ fn alibaba(
             )
         }
         ("GetConfigurationRecorder", _) => ok(
-            json!({"ConfigurationRecorder": {"AccountId": 1234567890123456u64, "ConfigurationRecorderStatus": "REGISTERED", "ResourceTypes": ["ACS::ECS::Instance", "ACS::ECS::SecurityGroup", "ACS::RDS::DBInstance"]}}),
+            json!({"ConfigurationRecorder": {"ConfigurationRecorderStatus": "REGISTERED", "ResourceTypes": ["ACS::ECS::Instance", "ACS::ECS::SecurityGroup", "ACS::RDS::DBInstance"]}}),
         ),
         _ => ali_error(
             404,
@@ -1220,7 +1220,7 @@ fn tc_page(
 }
 
 fn tc_machine(n: u32, region: &str, status: &str) -> Value {
-    json!({"MachineName": format!("cvm-{region}-{n}"), "MachineOs": "TencentOS Server 3.1", "MachineStatus": status, "Uuid": format!("0c4b8c1e-{n:04}-4d1f-9a55-2f1b2c3d4e5f"), "Quuid": format!("5f2b1c3d-{n:04}-4c1e-8b0a-1e2d3c4b5a69"), "MachineIp": format!("10.0.0.{n}"), "MachineType": "CVM", "MachineRegion": region})
+    json!({"MachineName": format!("cvm-{region}-{n}"), "MachineOs": "TencentOS Server 3.1", "MachineStatus": status, "Uuid": format!("0c4b8c1e-{n:04}-4d1f-9a55-2f1b2c3d4e5f"), "Quuid": format!("5f2b1c3d-{n:04}-4c1e-8b0a-1e2d3c4b5a69"), "MachineIp": format!("10.0.0.{n}"), "MachineType": "CVM", "RegionInfo": {"Region": region}})
 }
 
 fn tc_key(id: &str, owner: &str, rotation: bool) -> Value {
