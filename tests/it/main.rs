@@ -4,6 +4,7 @@ mod assess;
 mod boundary;
 mod cn_e2e;
 mod cn_fixture;
+mod cn_huawei;
 mod gate;
 mod html;
 mod moto;
