@@ -1626,12 +1626,39 @@ fn obs(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         )
     };
     let (status, body) = match (bucket.as_str(), sub.as_str()) {
-        ("", _) => xml(&format!(
-            "<ListAllMyBucketsResult {ns}>{owner}<Buckets>{}{}{}</Buckets></ListAllMyBucketsResult>",
-            entry("hw-secure", "cn-north-4"),
-            entry("hw-open", "cn-north-4"),
-            entry("hw-af", "af-south-1")
-        )),
+        // `max-keys` / `marker` (the name the page starts after); the fixture returns at most 2
+        // per page, so `hw-open` is on page 2 (`IsTruncated`, `NextMarker`).
+        ("", _) => {
+            let all = [
+                ("hw-af", "af-south-1"),
+                ("hw-secure", "cn-north-4"),
+                ("hw-open", "cn-north-4"),
+            ];
+            let marker = req.param("marker");
+            let start = if marker.is_empty() {
+                0
+            } else {
+                all.iter()
+                    .position(|(n, _)| *n == marker)
+                    .map_or(all.len(), |i| i + 1)
+            };
+            let size = req
+                .param("max-keys")
+                .parse::<usize>()
+                .unwrap_or(1000)
+                .min(2);
+            let page: Vec<_> = all.iter().skip(start).take(size).collect();
+            let truncated = start + page.len() < all.len();
+            let next = if truncated {
+                format!("<NextMarker>{}</NextMarker>", page.last().unwrap().0)
+            } else {
+                String::new()
+            };
+            xml(&format!(
+                "<ListAllMyBucketsResult {ns}>{owner}<Marker>{marker}</Marker><MaxKeys>{size}</MaxKeys><IsTruncated>{truncated}</IsTruncated>{next}<Buckets>{}</Buckets></ListAllMyBucketsResult>",
+                page.iter().map(|(n, l)| entry(n, l)).collect::<String>()
+            ))
+        }
         ("hw-secure", "encryption") => xml(&format!(
             "<ServerSideEncryptionConfiguration {ns}><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>kms</SSEAlgorithm><KMSMasterKeyID>cn-north-4:{HUAWEI_DOMAIN}:kms-cn4-key-0001</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
         )),

@@ -90,6 +90,8 @@ fn cn_huawei_every_listing_is_read_to_its_last_page() {
         ("/v3/p-cn4/instances", 2),
         ("/v1/p-cn4/vpcs", 2),
         ("/v1/p-cn4/fl/flow_logs", 2),
+        // OBS ListBuckets (fixture log key `obs:<bucket>?<first query key>`).
+        ("obs:?max-keys", 2),
     ] {
         assert_eq!(count(path), pages, "{path}");
     }
@@ -103,6 +105,7 @@ fn cn_huawei_every_listing_is_read_to_its_last_page() {
     );
     assert!(ids(&bundle, "compute.volume").contains(&"vol-cn4-0002".to_owned()));
     assert!(ids(&bundle, "database.instance").contains(&"rds-cn4-open-in02".to_owned()));
+    assert_eq!(ids(&bundle, "storage.bucket"), vec!["hw-open", "hw-secure"]);
     assert_eq!(ids(&bundle, "network.vpc").len(), 2 + cn_fixture::HW_FILL);
     assert!(ids(&bundle, "network.vpc").contains(&"vpc-cn4-000000000000000000000002".to_owned()));
     // The VPC flow log of `prod` is on page 2 of ListFlowLogs.
@@ -143,6 +146,10 @@ fn cn_huawei_page_bound_is_a_truncated_error() {
             ("monitoring.threat-detection", "cn-north-4", "access-denied"),
             ("network.security-group", "cn-north-4", "truncated"),
             ("network.vpc", "cn-north-4", "truncated"),
+            // One bucket listing serves every region.
+            ("storage.bucket", "ap-southeast-1", "truncated"),
+            ("storage.bucket", "cn-east-3", "truncated"),
+            ("storage.bucket", "cn-north-4", "truncated"),
         ])
     );
     for kind in [
@@ -152,6 +159,7 @@ fn cn_huawei_page_bound_is_a_truncated_error() {
         "monitoring.threat-detection",
         "network.security-group",
         "network.vpc",
+        "storage.bucket",
     ] {
         assert_eq!(ids(&bundle, kind), Vec::<String>::new(), "{kind}");
     }

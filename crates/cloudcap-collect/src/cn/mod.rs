@@ -568,6 +568,7 @@ pub fn collect(
         store,
         endpoint_url: config.endpoint_url.clone(),
         regions: discovery.regions.clone(),
+        max_pages: config.max_pages,
     };
     match objstore::client(store, config) {
         Ok(storage_client) => {

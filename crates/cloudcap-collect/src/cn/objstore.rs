@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use crate::allow::AllowList;
+use crate::cn::paging::{self, More, Page};
 use crate::cn::sign_objstore::{ObjectStore, ObjectStoreSigner};
 use crate::cn::{CnConfig, fields, percent_encode};
 use crate::http::{ApiRequest, CallError, ErrorClass, HttpClient};
@@ -60,6 +61,8 @@ pub(crate) struct BucketCollector {
     pub(crate) store: ObjectStore,
     pub(crate) endpoint_url: Option<String>,
     pub(crate) regions: Vec<String>,
+    /// Pages per bucket listing before it is `truncated` (OBS pages; OSS and COS are read once).
+    pub(crate) max_pages: usize,
 }
 
 impl BucketCollector {
@@ -141,38 +144,18 @@ impl Collector for BucketCollector {
 
     fn collect(&self, unit: &Unit, ctx: &mut UnitCtx<'_>) {
         const KIND: &str = "storage.bucket";
-        let list = match ctx.send_ok(&self.get(
-            "ListBuckets",
-            &unit.region,
-            self.service_url(&unit.region),
-        )) {
-            Ok(f) => f,
+        let buckets = match self.list_buckets(ctx, &unit.region) {
+            Ok(b) => b,
             Err(err) => return self.fail_all(ctx, &err),
         };
-        let buckets: Vec<(String, String)> = match parse(&list, self.service(), "ListBuckets") {
-            Ok(doc) => doc
-                .descendants()
-                .filter(|n| n.has_tag_name("Bucket"))
-                .map(|b| {
-                    let location = child_text(b, "Location");
-                    // OSS writes `oss-cn-hangzhou`, OBS `cn-north-4`.
-                    let region = location
-                        .strip_prefix("oss-")
-                        .unwrap_or(&location)
-                        .to_owned();
-                    (child_text(b, "Name"), region)
-                })
-                .collect(),
-            Err(err) => return self.fail_all(ctx, &err),
-        };
-        for (name, region) in buckets
+        for (name, region, list_sha) in buckets
             .into_iter()
-            .filter(|(_, r)| self.regions.contains(r))
+            .filter(|(_, r, _)| self.regions.contains(r))
         {
             let result = match self.store {
-                ObjectStore::Oss => self.oss_bucket(ctx, &name, &region, &list.sha256),
+                ObjectStore::Oss => self.oss_bucket(ctx, &name, &region, &list_sha),
                 ObjectStore::Obs | ObjectStore::Cos => {
-                    self.s3_style_bucket(ctx, &name, &region, &list.sha256)
+                    self.s3_style_bucket(ctx, &name, &region, &list_sha)
                 }
             };
             if let Err(err) = result {
@@ -183,6 +166,63 @@ impl Collector for BucketCollector {
 }
 
 impl BucketCollector {
+    /// `(name, region, digest of its page)` of every bucket. OBS pages `ListBuckets` by
+    /// `max-keys` / `marker`, continued from `NextMarker` while `IsTruncated` (huaweicloud-sdk-go-obs
+    /// `obs/model_bucket.go` `ListBucketsInput.MaxKeys`/`Marker`, `ListBucketsOutput.IsTruncated`/
+    /// `NextMarker`; `obs/trait_bucket.go`), through [`paging::list`]. OSS and COS: one request.
+    fn list_buckets(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        region: &str,
+    ) -> Result<Vec<(String, String, String)>, CallError> {
+        let service = self.service();
+        let pages = if self.store == ObjectStore::Obs {
+            self.max_pages
+        } else {
+            1
+        };
+        paging::list(service, "ListBuckets", pages, |c| {
+            let mut url = self.service_url(region);
+            if self.store == ObjectStore::Obs {
+                url.push_str("?max-keys=1000");
+                if !c.token.is_empty() {
+                    url.push_str(&format!("&marker={}", percent_encode(&c.token, false)));
+                }
+            }
+            let list = ctx.send_ok(&self.get("ListBuckets", region, url))?;
+            let doc = parse(&list, service, "ListBuckets")?;
+            let items = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("Bucket"))
+                .map(|b| {
+                    let location = child_text(b, "Location");
+                    // OSS writes `oss-cn-hangzhou`, OBS `cn-north-4`.
+                    let region = location
+                        .strip_prefix("oss-")
+                        .unwrap_or(&location)
+                        .to_owned();
+                    (child_text(b, "Name"), region, list.sha256.clone())
+                })
+                .collect();
+            let more = if self.store != ObjectStore::Obs
+                || !first_text(&doc, "IsTruncated").eq_ignore_ascii_case("true")
+            {
+                More::Done
+            } else {
+                let next = first_text(&doc, "NextMarker");
+                if next.is_empty() {
+                    return Err(malformed(
+                        service,
+                        "ListBuckets",
+                        "`IsTruncated` is true but `NextMarker` is empty",
+                    ));
+                }
+                More::Token(next)
+            };
+            Ok(Page { items, more })
+        })
+    }
+
     fn fail_all(&self, ctx: &mut UnitCtx<'_>, err: &CallError) {
         for region in &self.regions {
             ctx.fail("storage.bucket", region, "*", err);
