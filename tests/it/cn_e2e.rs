@@ -596,6 +596,8 @@ fn cn_alibaba_collects_exact_records_and_errors() {
         "{log:?}"
     );
     assert_eq!(calls("DescribeDBInstances"), 2 + 1 + 1, "{log:?}");
+    // OSS ListBuckets: three buckets, one a page, `marker` = the previous `NextMarker`.
+    assert_eq!(calls("oss:?max-keys"), 3, "{log:?}");
 
     // The same catalog rules as for AWS, per resource.
     let report = assess_report(&out);
@@ -691,15 +693,19 @@ fn cn_alibaba_page_bound_is_a_truncated_status() {
     assert_eq!(
         truncated,
         vec![
-            // ListUsers (three users, one per page) ends both identity kinds.
             triple("backup.plan", "cn-shanghai", "truncated"),
             triple("compute.volume", "cn-hangzhou", "truncated"),
             triple("crypto.key", "cn-hangzhou", "truncated"),
             triple("database.instance", "cn-hangzhou", "truncated"),
+            // ListUsers (three users, one per page) ends both identity kinds.
             triple("identity.access-key", "global", "truncated"),
             triple("identity.user", "global", "truncated"),
             triple("network.security-group", "cn-hangzhou", "truncated"),
             triple("network.vpc", "cn-hangzhou", "truncated"),
+            // One bucket listing serves every region: all of them are cut.
+            triple("storage.bucket", "cn-hangzhou", "truncated"),
+            triple("storage.bucket", "cn-hongkong", "truncated"),
+            triple("storage.bucket", "cn-shanghai", "truncated"),
         ]
     );
     // Nothing from a truncated listing is recorded as if it were the whole.
@@ -1056,11 +1062,18 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 "u-api000000000000000000000000003",
                 json!({"name": "api-only", "root": false, "console_access": false, "mfa_enabled": false, "privileged": false, "created_at": "2024-06-01T12:00:00Z"}),
             ),
+            // ShowPermanentAccessKey `last_use_time`: reported for the first key only.
             r(
                 "identity.access-key",
                 "global",
                 "HSTAAPIONLY0000000001",
-                json!({"user": "api-only", "root": false, "active": true, "created_at": "2024-06-01T12:05:00Z"}),
+                json!({"user": "api-only", "root": false, "active": true, "created_at": "2024-06-01T12:05:00Z", "last_used_at": "2024-06-02T08:00:00Z", "never_used": false}),
+            ),
+            r(
+                "identity.access-key",
+                "global",
+                "HSTAAPIONLY0000000002",
+                json!({"user": "api-only", "root": false, "active": true, "created_at": "2024-07-01T09:00:00Z"}),
             ),
             r(
                 "audit.trail",
@@ -1081,17 +1094,39 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 "kms-cn4-key-0001",
                 json!({"customer_managed": true, "enabled": true, "rotation_enabled": false, "origin": "provider", "symmetric": true}),
             ),
+            // Page 3 of ListKeys, listed only with `key_spec = ALL`; asymmetric: no rotation.
+            r(
+                "crypto.key",
+                "cn-north-4",
+                "kms-cn4-rsa-0001",
+                json!({"customer_managed": true, "enabled": true, "origin": "provider", "symmetric": false}),
+            ),
             r(
                 "network.security-group",
                 "cn-north-4",
                 "16b6ad0e-0000-4000-8000-000000000001",
-                json!({"name": "sg-web", "world_open_ports": [22], "world_open_all": false}),
+                // 443 from page 3 of its rules; 3389 is world-open but `enabled = false`.
+                json!({"name": "sg-web", "world_open_ports": [22, 443], "world_open_all": false}),
+            ),
+            // Page 2 of ListSecurityGroups, in another enterprise project.
+            r(
+                "network.security-group",
+                "cn-north-4",
+                "16b6ad0e-0000-4000-8000-000000000002",
+                json!({"name": "sg-db", "world_open_ports": [], "world_open_all": false}),
             ),
             r(
                 "compute.volume",
                 "cn-north-4",
                 "vol-cn4-0001",
                 json!({"encrypted": true, "customer_managed_key": true, "attached": true}),
+            ),
+            // Page 2 of ListVolumes, in another enterprise project.
+            r(
+                "compute.volume",
+                "cn-north-4",
+                "vol-cn4-0002",
+                json!({"encrypted": false, "customer_managed_key": false, "attached": false}),
             ),
             r(
                 "backup.plan",
@@ -1100,21 +1135,17 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 // Replicated by `to-shanghai` to `destination_region` cn-east-3.
                 json!({"name": "daily-backup", "enabled": true, "retention_days": 30, "cross_region_copy": true, "copy_regions": ["cn-east-3"], "copy_outside_mainland": false}),
             ),
+            // The unprotected host is on page 2, in another enterprise project. cn-east-3 has no
+            // hosts: nothing in scope, no record (never a false "disabled").
             r(
                 "monitoring.threat-detection",
                 "ap-southeast-1",
                 "hss/ap-southeast-1",
                 json!({"service": "Host Security Service", "enabled": false}),
             ),
-            r(
-                "monitoring.threat-detection",
-                "cn-east-3",
-                "hss/cn-east-3",
-                json!({"service": "Host Security Service", "enabled": false}),
-            ),
             // Only threat-detection statuses there: no data.
             inv("ap-southeast-1", false, 1, 0),
-            inv("cn-east-3", true, 1, 0),
+            inv("cn-east-3", true, 0, 0),
             bucket(
                 "hw-secure",
                 "cn-north-4",
@@ -1141,7 +1172,7 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 "vpc-cn4-000000000000000000000001",
                 json!({"name": "prod", "default": false, "flow_log_enabled": true}),
             ),
-            // Only one of its ports has a flow log.
+            // Page 2 of ListVpcs; only one of its ports has a flow log.
             r(
                 "network.vpc",
                 "cn-north-4",
@@ -1166,8 +1197,19 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 &format!("{HUAWEI_DOMAIN}/tracker-config"),
                 json!({"recording": true, "all_resources": true}),
             ),
-            inv("cn-north-4", true, 12, 6),
-        ],
+            // 15 resources, 99 filler VPCs.
+            inv("cn-north-4", true, 15 + cn_fixture::HW_FILL as u64, 7),
+        ]
+        .into_iter()
+        .chain((0..cn_fixture::HW_FILL).map(|i| {
+            r(
+                "network.vpc",
+                "cn-north-4",
+                &cn_fixture::hw_fill_vpc(i),
+                json!({"default": false, "flow_log_enabled": false}),
+            )
+        }))
+        .collect(),
     );
     assert_eq!(
         errors(&statuses(&bundle)),
@@ -1178,17 +1220,27 @@ fn cn_huawei_collects_exact_records_and_errors() {
     );
     let report = assess_report(&out);
     let rules = rules_of(&report);
-    // ac-8.6 b / sop-15.3 a: ListPermanentAccessKeys does not report a key's last use: not
-    // evaluated with `field-not-reported`, never a failure on `created_at`.
+    // ac-8.6 b / sop-15.3 a: ShowPermanentAccessKey reports the first key's last use (long
+    // ago: a failure); the second key's is empty: named as not reported, never a failure on
+    // `created_at`.
     for id in ["unused-access-key", "unused-access-keys"] {
-        assert_not_reported(
-            &report,
-            id,
-            "field-not-reported",
-            "never_used",
-            "huawei",
-            &["HSTAAPIONLY0000000001"],
-        );
+        for r in rule_entries(&report, id) {
+            assert_eq!(r["result"], "not-satisfied", "{id}: {r}");
+            let failed: BTreeSet<String> = r["failed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["resource_id"].as_str().unwrap_or("").to_owned())
+                .collect();
+            assert_eq!(failed, set(&["HSTAAPIONLY0000000001"]), "{id}: {r}");
+            let named: BTreeSet<String> = r["not_reported"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["resource_id"].as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(named, set(&["HSTAAPIONLY0000000002"]), "{id}: {r}");
+        }
     }
     assert_eq!(
         rule(&rules, "privileged-user-mfa").1,
@@ -1207,10 +1259,11 @@ fn cn_huawei_collects_exact_records_and_errors() {
     );
     assert_eq!(rule(&rules, "backup-cross-region").0, "satisfied");
     assert_eq!(rule(&rules, "backup-copies-in-mainland").0, "satisfied");
-    assert_eq!(
-        rule(&rules, "vpc-flow-logs").1,
-        set(&["vpc-cn4-000000000000000000000002"])
-    );
+    let mut no_flow_logs: BTreeSet<String> = (0..cn_fixture::HW_FILL)
+        .map(cn_fixture::hw_fill_vpc)
+        .collect();
+    no_flow_logs.insert("vpc-cn4-000000000000000000000002".into());
+    assert_eq!(rule(&rules, "vpc-flow-logs").1, no_flow_logs);
     for id in [
         "db-not-public",
         "database-not-public",
@@ -1669,7 +1722,8 @@ fn cn_region_restriction_records_not_collected_regions() {
             "huawei",
             HUAWEI_DOMAIN,
             "cn-north-4",
-            (12, 6),
+            // 15 resources and the filler VPCs that page ListVpcs.
+            (15 + cn_fixture::HW_FILL as u64, 7),
             vec![("ap-southeast-1", false), ("cn-east-3", true)],
             vec!["audit.trail", "monitoring.threat-detection"],
         ),

@@ -1532,6 +1532,84 @@ fn hw_error(status: u16, code: &str, message: &str) -> (u16, Value) {
     )
 }
 
+/// The SDK sends `X-Project-Id` on project-scoped calls (`BasicCredentials`) and `X-Domain-Id`
+/// on global-service calls (`GlobalCredentials`: IAM, RMS) once it knows the domain, i.e. on all
+/// but the domain listing; both are signed like every header the SDK sends.
+fn hw_scope_headers(
+    req: &Request,
+    seg: &[&str],
+    project: impl Fn(&str) -> &'static str,
+) -> Result<(), String> {
+    let signed = field(
+        &auth_fields(
+            req.header("authorization")
+                .strip_prefix("SDK-HMAC-SHA256 ")
+                .unwrap_or(""),
+        ),
+        "SignedHeaders",
+    )
+    .split(';')
+    .map(str::to_owned)
+    .collect::<Vec<_>>();
+    let need = |name: &str, value: &str| -> Result<(), String> {
+        if req.header(name) != value {
+            return Err(format!(
+                "Incorrect IAM authentication information: header {name} must be {value}, got {:?}",
+                req.header(name)
+            ));
+        }
+        if !signed.iter().any(|h| h == name) {
+            return Err(format!(
+                "Incorrect IAM authentication information: header {name} is not signed"
+            ));
+        }
+        Ok(())
+    };
+    if seg.len() >= 2 && !project(seg[1]).is_empty() {
+        need("x-project-id", seg[1])
+    } else if seg == ["v3", "auth", "domains"] {
+        Ok(())
+    } else {
+        need("x-domain-id", HUAWEI_DOMAIN)
+    }
+}
+
+/// A page of `items` after the item whose `id` is `marker` (all from the start when empty), at
+/// most `size`; the next marker is the page's last id when items remain.
+fn hw_after_marker(items: &[Value], marker: &str, size: usize) -> (Vec<Value>, Option<String>) {
+    let start = if marker.is_empty() {
+        0
+    } else {
+        match items.iter().position(|i| i["id"] == marker) {
+            Some(i) => i + 1,
+            None => items.len(),
+        }
+    };
+    let page: Vec<Value> = items.iter().skip(start).take(size).cloned().collect();
+    let next = (start + page.len() < items.len())
+        .then(|| page.last().map(|i| i["id"].as_str().unwrap().to_owned()))
+        .flatten();
+    (page, next)
+}
+
+/// `items[offset..offset + size]`.
+fn hw_at_offset(items: &[Value], offset: usize, size: usize) -> Vec<Value> {
+    items.iter().skip(offset).take(size).cloned().collect()
+}
+
+/// The server-side page cap of the fixture's token and total listings (so that two or three
+/// resources take several pages; the APIs return at most `limit`).
+const HW_CAP: usize = 1;
+
+/// Filler VPCs (and port flow logs) that, with the collector's page of 100, push one VPC and
+/// one flow log onto page 2 of the limit/last-id listings.
+pub const HW_FILL: usize = 99;
+
+/// The id of filler VPC `i`.
+pub fn hw_fill_vpc(i: usize) -> String {
+    format!("vpc-cn4-fill-{i:018}")
+}
+
 fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
     if req.header("authorization").starts_with("OBS ") {
         return obs(req, ak, sk);
@@ -1550,6 +1628,13 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         "p-hk1" => "ap-southeast-1",
         _ => "",
     };
+    if let Err(message) = hw_scope_headers(req, &seg, project) {
+        let (s, v) = hw_error(401, "APIGW.0301", &message);
+        return (s, v, path, false);
+    }
+    let limit = |default: usize| req.param("limit").parse::<usize>().unwrap_or(default);
+    let offset = || req.param("offset").parse::<usize>().unwrap_or(0);
+    let all_eps = req.param("enterprise_project_id") == "all_granted_eps";
     let (status, body) = match seg.as_slice() {
         ["v3", "auth", "domains"] => ok(
             json!({"domains": [{"id": d, "name": "acme", "enabled": true, "description": "", "links": {"self": format!("https://iam.myhuaweicloud.com/v3/domains/{d}")}}]}),
@@ -1597,48 +1682,221 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         ),
         ["v3.0", "OS-CREDENTIAL", "credentials"] => {
             let creds = if req.param("user_id") == "u-api000000000000000000000000003" {
-                json!([{"user_id": "u-api000000000000000000000000003", "access": "HSTAAPIONLY0000000001", "status": "active", "create_time": "2024-06-01T12:05:00.000000Z", "description": "ci"}])
+                json!([
+                    {"user_id": "u-api000000000000000000000000003", "access": "HSTAAPIONLY0000000001", "status": "active", "create_time": "2024-06-01T12:05:00.000000Z", "description": "ci"},
+                    {"user_id": "u-api000000000000000000000000003", "access": "HSTAAPIONLY0000000002", "status": "active", "create_time": "2024-07-01T09:00:00.000000Z", "description": "spare"}])
             } else {
                 json!([])
             };
             ok(json!({"credentials": creds}))
         }
+        // ShowPermanentAccessKey: the first key was last used long ago; the second's last use is
+        // not reported (empty).
+        ["v3.0", "OS-CREDENTIAL", "credentials", access] => {
+            let (created, last) = match *access {
+                "HSTAAPIONLY0000000001" => {
+                    ("2024-06-01T12:05:00.000000Z", "2024-06-02T08:00:00.000000Z")
+                }
+                "HSTAAPIONLY0000000002" => ("2024-07-01T09:00:00.000000Z", ""),
+                _ => {
+                    return (
+                        404,
+                        json!({"error": {"code": "1100", "message": "The credential does not exist."}}),
+                        path,
+                        true,
+                    );
+                }
+            };
+            ok(
+                json!({"credential": {"user_id": "u-api000000000000000000000000003", "access": access, "status": "active", "create_time": created, "last_use_time": last, "description": ""}}),
+            )
+        }
         ["v3", p, "trackers"] if project(p) == "cn-north-4" => ok(
             json!({"trackers": [{"id": "t-system-cn4", "create_time": 1589886034121_u64, "kms_id": "kms-cn4-key-0001", "is_support_validate": true, "is_support_trace_files_encryption": true, "lts": {"is_lts_enabled": true, "log_group_name": "CTS", "log_topic_name": "system-trace"}, "tracker_type": "system", "domain_id": d, "project_id": p, "tracker_name": "system", "status": "enabled", "detail": "", "obs_info": {"is_obs_created": false, "bucket_name": "acme-cts", "file_prefix_name": "cts", "is_authorized_bucket": true, "bucket_lifecycle": 180}, "group_id": "", "stream_id": ""}]}),
         ),
         ["v3", _, "trackers"] => ok(json!({"trackers": []})),
-        ["v1.0", p, "kms", "list-keys"] if project(p) == "cn-north-4" => ok(
-            json!({"keys": ["kms-cn4-default", "kms-cn4-key-0001"], "key_details": [
-            {"key_id": "kms-cn4-default", "domain_id": d, "key_alias": "evs/default", "realm": "cn-north-4", "key_spec": "AES_256", "key_usage": "ENCRYPT_DECRYPT", "key_description": "Default master key", "creation_date": "1502799822000", "scheduled_deletion_date": "", "key_state": "2", "default_key_flag": "1", "key_type": "1", "expiration_time": "", "origin": "kms", "key_rotation_enabled": "true"},
-            {"key_id": "kms-cn4-key-0001", "domain_id": d, "key_alias": "app", "realm": "cn-north-4", "key_spec": "AES_256", "key_usage": "ENCRYPT_DECRYPT", "key_description": "", "creation_date": "1672531200000", "scheduled_deletion_date": "", "key_state": "2", "default_key_flag": "0", "key_type": "1", "expiration_time": "", "origin": "kms", "key_rotation_enabled": "false"}], "next_marker": "", "truncated": "false", "total": 2}),
-        ),
-        ["v1.0", _, "kms", "list-keys"] => ok(
-            json!({"keys": [], "key_details": [], "next_marker": "", "truncated": "false", "total": 0}),
-        ),
+        // `key_spec` defaults to AES_256: the RSA key only with `ALL`. `marker` is the index of
+        // the next key; `truncated` and `next_marker` are strings.
+        ["v1.0", p, "kms", "list-keys"] => {
+            let q: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            let spec = q["key_spec"].as_str().unwrap_or("AES_256");
+            let detail = |id: &str, alias: &str, spec: &str, default: &str, created: &str| json!({"key_id": id, "domain_id": d, "key_alias": alias, "realm": "cn-north-4", "key_spec": spec, "key_usage": if spec == "AES_256" { "ENCRYPT_DECRYPT" } else { "SIGN_VERIFY" }, "key_description": "", "creation_date": created, "scheduled_deletion_date": "", "key_state": "2", "default_key_flag": default, "key_type": "1", "expiration_time": "", "origin": "kms", "key_rotation_enabled": "false"});
+            let keys: Vec<Value> = if project(p) == "cn-north-4" {
+                vec![
+                    detail(
+                        "kms-cn4-default",
+                        "evs/default",
+                        "AES_256",
+                        "1",
+                        "1502799822000",
+                    ),
+                    detail("kms-cn4-key-0001", "app", "AES_256", "0", "1672531200000"),
+                    detail(
+                        "kms-cn4-rsa-0001",
+                        "signing",
+                        "RSA_2048",
+                        "0",
+                        "1688169600000",
+                    ),
+                ]
+                .into_iter()
+                .filter(|k| spec == "ALL" || k["key_spec"] == spec)
+                .collect()
+            } else {
+                Vec::new()
+            };
+            let size = q["limit"]
+                .as_str()
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(keys.len().max(1))
+                .min(HW_CAP);
+            let start: usize = q["marker"]
+                .as_str()
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(0);
+            let page = hw_at_offset(&keys, start, size);
+            let more = start + page.len() < keys.len();
+            let ids: Vec<Value> = page.iter().map(|k| k["key_id"].clone()).collect();
+            ok(
+                json!({"keys": ids, "key_details": page, "next_marker": if more { (start + page.len()).to_string() } else { String::new() }, "truncated": more.to_string(), "total": keys.len()}),
+            )
+        }
         ["v1.0", _, "kms", "get-key-rotation-status"] => ok(
             json!({"key_rotation_enabled": false, "rotation_interval": 365, "last_rotation_time": "", "number_of_rotations": 0}),
         ),
-        ["v3", p, "vpc", "security-groups"] if project(p) == "cn-north-4" => ok(
-            json!({"request_id": "a1", "security_groups": [{"id": "16b6ad0e-0000-4000-8000-000000000001", "name": "sg-web", "description": "", "project_id": p, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z", "enterprise_project_id": "0", "tags": []}], "page_info": {"previous_marker": "", "current_count": 1}}),
-        ),
-        ["v3", _, "vpc", "security-groups"] => ok(
-            json!({"request_id": "a2", "security_groups": [], "page_info": {"previous_marker": "", "current_count": 0}}),
-        ),
+        // sg-db is in a non-default enterprise project: listed only with `all_granted_eps`.
+        ["v3", p, "vpc", "security-groups"] => {
+            let sg = |id: &str, name: &str, ep: &str| json!({"id": id, "name": name, "description": "", "project_id": p, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z", "enterprise_project_id": ep, "tags": []});
+            let groups: Vec<Value> = if project(p) == "cn-north-4" {
+                vec![
+                    sg("16b6ad0e-0000-4000-8000-000000000001", "sg-web", "0"),
+                    sg(
+                        "16b6ad0e-0000-4000-8000-000000000002",
+                        "sg-db",
+                        "5f1e2d3c-0000-4000-8000-0000000000ep",
+                    ),
+                ]
+                .into_iter()
+                .filter(|g| all_eps || g["enterprise_project_id"] == "0")
+                .collect()
+            } else {
+                Vec::new()
+            };
+            let (page, next) =
+                hw_after_marker(&groups, &req.param("marker"), limit(2000).min(HW_CAP));
+            let mut info = json!({"previous_marker": page.first().map(|g| g["id"].clone()).unwrap_or(json!("")), "current_count": page.len()});
+            if let Some(next) = next {
+                info["next_marker"] = json!(next);
+            }
+            ok(json!({"request_id": "a1", "security_groups": page, "page_info": info}))
+        }
+        // sg-web: 22 open (page 1), 443 open (page 3); 3389 world-open but `enabled = false`.
         ["v3", p, "vpc", "security-group-rules"] => {
-            ok(json!({"request_id": "a3", "security_group_rules": [
-            {"id": "r1", "security_group_id": req.param("security_group_id"), "direction": "ingress", "protocol": "tcp", "ethertype": "IPv4", "description": "", "remote_ip_prefix": "0.0.0.0/0", "remote_group_id": null, "multiport": "22", "action": "allow", "priority": 1, "project_id": p, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"},
-            {"id": "r2", "security_group_id": req.param("security_group_id"), "direction": "ingress", "protocol": "tcp", "ethertype": "IPv4", "description": "", "remote_ip_prefix": "0.0.0.0/0", "remote_group_id": null, "multiport": "8000-8002", "action": "deny", "priority": 1, "project_id": p, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"},
-            {"id": "r3", "security_group_id": req.param("security_group_id"), "direction": "egress", "protocol": null, "ethertype": "IPv4", "description": "", "remote_ip_prefix": "0.0.0.0/0", "remote_group_id": null, "multiport": null, "action": "allow", "priority": 100, "project_id": p, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}]}))
+            let group = req.param("security_group_id");
+            let rule = |id: &str,
+                        dir: &str,
+                        proto: Value,
+                        prefix: &str,
+                        ports: Value,
+                        action: &str,
+                        enabled: bool| {
+                json!({"id": id, "security_group_id": group, "direction": dir, "protocol": proto, "ethertype": "IPv4", "description": "", "remote_ip_prefix": prefix, "remote_group_id": null, "remote_address_group_id": null, "multiport": ports, "action": action, "priority": 1, "project_id": p, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z", "enabled": enabled})
+            };
+            let rules: Vec<Value> = match group.as_str() {
+                "16b6ad0e-0000-4000-8000-000000000001" => vec![
+                    rule(
+                        "r1",
+                        "ingress",
+                        json!("tcp"),
+                        "0.0.0.0/0",
+                        json!("22"),
+                        "allow",
+                        true,
+                    ),
+                    rule(
+                        "r2",
+                        "ingress",
+                        json!("tcp"),
+                        "0.0.0.0/0",
+                        json!("8000-8002"),
+                        "deny",
+                        true,
+                    ),
+                    rule(
+                        "r3",
+                        "egress",
+                        Value::Null,
+                        "0.0.0.0/0",
+                        Value::Null,
+                        "allow",
+                        true,
+                    ),
+                    rule(
+                        "r4",
+                        "ingress",
+                        json!("tcp"),
+                        "0.0.0.0/0",
+                        json!("3389"),
+                        "allow",
+                        false,
+                    ),
+                    rule(
+                        "r5",
+                        "ingress",
+                        json!("tcp"),
+                        "0.0.0.0/0",
+                        json!("443"),
+                        "allow",
+                        true,
+                    ),
+                ],
+                "16b6ad0e-0000-4000-8000-000000000002" => vec![rule(
+                    "r6",
+                    "ingress",
+                    json!("tcp"),
+                    "10.0.0.0/8",
+                    json!("5432"),
+                    "allow",
+                    true,
+                )],
+                _ => Vec::new(),
+            };
+            let (page, next) = hw_after_marker(&rules, &req.param("marker"), limit(2000).min(2));
+            let mut info = json!({"previous_marker": page.first().map(|g| g["id"].clone()).unwrap_or(json!("")), "current_count": page.len()});
+            if let Some(next) = next {
+                info["next_marker"] = json!(next);
+            }
+            ok(json!({"request_id": "a3", "security_group_rules": page, "page_info": info}))
         }
         ["v2", p, "cloudvolumes", "detail"] if project(p) == "cn-east-3" => hw_error(
             429,
             "APIGW.0308",
             "The throttling threshold has been reached: policy user over ratelimit,limit:5,time:1 second",
         ),
-        ["v2", p, "cloudvolumes", "detail"] if project(p) == "cn-north-4" => ok(
-            json!({"count": 1, "volumes": [{"id": "vol-cn4-0001", "name": "data", "status": "in-use", "size": 100, "volume_type": "SSD", "bootable": "false", "attachments": [{"server_id": "ecs-1", "attachment_id": "a-1", "device": "/dev/vdb"}], "metadata": {"__system__encrypted": "1", "__system__cmkid": "kms-cn4-key-0001"}, "encrypted": true, "multiattach": false}]}),
-        ),
-        ["v2", _, "cloudvolumes", "detail"] => ok(json!({"count": 0, "volumes": []})),
+        // vol-cn4-0002 is in a non-default enterprise project: listed only with `all_granted_eps`.
+        ["v2", p, "cloudvolumes", "detail"] => {
+            let vols: Vec<Value> = if project(p) == "cn-north-4" {
+                vec![
+                    json!({"id": "vol-cn4-0001", "name": "data", "status": "in-use", "size": 100, "volume_type": "SSD", "bootable": "false", "attachments": [{"server_id": "ecs-1", "attachment_id": "a-1", "device": "/dev/vdb"}], "metadata": {"__system__encrypted": "1", "__system__cmkid": "kms-cn4-key-0001"}, "encrypted": true, "multiattach": false, "enterprise_project_id": "0"}),
+                    json!({"id": "vol-cn4-0002", "name": "scratch", "status": "available", "size": 40, "volume_type": "SAS", "bootable": "false", "attachments": [], "metadata": {}, "multiattach": false, "enterprise_project_id": "5f1e2d3c-0000-4000-8000-0000000000ep"}),
+                ]
+                .into_iter()
+                .filter(|v| all_eps || v["enterprise_project_id"] == "0")
+                .collect()
+            } else {
+                Vec::new()
+            };
+            if !req.param("offset").is_empty() && offset() == 0 {
+                return (
+                    400,
+                    json!({"error": {"code": "EVS.2061", "message": "offset must be greater than 0"}}),
+                    path,
+                    true,
+                );
+            }
+            let page = hw_at_offset(&vols, offset(), limit(1000).min(HW_CAP));
+            ok(json!({"count": vols.len(), "volumes": page}))
+        }
         ["v3", p, "policies"] if project(p) == "cn-north-4" => ok(json!({"count": 2, "policies": [
             {"id": "pol-backup-0001", "name": "daily-backup", "enabled": true, "operation_type": "backup", "operation_definition": {"retention_duration_days": 30, "max_backups": -1, "timezone": "UTC+08:00"}, "trigger": {"properties": {"pattern": ["FREQ=DAILY;INTERVAL=1;BYHOUR=2;BYMINUTE=0"]}}, "associated_vaults": [{"vault_id": "vault-0001", "destination_vault_id": null}]},
             {"id": "pol-repl-0001", "name": "to-shanghai", "enabled": true, "operation_type": "replication", "operation_definition": {"retention_duration_days": 30, "destination_region": "cn-east-3", "destination_project_id": "p-cn3"}, "trigger": {"properties": {"pattern": ["FREQ=DAILY;INTERVAL=1;BYHOUR=4;BYMINUTE=0"]}}, "associated_vaults": [{"vault_id": "vault-0001", "destination_vault_id": "vault-0009"}]}]})),
@@ -1648,25 +1906,96 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
             "APIGW.0302",
             "The IAM user is not authorized to access the API.",
         ),
-        ["v5", _, "host-management", "hosts"] => ok(json!({"total_num": 0, "data_list": []})),
-        ["v1", p, "vpcs"] if project(p) == "cn-north-4" => ok(json!({"vpcs": [
-            {"id": "vpc-cn4-000000000000000000000001", "name": "prod", "cidr": "192.168.0.0/16", "status": "OK", "routes": [], "enterprise_project_id": "0", "description": ""},
-            {"id": "vpc-cn4-000000000000000000000002", "name": "", "cidr": "10.0.0.0/8", "status": "OK", "routes": [], "enterprise_project_id": "0", "description": ""}]})),
-        ["v1", _, "vpcs"] => ok(json!({"vpcs": []})),
-        // The second VPC has a flow log only on one port.
-        ["v1", p, "fl", "flow_logs"] if project(p) == "cn-north-4" => ok(json!({"flow_logs": [
-            {"id": "fl-cn4-01", "name": "prod-all", "tenant_id": p, "resource_type": "vpc", "resource_id": "vpc-cn4-000000000000000000000001", "traffic_type": "all", "log_group_id": "lg-01", "log_topic_id": "lt-01", "admin_state": true, "status": "ACTIVE", "description": "", "created_at": "2023-01-02T00:00:00", "updated_at": "2023-01-02T00:00:00"},
-            {"id": "fl-cn4-02", "name": "one-port", "tenant_id": p, "resource_type": "port", "resource_id": "port-cn4-01", "traffic_type": "all", "log_group_id": "lg-01", "log_topic_id": "lt-02", "admin_state": true, "status": "ACTIVE", "description": "", "created_at": "2024-01-02T00:00:00", "updated_at": "2024-01-02T00:00:00"}]})),
-        ["v1", _, "fl", "flow_logs"] => ok(json!({"flow_logs": []})),
-        ["v3", p, "instances"] if project(p) == "cn-north-4" => {
-            ok(json!({"total_count": 2, "instances": [
-            {"id": "rds-cn4-good-in01", "name": "orders", "status": "ACTIVE", "type": "Ha", "ha": {"replication_mode": "semisync"}, "datastore": {"type": "MySQL", "version": "8.0"}, "private_ips": ["192.168.0.10"], "public_ips": [], "disk_encryption_id": "kms-cn4-0001", "backup_strategy": {"start_time": "02:00-03:00", "keep_days": 7}, "region": "cn-north-4", "nodes": [
-                {"id": "n1", "name": "orders_node0", "role": "master", "status": "ACTIVE", "availability_zone": "cn-north-4a"},
-                {"id": "n2", "name": "orders_node1", "role": "slave", "status": "ACTIVE", "availability_zone": "cn-north-4b"}]},
-            {"id": "rds-cn4-open-in02", "name": "legacy", "status": "ACTIVE", "type": "Single", "datastore": {"type": "PostgreSQL", "version": "12"}, "private_ips": ["192.168.0.11"], "public_ips": ["124.70.0.1"], "backup_strategy": {"start_time": "02:00-03:00", "keep_days": 1}, "region": "cn-north-4", "nodes": [
-                {"id": "n3", "name": "legacy_node0", "role": "master", "status": "ACTIVE", "availability_zone": "cn-north-4a"}]}]}))
+        // limit 10–200; `enterprise_project_id` defaults to the default project ("0"). Hong Kong:
+        // one protected host, and one unprotected host in another enterprise project.
+        ["v5", p, "host-management", "hosts"] => {
+            let size = limit(10);
+            if !(10..=200).contains(&size) {
+                return (
+                    400,
+                    json!({"error_code": "HSS.0001", "error_description": "limit must be 10-200"}),
+                    path,
+                    true,
+                );
+            }
+            let hosts: Vec<Value> = if project(p) == "ap-southeast-1" {
+                vec![
+                    json!({"host_id": "ecs-hk-0001", "host_name": "web", "agent_status": "online", "protect_status": "opened", "enterprise_project_id": "0"}),
+                    json!({"host_id": "ecs-hk-0002", "host_name": "batch", "agent_status": "not_installed", "protect_status": "closed", "enterprise_project_id": "5f1e2d3c-0000-4000-8000-0000000000ep"}),
+                ]
+                .into_iter()
+                .filter(|h| all_eps || h["enterprise_project_id"] == "0")
+                .collect()
+            } else {
+                Vec::new()
+            };
+            ok(
+                json!({"total_num": hosts.len(), "data_list": hw_at_offset(&hosts, offset(), size.min(HW_CAP))}),
+            )
         }
-        ["v3", _, "instances"] => ok(json!({"total_count": 0, "instances": []})),
+        // No total, no next marker: a full page (`limit`) continues after its last id. 99 unnamed
+        // VPCs fill page 1 so that `prod-2` is on page 2; the VPC flow log of `prod` is on page 2.
+        ["v1", p, "vpcs"] => {
+            let vpc = |id: &str, name: &str, cidr: &str| json!({"id": id, "name": name, "cidr": cidr, "status": "OK", "routes": [], "enterprise_project_id": "0", "description": ""});
+            let mut vpcs: Vec<Value> = Vec::new();
+            if project(p) == "cn-north-4" {
+                vpcs.push(vpc(
+                    "vpc-cn4-000000000000000000000001",
+                    "prod",
+                    "192.168.0.0/16",
+                ));
+                for i in 0..HW_FILL {
+                    vpcs.push(vpc(&hw_fill_vpc(i), "", "172.16.0.0/16"));
+                }
+                vpcs.push(vpc("vpc-cn4-000000000000000000000002", "", "10.0.0.0/8"));
+            }
+            let (page, _) = hw_after_marker(&vpcs, &req.param("marker"), limit(vpcs.len().max(1)));
+            ok(json!({"vpcs": page}))
+        }
+        // The second VPC has a flow log only on one port.
+        ["v1", p, "fl", "flow_logs"] => {
+            let log = |id: &str, kind: &str, resource: &str| json!({"id": id, "name": id, "tenant_id": p, "resource_type": kind, "resource_id": resource, "traffic_type": "all", "log_group_id": "lg-01", "log_topic_id": "lt-01", "admin_state": true, "status": "ACTIVE", "description": "", "created_at": "2023-01-02T00:00:00", "updated_at": "2023-01-02T00:00:00"});
+            let mut logs: Vec<Value> = Vec::new();
+            if project(p) == "cn-north-4" {
+                logs.push(log("fl-cn4-02", "port", "port-cn4-01"));
+                for i in 0..HW_FILL {
+                    logs.push(log(
+                        &format!("fl-cn4-fill-{i:03}"),
+                        "port",
+                        &format!("port-cn4-fill-{i:03}"),
+                    ));
+                }
+                logs.push(log("fl-cn4-01", "vpc", "vpc-cn4-000000000000000000000001"));
+            }
+            let (page, _) = hw_after_marker(&logs, &req.param("marker"), limit(logs.len().max(1)));
+            ok(json!({"flow_logs": page}))
+        }
+        // offset/limit (1–100), `total_count`.
+        ["v3", p, "instances"] => {
+            let size = limit(100);
+            if !(1..=100).contains(&size) {
+                return (
+                    400,
+                    json!({"error_code": "DBS.200001", "error_msg": "limit must be 1-100"}),
+                    path,
+                    true,
+                );
+            }
+            let instances: Vec<Value> = if project(p) == "cn-north-4" {
+                vec![
+                    json!({"id": "rds-cn4-good-in01", "name": "orders", "status": "ACTIVE", "type": "Ha", "ha": {"replication_mode": "semisync"}, "datastore": {"type": "MySQL", "version": "8.0"}, "private_ips": ["192.168.0.10"], "public_ips": [], "disk_encryption_id": "kms-cn4-0001", "backup_strategy": {"start_time": "02:00-03:00", "keep_days": 7}, "region": "cn-north-4", "nodes": [
+                        {"id": "n1", "name": "orders_node0", "role": "master", "status": "ACTIVE", "availability_zone": "cn-north-4a"},
+                        {"id": "n2", "name": "orders_node1", "role": "slave", "status": "ACTIVE", "availability_zone": "cn-north-4b"}]}),
+                    json!({"id": "rds-cn4-open-in02", "name": "legacy", "status": "ACTIVE", "type": "Single", "datastore": {"type": "PostgreSQL", "version": "12"}, "private_ips": ["192.168.0.11"], "public_ips": ["124.70.0.1"], "backup_strategy": {"start_time": "02:00-03:00", "keep_days": 1}, "region": "cn-north-4", "nodes": [
+                        {"id": "n3", "name": "legacy_node0", "role": "master", "status": "ACTIVE", "availability_zone": "cn-north-4a"}]}),
+                ]
+            } else {
+                Vec::new()
+            };
+            ok(
+                json!({"total_count": instances.len(), "instances": hw_at_offset(&instances, offset(), size.min(HW_CAP))}),
+            )
+        }
         ["v1", "resource-manager", "domains", _, "tracker-config"] => ok(
             json!({"channel": {"obs": {"bucket_name": "acme-rms", "region_id": "cn-north-4"}}, "selector": {"all_supported": true, "resource_types": []}, "retention_period_in_days": 2557, "agency_name": "rms_tracker_agency"}),
         ),
@@ -1861,12 +2190,28 @@ fn oss(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         )
     };
     let (status, body) = match (bucket.as_str(), sub.as_str()) {
-        ("", _) => xml(&format!(
-            "<ListAllMyBucketsResult><Owner><ID>{ALIBABA_ACCOUNT}</ID><DisplayName>{ALIBABA_ACCOUNT}</DisplayName></Owner><Buckets>{}{}{}</Buckets></ListAllMyBucketsResult>",
-            entry("acme-private", "oss-cn-hangzhou"),
-            entry("acme-public", "oss-cn-hangzhou"),
-            entry("acme-hk", "oss-cn-hongkong")
-        )),
+        // One bucket per page: after `marker` in name order, `NextMarker` while `IsTruncated`.
+        ("", _) => {
+            let mut all = [
+                ("acme-hk", "oss-cn-hongkong"),
+                ("acme-private", "oss-cn-hangzhou"),
+                ("acme-public", "oss-cn-hangzhou"),
+            ];
+            all.sort();
+            let marker = req.param("marker");
+            let rest: Vec<_> = all.iter().filter(|(n, _)| *n > marker.as_str()).collect();
+            let page = rest.first().map(|(n, l)| entry(n, l)).unwrap_or_default();
+            let more = rest.len() > 1;
+            let next = if more {
+                format!("<NextMarker>{}</NextMarker>", rest[0].0)
+            } else {
+                String::new()
+            };
+            xml(&format!(
+                "<ListAllMyBucketsResult><Prefix></Prefix><Marker>{marker}</Marker><MaxKeys>{}</MaxKeys><IsTruncated>{more}</IsTruncated>{next}<Owner><ID>{ALIBABA_ACCOUNT}</ID><DisplayName>{ALIBABA_ACCOUNT}</DisplayName></Owner><Buckets>{page}</Buckets></ListAllMyBucketsResult>",
+                req.param("max-keys")
+            ))
+        }
         ("acme-private", "bucketInfo") => info(
             "acme-private",
             "oss-cn-hangzhou",
@@ -1917,12 +2262,39 @@ fn obs(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         )
     };
     let (status, body) = match (bucket.as_str(), sub.as_str()) {
-        ("", _) => xml(&format!(
-            "<ListAllMyBucketsResult {ns}>{owner}<Buckets>{}{}{}</Buckets></ListAllMyBucketsResult>",
-            entry("hw-secure", "cn-north-4"),
-            entry("hw-open", "cn-north-4"),
-            entry("hw-af", "af-south-1")
-        )),
+        // `max-keys` / `marker` (the name the page starts after); the fixture returns at most 2
+        // per page, so `hw-open` is on page 2 (`IsTruncated`, `NextMarker`).
+        ("", _) => {
+            let all = [
+                ("hw-af", "af-south-1"),
+                ("hw-secure", "cn-north-4"),
+                ("hw-open", "cn-north-4"),
+            ];
+            let marker = req.param("marker");
+            let start = if marker.is_empty() {
+                0
+            } else {
+                all.iter()
+                    .position(|(n, _)| *n == marker)
+                    .map_or(all.len(), |i| i + 1)
+            };
+            let size = req
+                .param("max-keys")
+                .parse::<usize>()
+                .unwrap_or(1000)
+                .min(2);
+            let page: Vec<_> = all.iter().skip(start).take(size).collect();
+            let truncated = start + page.len() < all.len();
+            let next = if truncated {
+                format!("<NextMarker>{}</NextMarker>", page.last().unwrap().0)
+            } else {
+                String::new()
+            };
+            xml(&format!(
+                "<ListAllMyBucketsResult {ns}>{owner}<Marker>{marker}</Marker><MaxKeys>{size}</MaxKeys><IsTruncated>{truncated}</IsTruncated>{next}<Buckets>{}</Buckets></ListAllMyBucketsResult>",
+                page.iter().map(|(n, l)| entry(n, l)).collect::<String>()
+            ))
+        }
         ("hw-secure", "encryption") => xml(&format!(
             "<ServerSideEncryptionConfiguration {ns}><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>kms</SSEAlgorithm><KMSMasterKeyID>cn-north-4:{HUAWEI_DOMAIN}:kms-cn4-key-0001</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
         )),

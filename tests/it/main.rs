@@ -5,6 +5,7 @@ mod boundary;
 mod cn_contract;
 mod cn_e2e;
 mod cn_fixture;
+mod cn_huawei;
 mod cn_tencent;
 mod gate;
 mod html;

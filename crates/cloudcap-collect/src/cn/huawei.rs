@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::allow::AllowList;
 use crate::cn::call::Call;
+use crate::cn::paging::{self, Cursor, More, Page};
 use crate::cn::sign_huawei::ApigSigner;
 use crate::cn::{
     CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, fields, flag,
@@ -20,6 +21,9 @@ use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
 
 const IAM_HOST: &str = "iam.myhuaweicloud.com";
+
+/// Items asked for per page (every listing here accepts 100: RDS at most 100, HSS 10–200).
+const PAGE_LIMIT: u64 = 100;
 
 /// The read-only actions this collector may call.
 pub fn allow_list() -> AllowList {
@@ -36,6 +40,7 @@ pub fn allow_list() -> AllowList {
             ("iam", "KeystoneListGroupsForUser"),
             ("iam", "ListUserMfaDevices"),
             ("iam", "ListPermanentAccessKeys"),
+            ("iam", "ShowPermanentAccessKey"),
             ("cts", "ListTrackers"),
             ("kms", "ListKeys"),
             ("kms", "ShowKeyRotationStatus"),
@@ -97,14 +102,40 @@ fn post(
     call
 }
 
-fn iam(action: &'static str, path: String, query: &[(&str, &str)]) -> Call {
-    get("iam", action, "global", IAM_HOST.to_owned(), path, query)
+/// `X-Project-Id` on a project-scoped call, as the SDK's `BasicCredentials` sends it under
+/// AK/SK (huaweicloud-sdk-go-v3 `core/auth/basic_credentials.go`, `projectIdInHeader`); signed.
+fn in_project(mut call: Call, project: &str) -> Call {
+    call.headers
+        .push(("X-Project-Id".into(), project.to_owned()));
+    call
+}
+
+/// `X-Domain-Id` on a global-service call (IAM, RMS), as the SDK's `GlobalCredentials` sends it
+/// once the account is known (huaweicloud-sdk-go-v3 `core/auth/global_credentials.go`,
+/// `domainIdInHeader`); signed. Before discovery has found the domain there is none to send.
+fn in_domain(mut call: Call, domain: &str) -> Call {
+    if !domain.is_empty() {
+        call.headers.push(("X-Domain-Id".into(), domain.to_owned()));
+    }
+    call
+}
+
+fn iam(action: &'static str, path: String, query: &[(&str, &str)], domain: &str) -> Call {
+    in_domain(
+        get("iam", action, "global", IAM_HOST.to_owned(), path, query),
+        domain,
+    )
 }
 
 pub(crate) fn discover(endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Discovery, CallError> {
     let (domains, _) = endpoint.call(
         send,
-        iam("KeystoneListAuthDomains", "/v3/auth/domains".into(), &[]),
+        iam(
+            "KeystoneListAuthDomains",
+            "/v3/auth/domains".into(),
+            &[],
+            "",
+        ),
     )?;
     let account = arr(&domains, &["domains"])
         .first()
@@ -116,14 +147,25 @@ pub(crate) fn discover(endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Disco
     };
     let (projects, _) = endpoint.call(
         send,
-        iam("KeystoneListAuthProjects", "/v3/auth/projects".into(), &[]),
+        iam(
+            "KeystoneListAuthProjects",
+            "/v3/auth/projects".into(),
+            &[],
+            &discovery.account,
+        ),
     )?;
     for project in arr(&projects, &["projects"]) {
         discovery
             .projects
             .insert(s(project, "name").to_owned(), s(project, "id").to_owned());
     }
-    match endpoint.call(send, iam("KeystoneListRegions", "/v3/regions".into(), &[])) {
+    let regions = iam(
+        "KeystoneListRegions",
+        "/v3/regions".into(),
+        &[],
+        &discovery.account,
+    );
+    match endpoint.call(send, regions) {
         Ok((v, sha)) => {
             discovery.regions_source = sha;
             // Regions the account has a project in (projects are named after their region).
@@ -232,12 +274,13 @@ impl HuaweiCollector {
         let domain = ctx.account().to_owned();
         let policy_path = format!("/v3.0/OS-SECURITYPOLICY/domains/{domain}/password-policy");
         let login_path = format!("/v3.0/OS-SECURITYPOLICY/domains/{domain}/login-policy");
-        let policy = self
-            .endpoint
-            .unit_call(ctx, iam("ShowDomainPasswordPolicy", policy_path, &[]));
+        let policy = self.endpoint.unit_call(
+            ctx,
+            iam("ShowDomainPasswordPolicy", policy_path, &[], &domain),
+        );
         let login = self
             .endpoint
-            .unit_call(ctx, iam("ShowDomainLoginPolicy", login_path, &[]));
+            .unit_call(ctx, iam("ShowDomainLoginPolicy", login_path, &[], &domain));
         match (policy, login) {
             (Ok((p, sha)), Ok((l, login_sha))) => {
                 let p = &p["password_policy"];
@@ -270,6 +313,7 @@ impl HuaweiCollector {
                 "KeystoneListUsers",
                 "/v3/users".into(),
                 &[("domain_id", &domain)],
+                &domain,
             ),
         ) {
             Ok(x) => x,
@@ -285,6 +329,7 @@ impl HuaweiCollector {
                 "ListUserMfaDevices",
                 "/v3.0/OS-MFA/virtual-mfa-devices".into(),
                 &[],
+                &domain,
             ),
         ) {
             Ok((v, sha)) => Some((
@@ -304,7 +349,12 @@ impl HuaweiCollector {
             let name = s(user, "name").to_owned();
             let detail = self.endpoint.unit_call(
                 ctx,
-                iam("ShowUser", format!("/v3.0/OS-USER/users/{id}"), &[]),
+                iam(
+                    "ShowUser",
+                    format!("/v3.0/OS-USER/users/{id}"),
+                    &[],
+                    &domain,
+                ),
             );
             let groups = self.endpoint.unit_call(
                 ctx,
@@ -312,6 +362,7 @@ impl HuaweiCollector {
                     "KeystoneListGroupsForUser",
                     format!("/v3/users/{id}/groups"),
                     &[],
+                    &domain,
                 ),
             );
             let mut root = false;
@@ -345,23 +396,46 @@ impl HuaweiCollector {
                 "ListPermanentAccessKeys",
                 "/v3.0/OS-CREDENTIAL/credentials".into(),
                 &[("user_id", &id)],
+                &domain,
             );
             match self.endpoint.unit_call(ctx, keys) {
                 Ok((v, sha)) => {
                     for key in arr(&v, &["credentials"]) {
+                        let access = s(key, "access").to_owned();
+                        // ListPermanentAccessKeys has no last use; ShowPermanentAccessKey has
+                        // `credential.last_use_time` (huaweicloud-sdk-go-v3
+                        // services/iam/v3/model/model_show_credential.go). Only a reported time
+                        // sets `last_used_at` / `never_used = false`; an empty or missing one
+                        // leaves both out (not evaluated): the API does not say "never used".
+                        let show = iam(
+                            "ShowPermanentAccessKey",
+                            format!("/v3.0/OS-CREDENTIAL/credentials/{access}"),
+                            &[],
+                            &domain,
+                        );
+                        let (detail, detail_sha) = match self.endpoint.unit_call(ctx, show) {
+                            Ok(x) => x,
+                            Err(err) => {
+                                ctx.fail("identity.access-key", "global", &access, &err);
+                                continue;
+                            }
+                        };
+                        let last_used = detail["credential"]
+                            .get("last_use_time")
+                            .and_then(normalize_time);
                         ctx.record(
                             "identity.access-key",
                             "global",
-                            s(key, "access"),
+                            &access,
                             fields(json!({
                                 "user": name,
                                 "root": root,
                                 "active": s(key, "status") == "active",
-                                // ListPermanentAccessKeys does not report the last use
-                                // (`last_used_at` / `never_used` omitted: not evaluated).
                                 "created_at": key.get("create_time").and_then(normalize_time),
+                                "never_used": last_used.as_ref().map(|_| false),
+                                "last_used_at": last_used,
                             })),
-                            &[sha.as_str()],
+                            &[sha.as_str(), detail_sha.as_str()],
                         );
                     }
                 }
@@ -371,13 +445,16 @@ impl HuaweiCollector {
     }
 
     fn trackers(&self, ctx: &mut UnitCtx<'_>, region: &str, host: &str, project: &str) {
-        let call = get(
-            "cts",
-            "ListTrackers",
-            region,
-            host.to_owned(),
-            format!("/v3/{project}/trackers"),
-            &[],
+        let call = in_project(
+            get(
+                "cts",
+                "ListTrackers",
+                region,
+                host.to_owned(),
+                format!("/v3/{project}/trackers"),
+                &[],
+            ),
+            project,
         );
         match self.endpoint.unit_call(ctx, call) {
             Ok((v, sha)) => {
@@ -405,20 +482,38 @@ impl HuaweiCollector {
         }
     }
 
+    /// KMS `ListKeys` (kms v2 model `ListKeysRequestBody`): `key_spec` defaults to `AES_256`, so
+    /// `ALL` lists the asymmetric and SM keys too; paged by `marker` = `next_marker` while
+    /// `truncated` (a string, `ListKeysResponseTruncated`) is `"true"`.
     fn keys(&self, ctx: &mut UnitCtx<'_>, region: &str, host: &str, project: &str) {
-        let call = post(
-            "kms",
-            "ListKeys",
-            region,
-            host.to_owned(),
-            format!("/v1.0/{project}/kms/list-keys"),
-            json!({"limit": "100"}),
+        let listed = self.pages(
+            ctx,
+            ("kms", "ListKeys"),
+            &["key_details"],
+            |c| {
+                let mut body = json!({"limit": PAGE_LIMIT.to_string(), "key_spec": "ALL"});
+                if !c.token.is_empty() {
+                    body["marker"] = json!(c.token);
+                }
+                in_project(
+                    post(
+                        "kms",
+                        "ListKeys",
+                        region,
+                        host.to_owned(),
+                        format!("/v1.0/{project}/kms/list-keys"),
+                        body,
+                    ),
+                    project,
+                )
+            },
+            |v, _| paging::token(v, &["next_marker"], Some(&["truncated"]), "kms", "ListKeys"),
         );
-        let (v, list_sha) = match self.endpoint.unit_call(ctx, call) {
+        let listed = match listed {
             Ok(x) => x,
             Err(err) => return ctx.fail("crypto.key", region, "*", &err),
         };
-        for key in arr(&v, &["key_details"]) {
+        for (key, list_sha) in &listed {
             let key_id = s(key, "key_id").to_owned();
             let customer_managed = s(key, "default_key_flag") != "1";
             let origin = if s(key, "origin") == "external" {
@@ -439,13 +534,16 @@ impl HuaweiCollector {
             // customer keys (default keys are the services').
             let rotation =
                 if customer_managed && enabled && origin == "provider" && symmetric == Some(true) {
-                    let call = post(
-                        "kms",
-                        "ShowKeyRotationStatus",
-                        region,
-                        host.to_owned(),
-                        format!("/v1.0/{project}/kms/get-key-rotation-status"),
-                        json!({"key_id": key_id}),
+                    let call = in_project(
+                        post(
+                            "kms",
+                            "ShowKeyRotationStatus",
+                            region,
+                            host.to_owned(),
+                            format!("/v1.0/{project}/kms/get-key-rotation-status"),
+                            json!({"key_id": key_id}),
+                        ),
+                        project,
                     );
                     match self.endpoint.unit_call(ctx, call) {
                         Ok((r, sha)) => {
@@ -477,31 +575,82 @@ impl HuaweiCollector {
         }
     }
 
+    /// VPC v3 `ListSecurityGroups` and `ListSecurityGroupRules` (vpc v3 model): `limit`/`marker`,
+    /// continued from `page_info.next_marker` (absent on the last page). Security groups of every
+    /// enterprise project need `enterprise_project_id=all_granted_eps`. A rule with
+    /// `enabled = false` (model `SecurityGroupRule.Enabled`, default true) opens nothing.
     fn security_groups(&self, ctx: &mut UnitCtx<'_>, region: &str, host: &str, project: &str) {
         const KIND: &str = "network.security-group";
-        let call = get(
-            "vpc",
-            "ListSecurityGroups",
-            region,
-            host.to_owned(),
-            format!("/v3/{project}/vpc/security-groups"),
-            &[],
+        let limit = PAGE_LIMIT.to_string();
+        let groups = self.pages(
+            ctx,
+            ("vpc", "ListSecurityGroups"),
+            &["security_groups"],
+            |c| {
+                in_project(
+                    get(
+                        "vpc",
+                        "ListSecurityGroups",
+                        region,
+                        host.to_owned(),
+                        format!("/v3/{project}/vpc/security-groups"),
+                        &[
+                            ("limit", &limit),
+                            ("marker", &c.token),
+                            ("enterprise_project_id", "all_granted_eps"),
+                        ],
+                    ),
+                    project,
+                )
+            },
+            |v, _| {
+                paging::token(
+                    v,
+                    &["page_info", "next_marker"],
+                    None,
+                    "vpc",
+                    "ListSecurityGroups",
+                )
+            },
         );
-        let (v, list_sha) = match self.endpoint.unit_call(ctx, call) {
+        let groups = match groups {
             Ok(x) => x,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
         };
-        for group in arr(&v, &["security_groups"]) {
+        for (group, list_sha) in &groups {
             let id = s(group, "id").to_owned();
-            let call = get(
-                "vpc",
-                "ListSecurityGroupRules",
-                region,
-                host.to_owned(),
-                format!("/v3/{project}/vpc/security-group-rules"),
-                &[("security_group_id", &id)],
+            let rules = self.pages(
+                ctx,
+                ("vpc", "ListSecurityGroupRules"),
+                &["security_group_rules"],
+                |c| {
+                    in_project(
+                        get(
+                            "vpc",
+                            "ListSecurityGroupRules",
+                            region,
+                            host.to_owned(),
+                            format!("/v3/{project}/vpc/security-group-rules"),
+                            &[
+                                ("limit", &limit),
+                                ("marker", &c.token),
+                                ("security_group_id", &id),
+                            ],
+                        ),
+                        project,
+                    )
+                },
+                |v, _| {
+                    paging::token(
+                        v,
+                        &["page_info", "next_marker"],
+                        None,
+                        "vpc",
+                        "ListSecurityGroupRules",
+                    )
+                },
             );
-            let (rules, sha) = match self.endpoint.unit_call(ctx, call) {
+            let rules = match rules {
                 Ok(x) => x,
                 Err(err) => {
                     ctx.fail(KIND, region, &id, &err);
@@ -509,9 +658,10 @@ impl HuaweiCollector {
                 }
             };
             let mut open = WorldOpen::default();
-            for rule in arr(&rules, &["security_group_rules"]) {
+            for (rule, _) in &rules {
                 if s(rule, "direction") != "ingress"
                     || s(rule, "action") == "deny"
+                    || rule.get("enabled").and_then(Value::as_bool) == Some(false)
                     || !is_world(s(rule, "remote_ip_prefix"))
                 {
                     continue;
@@ -536,28 +686,59 @@ impl HuaweiCollector {
                 }
             }
             let (ports, all) = open.fields();
+            let mut sources = vec![list_sha.as_str()];
+            for (_, sha) in &rules {
+                if !sources.contains(&sha.as_str()) {
+                    sources.push(sha.as_str());
+                }
+            }
             ctx.record(
                 KIND,
                 region,
                 &id,
                 fields(json!({"name": s(group, "name"), "world_open_ports": ports, "world_open_all": all})),
-                &[list_sha.as_str(), sha.as_str()],
+                &sources,
             );
         }
     }
 
+    /// EVS v2 `ListVolumes` (evs v2 model): `offset`/`limit` (default 1000) against `count`, the
+    /// total "not affected by paging"; `enterprise_project_id=all_granted_eps` for the volumes of
+    /// every enterprise project.
     fn volumes(&self, ctx: &mut UnitCtx<'_>, region: &str, host: &str, project: &str) {
-        let call = get(
-            "evs",
-            "ListVolumes",
-            region,
-            host.to_owned(),
-            format!("/v2/{project}/cloudvolumes/detail"),
-            &[],
+        let limit = PAGE_LIMIT.to_string();
+        let volumes = self.pages(
+            ctx,
+            ("evs", "ListVolumes"),
+            &["volumes"],
+            |c| {
+                // `offset` is "greater than 0": the first page sends none.
+                let offset = if c.offset == 0 {
+                    String::new()
+                } else {
+                    c.offset.to_string()
+                };
+                in_project(
+                    get(
+                        "evs",
+                        "ListVolumes",
+                        region,
+                        host.to_owned(),
+                        format!("/v2/{project}/cloudvolumes/detail"),
+                        &[
+                            ("limit", &limit),
+                            ("offset", &offset),
+                            ("enterprise_project_id", "all_granted_eps"),
+                        ],
+                    ),
+                    project,
+                )
+            },
+            |v, _| paging::total(v, &["count"], "evs", "ListVolumes"),
         );
-        match self.endpoint.unit_call(ctx, call) {
-            Ok((v, sha)) => {
-                for vol in arr(&v, &["volumes"]) {
+        match volumes {
+            Ok(volumes) => {
+                for (vol, sha) in &volumes {
                     let meta = &vol["metadata"];
                     ctx.record(
                         "compute.volume",
@@ -577,13 +758,16 @@ impl HuaweiCollector {
     }
 
     fn policies(&self, ctx: &mut UnitCtx<'_>, region: &str, host: &str, project: &str) {
-        let call = get(
-            "cbr",
-            "ListPolicies",
-            region,
-            host.to_owned(),
-            format!("/v3/{project}/policies"),
-            &[],
+        let call = in_project(
+            get(
+                "cbr",
+                "ListPolicies",
+                region,
+                host.to_owned(),
+                format!("/v3/{project}/policies"),
+                &[],
+            ),
+            project,
         );
         match self.endpoint.unit_call(ctx, call) {
             Ok((v, sha)) => {
@@ -638,64 +822,126 @@ impl HuaweiCollector {
         }
     }
 
+    /// HSS v5 `ListHostStatus` (hss v5 model): `offset`/`limit` (10–200) against `total_num`;
+    /// `enterprise_project_id` defaults to `0`, the default enterprise project only, so
+    /// `all_granted_eps`. A region without hosts has nothing in scope: no record (never a false
+    /// "disabled" fact, nor a pass).
     fn hss(&self, ctx: &mut UnitCtx<'_>, region: &str, host: &str, project: &str) {
-        let call = get(
-            "hss",
-            "ListHostStatus",
-            region,
-            host.to_owned(),
-            format!("/v5/{project}/host-management/hosts"),
-            &[("limit", "200")],
+        let hosts = self.pages(
+            ctx,
+            ("hss", "ListHostStatus"),
+            &["data_list"],
+            |c| {
+                let offset = c.offset.to_string();
+                in_project(
+                    get(
+                        "hss",
+                        "ListHostStatus",
+                        region,
+                        host.to_owned(),
+                        format!("/v5/{project}/host-management/hosts"),
+                        &[
+                            ("limit", "200"),
+                            ("offset", &offset),
+                            ("enterprise_project_id", "all_granted_eps"),
+                        ],
+                    ),
+                    project,
+                )
+            },
+            |v, _| paging::total(v, &["total_num"], "hss", "ListHostStatus"),
         );
-        match self.endpoint.unit_call(ctx, call) {
-            Ok((v, sha)) => {
-                let hosts = arr(&v, &["data_list"]);
-                let enabled =
-                    !hosts.is_empty() && hosts.iter().all(|h| s(h, "protect_status") == "opened");
+        match hosts {
+            Ok(hosts) if hosts.is_empty() => {}
+            Ok(hosts) => {
+                let enabled = hosts
+                    .iter()
+                    .all(|(h, _)| s(h, "protect_status") == "opened");
+                let mut sources: Vec<&str> = Vec::new();
+                for (_, sha) in &hosts {
+                    if !sources.contains(&sha.as_str()) {
+                        sources.push(sha.as_str());
+                    }
+                }
                 ctx.record(
                     "monitoring.threat-detection",
                     region,
                     &format!("hss/{region}"),
                     fields(json!({"service": "Host Security Service", "enabled": enabled})),
-                    &[sha.as_str()],
+                    &sources,
                 );
             }
             Err(err) => ctx.fail("monitoring.threat-detection", region, "*", &err),
         }
     }
 
-    /// Pages a `limit`/`marker` listing (marker = the last item's `id`); returns `(item, digest
-    /// of its page)`.
-    fn marker_pages(
+    /// Every page of a listing through [`paging::list`] (bounded by `--max-pages`): `request`
+    /// builds the call for a cursor, `more` reads whether there is more from the answer and the
+    /// page's items (at `key`). Each item comes with the digest of its page.
+    fn pages(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        (service, action): (&'static str, &'static str),
+        key: &[&str],
+        request: impl Fn(&Cursor) -> Call,
+        more: impl Fn(&Value, &[Value]) -> Result<More, CallError>,
+    ) -> Result<Vec<(Value, String)>, CallError> {
+        paging::list(service, action, self.endpoint.max_pages, |c| {
+            let (v, sha) = self.endpoint.unit_call(ctx, request(c))?;
+            let items = paging::items(&v, key, service, action)?;
+            let more = more(&v, &items)?;
+            Ok(Page {
+                items: items.into_iter().map(|i| (i, sha.clone())).collect(),
+                more,
+            })
+        })
+    }
+
+    /// A VPC v1 listing (vpc v2 SDK model `ListVpcsRequest`, `ListFlowLogsRequest`: `limit`,
+    /// `marker` = "the resource id the page starts after"), whose answer has no total and no next
+    /// marker: a full page continues from its last item's `id`, a short page is the last.
+    #[allow(clippy::too_many_arguments)]
+    fn id_marker_pages(
         &self,
         ctx: &mut UnitCtx<'_>,
         (service, action): (&'static str, &'static str),
         region: &str,
         host: &str,
+        project: &str,
         path: String,
         key: &str,
     ) -> Result<Vec<(Value, String)>, CallError> {
-        let mut items = Vec::new();
-        let mut marker = String::new();
-        loop {
-            let call = get(
-                service,
-                action,
-                region,
-                host.to_owned(),
-                path.clone(),
-                &[("limit", "100"), ("marker", &marker)],
-            );
-            let (v, sha) = self.endpoint.unit_call(ctx, call)?;
-            let got = arr(&v, &[key]);
-            items.extend(got.iter().map(|i| (i.clone(), sha.clone())));
-            match got.last() {
-                Some(last) if got.len() >= 100 && !s(last, "id").is_empty() => {
-                    marker = s(last, "id").to_owned();
+        let limit = PAGE_LIMIT.to_string();
+        self.pages(
+            ctx,
+            (service, action),
+            &[key],
+            |c| {
+                in_project(
+                    get(
+                        service,
+                        action,
+                        region,
+                        host.to_owned(),
+                        path.clone(),
+                        &[("limit", &limit), ("marker", &c.token)],
+                    ),
+                    project,
+                )
+            },
+            |_, items| {
+                if (items.len() as u64) < PAGE_LIMIT {
+                    return Ok(More::Done);
                 }
-                _ => return Ok(items),
-            }
-        }
+                match items.last().map(|i| s(i, "id")) {
+                    Some(id) if !id.is_empty() => Ok(More::Token(id.to_owned())),
+                    _ => Err(crate::cn::malformed(
+                        service,
+                        &format!("{action}: a full page whose last item has no id"),
+                    )),
+                }
+            },
+        )
     }
 
     /// VPC v1 `ListVpcs` + `ListFlowLogs`: a VPC has flow logs when a flow log on the VPC itself
@@ -703,22 +949,24 @@ impl HuaweiCollector {
     /// VPC, so `default` is `false`.
     fn vpcs(&self, ctx: &mut UnitCtx<'_>, region: &str, host: &str, project: &str) {
         const KIND: &str = "network.vpc";
-        let vpcs = match self.marker_pages(
+        let vpcs = match self.id_marker_pages(
             ctx,
             ("vpc", "ListVpcs"),
             region,
             host,
+            project,
             format!("/v1/{project}/vpcs"),
             "vpcs",
         ) {
             Ok(v) => v,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
         };
-        let logs = match self.marker_pages(
+        let logs = match self.id_marker_pages(
             ctx,
             ("vpc", "ListFlowLogs"),
             region,
             host,
+            project,
             format!("/v1/{project}/fl/flow_logs"),
             "flow_logs",
         ) {
@@ -759,57 +1007,61 @@ impl HuaweiCollector {
     /// multi-AZ. An instance without `backup_strategy.keep_days` gets no record.
     fn databases(&self, ctx: &mut UnitCtx<'_>, region: &str, host: &str, project: &str) {
         const KIND: &str = "database.instance";
-        let mut offset = 0usize;
-        loop {
-            let offset_text = offset.to_string();
-            let call = get(
-                "rds",
-                "ListInstances",
-                region,
-                host.to_owned(),
-                format!("/v3/{project}/instances"),
-                &[("offset", &offset_text), ("limit", "100")],
-            );
-            let (v, sha) = match self.endpoint.unit_call(ctx, call) {
-                Ok(x) => x,
-                Err(err) => return ctx.fail(KIND, region, "*", &err),
-            };
-            let instances = arr(&v, &["instances"]);
-            for db in instances {
-                let id = s(db, "id");
-                let Some(retention) = int(db["backup_strategy"].get("keep_days")) else {
-                    ctx.fail(
-                        KIND,
+        let limit = PAGE_LIMIT.to_string();
+        // RDS v3 model `ListInstancesRequest`: `offset`/`limit` (1–100); `total_count`.
+        let instances = self.pages(
+            ctx,
+            ("rds", "ListInstances"),
+            &["instances"],
+            |c| {
+                let offset = c.offset.to_string();
+                in_project(
+                    get(
+                        "rds",
+                        "ListInstances",
                         region,
-                        id,
-                        &crate::cn::malformed("rds", "instance has no backup_strategy.keep_days"),
-                    );
-                    continue;
-                };
-                let zones: std::collections::BTreeSet<&str> = arr(db, &["nodes"])
-                    .iter()
-                    .map(|n| s(n, "availability_zone"))
-                    .filter(|z| !z.is_empty())
-                    .collect();
-                ctx.record(
+                        host.to_owned(),
+                        format!("/v3/{project}/instances"),
+                        &[("offset", &offset), ("limit", &limit)],
+                    ),
+                    project,
+                )
+            },
+            |v, _| paging::total(v, &["total_count"], "rds", "ListInstances"),
+        );
+        let instances = match instances {
+            Ok(x) => x,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        for (db, sha) in &instances {
+            let id = s(db, "id");
+            let Some(retention) = int(db["backup_strategy"].get("keep_days")) else {
+                ctx.fail(
                     KIND,
                     region,
                     id,
-                    fields(json!({
-                        "engine": s(&db["datastore"], "type").to_ascii_lowercase(),
-                        "encrypted": !s(db, "disk_encryption_id").is_empty(),
-                        "public": !arr(db, &["public_ips"]).is_empty(),
-                        "backup_retention_days": retention,
-                        "multi_az": s(db, "type").eq_ignore_ascii_case("ha") && zones.len() > 1,
-                    })),
-                    &[sha.as_str()],
+                    &crate::cn::malformed("rds", "instance has no backup_strategy.keep_days"),
                 );
-            }
-            offset += instances.len();
-            let total = int(v.get("total_count")).unwrap_or(0) as usize;
-            if instances.is_empty() || offset >= total {
-                return;
-            }
+                continue;
+            };
+            let zones: std::collections::BTreeSet<&str> = arr(db, &["nodes"])
+                .iter()
+                .map(|n| s(n, "availability_zone"))
+                .filter(|z| !z.is_empty())
+                .collect();
+            ctx.record(
+                KIND,
+                region,
+                id,
+                fields(json!({
+                    "engine": s(&db["datastore"], "type").to_ascii_lowercase(),
+                    "encrypted": !s(db, "disk_encryption_id").is_empty(),
+                    "public": !arr(db, &["public_ips"]).is_empty(),
+                    "backup_retention_days": retention,
+                    "multi_az": s(db, "type").eq_ignore_ascii_case("ha") && zones.len() > 1,
+                })),
+                &[sha.as_str()],
+            );
         }
     }
 
@@ -818,13 +1070,16 @@ impl HuaweiCollector {
     fn tracker_config(&self, ctx: &mut UnitCtx<'_>) {
         const KIND: &str = "monitoring.config-recorder";
         let domain = ctx.account().to_owned();
-        let call = get(
-            "rms",
-            "ShowTrackerConfig",
-            "global",
-            "rms.myhuaweicloud.com".to_owned(),
-            format!("/v1/resource-manager/domains/{domain}/tracker-config"),
-            &[],
+        let call = in_domain(
+            get(
+                "rms",
+                "ShowTrackerConfig",
+                "global",
+                "rms.myhuaweicloud.com".to_owned(),
+                format!("/v1/resource-manager/domains/{domain}/tracker-config"),
+                &[],
+            ),
+            &domain,
         );
         match self.endpoint.unit_call(ctx, call) {
             Ok((v, sha)) => ctx.record(

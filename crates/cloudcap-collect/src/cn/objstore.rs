@@ -61,7 +61,7 @@ pub(crate) struct BucketCollector {
     pub(crate) store: ObjectStore,
     pub(crate) endpoint_url: Option<String>,
     pub(crate) regions: Vec<String>,
-    /// Pages per listing before it is `truncated`.
+    /// Pages per bucket listing before it is `truncated`.
     pub(crate) max_pages: usize,
 }
 
@@ -144,53 +144,18 @@ impl Collector for BucketCollector {
 
     fn collect(&self, unit: &Unit, ctx: &mut UnitCtx<'_>) {
         const KIND: &str = "storage.bucket";
-        if self.store == ObjectStore::Cos {
-            let buckets = match self.cos_buckets(ctx, &unit.region) {
-                Ok(b) => b,
-                Err(err) => return self.fail_all(ctx, &err),
-            };
-            for (name, region, list_sha) in buckets
-                .into_iter()
-                .filter(|(_, r, _)| self.regions.contains(r))
-            {
-                if let Err(err) = self.s3_style_bucket(ctx, &name, &region, &list_sha) {
-                    ctx.fail(KIND, &region, &name, &err);
-                }
-            }
-            return;
-        }
-        let list = match ctx.send_ok(&self.get(
-            "ListBuckets",
-            &unit.region,
-            self.service_url(&unit.region),
-        )) {
-            Ok(f) => f,
+        let buckets = match self.list_buckets(ctx, &unit.region) {
+            Ok(b) => b,
             Err(err) => return self.fail_all(ctx, &err),
         };
-        let buckets: Vec<(String, String)> = match parse(&list, self.service(), "ListBuckets") {
-            Ok(doc) => doc
-                .descendants()
-                .filter(|n| n.has_tag_name("Bucket"))
-                .map(|b| {
-                    let location = child_text(b, "Location");
-                    // OSS writes `oss-cn-hangzhou`, OBS `cn-north-4`.
-                    let region = location
-                        .strip_prefix("oss-")
-                        .unwrap_or(&location)
-                        .to_owned();
-                    (child_text(b, "Name"), region)
-                })
-                .collect(),
-            Err(err) => return self.fail_all(ctx, &err),
-        };
-        for (name, region) in buckets
+        for (name, region, list_sha) in buckets
             .into_iter()
-            .filter(|(_, r)| self.regions.contains(r))
+            .filter(|(_, r, _)| self.regions.contains(r))
         {
             let result = match self.store {
-                ObjectStore::Oss => self.oss_bucket(ctx, &name, &region, &list.sha256),
+                ObjectStore::Oss => self.oss_bucket(ctx, &name, &region, &list_sha),
                 ObjectStore::Obs | ObjectStore::Cos => {
-                    self.s3_style_bucket(ctx, &name, &region, &list.sha256)
+                    self.s3_style_bucket(ctx, &name, &region, &list_sha)
                 }
             };
             if let Err(err) = result {
@@ -201,32 +166,40 @@ impl Collector for BucketCollector {
 }
 
 impl BucketCollector {
-    /// COS GET Service, every page: `marker` is the previous answer's `NextMarker` while
-    /// `IsTruncated` is true (cos-go-sdk-v5 `service.go`: `ServiceGetOptions.Marker`,
-    /// `ServiceGetResult.IsTruncated` / `NextMarker`). `(name, region, digest of its page)`.
-    fn cos_buckets(
+    /// `(name, region, digest of its page)` of every bucket, every page through
+    /// [`paging::list`]: `marker` is the previous answer's `NextMarker` while `IsTruncated` is
+    /// true, `max-keys` at its maximum of 1000. The same for the three stores: OSS
+    /// `ListBuckets` (aliyun-oss-go-sdk-v2 `ListBucketsRequest.Marker`/`MaxKeys`,
+    /// `ListBucketsResult.IsTruncated`/`NextMarker`), OBS `ListBuckets`
+    /// (huaweicloud-sdk-go-obs `obs/model_bucket.go` `ListBucketsInput.MaxKeys`/`Marker`,
+    /// `ListBucketsOutput.IsTruncated`/`NextMarker`), COS GET Service (cos-go-sdk-v5
+    /// `service.go` `ServiceGetOptions.MaxKeys`/`Marker`, `ServiceGetResult.IsTruncated`/
+    /// `NextMarker`). A true `IsTruncated` without a `NextMarker` is malformed.
+    fn list_buckets(
         &self,
         ctx: &mut UnitCtx<'_>,
         region: &str,
     ) -> Result<Vec<(String, String, String)>, CallError> {
-        let base = self.service_url(region);
-        paging::list("cos", "ListBuckets", self.max_pages, |cursor| {
-            let url = if cursor.token.is_empty() {
-                base.clone()
-            } else {
-                format!("{base}?marker={}", percent_encode(&cursor.token, false))
-            };
+        let service = self.service();
+        paging::list(service, "ListBuckets", self.max_pages, |c| {
+            let mut url = self.service_url(region);
+            url.push_str("?max-keys=1000");
+            if !c.token.is_empty() {
+                url.push_str(&format!("&marker={}", percent_encode(&c.token, false)));
+            }
             let list = ctx.send_ok(&self.get("ListBuckets", region, url))?;
-            let doc = parse(&list, "cos", "ListBuckets")?;
+            let doc = parse(&list, service, "ListBuckets")?;
             let items = doc
                 .descendants()
                 .filter(|n| n.has_tag_name("Bucket"))
                 .map(|b| {
-                    (
-                        child_text(b, "Name"),
-                        child_text(b, "Location"),
-                        list.sha256.clone(),
-                    )
+                    let location = child_text(b, "Location");
+                    // OSS writes `oss-cn-hangzhou`, OBS `cn-north-4`, COS `ap-guangzhou`.
+                    let region = location
+                        .strip_prefix("oss-")
+                        .unwrap_or(&location)
+                        .to_owned();
+                    (child_text(b, "Name"), region, list.sha256.clone())
                 })
                 .collect();
             let root = doc.root_element();
@@ -238,7 +211,7 @@ impl BucketCollector {
                 &flags,
                 &["NextMarker"],
                 Some(&["IsTruncated"]),
-                "cos",
+                service,
                 "ListBuckets",
             )?;
             Ok(Page { items, more })

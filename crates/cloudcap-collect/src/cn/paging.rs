@@ -3,7 +3,7 @@
 //! The vendors page in four ways: a page number and a total (`PageNumber`/`PageSize` with
 //! `TotalCount` or `TotalRecordCount`), an offset and a total (`Offset`/`Limit` with
 //! `TotalCount`), a continuation token (`NextToken`, `Marker`/`NextMarker`, `next_marker`,
-//! `page_info.next_marker`), and "the last item's id is the next marker" (Huawei v2 APIs). Each
+//! `page_info.next_marker`), and "the last item's id of a full page is the next marker" (Huawei VPC v1, as a token). Each
 //! call site says how to build the request for a [`Cursor`] and how to read one answer into a
 //! [`Page`]; [`list`] runs the loop, so every listing is read to its end or ends in an error:
 //!
@@ -37,9 +37,6 @@ pub(crate) enum More {
     Total(u64),
     /// Continue from this token; an empty token ends the listing.
     Token(String),
-    /// Continue while pages are full: a page with fewer than this many items is the last.
-    #[allow(dead_code)]
-    WhileFull(u64),
     /// This was the last page.
     Done,
 }
@@ -85,11 +82,6 @@ pub(crate) fn list<T>(
                             cursor.offset
                         ),
                     ));
-                }
-            }
-            More::WhileFull(size) => {
-                if got < size {
-                    return Ok(out);
                 }
             }
             More::Token(token) => {
@@ -291,18 +283,6 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(err.class, ErrorClass::Malformed);
-    }
-
-    #[test]
-    fn while_full_stops_at_a_short_page() {
-        let got = list("s", "A", 10, |c: &Cursor| {
-            Ok(Page {
-                items: (0..if c.number < 3 { 2 } else { 1 }).collect::<Vec<u64>>(),
-                more: More::WhileFull(2),
-            })
-        })
-        .unwrap();
-        assert_eq!(got.len(), 5);
     }
 
     #[test]

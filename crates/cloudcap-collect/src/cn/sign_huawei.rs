@@ -18,7 +18,11 @@ use crate::http::{ApiRequest, RequestSigner};
 /// `SDK-HMAC-SHA256`.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 
-/// Signs APIG requests, signing `host`, `x-sdk-date` and `content-type` when present.
+/// Signs APIG requests, signing `host`, `x-sdk-date`, and when present `content-type`,
+/// `x-project-id` and `x-domain-id` (the SDK signs every header it sends except `content-type`
+/// and names with `_`: huaweicloud-sdk-go-v3 `core/auth/signer/signer.go`
+/// `extractSignedHeaders`; the APIG guide signs `content-type` too, and the server checks the
+/// headers the request names, so both verify).
 #[derive(Debug, Clone)]
 pub struct ApigSigner {
     credentials: Credentials,
@@ -52,7 +56,12 @@ impl ApigSigner {
                 .headers
                 .iter()
                 .map(|(k, _)| k.to_ascii_lowercase())
-                .filter(|k| matches!(k.as_str(), "host" | "x-sdk-date" | "content-type"))
+                .filter(|k| {
+                    matches!(
+                        k.as_str(),
+                        "host" | "x-sdk-date" | "content-type" | "x-project-id" | "x-domain-id"
+                    )
+                })
                 .collect();
             names.sort();
             names.dedup();
@@ -103,11 +112,13 @@ pub fn canonical_uri(path: &str) -> String {
     uri
 }
 
-/// Keys (lower-cased, as the Go SDK does) sorted, each key's values sorted, both escaped.
+/// Keys sorted as they are (byte order; the Go SDK does not change their case), each key's
+/// values sorted, both escaped: huaweicloud-sdk-go-v3 `core/auth/signer/signer.go`
+/// `canonicalQueryString` (`sort.Strings(keys)`, then `escape(key)`).
 pub fn canonical_query_string(query: &[(String, String)]) -> String {
-    let mut by_key: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut by_key: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (k, v) in query {
-        by_key.entry(k.to_ascii_lowercase()).or_default().push(v);
+        by_key.entry(k.as_str()).or_default().push(v);
     }
     let mut parts = Vec::new();
     for (k, values) in &mut by_key {
@@ -256,6 +267,44 @@ mod tests {
         assert_eq!(
             signature("MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc", sts),
             "7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe"
+        );
+    }
+
+    /// The SDK keeps a query key's case: `Marker` sorts before `limit` (byte order) and stays
+    /// `Marker`; lower-casing it would sign a different string than the gateway checks.
+    #[test]
+    fn query_keys_keep_their_case() {
+        let q: Vec<(String, String)> = [("limit", "1"), ("Marker", "b"), ("marker", "a")]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        assert_eq!(canonical_query_string(&q), "Marker=b&limit=1&marker=a");
+    }
+
+    /// `X-Project-Id` / `X-Domain-Id` are sent and signed, as the SDK signs every header it sends.
+    #[test]
+    fn signer_signs_project_and_domain_headers() {
+        let mut req = SignableRequest::new(
+            "GET",
+            "vpc.cn-north-4.myhuaweicloud.com",
+            "/v1/p/vpcs",
+            "vpc",
+        );
+        req.headers = vec![
+            ("X-Project-Id".into(), "p".into()),
+            ("X-Domain-Id".into(), "d".into()),
+        ];
+        let ctx = SigningContext {
+            unix_time: 1_136_214_245,
+            nonce: String::new(),
+        };
+        ApigSigner::new(Credentials::new("AccessKey", "SecretKey"))
+            .sign_request(&mut req, &ctx)
+            .unwrap();
+        let auth = req.header("Authorization").unwrap();
+        assert!(
+            auth.contains("SignedHeaders=host;x-domain-id;x-project-id;x-sdk-date, "),
+            "{auth}"
         );
     }
 

@@ -1,0 +1,256 @@
+//! Huawei Cloud against the SDK's own definitions (issue #11): every listing read to its end,
+//! the page bound an error, and the scope headers the SDK sends (`X-Project-Id` on
+//! project-scoped calls, `X-Domain-Id` on IAM and RMS) required by the fixture.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Read, Write};
+use std::path::Path;
+use std::process::Command;
+
+use cloudcap_collect::cn::{Credentials, SignableRequest, SigningContext, sign_huawei};
+use cloudcap_evidence::Bundle;
+use serde_json::Value;
+
+use crate::cn_fixture::{self, HUAWEI_DOMAIN, Vendor};
+
+const KEY_ID: &str = "AKIDfixture0000000001";
+const SECRET: &str = "fixture-secret-7f3a9c2e";
+
+/// `cloudcap collect huawei` against a fresh fixture: exit code, stderr, request log.
+fn run(out: &Path, extra: &[&str]) -> (u8, String, Vec<(String, bool)>) {
+    let fixture = cn_fixture::start(Vendor::Huawei, KEY_ID, SECRET);
+    let output = Command::new(env!("CARGO_BIN_EXE_cloudcap"))
+        .args(["collect", "huawei", "--out", out.to_str().unwrap()])
+        .args(["--endpoint-url", &fixture.url])
+        .args(["--max-attempts", "2", "--timeout-secs", "10", "--quiet"])
+        .args(extra)
+        .env("HUAWEICLOUD_SDK_AK", KEY_ID)
+        .env("HUAWEICLOUD_SDK_SK", SECRET)
+        .env("NO_PROXY", "127.0.0.1")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .output()
+        .unwrap();
+    let log = fixture.log.lock().unwrap().clone();
+    (
+        output.status.code().unwrap() as u8,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        log,
+    )
+}
+
+/// `(kind, region) -> error class` of every error status.
+fn errors(bundle: &Bundle) -> BTreeMap<(String, String), String> {
+    bundle
+        .records("collection.status")
+        .map(|r| r.unwrap().1)
+        .filter(|v| v["status"] == "error")
+        .map(|v| {
+            let f = |k: &str| v[k].as_str().unwrap_or("").to_owned();
+            ((f("kind"), f("region")), f("error_class"))
+        })
+        .collect()
+}
+
+fn ids(bundle: &Bundle, kind: &str) -> Vec<String> {
+    let mut out: Vec<String> = bundle
+        .records(kind)
+        .map(|r| r.unwrap().1["resource_id"].as_str().unwrap().to_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+fn error_map(items: &[(&str, &str, &str)]) -> BTreeMap<(String, String), String> {
+    items
+        .iter()
+        .map(|(k, r, c)| (((*k).to_owned(), (*r).to_owned()), (*c).to_owned()))
+        .collect()
+}
+
+/// Every Huawei listing of the fixture takes several pages (the fixture honours `limit`,
+/// `marker` and `offset`): each is requested page by page, and the resources of the last page
+/// reach the bundle.
+#[test]
+fn cn_huawei_every_listing_is_read_to_its_last_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, log) = run(&out, &[]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(log.iter().all(|(_, ok)| *ok), "{log:?}");
+    let count = |path: &str| log.iter().filter(|(p, _)| p == path).count();
+    // Token listings (cap 1 or 2 per page), totals (cap 1), last-id markers (pages of 100).
+    for (path, pages) in [
+        ("/v1.0/p-cn4/kms/list-keys", 3),
+        ("/v3/p-cn4/vpc/security-groups", 2),
+        ("/v2/p-cn4/cloudvolumes/detail", 2),
+        ("/v5/p-hk1/host-management/hosts", 2),
+        ("/v3/p-cn4/instances", 2),
+        ("/v1/p-cn4/vpcs", 2),
+        ("/v1/p-cn4/fl/flow_logs", 2),
+        // OBS ListBuckets (fixture log key `obs:<bucket>?<first query key>`).
+        ("obs:?max-keys", 2),
+    ] {
+        assert_eq!(count(path), pages, "{path}");
+    }
+    // sg-web's rules take 3 pages, sg-db's 1.
+    assert_eq!(count("/v3/p-cn4/vpc/security-group-rules"), 4);
+    let bundle = Bundle::open(&out).unwrap();
+    assert!(ids(&bundle, "crypto.key").contains(&"kms-cn4-rsa-0001".to_owned()));
+    assert!(
+        ids(&bundle, "network.security-group")
+            .contains(&"16b6ad0e-0000-4000-8000-000000000002".to_owned())
+    );
+    assert!(ids(&bundle, "compute.volume").contains(&"vol-cn4-0002".to_owned()));
+    assert!(ids(&bundle, "database.instance").contains(&"rds-cn4-open-in02".to_owned()));
+    assert_eq!(ids(&bundle, "storage.bucket"), vec!["hw-open", "hw-secure"]);
+    assert_eq!(ids(&bundle, "network.vpc").len(), 2 + cn_fixture::HW_FILL);
+    assert!(ids(&bundle, "network.vpc").contains(&"vpc-cn4-000000000000000000000002".to_owned()));
+    // The VPC flow log of `prod` is on page 2 of ListFlowLogs.
+    let prod = bundle
+        .records("network.vpc")
+        .map(|r| r.unwrap().1)
+        .find(|v| v["resource_id"] == "vpc-cn4-000000000000000000000001")
+        .unwrap();
+    assert_eq!(prod["flow_log_enabled"], true, "{prod}");
+    // The unprotected host is on page 2 of ListHostStatus.
+    let hk = bundle
+        .records("monitoring.threat-detection")
+        .map(|r| r.unwrap().1)
+        .collect::<Vec<Value>>();
+    assert_eq!(hk.len(), 1, "{hk:?}");
+    assert_eq!(hk[0]["region"], "ap-southeast-1");
+    assert_eq!(hk[0]["enabled"], false);
+}
+
+/// `--max-pages 1`: every listing longer than one page is a `truncated` error for its kind and
+/// region, and none of its resources is recorded (no silent first page).
+#[test]
+fn cn_huawei_page_bound_is_a_truncated_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, log) = run(&out, &["--max-pages", "1"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(log.iter().all(|(_, ok)| *ok), "{log:?}");
+    let bundle = Bundle::open(&out).unwrap();
+    assert_eq!(
+        errors(&bundle),
+        error_map(&[
+            ("compute.volume", "cn-east-3", "throttled"),
+            ("compute.volume", "cn-north-4", "truncated"),
+            ("crypto.key", "cn-north-4", "truncated"),
+            ("database.instance", "cn-north-4", "truncated"),
+            ("monitoring.threat-detection", "ap-southeast-1", "truncated"),
+            ("monitoring.threat-detection", "cn-north-4", "access-denied"),
+            ("network.security-group", "cn-north-4", "truncated"),
+            ("network.vpc", "cn-north-4", "truncated"),
+            // One bucket listing serves every region.
+            ("storage.bucket", "ap-southeast-1", "truncated"),
+            ("storage.bucket", "cn-east-3", "truncated"),
+            ("storage.bucket", "cn-north-4", "truncated"),
+        ])
+    );
+    for kind in [
+        "compute.volume",
+        "crypto.key",
+        "database.instance",
+        "monitoring.threat-detection",
+        "network.security-group",
+        "network.vpc",
+        "storage.bucket",
+    ] {
+        assert_eq!(ids(&bundle, kind), Vec::<String>::new(), "{kind}");
+    }
+}
+
+/// Sends `req` signed by the collector's signer; `(status, body)`.
+fn send(url: &str, mut req: SignableRequest) -> (u16, Value) {
+    let host = url.trim_start_matches("http://").to_owned();
+    req.host = host.clone();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let ctx = SigningContext {
+        unix_time: now,
+        nonce: String::new(),
+    };
+    sign_huawei::ApigSigner::new(Credentials::new(KEY_ID, SECRET))
+        .sign_request(&mut req, &ctx)
+        .unwrap();
+    let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.path);
+    for (k, v) in &req.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("Content-Length: 0\r\nConnection: close\r\n\r\n");
+    let mut stream = std::net::TcpStream::connect(&host).unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut reader = std::io::BufReader::new(stream);
+    let mut status = String::new();
+    reader.read_line(&mut status).unwrap();
+    let mut len = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.trim().is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).unwrap();
+    (
+        status.split_whitespace().nth(1).unwrap().parse().unwrap(),
+        serde_json::from_slice(&body).unwrap(),
+    )
+}
+
+/// The fixture refuses a project-scoped call without a signed `X-Project-Id` of the path's
+/// project, and an IAM / RMS call without a signed `X-Domain-Id` (the domain listing, which
+/// finds the domain, needs none), as the SDK always sends them.
+#[test]
+fn cn_huawei_fixture_requires_the_sdk_scope_headers() {
+    let fixture = cn_fixture::start(Vendor::Huawei, KEY_ID, SECRET);
+    let with = |method: &str, path: &str, service: &str, headers: &[(&str, &str)]| {
+        let mut req = SignableRequest::new(method, "", path, service);
+        req.headers = headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        send(&fixture.url, req)
+    };
+    let vpcs = "/v1/p-cn4/vpcs";
+    let (status, body) = with("GET", vpcs, "vpc", &[]);
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error_code"], "APIGW.0301");
+    assert_eq!(
+        with("GET", vpcs, "vpc", &[("X-Project-Id", "p-cn3")]).0,
+        401
+    );
+    assert_eq!(
+        with("GET", vpcs, "vpc", &[("X-Project-Id", "p-cn4")]).0,
+        200
+    );
+    let tracker = format!("/v1/resource-manager/domains/{HUAWEI_DOMAIN}/tracker-config");
+    assert_eq!(with("GET", &tracker, "rms", &[]).0, 401);
+    assert_eq!(
+        with("GET", &tracker, "rms", &[("X-Domain-Id", HUAWEI_DOMAIN)]).0,
+        200
+    );
+    assert_eq!(with("GET", "/v3/auth/projects", "iam", &[]).0, 401);
+    assert_eq!(
+        with(
+            "GET",
+            "/v3/auth/projects",
+            "iam",
+            &[("X-Domain-Id", HUAWEI_DOMAIN)]
+        )
+        .0,
+        200
+    );
+    assert_eq!(with("GET", "/v3/auth/domains", "iam", &[]).0, 200);
+}
