@@ -16,7 +16,7 @@
 //! `cn-hongkong`, which this run did not collect (`--region` restricted it): its inventory
 //! record says `collected = false` and every regional kind has a `not-collected` status there.
 //! A scope statement says what the account is. Attestations cover the manual controls
-//! `sds-6.1`, `sop-15.1` (item d), `pes-16.2`, `dp-9.4`, `irdr-12.1` and `ma-11.3`, with all
+//! `sds-6.1`, `sop-15.1` (item d), `pes-16.2`, `dp-9.4` (items a–c), `irdr-12.1` and `ma-11.3`, with all
 //! four results and two attachments.
 
 use std::path::Path;
@@ -814,13 +814,33 @@ fn attestations(s: &mut Sample) -> Result<()> {
         ),
         (
             "dp-9.4",
-            None,
+            Some("a"),
             AssessmentMethod::Examine,
             AttestationResult::NotSatisfied,
             "2026-11-19",
             None,
             "Sampled 6 support tickets that accessed customer data: 3 have no recorded customer authorisation.",
-            vec![tickets],
+            vec![tickets.clone()],
+        ),
+        (
+            "dp-9.4",
+            Some("b"),
+            AssessmentMethod::Examine,
+            AttestationResult::NotSatisfied,
+            "2026-11-19",
+            None,
+            "Sampled 6 support tickets that accessed customer data: 3 have no recorded customer authorisation.",
+            vec![tickets.clone()],
+        ),
+        (
+            "dp-9.4",
+            Some("c"),
+            AssessmentMethod::Examine,
+            AttestationResult::NotSatisfied,
+            "2026-11-19",
+            None,
+            "Sampled 6 support tickets that accessed customer data: 3 have no recorded customer authorisation.",
+            vec![tickets.clone()],
         ),
         (
             "irdr-12.1",

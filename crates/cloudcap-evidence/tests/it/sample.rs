@@ -133,13 +133,13 @@ fn embedded_sample_verifies_and_has_the_demo_findings() {
     assert_eq!(b.scope_statements().unwrap().len(), 1);
     assert_eq!(b.collection_runs().unwrap().len(), 1);
     let atts = b.attestations().unwrap();
-    // Six hand-written findings (two with attachments) and the agency's findings file.
+    // Eight hand-written findings (dp-9.4 per item a–c; two attachments) and the agency's findings file.
     let findings = include_str!("../../sample/assessor-findings.toml")
         .lines()
         .filter(|l| *l == "[[attestation]]")
         .count();
     assert!(findings > 100, "{findings}");
-    assert_eq!(atts.len(), 6 + findings);
+    assert_eq!(atts.len(), 8 + findings);
     for (_, a) in &atts {
         for sha in &a.attachments {
             assert_eq!(b.entry(sha).unwrap().kind, "attachment");
