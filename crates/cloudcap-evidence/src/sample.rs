@@ -820,7 +820,7 @@ fn attestations(s: &mut Sample) -> Result<()> {
             "2026-11-19",
             None,
             "Sampled 6 support tickets that accessed customer data: 3 have no recorded customer authorisation.",
-            vec![tickets.clone()],
+            vec![tickets],
         ),
         (
             "dp-9.4",
@@ -830,7 +830,7 @@ fn attestations(s: &mut Sample) -> Result<()> {
             "2026-11-19",
             None,
             "Sampled 6 support tickets that accessed customer data: 3 have no recorded customer authorisation.",
-            vec![tickets.clone()],
+            vec![tickets],
         ),
         (
             "dp-9.4",
@@ -840,7 +840,7 @@ fn attestations(s: &mut Sample) -> Result<()> {
             "2026-11-19",
             None,
             "Sampled 6 support tickets that accessed customer data: 3 have no recorded customer authorisation.",
-            vec![tickets.clone()],
+            vec![tickets],
         ),
         (
             "irdr-12.1",
