@@ -45,7 +45,20 @@ fn collect_with(
     out: &Path,
     extra: &[&str],
 ) -> (u8, String, Vec<(String, bool)>) {
-    let fixture = cn_fixture::start(vendor, KEY_ID, SECRET);
+    run_collect(vendor, KEY_ID, secret, out, extra)
+}
+
+/// `cloudcap collect <vendor>` against a fresh fixture that accepts `KEY_ID`/`SECRET`, sending
+/// `key_id`/`secret` (the Tencent fixture serves a larger account to a key id ending in
+/// `large`); returns the exit code, stderr and the fixture's request log.
+pub(crate) fn run_collect(
+    vendor: Vendor,
+    key_id: &str,
+    secret: &str,
+    out: &Path,
+    extra: &[&str],
+) -> (u8, String, Vec<(String, bool)>) {
+    let fixture = cn_fixture::start(vendor, key_id, SECRET);
     let (name, id_var, secret_var) = env_names(vendor);
     let output = Command::new(env!("CARGO_BIN_EXE_cloudcap"))
         .args([
@@ -58,7 +71,7 @@ fn collect_with(
         ])
         .args(["--max-attempts", "2", "--timeout-secs", "10", "--quiet"])
         .args(extra)
-        .env(id_var, KEY_ID)
+        .env(id_var, key_id)
         .env(secret_var, secret)
         .env("NO_PROXY", "127.0.0.1")
         .env_remove("HTTP_PROXY")
@@ -73,6 +86,19 @@ fn collect_with(
         String::from_utf8_lossy(&output.stderr).into_owned(),
         log,
     )
+}
+
+/// `(kind, region) -> error class` of every error status.
+pub(crate) fn error_classes(bundle: &Bundle) -> BTreeMap<(String, String), String> {
+    bundle
+        .records("collection.status")
+        .map(|r| r.unwrap().1)
+        .filter(|v| v["status"] == "error")
+        .map(|v| {
+            let f = |k: &str| v[k].as_str().unwrap_or("").to_owned();
+            ((f("kind"), f("region")), f("error_class"))
+        })
+        .collect()
 }
 
 /// Normalized records without `sources` (checked non-empty), sorted by (kind, region, id).

@@ -5,53 +5,21 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read, Write};
 use std::path::Path;
-use std::process::Command;
 
 use cloudcap_collect::cn::{Credentials, SignableRequest, SigningContext, sign_huawei};
 use cloudcap_evidence::Bundle;
 use serde_json::Value;
 
+use crate::cn_e2e::{self, KEY_ID, SECRET};
 use crate::cn_fixture::{self, HUAWEI_DOMAIN, Vendor};
-
-const KEY_ID: &str = "AKIDfixture0000000001";
-const SECRET: &str = "fixture-secret-7f3a9c2e";
 
 /// `cloudcap collect huawei` against a fresh fixture: exit code, stderr, request log.
 fn run(out: &Path, extra: &[&str]) -> (u8, String, Vec<(String, bool)>) {
-    let fixture = cn_fixture::start(Vendor::Huawei, KEY_ID, SECRET);
-    let output = Command::new(env!("CARGO_BIN_EXE_cloudcap"))
-        .args(["collect", "huawei", "--out", out.to_str().unwrap()])
-        .args(["--endpoint-url", &fixture.url])
-        .args(["--max-attempts", "2", "--timeout-secs", "10", "--quiet"])
-        .args(extra)
-        .env("HUAWEICLOUD_SDK_AK", KEY_ID)
-        .env("HUAWEICLOUD_SDK_SK", SECRET)
-        .env("NO_PROXY", "127.0.0.1")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy")
-        .output()
-        .unwrap();
-    let log = fixture.log.lock().unwrap().clone();
-    (
-        output.status.code().unwrap() as u8,
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-        log,
-    )
+    cn_e2e::run_collect(Vendor::Huawei, KEY_ID, SECRET, out, extra)
 }
 
-/// `(kind, region) -> error class` of every error status.
 fn errors(bundle: &Bundle) -> BTreeMap<(String, String), String> {
-    bundle
-        .records("collection.status")
-        .map(|r| r.unwrap().1)
-        .filter(|v| v["status"] == "error")
-        .map(|v| {
-            let f = |k: &str| v[k].as_str().unwrap_or("").to_owned();
-            ((f("kind"), f("region")), f("error_class"))
-        })
-        .collect()
+    cn_e2e::error_classes(bundle)
 }
 
 fn ids(bundle: &Bundle, kind: &str) -> Vec<String> {

@@ -4,42 +4,20 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use cloudcap_evidence::Bundle;
 use serde_json::Value;
 
+use crate::cn_e2e::{self, KEY_ID, SECRET};
 use crate::cn_fixture::{self, TENCENT_ACCOUNT, Vendor};
 
-const SECRET: &str = "fixture-secret-7f3a9c2e";
 /// An access key id ending in `large`: the fixture's larger account (full pages, 150 keys, 201
 /// policies on dev-alice, 51 audit tracks).
 const LARGE_KEY_ID: &str = "AKIDfixture000000large";
-const KEY_ID: &str = "AKIDfixture0000000001";
 
 /// Runs `cloudcap collect tencent`; returns the exit code, stderr and the fixture's log.
 fn collect(key_id: &str, out: &Path, extra: &[&str]) -> (u8, String, Vec<(String, bool)>) {
-    let fixture = cn_fixture::start(Vendor::Tencent, key_id, SECRET);
-    let output = Command::new(env!("CARGO_BIN_EXE_cloudcap"))
-        .args(["collect", "tencent", "--out", out.to_str().unwrap()])
-        .args(["--endpoint-url", &fixture.url])
-        .args(["--max-attempts", "2", "--timeout-secs", "10", "--quiet"])
-        .args(extra)
-        .env("TENCENTCLOUD_SECRET_ID", key_id)
-        .env("TENCENTCLOUD_SECRET_KEY", SECRET)
-        .env("NO_PROXY", "127.0.0.1")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy")
-        .output()
-        .unwrap();
-    let log = fixture.log.lock().unwrap().clone();
-    (
-        output.status.code().unwrap() as u8,
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-        log,
-    )
+    cn_e2e::run_collect(Vendor::Tencent, key_id, SECRET, out, extra)
 }
 
 /// `(kind, region, id) -> record` of every record.
@@ -56,15 +34,7 @@ fn records(bundle: &Bundle) -> BTreeMap<(String, String, String), Value> {
 
 /// `(kind, region) -> error class` of every error status.
 fn errors(bundle: &Bundle) -> BTreeMap<(String, String), String> {
-    bundle
-        .records("collection.status")
-        .map(|r| r.unwrap().1)
-        .filter(|v| v["status"] == "error")
-        .map(|v| {
-            let f = |k: &str| v[k].as_str().unwrap_or("").to_owned();
-            ((f("kind"), f("region")), f("error_class"))
-        })
-        .collect()
+    cn_e2e::error_classes(bundle)
 }
 
 fn of_kind<'a>(
