@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Loads recorded API answers into the vendors' official Python SDK response models.
 
-Usage: check.py DIR [--known KNOWN_MISMATCHES]
+Usage: check.py DIR [--fixtures FIXTURES] [--known KNOWN_MISMATCHES]
 
 DIR holds `<vendor>/<service>-<version>/<Action>.<n>.json` (the body exactly as served),
 `<vendor>/<store>/<sub-resource>.<n>.xml` for object storage (`oss`, `cos`, `obs`), and
@@ -17,6 +17,13 @@ against it recursively:
 * Huawei: `huaweicloudsdk<svc>.v*.<Action>Response` with `openapi_types` / `attribute_map`; the
   operation's `http_info` (method, `resource_path`, query parameter names) in `<svc>_client.py`
   must match the recorded request.
+
+With --fixtures, every file of the fixture tree FIXTURES (`tests/fixtures/cn`) is checked the
+same way: `<vendor>/<service>-<version>/<Action>[.<case>].json` names its model (for Huawei the
+operation, found among the SDK's operations of that service whose path starts `/<version>/`),
+so a file whose action or operation the SDK does not have is a `no-model` (or `path`) finding
+and a file outside that layout a `layout` finding. A fixture file has no request: only its body
+is checked.
 
 The request's own parameters are checked the same way against `<Action>Request` (Tencent JSON
 body, Alibaba query, Huawei query names and JSON body).
@@ -133,6 +140,8 @@ def check_tencent(entry, body):
     if set(body) != {"Response"}:
         out.append(("unknown", ",".join(sorted(set(body) - {"Response"})) or "Response"))
     tencent_walk(models, cls, body.get("Response", {}), "", out)
+    if entry.get("fixture"):
+        return out
     req_cls = getattr(models, f"{action}Request", None)
     if req_cls is None:
         out.append(("request", f"no {action}Request"))
@@ -350,6 +359,16 @@ def check_huawei(entry, body):
     candidates = ops.get(action)
     if not candidates:
         return [("no-model", f"{action}Response")]
+    if entry.get("fixture"):
+        # A fixture file names no request: the operation of that name under `/<version>/`.
+        matching = [c for c in candidates if c[2].startswith(f"/{entry['version']}/")]
+        if not matching:
+            sdk = "; ".join(f"{c[1]} {c[2]}" for c in candidates)
+            return [("path", f"no {action} under /{entry['version']}/ (the SDK's: {sdk})")]
+        module = matching[0][0]
+        out = []
+        huawei_walk(module, huawei_class(module, f"{action}Response"), body, "", out)
+        return out
     matching = [c for c in candidates if c[1] == entry["method"] and template_matches(c[2], entry["path"])]
     if not matching:
         sdk = "; ".join(f"{c[1]} {c[2]}" for c in candidates)
@@ -508,9 +527,39 @@ def object_storage_operation(entry):
 CHECKS = {"tencent": check_tencent, "alibaba": check_alibaba, "huawei": check_huawei}
 
 
-def findings(directory):
+FIXTURE_DIR = re.compile(r"(?P<service>[a-z0-9]+)-(?P<version>\d{4}-\d{2}-\d{2}|v\d+(?:\.\d+)?)")
+
+
+def fixture_index(root):
+    """Index entries (as in index.json) for every JSON file of the fixture tree `root`, plus
+    `layout` findings for files outside `<vendor>/<service>-<version>/<Action>[.<case>].json`."""
+    entries, bad = [], []
+    for folder, _, files in sorted(os.walk(root)):
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, root)
+            parts = rel.split(os.sep)
+            if not name.endswith(".json"):
+                continue
+            m = FIXTURE_DIR.fullmatch(parts[1]) if len(parts) == 3 else None
+            if m is None or parts[0] not in CHECKS:
+                bad.append(rel)
+                continue
+            entries.append({
+                "file": os.path.abspath(path), "vendor": parts[0], "service": m.group("service"),
+                "version": m.group("version"), "action": name.split(".")[0], "fixture": True,
+            })
+    return entries, bad
+
+
+def findings(directory, fixtures=None):
     index = json.load(open(os.path.join(directory, "index.json"), encoding="utf-8"))
     found = {}  # line -> first file showing it
+    if fixtures is not None:
+        entries, bad = fixture_index(fixtures)
+        index = index + entries
+        for rel in bad:
+            found.setdefault(f"fixture - - {rel} layout:not <vendor>/<service>-<version>/<Action>[.<case>].json", rel)
     checked = []
     for entry in index:
         path = os.path.join(directory, entry["file"])
@@ -541,7 +590,11 @@ def read_known(path):
 
 def main(argv):
     args = argv[1:]
-    known_path = None
+    known_path = fixtures = None
+    if "--fixtures" in args:
+        i = args.index("--fixtures")
+        fixtures = args[i + 1]
+        del args[i : i + 2]
     if "--known" in args:
         i = args.index("--known")
         known_path = args[i + 1]
@@ -549,11 +602,13 @@ def main(argv):
     if len(args) != 1:
         print(__doc__, file=sys.stderr)
         return 2
-    index, found = findings(args[0])
+    index, found = findings(args[0], fixtures)
     actions = {(e["vendor"], e["service"], e["version"], e["action"]) for e in index}
     unchecked = sum(1 for e in index if e["file"].endswith(".xml") and e["service"] != "oss")
+    files = sum(1 for e in index if e.get("fixture"))
     print(
-        f"check.py: {len(index)} answers of {len(actions)} actions loaded into the vendor SDK models"
+        f"check.py: {len(index) - files} served answers and {files} fixture files of {len(actions)} actions"
+        " loaded into the vendor SDK models"
         f" ({unchecked} COS/OBS XML answers only counted: those SDKs have no declarative models)"
     )
     if known_path is None:

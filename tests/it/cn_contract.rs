@@ -3,7 +3,11 @@
 //! the vendor's official Python SDK (installed into the test venv by `scripts/test` from
 //! `tests/contract/requirements.txt`) by `tests/contract/check.py`, which reports every key the
 //! model does not define (recursively), every action without a model, cheap type mismatches and,
-//! for Huawei, a method/path the SDK's operation does not have. Known mismatches are listed in
+//! for Huawei, a method/path the SDK's operation does not have. It also loads every JSON file of
+//! the fixture tree `tests/fixtures/cn` (`<vendor>/<service>-<version>/<Action>[.<case>].json`;
+//! the model named by the path, the Huawei operation by the file name) the same way, so a field
+//! or an action that the SDK does not know fails even in an answer no run happens to serve, and
+//! so does a file outside that layout. Known mismatches are listed in
 //! `tests/contract/known_mismatches.txt`, checked both ways: a new one fails, and so does a listed
 //! one that no longer occurs.
 //!
@@ -223,6 +227,8 @@ fn cn_contract_fixture_answers_load_into_the_vendor_sdk_models() {
     let output = Command::new(&python)
         .arg(root.join("tests/contract/check.py"))
         .arg(&responses)
+        .arg("--fixtures")
+        .arg(root.join("tests/fixtures/cn"))
         .arg("--known")
         .arg(root.join("tests/contract/known_mismatches.txt"))
         .output()
@@ -232,6 +238,6 @@ fn cn_contract_fixture_answers_load_into_the_vendor_sdk_models() {
     eprintln!("{stdout}{stderr}");
     assert!(
         output.status.success(),
-        "the vendor SDK contract check failed ({written} answers checked); see above"
+        "the vendor SDK contract check failed ({written} served answers and every file of tests/fixtures/cn checked); see above"
     );
 }

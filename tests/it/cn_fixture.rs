@@ -2,13 +2,17 @@
 //!
 //! Every request's signature is verified with an implementation of each vendor algorithm written
 //! here independently of `cloudcap_collect::cn` (only `hmac`/`sha2` are shared); wrong, unknown
-//! or stale signatures are refused with the vendor's real error shape. Answers are written from
-//! the vendors' API references (field names as documented) and describe one account per vendor
-//! with known good and bad settings, plus throttled and permission-denied calls.
+//! or stale signatures are refused with the vendor's real error shape. The answers are data, the
+//! vendors' wire format: `tests/fixtures/cn/<vendor>/<service>-<version>/<Action>[.<case>].json`
+//! (field names as the vendors' SDKs define them, checked by `cn_contract`), describing one
+//! account per vendor with known good and bad settings; this server adds what must be code:
+//! signatures, paging (it slices each listing's items into pages), throttled and
+//! permission-denied calls, and the generated resources of the larger accounts.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -242,19 +246,7 @@ fn identify(vendor: Vendor, req: &Request, action: &str, status: u16, body: &Val
         }
         (None, Vendor::Alibaba) => {
             let version = req.header("x-acs-version").to_owned();
-            let product = match version.as_str() {
-                "2015-05-01" => "ram",
-                "2014-05-26" => "ecs",
-                "2015-04-01" => "sts",
-                "2020-07-06" => "actiontrail",
-                "2016-01-20" => "kms",
-                "2017-09-08" => "hbr",
-                "2018-12-03" => "sas",
-                "2016-04-28" => "vpc",
-                "2014-08-15" => "rds",
-                "2020-09-07" => "config",
-                _ => "unknown",
-            };
+            let product = ali_product(&version);
             (
                 product.to_owned(),
                 version,
@@ -652,7 +644,88 @@ fn check_huawei(req: &Request, ak: &str, sk: &str) -> Result<(), String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Canned answers are data: `tests/fixtures/cn/<vendor>/<service>-<version>/<Action>[.<case>].json`,
+// each the body exactly as the vendor returns it (a listing: all its items at once; the server
+// below slices them into pages). What stays code: signatures, scope headers, error injection
+// (throttled, denied, refused parameters), paging, filters the API applies (enterprise project,
+// key spec, creator type) and the generated fillers of the larger accounts.
+
+/// `tests/fixtures/cn/<vendor>/<dir>/`.
+fn answer_dir(vendor: &str, dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cn")
+        .join(vendor)
+        .join(dir)
+}
+
+/// Whether the case has a file of its own (`<action>.<case>.json`).
+fn has_answer(vendor: &str, dir: &str, action: &str, case: &str) -> bool {
+    !case.is_empty()
+        && answer_dir(vendor, dir)
+            .join(format!("{action}.{case}.json"))
+            .is_file()
+}
+
+/// The canned answer `<action>.<case>.json` (a region, user, key … of its own), else
+/// `<action>.json` (what every other case gets, often an empty listing). Neither file, or one
+/// that is not JSON: a panic naming the file, so the request and the test fail.
+fn answer(vendor: &str, dir: &str, action: &str, case: &str) -> Value {
+    let file = if has_answer(vendor, dir, action, case) {
+        format!("{action}.{case}.json")
+    } else {
+        format!("{action}.json")
+    };
+    let path = answer_dir(vendor, dir).join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "fixture answer {} (case {case:?}) cannot be read: {e}",
+            path.display()
+        )
+    });
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("fixture answer {} is not JSON: {e}", path.display()))
+}
+
+/// The items at `body[a][b]…`, taken out of it (the caller puts a page back).
+fn take_items(body: &mut Value, path: &[&str]) -> Vec<Value> {
+    let mut v = body;
+    for key in path {
+        v = &mut v[*key];
+    }
+    match v.take() {
+        Value::Array(items) => items,
+        _ => Vec::new(),
+    }
+}
+
+/// `template` with `fields` replaced: the generated items of the larger accounts and fillers.
+fn like(template: &Value, fields: Value) -> Value {
+    let mut item = template.clone();
+    for (k, v) in fields.as_object().cloned().unwrap_or_default() {
+        item[k] = v;
+    }
+    item
+}
+
+// ---------------------------------------------------------------------------------------------
 // Alibaba Cloud: RAM, ActionTrail, KMS, ECS, HBR, SAS, STS (OpenAPI RPC style).
+
+/// The product whose API has this version (each names one product here).
+fn ali_product(version: &str) -> &'static str {
+    match version {
+        "2015-05-01" => "ram",
+        "2014-05-26" => "ecs",
+        "2015-04-01" => "sts",
+        "2020-07-06" => "actiontrail",
+        "2016-01-20" => "kms",
+        "2017-09-08" => "hbr",
+        "2018-12-03" => "sas",
+        "2016-04-28" => "vpc",
+        "2014-08-15" => "rds",
+        "2020-09-07" => "config",
+        _ => "unknown",
+    }
+}
 
 fn ali_error(status: u16, code: &str, message: &str) -> (u16, Value) {
     (
@@ -661,16 +734,18 @@ fn ali_error(status: u16, code: &str, message: &str) -> (u16, Value) {
     )
 }
 
-/// One page of an Alibaba `PageNumber`/`PageSize` listing. The fixture serves one item per page
-/// (a server may serve fewer than `PageSize`; a client must follow the total), so every listing
-/// of two or more items is read over several pages. A `PageSize` above the action's documented
-/// maximum is refused as the API does. `total_key` is the action's own total field.
+/// One page of an Alibaba `PageNumber`/`PageSize` listing, cut from `body`, the full listing
+/// of the fixture file. The fixture serves one item per page (a server may serve fewer than
+/// `PageSize`; a client must follow the total), so every listing of two or more items is read
+/// over several pages. A `PageSize` above the action's documented maximum is refused as the API
+/// does. `total_key` is the action's own total field; the paging fields keep the file's shape
+/// (VPC `DescribeFlowLogs` types them as strings; RDS has `PageRecordCount`, no `PageSize`).
 fn ali_page(
     req: &Request,
     max_size: u64,
     path: [&str; 2],
     total_key: &str,
-    items: Vec<Value>,
+    mut body: Value,
 ) -> (u16, Value) {
     let size: u64 = req.param("PageSize").parse().unwrap_or(10);
     if size > max_size {
@@ -681,48 +756,31 @@ fn ali_page(
         );
     }
     let number: usize = req.param("PageNumber").parse().unwrap_or(1);
+    let items = take_items(&mut body, &path);
     let total = items.len();
     let page: Vec<Value> = items
         .into_iter()
         .skip(number.saturating_sub(1))
         .take(1)
         .collect();
-    let mut body = json!({"PageNumber": number, "PageSize": size});
-    body[path[0]] = json!({ path[1]: page });
-    body[total_key] = json!(total);
+    let stringly = body[total_key].is_string();
+    let n = |v: u64| {
+        if stringly {
+            json!(v.to_string())
+        } else {
+            json!(v)
+        }
+    };
+    body["PageNumber"] = n(number as u64);
+    if body.get("PageSize").is_some() {
+        body["PageSize"] = n(size);
+    }
+    if body.get("PageRecordCount").is_some() {
+        body["PageRecordCount"] = json!(page.len());
+    }
+    body[path[0]][path[1]] = Value::Array(page);
+    body[total_key] = n(total as u64);
     (200, body)
-}
-
-/// `page` with the top-level fields of `extra` added (`Success`, `Code`, …).
-fn with_fields((status, mut body): (u16, Value), extra: Value) -> (u16, Value) {
-    if status == 200 {
-        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
-            body[k] = v;
-        }
-    }
-    (status, body)
-}
-
-/// RDS `DescribeDBInstances` has `PageRecordCount` (items on the page) and no `PageSize`.
-fn rds_page((status, mut body): (u16, Value)) -> (u16, Value) {
-    if status == 200 {
-        let n = body["Items"]["DBInstance"].as_array().map_or(0, Vec::len);
-        body["PageRecordCount"] = json!(n);
-        if let Some(o) = body.as_object_mut() {
-            o.remove("PageSize");
-        }
-    }
-    (status, body)
-}
-
-/// VPC `DescribeFlowLogs` types its paging fields as strings.
-fn stringly((status, mut body): (u16, Value)) -> (u16, Value) {
-    for k in ["TotalCount", "PageNumber", "PageSize"] {
-        if let Some(n) = body.get(k).and_then(Value::as_u64) {
-            body[k] = json!(n.to_string());
-        }
-    }
-    (status, body)
 }
 
 /// One page of a token listing: the token is the index of the next item; one item per page.
@@ -752,203 +810,110 @@ fn alibaba(
         return (s, v, action, false);
     }
     let region = req.param("RegionId");
-    let id = json!("5C7D8E9F-1A2B-4C3D-8E9F-0A1B2C3D4E5F");
-    let ok = |mut v: Value| {
-        v["RequestId"] = id.clone();
-        (200, v)
+    let version = req.header("x-acs-version");
+    let dir = format!("{}-{version}", ali_product(version));
+    let file = |case: &str| answer("alibaba", &dir, &action, case);
+    let ok = |v: Value| (200, v);
+    let forbidden = || {
+        ali_error(
+            403,
+            "Forbidden.RAM",
+            "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+        )
     };
     let (status, body) = match (action.as_str(), region.as_str()) {
-        ("GetCallerIdentity", _) => ok(
-            json!({"IdentityType": "RAMUser", "AccountId": ALIBABA_ACCOUNT, "PrincipalId": "276543210987654321", "UserId": "276543210987654321", "Arn": format!("acs:ram::{ALIBABA_ACCOUNT}:user/auditor")}),
-        ),
-        ("DescribeRegions", _) => ok(json!({"Regions": {"Region": [
-            {"RegionId": "cn-hangzhou", "LocalName": "华东1（杭州）", "RegionEndpoint": "ecs.cn-hangzhou.aliyuncs.com", "Status": "available"},
-            {"RegionId": "cn-shanghai", "LocalName": "华东2（上海）", "RegionEndpoint": "ecs.cn-shanghai.aliyuncs.com", "Status": "available"},
-            {"RegionId": "cn-hongkong", "LocalName": "中国香港", "RegionEndpoint": "ecs.cn-hongkong.aliyuncs.com", "Status": "available"}]}})),
-        ("GetPasswordPolicy", _) => ok(
-            json!({"PasswordPolicy": {"MinimumPasswordLength": 8, "RequireLowercaseCharacters": true, "RequireUppercaseCharacters": true, "RequireNumbers": true, "RequireSymbols": false, "HardExpiry": false, "MaxPasswordAge": 0, "PasswordReusePrevention": 0, "MaxLoginAttemps": 5}}),
-        ),
+        (
+            "GetCallerIdentity"
+            | "DescribeRegions"
+            | "GetPasswordPolicy"
+            | "GetTrailStatus"
+            | "ListVirtualMFADevices"
+            | "ListPoliciesForGroup"
+            | "DescribeVersionConfig"
+            | "GetConfigurationRecorder",
+            _,
+        ) => ok(file("")),
         ("ListUsers", _) => {
-            let (page, next) = token_page(
-                req,
-                "Marker",
-                vec![
-                    json!({"UserId": "222748924538****", "UserName": "alice", "DisplayName": "Alice", "CreateDate": "2023-01-05T08:00:00Z", "UpdateDate": "2024-01-05T08:00:00Z", "Comments": ""}),
-                    json!({"UserId": "222748924539****", "UserName": "bob", "DisplayName": "Bob", "CreateDate": "2023-02-10T09:30:00Z", "UpdateDate": "2023-02-10T09:30:00Z", "Comments": ""}),
-                    json!({"UserId": "222748924540****", "UserName": "ci-bot", "DisplayName": "CI", "CreateDate": "2022-11-01T00:00:00Z", "UpdateDate": "2022-11-01T00:00:00Z", "Comments": "pipeline"}),
-                ],
-            );
-            let mut v = json!({"IsTruncated": next.is_some(), "Users": {"User": page}});
+            let mut body = file("");
+            let (page, next) = token_page(req, "Marker", take_items(&mut body, &["Users", "User"]));
+            body["Users"]["User"] = Value::Array(page);
+            body["IsTruncated"] = json!(next.is_some());
             if let Some(m) = next {
-                v["Marker"] = json!(m);
+                body["Marker"] = json!(m);
             }
-            ok(v)
+            ok(body)
         }
         // `ListUsers` has no last sign-in; `GetUser` has it (empty: never reported).
-        ("GetUser", _) => {
-            let name = req.param("UserName");
-            let login = match name.as_str() {
-                "alice" => "2026-11-20T08:00:00Z",
-                "bob" => "2025-01-02T08:00:00Z",
-                _ => "",
-            };
-            ok(
-                json!({"User": {"UserName": name, "UserId": "222748924538****", "DisplayName": name, "CreateDate": "2023-01-05T08:00:00Z", "UpdateDate": "2024-01-05T08:00:00Z", "LastLoginDate": login, "Comments": ""}}),
+        ("GetUser" | "GetLoginProfile", _)
+            if !has_answer("alibaba", &dir, &action, &req.param("UserName")) =>
+        {
+            ali_error(
+                404,
+                if action == "GetUser" {
+                    "EntityNotExist.User"
+                } else {
+                    "EntityNotExist.User.LoginProfile"
+                },
+                if action == "GetUser" {
+                    "The user does not exist."
+                } else {
+                    "The login policy does not exist."
+                },
             )
         }
-        ("GetAccessKeyLastUsed", _) => {
-            let used = match req.param("UserAccessKeyId").as_str() {
-                "LTAI4Fbob000000000000001" => "2026-11-24T00:00:00Z",
-                "LTAI4Fci0000000000000001" => "2026-11-25T00:00:00Z",
-                _ => "",
-            };
-            ok(json!({"AccessKeyLastUsed": {"LastUsedDate": used}}))
-        }
+        (
+            "GetUser"
+            | "GetLoginProfile"
+            | "ListPoliciesForUser"
+            | "ListGroupsForUser"
+            | "ListAccessKeys",
+            _,
+        ) => ok(file(&req.param("UserName"))),
+        ("GetAccessKeyLastUsed", _) => ok(file(&req.param("UserAccessKeyId"))),
         // Custom policies: `ops-full` allows every action on every resource; `oss-read` does not.
         ("GetPolicy", _) => {
             let name = req.param("PolicyName");
-            let doc = match (req.param("PolicyType").as_str(), name.as_str()) {
-                ("Custom", "ops-full") => Some(
-                    r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"*","Resource":["*"]}]}"#,
-                ),
-                ("Custom", "oss-read") => Some(
-                    r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:Get*","oss:List*"],"Resource":"*"}]}"#,
-                ),
-                _ => None,
-            };
-            match doc {
-                Some(doc) => ok(
-                    json!({"Policy": {"PolicyName": name, "PolicyType": "Custom", "Description": "", "DefaultVersion": "v1", "CreateDate": "2024-01-01T00:00:00Z", "UpdateDate": "2024-01-01T00:00:00Z", "AttachmentCount": 1}, "DefaultPolicyVersion": {"VersionId": "v1", "IsDefaultVersion": true, "CreateDate": "2024-01-01T00:00:00Z", "PolicyDocument": doc}}),
-                ),
-                None => ali_error(404, "EntityNotExist.Policy", "The policy does not exist."),
+            if req.param("PolicyType") == "Custom" && has_answer("alibaba", &dir, &action, &name) {
+                ok(file(&name))
+            } else {
+                ali_error(404, "EntityNotExist.Policy", "The policy does not exist.")
             }
         }
-        ("GetLoginProfile", _) => match req.param("UserName").as_str() {
-            "ci-bot" => ali_error(
-                404,
-                "EntityNotExist.User.LoginProfile",
-                "The login policy does not exist.",
-            ),
-            user => ok(
-                json!({"LoginProfile": {"UserName": user, "PasswordResetRequired": false, "MFABindRequired": user == "alice", "CreateDate": "2023-01-05T08:00:00Z"}}),
-            ),
-        },
-        ("ListVirtualMFADevices", _) => ok(json!({"VirtualMFADevices": {"VirtualMFADevice": [
-            {"SerialNumber": format!("acs:ram::{ALIBABA_ACCOUNT}:mfa/alice"), "ActivateDate": "2023-01-06T08:00:00Z", "User": {"UserId": "222748924538****", "UserName": "alice", "DisplayName": "Alice"}}]}})),
-        ("ListPoliciesForUser", _) => match req.param("UserName").as_str() {
-            "bob" => ok(
-                json!({"Policies": {"Policy": [{"PolicyName": "ReadOnlyAccess", "PolicyType": "System", "Description": "", "DefaultVersion": "v1", "AttachDate": "2023-02-10T09:31:00Z"}, {"PolicyName": "ops-full", "PolicyType": "Custom", "Description": "", "DefaultVersion": "v1", "AttachDate": "2024-01-01T00:00:00Z"}]}}),
-            ),
-            "ci-bot" => ok(
-                json!({"Policies": {"Policy": [{"PolicyName": "oss-read", "PolicyType": "Custom", "Description": "", "DefaultVersion": "v1", "AttachDate": "2024-01-01T00:00:00Z"}]}}),
-            ),
-            _ => ok(json!({"Policies": {"Policy": []}})),
-        },
-        ("ListGroupsForUser", _) => match req.param("UserName").as_str() {
-            "alice" => ok(
-                json!({"Groups": {"Group": [{"GroupName": "admins", "Comments": "", "JoinDate": "2023-01-05T08:00:00Z"}]}}),
-            ),
-            _ => ok(json!({"Groups": {"Group": []}})),
-        },
-        ("ListPoliciesForGroup", _) => ok(
-            json!({"Policies": {"Policy": [{"PolicyName": "AdministratorAccess", "PolicyType": "System", "Description": "管理所有阿里云资源的权限", "DefaultVersion": "v1", "AttachDate": "2023-01-05T08:00:00Z"}]}}),
-        ),
-        ("ListAccessKeys", _) => match req.param("UserName").as_str() {
-            "bob" => ok(
-                json!({"AccessKeys": {"AccessKey": [{"AccessKeyId": "LTAI4Fbob000000000000001", "Status": "Active", "CreateDate": "2023-02-10T09:40:00Z"}]}}),
-            ),
-            "ci-bot" => ok(json!({"AccessKeys": {"AccessKey": [
-                {"AccessKeyId": "LTAI4Fci0000000000000001", "Status": "Active", "CreateDate": "2022-11-01T00:10:00Z"},
-                {"AccessKeyId": "LTAI4Fci0000000000000002", "Status": "Inactive", "CreateDate": "2022-11-01T00:11:00Z"}]}})),
-            _ => ok(json!({"AccessKeys": {"AccessKey": []}})),
-        },
-        ("DescribeTrails", "cn-hangzhou") => ok(
-            json!({"TrailList": [{"Name": "audit-all", "HomeRegion": "cn-hangzhou", "TrailRegion": "All", "EventRW": "All", "Status": "Enable", "OssBucketName": "acme-actiontrail", "SlsProjectArn": "", "IsOrganizationTrail": false, "CreateTime": "2023-01-01T00:00:00Z", "UpdateTime": "2023-01-01T00:00:00Z"}]}),
-        ),
-        ("DescribeTrails", _) => ok(json!({"TrailList": []})),
-        ("GetTrailStatus", _) => ok(
-            json!({"IsLogging": true, "LatestDeliveryTime": "2026-11-25T00:00:00Z", "LatestDeliveryError": "", "StartLoggingTime": "2023-01-01T00:00:00Z"}),
-        ),
-        // Without the filter `CreatorType = User`, a key that OSS created for itself is listed too.
-        ("ListKeys", "cn-hangzhou") => {
-            let key = |id: &str| json!({"KeyId": id, "KeyArn": format!("acs:kms:cn-hangzhou:{ALIBABA_ACCOUNT}:key/{id}")});
-            let mut keys = vec![
-                key("key-hzz1a2b3c4d5e6f7g8h9"),
-                key("key-hzz9z8y7x6w5v4u3t2s1"),
-                key("key-hzz5rsa0000000000001"),
-                key("key-hzz7norot00000000001"),
-            ];
+        ("DescribeTrails", r) => ok(file(r)),
+        // Without the filter `CreatorType = User`, a key that OSS created for itself is listed
+        // too (its `DescribeKey` names the creator).
+        ("ListKeys", r) => {
+            let mut body = file(r);
             let filter: Value = serde_json::from_str(&req.param("Filters")).unwrap_or(Value::Null);
             let users_only = filter.as_array().is_some_and(|f| {
                 f.iter()
                     .any(|x| x["Key"] == "CreatorType" && x["Values"] == json!(["User"]))
             });
-            if !users_only {
-                keys.push(key("key-hzzoss00000000000001"));
+            if users_only {
+                let keys: Vec<Value> = take_items(&mut body, &["Keys", "Key"])
+                    .into_iter()
+                    .filter(|k| {
+                        let id = k["KeyId"].as_str().unwrap_or("");
+                        answer("alibaba", &dir, "DescribeKey", id)["KeyMetadata"]["Creator"]
+                            == ALIBABA_ACCOUNT
+                    })
+                    .collect();
+                body["Keys"]["Key"] = Value::Array(keys);
             }
-            ali_page(req, 100, ["Keys", "Key"], "TotalCount", keys)
+            ali_page(req, 100, ["Keys", "Key"], "TotalCount", body)
         }
-        ("ListKeys", _) => ali_page(req, 100, ["Keys", "Key"], "TotalCount", vec![]),
-        ("DescribeKey", _) => {
-            // A rotating AES key, an imported (EXTERNAL) one, an RSA signing key (cannot rotate
-            // automatically) and a KMS-generated AES key without rotation.
-            let id = req.param("KeyId");
-            let good = id == "key-hzz1a2b3c4d5e6f7g8h9";
-            let (spec, usage) = if id == "key-hzz5rsa0000000000001" {
-                ("RSA_2048", "SIGN/VERIFY")
-            } else {
-                ("Aliyun_AES_256", "ENCRYPT/DECRYPT")
-            };
-            let origin = if id == "key-hzz9z8y7x6w5v4u3t2s1" {
-                "EXTERNAL"
-            } else {
-                "Aliyun_KMS"
-            };
-            ok(
-                json!({"KeyMetadata": {"KeyId": id, "KeyState": "Enabled", "KeyUsage": usage, "KeySpec": spec, "Origin": origin, "ProtectionLevel": "SOFTWARE", "AutomaticRotation": if good { "Enabled" } else { "Disabled" }, "RotationInterval": if good { "31536000s" } else { "" }, "Creator": if id == "key-hzzoss00000000000001" { "Oss" } else { ALIBABA_ACCOUNT }, "CreationDate": "2023-01-01T00:00:00Z"}}),
-            )
-        }
-        ("DescribeSecurityGroups", "cn-hangzhou") => ali_page(
+        // A rotating AES key, an imported (EXTERNAL) one, an RSA signing key (cannot rotate
+        // automatically), a KMS-generated AES key without rotation and OSS's own key.
+        ("DescribeKey", _) => ok(file(&req.param("KeyId"))),
+        ("DescribeSecurityGroups", r) => ali_page(
             req,
             50,
             ["SecurityGroups", "SecurityGroup"],
             "TotalCount",
-            vec![
-                json!({"SecurityGroupId": "sg-bp1web000000000001", "SecurityGroupName": "web", "VpcId": "vpc-bp1main0000000001", "SecurityGroupType": "normal", "CreationTime": "2023-01-01T00:00:00Z"}),
-                json!({"SecurityGroupId": "sg-bp1bad000000000002", "SecurityGroupName": "legacy", "VpcId": "vpc-bp1main0000000001", "SecurityGroupType": "normal", "CreationTime": "2023-01-01T00:00:00Z"}),
-            ],
+            file(r),
         ),
-        ("DescribeSecurityGroups", "cn-hongkong") => ali_page(
-            req,
-            50,
-            ["SecurityGroups", "SecurityGroup"],
-            "TotalCount",
-            vec![
-                json!({"SecurityGroupId": "sg-j6chk000000000001", "SecurityGroupName": "hk-app", "VpcId": "vpc-j6chk0000000001", "SecurityGroupType": "normal", "CreationTime": "2024-01-01T00:00:00Z"}),
-            ],
-        ),
-        ("DescribeSecurityGroups", _) => ali_page(
-            req,
-            50,
-            ["SecurityGroups", "SecurityGroup"],
-            "TotalCount",
-            vec![],
-        ),
+        // With `MaxResults`, the rules page by `NextToken` (one rule per page here).
         ("DescribeSecurityGroupAttribute", _) => {
-            let rule = |proto: &str, range: &str, cidr: &str, v6: &str| json!({"Direction": "ingress", "IpProtocol": proto, "PortRange": range, "SourceCidrIp": cidr, "Ipv6SourceCidrIp": v6, "Policy": "Accept", "Priority": "1", "NicType": "intranet"});
-            let perms = match req.param("SecurityGroupId").as_str() {
-                "sg-bp1web000000000001" => vec![
-                    rule("TCP", "80/80", "0.0.0.0/0", ""),
-                    rule("TCP", "443/443", "0.0.0.0/0", ""),
-                    rule("TCP", "22/22", "10.0.0.0/8", ""),
-                ],
-                "sg-bp1bad000000000002" => vec![
-                    rule("TCP", "22/22", "0.0.0.0/0", ""),
-                    rule("ALL", "-1/-1", "", "::/0"),
-                ],
-                _ => vec![rule("TCP", "8080/8080", "192.168.0.0/16", "")],
-            };
-            // With `MaxResults`, the rules page by `NextToken` (one rule per page here).
             let max: u64 = req.param("MaxResults").parse().unwrap_or(0);
             if !(10..=1000).contains(&max) {
                 ali_error(
@@ -957,10 +922,12 @@ fn alibaba(
                     "The specified parameter MaxResults is not valid.",
                 )
             } else {
+                let mut body = file(&req.param("SecurityGroupId"));
+                let perms = take_items(&mut body, &["Permissions", "Permission"]);
                 let (page, next) = token_page(req, "NextToken", perms);
-                ok(
-                    json!({"SecurityGroupId": req.param("SecurityGroupId"), "RegionId": region, "NextToken": next.unwrap_or_default(), "Permissions": {"Permission": page}}),
-                )
+                body["Permissions"]["Permission"] = Value::Array(page);
+                body["NextToken"] = json!(next.unwrap_or_default());
+                ok(body)
             }
         }
         ("DescribeDisks", "cn-shanghai") => ali_error(
@@ -968,146 +935,36 @@ fn alibaba(
             "Throttling.User",
             "Request was denied due to user flow control.",
         ),
-        ("DescribeDisks", "cn-hangzhou") => ali_page(
+        ("DescribeDisks", r) => ali_page(req, 100, ["Disks", "Disk"], "TotalCount", file(r)),
+        ("DescribeBackupPlans", "cn-hangzhou") => forbidden(),
+        // Shanghai: an older-shape plan (no `Rules`: copies not reported) and a plan whose rule
+        // copies backups to Singapore (`DoCopy`, `DestinationRegionId`).
+        ("DescribeBackupPlans", r) => ali_page(
             req,
-            100,
-            ["Disks", "Disk"],
+            99,
+            ["BackupPlans", "BackupPlan"],
             "TotalCount",
-            vec![
-                json!({"DiskId": "d-bp1enc000000000001", "DiskName": "data", "Encrypted": true, "KMSKeyId": "key-hzz1a2b3c4d5e6f7g8h9", "Status": "In_use", "InstanceId": "i-bp1app000000000001", "Category": "cloud_essd", "Size": 100}),
-                json!({"DiskId": "d-bp1raw000000000002", "DiskName": "scratch", "Encrypted": false, "KMSKeyId": "", "Status": "Available", "InstanceId": "", "Category": "cloud_efficiency", "Size": 40}),
-            ],
+            file(r),
         ),
-        ("DescribeDisks", "cn-hongkong") => ali_page(
-            req,
-            100,
-            ["Disks", "Disk"],
-            "TotalCount",
-            vec![
-                json!({"DiskId": "d-j6chk000000000001", "DiskName": "hk-data", "Encrypted": false, "KMSKeyId": "", "Status": "In_use", "InstanceId": "i-j6chk000000000001", "Category": "cloud_essd", "Size": 40}),
-            ],
-        ),
-        ("DescribeDisks", _) => ali_page(req, 100, ["Disks", "Disk"], "TotalCount", vec![]),
-        ("DescribeBackupPlans", "cn-hangzhou") => ali_error(
-            403,
-            "Forbidden.RAM",
-            "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
-        ),
-        ("DescribeBackupPlans", "cn-shanghai") => with_fields(
-            // An older-shape plan (no `Rules`: copies not reported) and a plan whose rule copies
-            // backups to Singapore (`DoCopy`, `DestinationRegionId`).
-            ali_page(
-                req,
-                99,
-                ["BackupPlans", "BackupPlan"],
-                "TotalCount",
-                vec![
-                    json!({"PlanId": "po-000a1b2c3d4e5f6g7h", "PlanName": "ecs-daily", "Disabled": false, "Retention": 7, "SourceType": "ECS_FILE", "Schedule": "I|1602673264|P1D", "VaultId": "v-0001a2b3c4d5e6f7g8", "CreatedTime": 1607436917}),
-                    json!({"PlanId": "po-000geo0000000000001", "PlanName": "ecs-geo", "Disabled": false, "Retention": 30, "SourceType": "UDM_ECS", "VaultId": "v-0001a2b3c4d5e6f7g8", "CreatedTime": 1607436917, "Rules": {"Rule": [
-                {"RuleId": "rule-000geo00000000001", "RuleName": "daily-geo", "BackupType": "COMPLETE", "Schedule": "I|1602673264|P1D", "Retention": 30, "Disabled": false, "DoCopy": true, "DestinationRegionId": "ap-southeast-1", "DestinationRetention": 30}]}}),
-                ],
-            ),
-            json!({"Success": true, "Code": "200", "Message": "successful"}),
-        ),
-        ("DescribeBackupPlans", _) => with_fields(
-            ali_page(req, 99, ["BackupPlans", "BackupPlan"], "TotalCount", vec![]),
-            json!({"Success": true, "Code": "200", "Message": "successful"}),
-        ),
-        ("DescribeVersionConfig", _) => ok(
-            json!({"Version": 1, "AssetLevel": 0, "IsTrialVersion": 0, "InstanceId": "", "IsOverBalance": false}),
-        ),
-        ("DescribeVpcs", "cn-hangzhou") => ali_page(
-            req,
-            50,
-            ["Vpcs", "Vpc"],
-            "TotalCount",
-            vec![
-                json!({"VpcId": "vpc-bp1main0000000001", "VpcName": "", "IsDefault": true, "Status": "Available", "CidrBlock": "172.16.0.0/12", "RegionId": "cn-hangzhou", "CreationTime": "2023-01-01T00:00:00Z"}),
-                json!({"VpcId": "vpc-bp1dev00000000002", "VpcName": "dev", "IsDefault": false, "Status": "Available", "CidrBlock": "192.168.0.0/16", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-01T00:00:00Z"}),
-            ],
-        ),
-        ("DescribeVpcs", _) => ali_page(req, 50, ["Vpcs", "Vpc"], "TotalCount", vec![]),
+        ("DescribeVpcs", r) => ali_page(req, 50, ["Vpcs", "Vpc"], "TotalCount", file(r)),
         // The dev VPC has only a stopped flow log on itself and an active one on a vSwitch.
-        ("DescribeFlowLogs", "cn-hangzhou") => with_fields(
-            stringly(ali_page(
-                req,
-                50,
-                ["FlowLogs", "FlowLog"],
-                "TotalCount",
-                vec![
-                    json!({"FlowLogId": "fl-bp1main000000000001", "FlowLogName": "main-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1main0000000001", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2023-01-02T00:00:00Z"}),
-                    json!({"FlowLogId": "fl-bp1dev0000000000002", "FlowLogName": "dev-all", "ResourceType": "VPC", "ResourceId": "vpc-bp1dev00000000002", "Status": "Inactive", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"}),
-                    json!({"FlowLogId": "fl-bp1vsw0000000000003", "FlowLogName": "dev-web", "ResourceType": "VSwitch", "ResourceId": "vsw-bp1dev0000000000001", "Status": "Active", "TrafficType": "All", "ProjectName": "flowlogs", "LogStoreName": "vpc", "RegionId": "cn-hangzhou", "CreationTime": "2024-01-02T00:00:00Z"}),
-                ],
-            )),
-            json!({"Success": "true"}),
-        ),
-        ("DescribeFlowLogs", _) => with_fields(
-            stringly(ali_page(
-                req,
-                50,
-                ["FlowLogs", "FlowLog"],
-                "TotalCount",
-                vec![],
-            )),
-            json!({"Success": "true"}),
-        ),
+        ("DescribeFlowLogs", r) => {
+            ali_page(req, 50, ["FlowLogs", "FlowLog"], "TotalCount", file(r))
+        }
         // RDS's total is `TotalRecordCount` (it has no `TotalCount`); `PageRecordCount` is the
         // number of items on this page.
-        ("DescribeDBInstances", "cn-hangzhou") => rds_page(ali_page(
+        ("DescribeDBInstances", r) => ali_page(
             req,
             100,
             ["Items", "DBInstance"],
             "TotalRecordCount",
-            vec![
-                json!({"DBInstanceId": "rm-bp1good00000000001", "DBInstanceDescription": "orders", "Engine": "MySQL", "EngineVersion": "8.0", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-hangzhou-MAZ6(b,c)", "MutriORsignle": true, "Category": "HighAvailability", "DBInstanceStatus": "Running", "RegionId": "cn-hangzhou", "VpcId": "vpc-bp1main0000000001"}),
-                json!({"DBInstanceId": "rm-bp1open00000000002", "DBInstanceDescription": "legacy", "Engine": "PostgreSQL", "EngineVersion": "13.0", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-hangzhou-h", "MutriORsignle": false, "Category": "Basic", "DBInstanceStatus": "Running", "RegionId": "cn-hangzhou", "VpcId": "vpc-bp1dev00000000002"}),
-            ],
-        )),
-        ("DescribeDBInstances", "cn-shanghai") => rds_page(ali_page(
-            req,
-            100,
-            ["Items", "DBInstance"],
-            "TotalRecordCount",
-            vec![
-                json!({"DBInstanceId": "rm-uf6hidden0000000001", "Engine": "SQLServer", "EngineVersion": "2019_std_ha", "DBInstanceNetType": "Intranet", "InstanceNetworkType": "VPC", "ZoneId": "cn-shanghai-l", "MutriORsignle": false, "Category": "HighAvailability", "DBInstanceStatus": "Running", "RegionId": "cn-shanghai"}),
-            ],
-        )),
-        ("DescribeDBInstances", _) => rds_page(ali_page(
-            req,
-            100,
-            ["Items", "DBInstance"],
-            "TotalRecordCount",
-            vec![],
-        )),
+            file(r),
+        ),
         // The Shanghai instance cannot be inspected: it gets an error, not a guessed record.
-        ("DescribeDBInstanceTDE", "cn-shanghai") => ali_error(
-            403,
-            "Forbidden.RAM",
-            "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
-        ),
-        ("DescribeDBInstanceTDE", _) => ok(
-            json!({"TDEStatus": if req.param("DBInstanceId") == "rm-bp1good00000000001" { "Enabled" } else { "Disabled" }}),
-        ),
-        ("DescribeBackupPolicy", _) => {
-            let good = req.param("DBInstanceId") == "rm-bp1good00000000001";
-            ok(
-                json!({"BackupRetentionPeriod": if good { 7 } else { 3 }, "PreferredBackupPeriod": "Monday,Thursday", "PreferredBackupTime": "00:00Z-01:00Z", "BackupLog": "Enable", "LogBackupRetentionPeriod": 7, "EnableBackupLog": "1"}),
-            )
+        ("DescribeDBInstanceTDE", "cn-shanghai") => forbidden(),
+        ("DescribeDBInstanceTDE" | "DescribeBackupPolicy" | "DescribeDBInstanceNetInfo", _) => {
+            ok(file(&req.param("DBInstanceId")))
         }
-        ("DescribeDBInstanceNetInfo", _) => {
-            let conn = |ip_type: &str, host: &str| json!({"IPType": ip_type, "ConnectionString": host, "IPAddress": "10.1.1.1", "Port": "3306", "VPCId": "", "VSwitchId": "", "Upgradeable": "Disabled"});
-            let mut infos = vec![conn("Private", "rm-x.mysql.rds.aliyuncs.com")];
-            if req.param("DBInstanceId") == "rm-bp1open00000000002" {
-                infos.push(conn("Public", "rm-x.pg.rds.aliyuncs.com"));
-            }
-            ok(
-                json!({"InstanceNetworkType": "VPC", "DBInstanceNetInfos": {"DBInstanceNetInfo": infos}}),
-            )
-        }
-        ("GetConfigurationRecorder", _) => ok(
-            json!({"ConfigurationRecorder": {"ConfigurationRecorderStatus": "REGISTERED", "ResourceTypes": ["ACS::ECS::Instance", "ACS::ECS::SecurityGroup", "ACS::RDS::DBInstance"]}}),
-        ),
         _ => ali_error(
             404,
             "InvalidAction.NotFound",
@@ -1124,7 +981,7 @@ fn alibaba(
 // number and size, the documented maximum page size refused when exceeded). Offset listings
 // answer at most one item a page (`Limit` is an upper bound): a caller must follow the total.
 // An access key id ending in `large` gets a larger account: full pages, 150 KMS keys, 201
-// policies on one user, 51 audit tracks.
+// policies on one user, 51 audit tracks (generated from the files' items).
 
 fn tc_error(code: &str, message: &str) -> Value {
     json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": "eac6b301-a322-493a-8e36-83b295459397"}})
@@ -1166,11 +1023,12 @@ enum TcPaging {
     Page(&'static str, &'static str, u64),
 }
 
-/// One page of `all` for the request `input`, `{items_key: [...], total_key: n}`, or the API's
+/// One page for the request `input` of `response`, the full listing (the file's `Response`
+/// object, items under `items_key`, total under `total_key`), or the API's
 /// `InvalidParameterValue` error for a wrongly typed or too large parameter.
 fn tc_page(
     input: &Value,
-    all: Vec<Value>,
+    mut response: Value,
     items_key: &str,
     total_key: &str,
     paging: TcPaging,
@@ -1207,28 +1065,16 @@ fn tc_page(
             ((n - 1) * size, size)
         }
     };
+    let all = take_items(&mut response, &[items_key]);
     let total = all.len();
     let page: Vec<Value> = all
         .into_iter()
         .skip(start as usize)
         .take(size as usize)
         .collect();
-    let mut out = json!({});
-    out[items_key] = Value::Array(page);
-    out[total_key] = json!(total);
-    Ok(out)
-}
-
-fn tc_machine(n: u32, region: &str, status: &str) -> Value {
-    json!({"MachineName": format!("cvm-{region}-{n}"), "MachineOs": "TencentOS Server 3.1", "MachineStatus": status, "Uuid": format!("0c4b8c1e-{n:04}-4d1f-9a55-2f1b2c3d4e5f"), "Quuid": format!("5f2b1c3d-{n:04}-4c1e-8b0a-1e2d3c4b5a69"), "MachineIp": format!("10.0.0.{n}"), "MachineType": "CVM", "RegionInfo": {"Region": region}})
-}
-
-fn tc_key(id: &str, owner: &str, rotation: bool) -> Value {
-    json!({"KeyId": id, "Alias": "app-data", "CreateTime": 1704067200, "Description": "", "KeyState": "Enabled", "KeyUsage": "ENCRYPT_DECRYPT", "Type": 1, "CreatorUin": 100000000099_u64, "KeyRotationEnabled": rotation, "Owner": owner, "NextRotateTime": 0, "Origin": "TENCENT_KMS", "ValidTo": 0, "ResourceId": format!("creatorUin/100000000099/{id}"), "HsmClusterId": ""})
-}
-
-fn tc_track(id: u64, name: &str, action: &str, resource: &str, events: &[&str]) -> Value {
-    json!({"Name": name, "ActionType": action, "ResourceType": resource, "Status": 1, "EventNames": events, "Storage": {"StorageType": "cos", "StorageRegion": "ap-guangzhou", "StorageName": "acme-audit-1250000000", "StoragePrefix": "cloudaudit"}, "CreateTime": "2024-01-01 00:00:00", "TrackId": id})
+    response[items_key] = Value::Array(page);
+    response[total_key] = json!(total);
+    Ok(json!({ "Response": response }))
 }
 
 fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
@@ -1254,78 +1100,65 @@ fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         );
     }
     let input: Value = serde_json::from_slice(&req.body).unwrap_or(json!({}));
-    let ok = |mut v: Value| {
-        v["RequestId"] = json!("6ef60bec-0242-43af-bb20-270359fb54a7");
-        json!({"Response": v})
+    let dir = format!(
+        "{}-{}",
+        tencent_service(&action),
+        req.header("x-tc-version")
+    );
+    let file = |case: &str| answer("tencent", &dir, &action, case);
+    // The case of a request naming one resource: a string parameter as it is, a number in
+    // decimal (`SubUin`, `TargetUin`).
+    let case = |name: &str| match &input[name] {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
     };
-    let page = |all: Vec<Value>, items: &str, total: &str, paging: TcPaging| match tc_page(
-        &input, all, items, total, paging, large,
-    ) {
-        Ok(v) => ok(v),
-        Err(e) => e,
+    let page = |body: Value, items: &str, total: &str, paging: TcPaging| {
+        let mut body = body;
+        match tc_page(&input, body["Response"].take(), items, total, paging, large) {
+            Ok(v) => v,
+            Err(e) => e,
+        }
     };
     let gz = region == "ap-guangzhou";
     let body = match (action.as_str(), region.as_str()) {
-        ("GetCallerIdentity", _) => ok(
-            json!({"Arn": format!("qcs::cam::uin/{TENCENT_ACCOUNT}:uin/100000000099"), "AccountId": TENCENT_ACCOUNT, "UserId": "100000000099", "PrincipalId": "100000000099", "Type": "CAMUser"}),
-        ),
-        ("DescribeRegions", _) => ok(json!({"TotalCount": 3, "RegionSet": [
-            {"Region": "ap-guangzhou", "RegionName": "华南地区(广州)", "RegionState": "AVAILABLE"},
-            {"Region": "ap-shanghai", "RegionName": "华东地区(上海)", "RegionState": "AVAILABLE"},
-            {"Region": "ap-hongkong", "RegionName": "港澳台地区(中国香港)", "RegionState": "AVAILABLE"}]})),
-        ("GetPasswordRules", _) => ok(
-            json!({"Rules": {"MinimumLength": 12, "MustContain": "A", "ForcePasswordChange": 90, "ReusePasswordLimit": 5, "RetryPasswordLimit": 5, "PasswordExpirationInvalidation": 2}, "UpdateTime": "2024-01-01 00:00:00", "Modifier": "100012345678"}),
-        ),
-        ("ListUsers", _) => ok(json!({"Data": [
-            {"Uin": 100000000011_u64, "Name": "dev-alice", "Uid": 11, "Remark": "", "ConsoleLogin": 1, "PhoneNum": "", "CountryCode": "86", "Email": "", "CreateTime": "2024-03-01 18:00:00"},
-            {"Uin": 100000000012_u64, "Name": "ops-bot", "Uid": 12, "Remark": "automation", "ConsoleLogin": 0, "PhoneNum": "", "CountryCode": "86", "Email": "", "CreateTime": "2024-05-01 08:00:00"}]})),
-        ("GetUser", _) => {
-            let alice = input["Name"] == "dev-alice";
-            ok(
-                json!({"Uin": if alice { 100000000011_u64 } else { 100000000012_u64 }, "Name": input["Name"], "Uid": if alice { 11 } else { 12 }, "Remark": "", "ConsoleLogin": i64::from(alice), "PhoneNum": "", "CountryCode": "86", "Email": "", "RecentlyLoginIP": if alice { "203.0.113.7" } else { "" }, "RecentlyLoginTime": if alice { "2026-11-20 09:30:00" } else { "" }}),
-            )
-        }
-        ("DescribeSafeAuthFlagColl", _) => {
-            // dev-alice has a software token; ops-bot a passkey (an MFA device too).
-            let token = i64::from(input["SubUin"] == json!(100000000011_u64));
-            let passkey = i64::from(input["SubUin"] == json!(100000000012_u64));
-            ok(
-                json!({"LoginFlag": {"Phone": 0, "Token": token, "Stoken": 0, "Wechat": 0, "Custom": 0, "Mail": 0, "U2FToken": 0, "Passkey": passkey},
-                "ActionFlag": {"Phone": 0, "Token": token, "Stoken": 0, "Wechat": 0, "Custom": 0, "Mail": 0, "U2FToken": 0},
-                "OffsiteFlag": {"VerifyFlag": 0, "NotifyPhone": 0, "NotifyEmail": 0, "NotifyWechat": 0, "Tips": 0}}),
-            )
-        }
+        (
+            "GetCallerIdentity"
+            | "DescribeRegions"
+            | "GetPasswordRules"
+            | "ListUsers"
+            | "DescribeConfigRecorder",
+            _,
+        ) => file(""),
+        ("GetUser", _) => file(&case("Name")),
+        // dev-alice has a software token; ops-bot a passkey (an MFA device too).
+        ("DescribeSafeAuthFlagColl", _) => file(&case("SubUin")),
+        ("ListAccessKeys", _) => file(&case("TargetUin")),
         ("ListAttachedUserAllPolicies", _) => {
+            let mut body = file(&case("TargetUin"));
             let admin = input["TargetUin"] == json!(100000000011_u64);
-            let policy = |id: String, name: &str| json!({"PolicyId": id, "PolicyName": name, "AddTime": "2024-03-01 18:05:00", "StrategyType": "2", "CreateMode": "2", "Groups": [], "Description": "", "Deactived": 0, "DeactivedDetail": []});
-            let mut all = Vec::new();
             if admin && large {
                 // 200 policies before the administrator one: it is on page 2.
-                all.extend(
-                    (0..200)
-                        .map(|n| policy(format!("{}", 300000 + n), &format!("custom-read-{n}"))),
-                );
+                let mut all = take_items(&mut body["Response"], &["PolicyList"]);
+                let custom: Vec<Value> = (0..200)
+                    .map(|n| {
+                        like(
+                            &all[0],
+                            json!({"PolicyId": (300000 + n).to_string(), "PolicyName": format!("custom-read-{n}")}),
+                        )
+                    })
+                    .collect();
+                all.splice(0..0, custom);
+                body["Response"]["PolicyList"] = Value::Array(all);
             }
-            all.push(if admin {
-                policy("1".into(), "AdministratorAccess")
-            } else {
-                policy("219188".into(), "QcloudCVMReadOnlyAccess")
-            });
             page(
-                all,
+                body,
                 "PolicyList",
                 "TotalNum",
                 TcPaging::Page("Page", "Rp", 200),
             )
         }
-        ("ListAccessKeys", _) => {
-            let keys = if input["TargetUin"] == json!(100000000012_u64) {
-                json!([{"AccessKeyId": "AKIDopsbot0000000000000000000001", "Status": "Active", "CreateTime": "2024-05-01 08:10:00"}])
-            } else {
-                json!([])
-            };
-            ok(json!({"AccessKeys": keys}))
-        }
+        // One row per id asked for, like the file's row.
         ("GetSecurityLastUsed", _) => {
             let ids = input["SecretIdList"]
                 .as_array()
@@ -1334,52 +1167,57 @@ fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
             if ids.is_empty() || ids.len() > 10 {
                 tc_error("InvalidParameterValue", "SecretIdList takes 1 to 10 ids.")
             } else {
-                let rows: Vec<Value> = ids
+                let mut body = file("");
+                let rows = take_items(&mut body["Response"], &["SecretIdLastUsedRows"]);
+                body["Response"]["SecretIdLastUsedRows"] = ids
                     .iter()
-                    .map(|id| json!({"SecretId": id, "LastUsedDate": "2026-11-28", "LastSecretUsedDate": 1764259200}))
+                    .map(|id| like(&rows[0], json!({ "SecretId": id })))
                     .collect();
-                ok(json!({"SecretIdLastUsedRows": rows}))
+                body
             }
         }
+        // Restricted to COS, and to one event: neither records all management events; the
+        // last track records all, and is on page 2 of the larger account.
         ("DescribeAuditTracks", _) => {
-            let mut all = vec![
-                // Restricted to COS, and to one event: neither records all management events.
-                tc_track(30002, "cos-only", "*", "cos", &["*"]),
-                tc_track(30003, "create-user-only", "Write", "*", &["CreateUser"]),
-            ];
+            let mut body = file("");
             if large {
-                all.extend(
-                    (0..48)
-                        .map(|n| tc_track(31000 + n, &format!("cos-only-{n}"), "*", "cos", &["*"])),
-                );
+                let mut all = take_items(&mut body["Response"], &["Tracks"]);
+                let last = all.len() - 1;
+                let more: Vec<Value> = (0..48)
+                    .map(|n| {
+                        like(
+                            &all[0],
+                            json!({"Name": format!("cos-only-{n}"), "TrackId": 31000 + n}),
+                        )
+                    })
+                    .collect();
+                all.splice(last..last, more);
+                body["Response"]["Tracks"] = Value::Array(all);
             }
-            // Last: on page 2 of the larger account.
-            all.push(tc_track(30001, "all-events", "*", "*", &["*"]));
             page(
-                all,
+                body,
                 "Tracks",
                 "TotalCount",
                 TcPaging::Page("PageNumber", "PageSize", 100),
             )
         }
-        ("DescribeConfigRecorder", _) => ok(
-            json!({"Items": [{"Product": "cvm", "ProductName": "云服务器", "ResourceType": "QCS::CVM::Instance", "ResourceTypeName": "实例", "UpdateTime": "2024-01-01 00:00:00"}], "Status": 1, "TriggerCount": 0, "OpenCount": 1, "UpdateCount": 0, "CreateTime": "2024-01-01 00:00:00"}),
-        ),
-        ("ListKeys", _) => {
-            let all: Vec<Value> = if !gz {
-                Vec::new()
-            } else if large {
-                (1..=150)
-                    .map(|n| json!({"KeyId": format!("b9a1c2d3-0000-11ee-8000-5254000{n:05}")}))
-                    .collect()
-            } else {
-                vec![
-                    json!({"KeyId": "b9a1c2d3-0000-11ee-8000-525400000001"}),
-                    json!({"KeyId": "b9a1c2d3-0000-11ee-8000-525400000002"}),
-                ]
-            };
-            page(all, "Keys", "TotalCount", TcPaging::Offset(200))
+        ("ListKeys", r) => {
+            let mut body = file(r);
+            if large && gz {
+                let keys = take_items(&mut body["Response"], &["Keys"]);
+                body["Response"]["Keys"] = (1..=150)
+                    .map(|n| {
+                        like(
+                            &keys[0],
+                            json!({"KeyId": format!("b9a1c2d3-0000-11ee-8000-5254000{n:05}")}),
+                        )
+                    })
+                    .collect();
+            }
+            page(body, "Keys", "TotalCount", TcPaging::Offset(200))
         }
+        // The metadata of each id asked for: the file's, or (the generated keys of the larger
+        // account) the file's first, a user key, under that id.
         ("DescribeKeys", _) => {
             let ids = input["KeyIds"].as_array().cloned().unwrap_or_default();
             if ids.is_empty() || ids.len() > 100 {
@@ -1388,135 +1226,50 @@ fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
                     "KeyIds: at most 100 KeyIds a call.",
                 )
             } else {
-                let metas: Vec<Value> = ids
+                let mut body = file("");
+                let known = take_items(&mut body["Response"], &["KeyMetadatas"]);
+                body["Response"]["KeyMetadatas"] = ids
                     .iter()
                     .map(|id| {
-                        let id = id.as_str().unwrap_or("");
-                        if id.ends_with("000002") {
-                            tc_key(id, "cloud_product", true)
-                        } else {
-                            tc_key(id, "user", false)
-                        }
+                        known.iter().find(|k| k["KeyId"] == *id).cloned().unwrap_or_else(|| {
+                            like(
+                                &known[0],
+                                json!({"KeyId": id, "ResourceId": format!("creatorUin/100000000099/{}", id.as_str().unwrap_or(""))}),
+                            )
+                        })
                     })
                     .collect();
-                ok(json!({"KeyMetadatas": metas}))
+                body
             }
         }
-        ("DescribeSecurityGroups", _) => {
-            let group = |id: &str, name: &str| json!({"SecurityGroupId": id, "SecurityGroupName": name, "SecurityGroupDesc": "", "ProjectId": "0", "IsDefault": false, "CreatedTime": "2024-01-01 00:00:00", "TagSet": []});
-            let all = if gz {
-                vec![group("sg-gz000001", "bastion"), group("sg-gz000002", "web")]
-            } else {
-                Vec::new()
-            };
-            page(
-                all,
-                "SecurityGroupSet",
-                "TotalCount",
-                TcPaging::OffsetString(100),
-            )
-        }
-        ("DescribeSecurityGroupPolicies", _) => {
-            let ingress = if input["SecurityGroupId"] == "sg-gz000002" {
-                json!([{"PolicyIndex": 0, "Protocol": "TCP", "Port": "443", "CidrBlock": "0.0.0.0/0", "Ipv6CidrBlock": "", "Action": "ACCEPT", "PolicyDescription": "https", "ModifyTime": "2024-01-01 00:00:00"}])
-            } else {
-                json!([
-                {"PolicyIndex": 0, "Protocol": "TCP", "Port": "22,3389", "CidrBlock": "0.0.0.0/0", "Ipv6CidrBlock": "", "Action": "ACCEPT", "PolicyDescription": "remote admin", "ModifyTime": "2024-01-01 00:00:00"},
-                {"PolicyIndex": 1, "Protocol": "ALL", "Port": "all", "CidrBlock": "10.0.0.0/8", "Ipv6CidrBlock": "", "Action": "ACCEPT", "PolicyDescription": "vpc", "ModifyTime": "2024-01-01 00:00:00"}])
-            };
-            ok(
-                json!({"SecurityGroupPolicySet": {"Version": "3", "Egress": [], "Ingress": ingress}}),
-            )
-        }
+        ("DescribeSecurityGroups", r) => page(
+            file(r),
+            "SecurityGroupSet",
+            "TotalCount",
+            TcPaging::OffsetString(100),
+        ),
+        ("DescribeSecurityGroupPolicies", _) => file(&case("SecurityGroupId")),
         ("DescribeDisks", "ap-shanghai") => {
             tc_error("RequestLimitExceeded", "请求的次数超过了频率限制。")
         }
-        ("DescribeDisks", _) => {
-            let all = if gz {
-                vec![
-                    json!({"DiskId": "disk-gz000001", "DiskName": "sys", "Encrypt": true, "KmsKeyId": "b9a1c2d3-0000-11ee-8000-525400000001", "Attached": true, "DiskState": "ATTACHED", "DiskUsage": "SYSTEM_DISK", "DiskSize": 50}),
-                    json!({"DiskId": "disk-gz000002", "DiskName": "logs", "Encrypt": false, "Attached": false, "DiskState": "UNATTACHED", "DiskUsage": "DATA_DISK", "DiskSize": 100}),
-                ]
-            } else {
-                Vec::new()
-            };
-            page(all, "DiskSet", "TotalCount", TcPaging::Offset(100))
-        }
-        ("DescribeAutoSnapshotPolicies", _) => {
-            let all = if gz {
-                vec![
-                    json!({"AutoSnapshotPolicyId": "asp-gz000001", "AutoSnapshotPolicyName": "daily", "AutoSnapshotPolicyState": "NORMAL", "IsActivated": true, "IsPermanent": false, "RetentionDays": 7, "CreateTime": "2024-01-01 00:00:00", "NextTriggerTime": "2026-11-26 02:00:00", "DiskIdSet": ["disk-gz000001"], "Policy": [{"DayOfWeek": [0, 1, 2, 3, 4, 5, 6], "Hour": [2]}]}),
-                    // Kept for 3 months (RetentionDays 0): the shortest 3 months are 89 days.
-                    json!({"AutoSnapshotPolicyId": "asp-gz000002", "AutoSnapshotPolicyName": "monthly", "AutoSnapshotPolicyState": "NORMAL", "IsActivated": true, "IsPermanent": false, "RetentionDays": 0, "RetentionMonths": 3, "RetentionAmount": 0, "CreateTime": "2024-01-01 00:00:00", "NextTriggerTime": "2026-12-01 03:00:00", "DiskIdSet": ["disk-gz000002"], "Policy": [{"DayOfMonth": [1], "Hour": [3]}]}),
-                ]
-            } else {
-                Vec::new()
-            };
-            page(
-                all,
-                "AutoSnapshotPolicySet",
-                "TotalCount",
-                TcPaging::Offset(100),
-            )
-        }
+        ("DescribeDisks", r) => page(file(r), "DiskSet", "TotalCount", TcPaging::Offset(100)),
+        ("DescribeAutoSnapshotPolicies", r) => page(
+            file(r),
+            "AutoSnapshotPolicySet",
+            "TotalCount",
+            TcPaging::Offset(100),
+        ),
         ("DescribeMachines", "ap-guangzhou") => tc_error(
             "UnauthorizedOperation",
             "CAM签名/鉴权错误：无 cwp:DescribeMachines 权限。",
         ),
-        ("DescribeMachines", r) => {
-            // ap-shanghai: the host on page 2 is offline; ap-hongkong: both online.
-            let second = if r == "ap-shanghai" {
-                "OFFLINE"
-            } else {
-                "ONLINE"
-            };
-            let all = vec![tc_machine(1, r, "ONLINE"), tc_machine(2, r, second)];
-            page(all, "Machines", "TotalCount", TcPaging::Offset(100))
-        }
-        ("DescribeVpcs", _) => {
-            let all = if gz {
-                vec![
-                    json!({"VpcId": "vpc-gz000001", "VpcName": "Default-VPC", "IsDefault": true, "CidrBlock": "172.16.0.0/16", "EnableMulticast": false, "CreatedTime": "2023-01-01 10:00:00"}),
-                    json!({"VpcId": "vpc-gz000002", "VpcName": "batch", "IsDefault": false, "CidrBlock": "10.0.0.0/16", "EnableMulticast": false, "CreatedTime": "2024-01-01 10:00:00"}),
-                ]
-            } else {
-                Vec::new()
-            };
-            page(all, "VpcSet", "TotalCount", TcPaging::OffsetString(100))
-        }
-        // The batch VPC's flow log is switched off.
-        ("DescribeFlowLogs", _) => {
-            let all = if gz {
-                vec![
-                    json!({"VpcId": "vpc-gz000002", "FlowLogId": "fl-gz000002", "FlowLogName": "batch-all", "ResourceType": "VPC", "ResourceId": "vpc-gz000002", "TrafficType": "ALL", "CloudLogId": "a1b2c3d5", "CloudLogState": "ACTIVE", "FlowLogDescription": "", "CreatedTime": "2024-01-02 10:00:00", "Enable": false, "StorageType": "cls"}),
-                    // On page 2.
-                    json!({"VpcId": "vpc-gz000001", "FlowLogId": "fl-gz000001", "FlowLogName": "default-all", "ResourceType": "VPC", "ResourceId": "vpc-gz000001", "TrafficType": "ALL", "CloudLogId": "a1b2c3d4", "CloudLogState": "ACTIVE", "FlowLogDescription": "", "CreatedTime": "2023-01-02 10:00:00", "Enable": true, "StorageType": "cls"}),
-                ]
-            } else {
-                Vec::new()
-            };
-            page(all, "FlowLog", "TotalNum", TcPaging::Offset(100))
-        }
-        ("DescribeDBInstances", _) => {
-            let all = if gz {
-                vec![
-                    json!({"InstanceId": "cdb-gzgood01", "InstanceName": "orders", "EngineVersion": "8.0", "WanStatus": 0, "DeployMode": 1, "Zone": "ap-guangzhou-3", "SlaveInfo": {"First": {"Zone": "ap-guangzhou-4"}}, "Status": 1, "Region": "ap-guangzhou"}),
-                    json!({"InstanceId": "cdb-gzopen02", "InstanceName": "legacy", "EngineVersion": "5.7", "WanStatus": 1, "DeployMode": 0, "Zone": "ap-guangzhou-3", "Status": 1, "Region": "ap-guangzhou"}),
-                ]
-            } else {
-                Vec::new()
-            };
-            page(all, "Items", "TotalCount", TcPaging::Offset(2000))
-        }
-        ("DescribeDBInstanceInfo", _) => {
-            let good = input["InstanceId"] == "cdb-gzgood01";
-            ok(
-                json!({"InstanceId": input["InstanceId"], "InstanceName": if good { "orders" } else { "legacy" }, "Encryption": if good { "YES" } else { "NO" }, "KeyId": if good { "b9a1c2d3-0000-11ee-8000-525400000001" } else { "" }, "KeyRegion": if good { "ap-guangzhou" } else { "" }, "DefaultKmsRegion": "ap-guangzhou"}),
-            )
-        }
-        ("DescribeBackupConfig", _) => ok(
-            json!({"StartTimeMin": 2, "StartTimeMax": 6, "BackupExpireDays": if input["InstanceId"] == "cdb-gzgood01" { 7 } else { 2 }, "BackupMethod": "physical", "BinlogExpireDays": 7, "BackupTimeWindow": {"Monday": "02:00-06:00"}}),
-        ),
+        // ap-shanghai: the host on page 2 is offline; ap-hongkong: both online.
+        ("DescribeMachines", r) => page(file(r), "Machines", "TotalCount", TcPaging::Offset(100)),
+        ("DescribeVpcs", r) => page(file(r), "VpcSet", "TotalCount", TcPaging::OffsetString(100)),
+        // The batch VPC's flow log is switched off; the default VPC's is on page 2.
+        ("DescribeFlowLogs", r) => page(file(r), "FlowLog", "TotalNum", TcPaging::Offset(100)),
+        ("DescribeDBInstances", r) => page(file(r), "Items", "TotalCount", TcPaging::Offset(2000)),
+        ("DescribeDBInstanceInfo" | "DescribeBackupConfig", _) => file(&case("InstanceId")),
         _ => tc_error("InvalidAction", "接口不存在。"),
     };
     (200, body, action, true)
@@ -1620,7 +1373,6 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         return (s, v, path, false);
     }
     let ok = |v: Value| (200, v);
-    let d = HUAWEI_DOMAIN;
     let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
     let project = |p: &str| match p {
         "p-cn4" => "cn-north-4",
@@ -1632,119 +1384,56 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         let (s, v) = hw_error(401, "APIGW.0301", &message);
         return (s, v, path, false);
     }
+    let (service, operation) = huawei_api(&req.method, &path);
+    let dir = format!("{service}-{}", seg[0]);
+    let file = |case: &str| answer("huawei", &dir, &operation, case);
+    // The region of a project-scoped path (`/v3/{project_id}/…`), the case of its answer.
+    let region = seg.get(1).map_or("", |p| project(p));
     let limit = |default: usize| req.param("limit").parse::<usize>().unwrap_or(default);
     let offset = || req.param("offset").parse::<usize>().unwrap_or(0);
     let all_eps = req.param("enterprise_project_id") == "all_granted_eps";
+    // Without `all_granted_eps`, only the default enterprise project ("0") is listed.
+    let in_eps = |items: Vec<Value>| -> Vec<Value> {
+        items
+            .into_iter()
+            .filter(|i| all_eps || i["enterprise_project_id"] == "0")
+            .collect()
+    };
     let (status, body) = match seg.as_slice() {
-        ["v3", "auth", "domains"] => ok(
-            json!({"domains": [{"id": d, "name": "acme", "enabled": true, "description": "", "links": {"self": format!("https://iam.myhuaweicloud.com/v3/domains/{d}")}}]}),
-        ),
-        ["v3", "auth", "projects"] => ok(json!({"projects": [
-            {"id": "p-cn4", "name": "cn-north-4", "domain_id": d, "enabled": true, "is_domain": false, "parent_id": d, "description": ""},
-            {"id": "p-cn3", "name": "cn-east-3", "domain_id": d, "enabled": true, "is_domain": false, "parent_id": d, "description": ""},
-            {"id": "p-hk1", "name": "ap-southeast-1", "domain_id": d, "enabled": true, "is_domain": false, "parent_id": d, "description": ""},
-            {"id": "p-mos", "name": "MOS", "domain_id": d, "enabled": true, "is_domain": false, "parent_id": d, "description": ""}]})),
-        ["v3", "regions"] => ok(json!({"regions": [
-            {"id": "cn-north-4", "type": "public", "locales": {"zh-cn": "华北-北京四", "en-us": "CN North-Beijing4"}, "description": "", "parent_region_id": null},
-            {"id": "cn-east-3", "type": "public", "locales": {"zh-cn": "华东-上海一", "en-us": "CN East-Shanghai1"}, "description": "", "parent_region_id": null},
-            {"id": "ap-southeast-1", "type": "public", "locales": {"zh-cn": "中国-香港", "en-us": "CN-Hong Kong"}, "description": "", "parent_region_id": null},
-            {"id": "af-south-1", "type": "public", "locales": {"zh-cn": "非洲-约翰内斯堡", "en-us": "AF-Johannesburg"}, "description": "", "parent_region_id": null}]})),
-        ["v3.0", "OS-SECURITYPOLICY", "domains", _, "password-policy"] => ok(
-            json!({"password_policy": {"maximum_consecutive_identical_chars": 0, "maximum_password_length": 32, "minimum_password_age": 0, "minimum_password_length": 8, "number_of_recent_passwords_disallowed": 1, "password_not_username_or_invert": true, "password_requirements": "A password must contain at least two of the following: uppercase letters, lowercase letters, digits, and special characters.", "password_validity_period": 0, "password_char_combination": 2}}),
-        ),
-        ["v3.0", "OS-SECURITYPOLICY", "domains", _, "login-policy"] => ok(
-            json!({"login_policy": {"account_validity_period": 0, "custom_info_for_login": "", "lockout_duration": 15, "login_failed_times": 5, "period": 15, "session_timeout": 60, "show_recent_login_info": false}}),
-        ),
-        ["v3", "users"] => ok(json!({"users": [
-            {"id": "u-root00000000000000000000000001", "name": "acme", "domain_id": d, "enabled": true, "description": "", "pwd_status": true, "links": {}},
-            {"id": "u-dev000000000000000000000000002", "name": "dev1", "domain_id": d, "enabled": true, "description": "", "pwd_status": true, "links": {}},
-            {"id": "u-api000000000000000000000000003", "name": "api-only", "domain_id": d, "enabled": true, "description": "", "pwd_status": false, "links": {}}], "links": {}})),
-        ["v3.0", "OS-USER", "users", id] => {
-            let (owner, mode, created) = match *id {
-                "u-root00000000000000000000000001" => (true, "default", "2020-07-08 02:19:03.0"),
-                "u-dev000000000000000000000000002" => (false, "console", "2023-03-01 10:00:00.0"),
-                _ => (false, "programmatic", "2024-06-01 12:00:00.0"),
-            };
-            ok(
-                json!({"user": {"id": id, "domain_id": d, "enabled": true, "is_domain_owner": owner, "access_mode": mode, "create_time": created, "update_time": created, "last_login_time": if mode == "programmatic" { Value::Null } else { json!("2026-11-20 08:00:00.0") }, "pwd_status": mode != "programmatic", "xuser_id": "", "xuser_type": "", "description": ""}}),
-            )
-        }
-        ["v3", "users", id, "groups"] => {
-            let groups = if *id == "u-dev000000000000000000000000002" {
-                json!([{"id": "g-admin0000000000000000000000001", "name": "admin", "domain_id": d, "description": "", "create_time": 1578107542861_u64, "links": {}}])
-            } else {
-                json!([])
-            };
-            ok(json!({"groups": groups, "links": {}}))
-        }
-        ["v3.0", "OS-MFA", "virtual-mfa-devices"] => ok(
-            json!({"virtual_mfa_devices": [{"serial_number": "iam/mfa/acme", "user_id": "u-root00000000000000000000000001"}]}),
-        ),
-        ["v3.0", "OS-CREDENTIAL", "credentials"] => {
-            let creds = if req.param("user_id") == "u-api000000000000000000000000003" {
-                json!([
-                    {"user_id": "u-api000000000000000000000000003", "access": "HSTAAPIONLY0000000001", "status": "active", "create_time": "2024-06-01T12:05:00.000000Z", "description": "ci"},
-                    {"user_id": "u-api000000000000000000000000003", "access": "HSTAAPIONLY0000000002", "status": "active", "create_time": "2024-07-01T09:00:00.000000Z", "description": "spare"}])
-            } else {
-                json!([])
-            };
-            ok(json!({"credentials": creds}))
-        }
+        ["v3", "auth", "domains" | "projects"]
+        | ["v3", "regions"]
+        | ["v3.0", "OS-SECURITYPOLICY", "domains", _, _]
+        | ["v3", "users"]
+        | ["v3.0", "OS-MFA", "virtual-mfa-devices"]
+        | ["v1.0", _, "kms", "get-key-rotation-status"]
+        | ["v1", "resource-manager", "domains", _, "tracker-config"] => ok(file("")),
+        ["v3.0", "OS-USER", "users", id] | ["v3", "users", id, "groups"] => ok(file(id)),
+        ["v3.0", "OS-CREDENTIAL", "credentials"] => ok(file(&req.param("user_id"))),
         // ShowPermanentAccessKey: the first key was last used long ago; the second's last use is
         // not reported (empty).
         ["v3.0", "OS-CREDENTIAL", "credentials", access] => {
-            let (created, last) = match *access {
-                "HSTAAPIONLY0000000001" => {
-                    ("2024-06-01T12:05:00.000000Z", "2024-06-02T08:00:00.000000Z")
-                }
-                "HSTAAPIONLY0000000002" => ("2024-07-01T09:00:00.000000Z", ""),
-                _ => {
-                    return (
-                        404,
-                        json!({"error": {"code": "1100", "message": "The credential does not exist."}}),
-                        path,
-                        true,
-                    );
-                }
-            };
-            ok(
-                json!({"credential": {"user_id": "u-api000000000000000000000000003", "access": access, "status": "active", "create_time": created, "last_use_time": last, "description": ""}}),
-            )
+            if !has_answer("huawei", &dir, &operation, access) {
+                return (
+                    404,
+                    json!({"error": {"code": "1100", "message": "The credential does not exist."}}),
+                    path,
+                    true,
+                );
+            }
+            ok(file(access))
         }
-        ["v3", p, "trackers"] if project(p) == "cn-north-4" => ok(
-            json!({"trackers": [{"id": "t-system-cn4", "create_time": 1589886034121_u64, "kms_id": "kms-cn4-key-0001", "is_support_validate": true, "is_support_trace_files_encryption": true, "lts": {"is_lts_enabled": true, "log_group_name": "CTS", "log_topic_name": "system-trace"}, "tracker_type": "system", "domain_id": d, "project_id": p, "tracker_name": "system", "status": "enabled", "detail": "", "obs_info": {"is_obs_created": false, "bucket_name": "acme-cts", "file_prefix_name": "cts", "is_authorized_bucket": true, "bucket_lifecycle": 180}, "group_id": "", "stream_id": ""}]}),
-        ),
-        ["v3", _, "trackers"] => ok(json!({"trackers": []})),
+        ["v3", _, "trackers"] | ["v3", _, "policies"] => ok(file(region)),
         // `key_spec` defaults to AES_256: the RSA key only with `ALL`. `marker` is the index of
         // the next key; `truncated` and `next_marker` are strings.
-        ["v1.0", p, "kms", "list-keys"] => {
+        ["v1.0", _, "kms", "list-keys"] => {
             let q: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
             let spec = q["key_spec"].as_str().unwrap_or("AES_256");
-            let detail = |id: &str, alias: &str, spec: &str, default: &str, created: &str| json!({"key_id": id, "domain_id": d, "key_alias": alias, "realm": "cn-north-4", "key_spec": spec, "key_usage": if spec == "AES_256" { "ENCRYPT_DECRYPT" } else { "SIGN_VERIFY" }, "key_description": "", "creation_date": created, "scheduled_deletion_date": "", "key_state": "2", "default_key_flag": default, "key_type": "1", "expiration_time": "", "origin": "kms", "key_rotation_enabled": "false"});
-            let keys: Vec<Value> = if project(p) == "cn-north-4" {
-                vec![
-                    detail(
-                        "kms-cn4-default",
-                        "evs/default",
-                        "AES_256",
-                        "1",
-                        "1502799822000",
-                    ),
-                    detail("kms-cn4-key-0001", "app", "AES_256", "0", "1672531200000"),
-                    detail(
-                        "kms-cn4-rsa-0001",
-                        "signing",
-                        "RSA_2048",
-                        "0",
-                        "1688169600000",
-                    ),
-                ]
+            let mut body = file(region);
+            take_items(&mut body, &["keys"]);
+            let keys: Vec<Value> = take_items(&mut body, &["key_details"])
                 .into_iter()
                 .filter(|k| spec == "ALL" || k["key_spec"] == spec)
-                .collect()
-            } else {
-                Vec::new()
-            };
+                .collect();
             let size = q["limit"]
                 .as_str()
                 .and_then(|l| l.parse().ok())
@@ -1756,136 +1445,49 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
                 .unwrap_or(0);
             let page = hw_at_offset(&keys, start, size);
             let more = start + page.len() < keys.len();
-            let ids: Vec<Value> = page.iter().map(|k| k["key_id"].clone()).collect();
-            ok(
-                json!({"keys": ids, "key_details": page, "next_marker": if more { (start + page.len()).to_string() } else { String::new() }, "truncated": more.to_string(), "total": keys.len()}),
-            )
-        }
-        ["v1.0", _, "kms", "get-key-rotation-status"] => ok(
-            json!({"key_rotation_enabled": false, "rotation_interval": 365, "last_rotation_time": "", "number_of_rotations": 0}),
-        ),
-        // sg-db is in a non-default enterprise project: listed only with `all_granted_eps`.
-        ["v3", p, "vpc", "security-groups"] => {
-            let sg = |id: &str, name: &str, ep: &str| json!({"id": id, "name": name, "description": "", "project_id": p, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z", "enterprise_project_id": ep, "tags": []});
-            let groups: Vec<Value> = if project(p) == "cn-north-4" {
-                vec![
-                    sg("16b6ad0e-0000-4000-8000-000000000001", "sg-web", "0"),
-                    sg(
-                        "16b6ad0e-0000-4000-8000-000000000002",
-                        "sg-db",
-                        "5f1e2d3c-0000-4000-8000-0000000000ep",
-                    ),
-                ]
-                .into_iter()
-                .filter(|g| all_eps || g["enterprise_project_id"] == "0")
-                .collect()
+            body["keys"] = page.iter().map(|k| k["key_id"].clone()).collect();
+            body["next_marker"] = json!(if more {
+                (start + page.len()).to_string()
             } else {
-                Vec::new()
+                String::new()
+            });
+            body["truncated"] = json!(more.to_string());
+            body["total"] = json!(keys.len());
+            body["key_details"] = Value::Array(page);
+            ok(body)
+        }
+        // sg-db is in a non-default enterprise project: listed only with `all_granted_eps`.
+        // sg-web's rules: 22 open (page 1), 443 open (page 3); 3389 world-open but
+        // `enabled = false`.
+        ["v3", _, "vpc", "security-groups" | "security-group-rules"] => {
+            let (items_key, case, cap) = if seg[3] == "security-groups" {
+                ("security_groups", region.to_owned(), HW_CAP)
+            } else {
+                ("security_group_rules", req.param("security_group_id"), 2)
             };
-            let (page, next) =
-                hw_after_marker(&groups, &req.param("marker"), limit(2000).min(HW_CAP));
+            let mut body = file(&case);
+            let items = take_items(&mut body, &[items_key]);
+            let items = if items_key == "security_groups" {
+                in_eps(items)
+            } else {
+                items
+            };
+            let (page, next) = hw_after_marker(&items, &req.param("marker"), limit(2000).min(cap));
             let mut info = json!({"previous_marker": page.first().map(|g| g["id"].clone()).unwrap_or(json!("")), "current_count": page.len()});
             if let Some(next) = next {
                 info["next_marker"] = json!(next);
             }
-            ok(json!({"request_id": "a1", "security_groups": page, "page_info": info}))
+            body[items_key] = Value::Array(page);
+            body["page_info"] = info;
+            ok(body)
         }
-        // sg-web: 22 open (page 1), 443 open (page 3); 3389 world-open but `enabled = false`.
-        ["v3", p, "vpc", "security-group-rules"] => {
-            let group = req.param("security_group_id");
-            let rule = |id: &str,
-                        dir: &str,
-                        proto: Value,
-                        prefix: &str,
-                        ports: Value,
-                        action: &str,
-                        enabled: bool| {
-                json!({"id": id, "security_group_id": group, "direction": dir, "protocol": proto, "ethertype": "IPv4", "description": "", "remote_ip_prefix": prefix, "remote_group_id": null, "remote_address_group_id": null, "multiport": ports, "action": action, "priority": 1, "project_id": p, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z", "enabled": enabled})
-            };
-            let rules: Vec<Value> = match group.as_str() {
-                "16b6ad0e-0000-4000-8000-000000000001" => vec![
-                    rule(
-                        "r1",
-                        "ingress",
-                        json!("tcp"),
-                        "0.0.0.0/0",
-                        json!("22"),
-                        "allow",
-                        true,
-                    ),
-                    rule(
-                        "r2",
-                        "ingress",
-                        json!("tcp"),
-                        "0.0.0.0/0",
-                        json!("8000-8002"),
-                        "deny",
-                        true,
-                    ),
-                    rule(
-                        "r3",
-                        "egress",
-                        Value::Null,
-                        "0.0.0.0/0",
-                        Value::Null,
-                        "allow",
-                        true,
-                    ),
-                    rule(
-                        "r4",
-                        "ingress",
-                        json!("tcp"),
-                        "0.0.0.0/0",
-                        json!("3389"),
-                        "allow",
-                        false,
-                    ),
-                    rule(
-                        "r5",
-                        "ingress",
-                        json!("tcp"),
-                        "0.0.0.0/0",
-                        json!("443"),
-                        "allow",
-                        true,
-                    ),
-                ],
-                "16b6ad0e-0000-4000-8000-000000000002" => vec![rule(
-                    "r6",
-                    "ingress",
-                    json!("tcp"),
-                    "10.0.0.0/8",
-                    json!("5432"),
-                    "allow",
-                    true,
-                )],
-                _ => Vec::new(),
-            };
-            let (page, next) = hw_after_marker(&rules, &req.param("marker"), limit(2000).min(2));
-            let mut info = json!({"previous_marker": page.first().map(|g| g["id"].clone()).unwrap_or(json!("")), "current_count": page.len()});
-            if let Some(next) = next {
-                info["next_marker"] = json!(next);
-            }
-            ok(json!({"request_id": "a3", "security_group_rules": page, "page_info": info}))
-        }
-        ["v2", p, "cloudvolumes", "detail"] if project(p) == "cn-east-3" => hw_error(
+        ["v2", _, "cloudvolumes", "detail"] if region == "cn-east-3" => hw_error(
             429,
             "APIGW.0308",
             "The throttling threshold has been reached: policy user over ratelimit,limit:5,time:1 second",
         ),
         // vol-cn4-0002 is in a non-default enterprise project: listed only with `all_granted_eps`.
-        ["v2", p, "cloudvolumes", "detail"] => {
-            let vols: Vec<Value> = if project(p) == "cn-north-4" {
-                vec![
-                    json!({"id": "vol-cn4-0001", "name": "data", "status": "in-use", "size": 100, "volume_type": "SSD", "bootable": "false", "attachments": [{"server_id": "ecs-1", "attachment_id": "a-1", "device": "/dev/vdb"}], "metadata": {"__system__encrypted": "1", "__system__cmkid": "kms-cn4-key-0001"}, "encrypted": true, "multiattach": false, "enterprise_project_id": "0"}),
-                    json!({"id": "vol-cn4-0002", "name": "scratch", "status": "available", "size": 40, "volume_type": "SAS", "bootable": "false", "attachments": [], "metadata": {}, "multiattach": false, "enterprise_project_id": "5f1e2d3c-0000-4000-8000-0000000000ep"}),
-                ]
-                .into_iter()
-                .filter(|v| all_eps || v["enterprise_project_id"] == "0")
-                .collect()
-            } else {
-                Vec::new()
-            };
+        ["v2", _, "cloudvolumes", "detail"] => {
             if !req.param("offset").is_empty() && offset() == 0 {
                 return (
                     400,
@@ -1894,21 +1496,20 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
                     true,
                 );
             }
-            let page = hw_at_offset(&vols, offset(), limit(1000).min(HW_CAP));
-            ok(json!({"count": vols.len(), "volumes": page}))
+            let mut body = file(region);
+            let vols = in_eps(take_items(&mut body, &["volumes"]));
+            body["count"] = json!(vols.len());
+            body["volumes"] = Value::Array(hw_at_offset(&vols, offset(), limit(1000).min(HW_CAP)));
+            ok(body)
         }
-        ["v3", p, "policies"] if project(p) == "cn-north-4" => ok(json!({"count": 2, "policies": [
-            {"id": "pol-backup-0001", "name": "daily-backup", "enabled": true, "operation_type": "backup", "operation_definition": {"retention_duration_days": 30, "max_backups": -1, "timezone": "UTC+08:00"}, "trigger": {"properties": {"pattern": ["FREQ=DAILY;INTERVAL=1;BYHOUR=2;BYMINUTE=0"]}}, "associated_vaults": [{"vault_id": "vault-0001", "destination_vault_id": null}]},
-            {"id": "pol-repl-0001", "name": "to-shanghai", "enabled": true, "operation_type": "replication", "operation_definition": {"retention_duration_days": 30, "destination_region": "cn-east-3", "destination_project_id": "p-cn3"}, "trigger": {"properties": {"pattern": ["FREQ=DAILY;INTERVAL=1;BYHOUR=4;BYMINUTE=0"]}}, "associated_vaults": [{"vault_id": "vault-0001", "destination_vault_id": "vault-0009"}]}]})),
-        ["v3", _, "policies"] => ok(json!({"count": 0, "policies": []})),
-        ["v5", p, "host-management", "hosts"] if project(p) == "cn-north-4" => hw_error(
+        ["v5", _, "host-management", "hosts"] if region == "cn-north-4" => hw_error(
             403,
             "APIGW.0302",
             "The IAM user is not authorized to access the API.",
         ),
         // limit 10–200; `enterprise_project_id` defaults to the default project ("0"). Hong Kong:
         // one protected host, and one unprotected host in another enterprise project.
-        ["v5", p, "host-management", "hosts"] => {
+        ["v5", _, "host-management", "hosts"] => {
             let size = limit(10);
             if !(10..=200).contains(&size) {
                 return (
@@ -1918,60 +1519,41 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
                     true,
                 );
             }
-            let hosts: Vec<Value> = if project(p) == "ap-southeast-1" {
-                vec![
-                    json!({"host_id": "ecs-hk-0001", "host_name": "web", "agent_status": "online", "protect_status": "opened", "enterprise_project_id": "0"}),
-                    json!({"host_id": "ecs-hk-0002", "host_name": "batch", "agent_status": "not_installed", "protect_status": "closed", "enterprise_project_id": "5f1e2d3c-0000-4000-8000-0000000000ep"}),
-                ]
-                .into_iter()
-                .filter(|h| all_eps || h["enterprise_project_id"] == "0")
-                .collect()
-            } else {
-                Vec::new()
-            };
-            ok(
-                json!({"total_num": hosts.len(), "data_list": hw_at_offset(&hosts, offset(), size.min(HW_CAP))}),
-            )
+            let mut body = file(region);
+            let hosts = in_eps(take_items(&mut body, &["data_list"]));
+            body["total_num"] = json!(hosts.len());
+            body["data_list"] = Value::Array(hw_at_offset(&hosts, offset(), size.min(HW_CAP)));
+            ok(body)
         }
         // No total, no next marker: a full page (`limit`) continues after its last id. 99 unnamed
-        // VPCs fill page 1 so that `prod-2` is on page 2; the VPC flow log of `prod` is on page 2.
-        ["v1", p, "vpcs"] => {
-            let vpc = |id: &str, name: &str, cidr: &str| json!({"id": id, "name": name, "cidr": cidr, "status": "OK", "routes": [], "enterprise_project_id": "0", "description": ""});
-            let mut vpcs: Vec<Value> = Vec::new();
-            if project(p) == "cn-north-4" {
-                vpcs.push(vpc(
-                    "vpc-cn4-000000000000000000000001",
-                    "prod",
-                    "192.168.0.0/16",
-                ));
-                for i in 0..HW_FILL {
-                    vpcs.push(vpc(&hw_fill_vpc(i), "", "172.16.0.0/16"));
-                }
-                vpcs.push(vpc("vpc-cn4-000000000000000000000002", "", "10.0.0.0/8"));
+        // VPCs (generated, after the file's first) fill page 1 so that the second VPC is on page
+        // 2; likewise 99 port flow logs push the VPC flow log of `prod` onto page 2.
+        ["v1", _, "vpcs"] | ["v1", _, "fl", "flow_logs"] => {
+            let items_key = if seg[2] == "vpcs" {
+                "vpcs"
+            } else {
+                "flow_logs"
+            };
+            let mut body = file(region);
+            let mut items = take_items(&mut body, &[items_key]);
+            if let Some(first) = items.first().cloned() {
+                let fill = (0..HW_FILL).map(|i| {
+                    if items_key == "vpcs" {
+                        like(&first, json!({"id": hw_fill_vpc(i), "name": "", "cidr": "172.16.0.0/16"}))
+                    } else {
+                        let id = format!("fl-cn4-fill-{i:03}");
+                        like(&first, json!({"id": id, "name": id, "resource_id": format!("port-cn4-fill-{i:03}")}))
+                    }
+                });
+                items.splice(1..1, fill);
             }
-            let (page, _) = hw_after_marker(&vpcs, &req.param("marker"), limit(vpcs.len().max(1)));
-            ok(json!({"vpcs": page}))
-        }
-        // The second VPC has a flow log only on one port.
-        ["v1", p, "fl", "flow_logs"] => {
-            let log = |id: &str, kind: &str, resource: &str| json!({"id": id, "name": id, "tenant_id": p, "resource_type": kind, "resource_id": resource, "traffic_type": "all", "log_group_id": "lg-01", "log_topic_id": "lt-01", "admin_state": true, "status": "ACTIVE", "description": "", "created_at": "2023-01-02T00:00:00", "updated_at": "2023-01-02T00:00:00"});
-            let mut logs: Vec<Value> = Vec::new();
-            if project(p) == "cn-north-4" {
-                logs.push(log("fl-cn4-02", "port", "port-cn4-01"));
-                for i in 0..HW_FILL {
-                    logs.push(log(
-                        &format!("fl-cn4-fill-{i:03}"),
-                        "port",
-                        &format!("port-cn4-fill-{i:03}"),
-                    ));
-                }
-                logs.push(log("fl-cn4-01", "vpc", "vpc-cn4-000000000000000000000001"));
-            }
-            let (page, _) = hw_after_marker(&logs, &req.param("marker"), limit(logs.len().max(1)));
-            ok(json!({"flow_logs": page}))
+            let (page, _) =
+                hw_after_marker(&items, &req.param("marker"), limit(items.len().max(1)));
+            body[items_key] = Value::Array(page);
+            ok(body)
         }
         // offset/limit (1–100), `total_count`.
-        ["v3", p, "instances"] => {
+        ["v3", _, "instances"] => {
             let size = limit(100);
             if !(1..=100).contains(&size) {
                 return (
@@ -1981,24 +1563,12 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
                     true,
                 );
             }
-            let instances: Vec<Value> = if project(p) == "cn-north-4" {
-                vec![
-                    json!({"id": "rds-cn4-good-in01", "name": "orders", "status": "ACTIVE", "type": "Ha", "ha": {"replication_mode": "semisync"}, "datastore": {"type": "MySQL", "version": "8.0"}, "private_ips": ["192.168.0.10"], "public_ips": [], "disk_encryption_id": "kms-cn4-0001", "backup_strategy": {"start_time": "02:00-03:00", "keep_days": 7}, "region": "cn-north-4", "nodes": [
-                        {"id": "n1", "name": "orders_node0", "role": "master", "status": "ACTIVE", "availability_zone": "cn-north-4a"},
-                        {"id": "n2", "name": "orders_node1", "role": "slave", "status": "ACTIVE", "availability_zone": "cn-north-4b"}]}),
-                    json!({"id": "rds-cn4-open-in02", "name": "legacy", "status": "ACTIVE", "type": "Single", "datastore": {"type": "PostgreSQL", "version": "12"}, "private_ips": ["192.168.0.11"], "public_ips": ["124.70.0.1"], "backup_strategy": {"start_time": "02:00-03:00", "keep_days": 1}, "region": "cn-north-4", "nodes": [
-                        {"id": "n3", "name": "legacy_node0", "role": "master", "status": "ACTIVE", "availability_zone": "cn-north-4a"}]}),
-                ]
-            } else {
-                Vec::new()
-            };
-            ok(
-                json!({"total_count": instances.len(), "instances": hw_at_offset(&instances, offset(), size.min(HW_CAP))}),
-            )
+            let mut body = file(region);
+            let instances = take_items(&mut body, &["instances"]);
+            body["total_count"] = json!(instances.len());
+            body["instances"] = Value::Array(hw_at_offset(&instances, offset(), size.min(HW_CAP)));
+            ok(body)
         }
-        ["v1", "resource-manager", "domains", _, "tracker-config"] => ok(
-            json!({"channel": {"obs": {"bucket_name": "acme-rms", "region_id": "cn-north-4"}}, "selector": {"all_supported": true, "resource_types": []}, "retention_period_in_days": 2557, "agency_name": "rms_tracker_agency"}),
-        ),
         _ => hw_error(
             404,
             "APIGW.0101",
