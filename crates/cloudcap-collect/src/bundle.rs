@@ -94,8 +94,7 @@ impl EvidenceSink for BundleSink {
                 .and_then(|v| v.as_str())
                 .unwrap_or("unknown")
         };
-        let now = jiff::Timestamp::now();
-        let now = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now);
+        let now = crate::clock::now_seconds();
         let meta = EntryMeta::new(
             entry_kind,
             field("provider"),

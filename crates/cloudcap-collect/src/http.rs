@@ -316,7 +316,7 @@ impl HttpClient {
         };
         let auth = self
             .signer
-            .sign(request, SystemTime::now())
+            .sign(request, crate::clock::now_system())
             .map_err(|err| fail(ErrorClass::AccessDenied, format!("cannot sign: {err}")))?;
         let mut builder = self.inner.request(request.method.clone(), &request.url);
         for (name, value) in request.headers.iter().chain(auth.iter()) {

@@ -264,10 +264,7 @@ impl<'a> UnitCtx<'a> {
             request_body: String::from_utf8_lossy(&request.body).into_owned(),
             http_status: response.status,
             request_id: response.request_id.clone(),
-            fetched_at: jiff::Timestamp::now()
-                .round(jiff::Unit::Second)
-                .unwrap_or_else(|_| jiff::Timestamp::now())
-                .to_string(),
+            fetched_at: crate::clock::fetched_at(),
             sha256: sha256.clone(),
             media_type,
         };

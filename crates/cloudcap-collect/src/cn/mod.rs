@@ -22,7 +22,12 @@ pub mod sign_tencent;
 pub mod tencent;
 
 mod call;
+mod encoding;
 pub mod paging;
+mod time;
+
+pub(crate) use encoding::{percent_decode, percent_encode};
+pub(crate) use time::{format_utc, normalize_time, normalize_time_cst, rfc3339};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -439,12 +444,7 @@ pub fn discover(provider: CnProvider, config: &CnConfig) -> Result<Discovered, C
                 request_body: String::from_utf8_lossy(&request.body).into_owned(),
                 http_status: response.status,
                 request_id: response.request_id.clone(),
-                fetched_at: rfc3339(
-                    SystemTime::now()
-                        .duration_since(UNIX_EPOCH)
-                        .map(|d| d.as_secs() as i64)
-                        .unwrap_or(0),
-                ),
+                fetched_at: crate::clock::fetched_at(),
                 sha256: sha256.clone(),
                 media_type: "application/json",
             };
@@ -943,124 +943,6 @@ pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
-/// Decodes `%XX` escapes (`+` is left alone: the collectors never send it for a space).
-pub(crate) fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// RFC 3986 percent-encoding: `A-Za-z0-9-_.~` kept, everything else `%XX` (upper case).
-/// With `keep_slash`, `/` is kept too (paths).
-pub(crate) fn percent_encode(s: &str, keep_slash: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'_' | b'.' | b'~')
-            || (keep_slash && b == b'/')
-        {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `(year, month, day, hour, minute, second)` of a Unix time (UTC, proleptic Gregorian).
-pub(crate) fn civil(unix: i64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        year,
-        month,
-        day,
-        (secs / 3600) as u32,
-        (secs % 3600 / 60) as u32,
-        (secs % 60) as u32,
-    )
-}
-
-/// `2023-10-26T09:01:01Z`.
-pub(crate) fn rfc3339(unix: i64) -> String {
-    let (y, mo, d, h, mi, s) = civil(unix);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
-}
-
-/// Normalizes a vendor timestamp to RFC 3339 UTC (`2026-01-31T08:00:00Z`).
-///
-/// Accepts `2020-01-08T06:26:08Z`, `2020-01-08T06:26:08.123Z`, `2020-01-08 06:26:08`,
-/// `2020-01-08 06:26:08.0` (treated as UTC), `2020-01-08T14:26:08+08:00` and Unix milliseconds.
-pub(crate) fn normalize_time(v: &Value) -> Option<String> {
-    if let Some(ms) = v.as_i64() {
-        return Some(rfc3339(ms / 1000));
-    }
-    let s = v.as_str()?.trim();
-    if s.is_empty() {
-        return None;
-    }
-    if s.bytes().all(|b| b.is_ascii_digit()) {
-        let n: i64 = s.parse().ok()?;
-        return Some(rfc3339(if s.len() > 10 { n / 1000 } else { n }));
-    }
-    let ts = jiff::Timestamp::from_str_lenient(s)?;
-    Some(rfc3339(ts.as_second()))
-}
-
-/// Like [`normalize_time`], but a time without an offset is Beijing time (UTC+8), as Tencent
-/// Cloud writes `CreateTime`.
-pub(crate) fn normalize_time_cst(v: &Value) -> Option<String> {
-    let text = v.as_str()?.trim();
-    let has_offset = text.ends_with('Z')
-        || text
-            .get(10..)
-            .is_some_and(|t| t.contains('+') || t.contains('-'));
-    if text.len() >= 19 && !has_offset && !text.bytes().all(|b| b.is_ascii_digit()) {
-        return normalize_time(&Value::String(format!(
-            "{}+08:00",
-            text.replacen(' ', "T", 1)
-        )));
-    }
-    normalize_time(v)
-}
-
-trait LenientTimestamp: Sized {
-    fn from_str_lenient(s: &str) -> Option<Self>;
-}
-
-impl LenientTimestamp for jiff::Timestamp {
-    fn from_str_lenient(s: &str) -> Option<jiff::Timestamp> {
-        if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-            return Some(ts);
-        }
-        // No offset: the vendors document these as UTC.
-        let dt: jiff::civil::DateTime = s.replace(' ', "T").parse().ok()?;
-        jiff::tz::TimeZone::UTC.to_timestamp(dt).ok()
-    }
-}
-
 /// A fresh nonce (not a secret: it only has to be unique).
 pub(crate) fn nonce() -> String {
     format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
@@ -1129,27 +1011,6 @@ pub(crate) fn int(v: Option<&Value>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn civil_matches_known_dates() {
-        assert_eq!(rfc3339(1_551_113_065), "2019-02-25T16:44:25Z");
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-    }
-
-    #[test]
-    fn normalize_time_accepts_vendor_spellings() {
-        let want = Some("2020-01-08T06:26:08Z".to_owned());
-        assert_eq!(normalize_time(&json!("2020-01-08T06:26:08Z")), want);
-        assert_eq!(normalize_time(&json!("2020-01-08T06:26:08.123059Z")), want);
-        assert_eq!(normalize_time(&json!("2020-01-08 06:26:08")), want);
-        assert_eq!(normalize_time(&json!("2020-01-08 06:26:08.0")), want);
-        assert_eq!(normalize_time(&json!("2020-01-08T14:26:08+08:00")), want);
-        assert_eq!(normalize_time(&json!(1_578_464_768_000_i64)), want);
-        assert_eq!(normalize_time(&json!("")), None);
-        assert_eq!(normalize_time_cst(&json!("2020-01-08 14:26:08")), want);
-        assert_eq!(normalize_time_cst(&json!("2020-01-08T06:26:08Z")), want);
-    }
 
     #[test]
     fn credentials_debug_hides_secret() {
@@ -1247,11 +1108,5 @@ mod tests {
                 assert!(!kinds.contains(&global), "{provider:?} {global}");
             }
         }
-    }
-
-    #[test]
-    fn percent_encode_is_rfc3986() {
-        assert_eq!(percent_encode(" ~/*-+", false), "%20~%2F%2A-%2B");
-        assert_eq!(percent_encode("/path/ test", true), "/path/%20test");
     }
 }

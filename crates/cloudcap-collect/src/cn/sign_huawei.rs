@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use crate::cn::{
-    Credentials, SignError, SignableRequest, SigningContext, added_headers, civil, hmac_sha256,
-    percent_encode, sha256_hex,
+    Credentials, SignError, SignableRequest, SigningContext, added_headers, format_utc,
+    hmac_sha256, percent_encode, sha256_hex,
 };
 use crate::http::{ApiRequest, RequestSigner};
 
@@ -95,8 +95,7 @@ impl RequestSigner for ApigSigner {
 
 /// `YYYYMMDDTHHMMSSZ`.
 pub fn sdk_date(unix_time: i64) -> String {
-    let (y, mo, d, h, mi, s) = civil(unix_time);
-    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+    format_utc(unix_time, "%Y%m%dT%H%M%SZ")
 }
 
 /// Each segment escaped, and always a trailing `/`.

@@ -16,7 +16,8 @@ use crate::cn::sign_alibaba::{base64, hmac_sha1};
 use sha1::{Digest, Sha1};
 
 use crate::cn::{
-    Credentials, SignError, SignableRequest, SigningContext, added_headers, civil, percent_encode,
+    Credentials, SignError, SignableRequest, SigningContext, added_headers, format_utc,
+    percent_encode,
 };
 use crate::http::{ApiRequest, RequestSigner};
 
@@ -251,16 +252,7 @@ pub fn cos_authorization(
 
 /// RFC 1123 date in GMT (`Thu, 17 Nov 2005 18:49:58 GMT`).
 pub fn http_date(unix_time: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let (y, mo, d, h, mi, s) = civil(unix_time);
-    let weekday = DAYS[unix_time.div_euclid(86_400).rem_euclid(7) as usize];
-    format!(
-        "{weekday}, {d:02} {} {y:04} {h:02}:{mi:02}:{s:02} GMT",
-        MONTHS[mo as usize - 1]
-    )
+    format_utc(unix_time, "%a, %d %b %Y %H:%M:%S GMT")
 }
 
 #[cfg(test)]

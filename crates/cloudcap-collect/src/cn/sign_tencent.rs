@@ -9,8 +9,8 @@
 use std::time::SystemTime;
 
 use crate::cn::{
-    Credentials, SignError, SignableRequest, SigningContext, added_headers, civil, hmac_sha256,
-    percent_encode, sha256_hex,
+    Credentials, SignError, SignableRequest, SigningContext, added_headers, format_utc,
+    hmac_sha256, percent_encode, sha256_hex,
 };
 use crate::http::{ApiRequest, RequestSigner};
 
@@ -93,8 +93,7 @@ impl RequestSigner for Tc3Signer {
 
 /// `yyyy-mm-dd` of a Unix time, in UTC.
 pub fn utc_date(unix_time: i64) -> String {
-    let (y, m, d, ..) = civil(unix_time);
-    format!("{y:04}-{m:02}-{d:02}")
+    format_utc(unix_time, "%Y-%m-%d")
 }
 
 /// The canonical request, signing `content-type` and `host` (lower-cased, trimmed).
