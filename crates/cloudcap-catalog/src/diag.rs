@@ -53,6 +53,7 @@ pub enum Code {
     TierPolicy,
     EmptyCatalog,
     GlossaryVariant,
+    IdenticalRule,
 }
 
 impl Code {
@@ -106,6 +107,7 @@ impl Code {
         Code::TierPolicy,
         Code::EmptyCatalog,
         Code::GlossaryVariant,
+        Code::IdenticalRule,
     ];
 
     /// The stable kebab-case name printed in diagnostics.
@@ -159,6 +161,7 @@ impl Code {
             Code::TierPolicy => "tier-policy",
             Code::EmptyCatalog => "empty-catalog",
             Code::GlossaryVariant => "glossary-variant",
+            Code::IdenticalRule => "identical-rule",
         }
     }
 

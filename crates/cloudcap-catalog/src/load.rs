@@ -446,6 +446,8 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
         controls.push(control);
     }
 
+    identical_rules(&mut cx, &controls);
+
     if controls.is_empty() {
         cx.diags.push(Diagnostic {
             path: source.display(""),
@@ -470,6 +472,38 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
             (Some(catalog), cx.diags)
         }
         _ => (None, cx.diags),
+    }
+}
+
+/// One fact, one rule: two rules with the same kind, `where` and `check` (whitespace aside) test
+/// the same fact, and the catalog keeps it in one control (see controls/README.md). Reported at
+/// the second rule's `check`, naming the first.
+fn identical_rules(cx: &mut Ctx<'_>, controls: &[Control]) {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut seen: BTreeMap<(String, String, String), (String, String)> = BTreeMap::new();
+    for c in controls {
+        for r in &c.rules {
+            let key = (
+                r.kind.clone(),
+                norm(r.filter.as_deref().unwrap_or("")),
+                norm(&r.check),
+            );
+            if let Some((control, rule)) = seen.get(&key) {
+                let at = &r.check_location;
+                cx.diags.push(Diagnostic {
+                    path: at.path.clone(),
+                    line: at.line,
+                    col: at.col,
+                    code: Code::IdenticalRule,
+                    message: format!(
+                        "rule `{}` of `{}` tests the same fact as rule `{rule}` of `{control}` (same kind, where and check): keep the fact in the control whose objective it evidences and let the other say so in its notes",
+                        r.id, c.id
+                    ),
+                });
+            } else {
+                seen.insert(key, (c.id.clone(), r.id.clone()));
+            }
+        }
     }
 }
 

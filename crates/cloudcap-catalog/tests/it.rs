@@ -148,6 +148,33 @@ invalid_cases! {
     invalid_rule_on_manual => "rule-on-manual.toml",
     invalid_toml_syntax => "toml-syntax.toml",
     invalid_unknown_require => "unknown-require.toml",
+    invalid_identical_rule => "identical-rule.toml",
+}
+
+/// Two controls testing one fact: the second rule is named, at its `check`, with the first.
+#[test]
+fn identical_rules_across_controls_are_an_error() {
+    let ten = fixture("valid", "ac-8.10.toml");
+    let eleven = ten
+        .replace("\"ac-8.10\"", "\"ac-8.11\"")
+        .replace("clause = \"8.10\"", "clause = \"8.11\"")
+        .replace("id = \"lockout-threshold\"", "id = \"lockout-again\"");
+    let (catalog, diags) = load(&mini(vec![
+        ("ac/ac-8.10.toml", ten),
+        ("ac/ac-8.11.toml", eleven),
+    ]));
+    assert!(catalog.is_none());
+    let d: Vec<_> = diags
+        .iter()
+        .filter(|d| d.code == Code::IdenticalRule)
+        .collect();
+    assert_eq!(d.len(), 1, "{diags:#?}");
+    assert_eq!(d[0].path, "controls/ac/ac-8.11.toml");
+    assert!(
+        d[0].message.contains("`lockout-threshold` of `ac-8.10`"),
+        "{}",
+        d[0]
+    );
 }
 
 /// Fixtures whose problem is a warning: the catalog loads, and the warning is still reported.
