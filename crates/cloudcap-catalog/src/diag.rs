@@ -54,6 +54,9 @@ pub enum Code {
     EmptyCatalog,
     GlossaryVariant,
     IdenticalRule,
+    UnknownMlpsPoint,
+    MlpsLevel,
+    CatalogOwnNumber,
 }
 
 impl Code {
@@ -108,6 +111,9 @@ impl Code {
         Code::EmptyCatalog,
         Code::GlossaryVariant,
         Code::IdenticalRule,
+        Code::UnknownMlpsPoint,
+        Code::MlpsLevel,
+        Code::CatalogOwnNumber,
     ];
 
     /// The stable kebab-case name printed in diagnostics.
@@ -162,6 +168,9 @@ impl Code {
             Code::EmptyCatalog => "empty-catalog",
             Code::GlossaryVariant => "glossary-variant",
             Code::IdenticalRule => "identical-rule",
+            Code::UnknownMlpsPoint => "unknown-mlps-point",
+            Code::MlpsLevel => "mlps-level",
+            Code::CatalogOwnNumber => "catalog-own-number",
         }
     }
 
