@@ -259,7 +259,10 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 "\n{}: NIST SP 800-53 r4 {:?}; MLPS 2.0 {:?}; Measures 2019 {:?}; {} {:?}",
                 label("crosswalk", "对照"),
                 cw.nist_800_53r4,
-                cw.mlps_22239,
+                cw.mlps_22239
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>(),
                 cw.measures_2019,
                 label("related", "相关"),
                 cw.related

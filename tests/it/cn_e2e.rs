@@ -669,7 +669,6 @@ fn cn_alibaba_collects_exact_records_and_errors() {
     );
     assert_eq!(failing("vpc-flow-logs"), set(&["vpc-bp1dev00000000002"]));
     for id in [
-        "db-not-public",
         "database-not-public",
         "database-backup-retention",
         "database-multi-az",
@@ -688,11 +687,11 @@ fn cn_alibaba_collects_exact_records_and_errors() {
         "alibaba",
         &["rm-bp1open00000000002"],
     );
-    // cm-10.2 b: Cloud Config does not report whether every resource type is recorded: not
+    // cm-10.8 b: Cloud Config does not report whether every resource type is recorded: not
     // evaluated with `field-not-reported`, never a failure.
     assert_not_reported(
         &report,
-        "config-recorder-all",
+        "inventory-recorder",
         "field-not-reported",
         "all_resources",
         "alibaba",
@@ -974,9 +973,9 @@ fn cn_tencent_collects_exact_records_and_errors() {
     let report = assess_report(&out);
     let rules = rules_of(&report);
     assert_eq!(rule(&rules, "console-user-mfa").0, "satisfied");
-    // dp-9.9 b / ac-8.7 c: COS has no public-access-block API: not evaluated with
+    // dp-9.9 b: COS has no public-access-block API: not evaluated with
     // `field-not-reported` for every bucket, never a failure.
-    for id in ["bucket-public-block", "bucket-public-access-block"] {
+    for id in ["bucket-public-block"] {
         assert_not_reported(
             &report,
             id,
@@ -1007,7 +1006,6 @@ fn cn_tencent_collects_exact_records_and_errors() {
     assert_eq!(rule(&rules, "password-min-length").0, "satisfied");
     assert_eq!(rule(&rules, "vpc-flow-logs").1, set(&["vpc-gz000002"]));
     for id in [
-        "db-not-public",
         "database-not-public",
         "database-encrypted",
         "database-backup-retention",
@@ -1019,7 +1017,7 @@ fn cn_tencent_collects_exact_records_and_errors() {
     }
     // `DescribeConfigRecorder` does not say whether every resource type is recorded
     // (`all_resources` omitted): never satisfied.
-    assert_ne!(rule(&rules, "config-recorder-all").0, "satisfied");
+    assert_ne!(rule(&rules, "inventory-recorder").0, "satisfied");
 }
 
 #[test]
@@ -1246,10 +1244,10 @@ fn cn_huawei_collects_exact_records_and_errors() {
     );
     let report = assess_report(&out);
     let rules = rules_of(&report);
-    // ac-8.6 b / sop-15.3 a: ShowPermanentAccessKey reports the first key's last use (long
+    // ac-8.6 c: ShowPermanentAccessKey reports the first key's last use (long
     // ago: a failure); the second key's is empty: named as not reported, never a failure on
     // `created_at`.
-    for id in ["unused-access-key", "unused-access-keys"] {
+    for id in ["unused-access-key"] {
         for r in rule_entries(&report, id) {
             assert_eq!(r["result"], "not-satisfied", "{id}: {r}");
             let failed: BTreeSet<String> = r["failed"]
@@ -1277,12 +1275,8 @@ fn cn_huawei_collects_exact_records_and_errors() {
     assert_eq!(rule(&rules, "password-complexity").0, "not-satisfied");
     assert_eq!(rule(&rules, "trail-log-validation").0, "satisfied");
     // Hong Kong (ap-southeast-1) holds only a threat-detection status, no data: residency of
-    // data holds, while the region-level rule still sees a resource outside the mainland.
+    // data holds (dp-9.1 a is the one residency rule).
     assert_eq!(rule(&rules, "data-in-mainland").0, "satisfied");
-    assert_eq!(
-        rule(&rules, "regions-in-mainland").1,
-        set(&["ap-southeast-1"])
-    );
     assert_eq!(rule(&rules, "backup-cross-region").0, "satisfied");
     assert_eq!(rule(&rules, "backup-copies-in-mainland").0, "satisfied");
     let mut no_flow_logs: BTreeSet<String> = (0..cn_fixture::HW_FILL)
@@ -1291,7 +1285,6 @@ fn cn_huawei_collects_exact_records_and_errors() {
     no_flow_logs.insert("vpc-cn4-000000000000000000000002".into());
     assert_eq!(rule(&rules, "vpc-flow-logs").1, no_flow_logs);
     for id in [
-        "db-not-public",
         "database-not-public",
         "database-encrypted",
         "database-backup-retention",
@@ -1301,7 +1294,6 @@ fn cn_huawei_collects_exact_records_and_errors() {
         assert_ne!(result, "satisfied", "{id}");
         assert_eq!(failing, set(&["rds-cn4-open-in02"]), "{id}");
     }
-    assert_eq!(rule(&rules, "config-recorder-all").0, "satisfied");
     assert_eq!(rule(&rules, "inventory-recorder").0, "satisfied");
 }
 

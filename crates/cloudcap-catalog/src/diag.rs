@@ -53,6 +53,10 @@ pub enum Code {
     TierPolicy,
     EmptyCatalog,
     GlossaryVariant,
+    IdenticalRule,
+    UnknownMlpsPoint,
+    MlpsLevel,
+    CatalogOwnNumber,
 }
 
 impl Code {
@@ -106,6 +110,10 @@ impl Code {
         Code::TierPolicy,
         Code::EmptyCatalog,
         Code::GlossaryVariant,
+        Code::IdenticalRule,
+        Code::UnknownMlpsPoint,
+        Code::MlpsLevel,
+        Code::CatalogOwnNumber,
     ];
 
     /// The stable kebab-case name printed in diagnostics.
@@ -159,6 +167,10 @@ impl Code {
             Code::TierPolicy => "tier-policy",
             Code::EmptyCatalog => "empty-catalog",
             Code::GlossaryVariant => "glossary-variant",
+            Code::IdenticalRule => "identical-rule",
+            Code::UnknownMlpsPoint => "unknown-mlps-point",
+            Code::MlpsLevel => "mlps-level",
+            Code::CatalogOwnNumber => "catalog-own-number",
         }
     }
 

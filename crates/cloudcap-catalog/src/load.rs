@@ -10,7 +10,7 @@ use toml::Spanned;
 use crate::diag::{Code, Diagnostic, line_col};
 use crate::model::{
     Automation, Catalog, CatalogMeta, Control, Crosswalk, EmptyResult, Family, Item, Location,
-    Method, Require, Rule, Text, Tier, TierBasis, TierPolicy,
+    Method, MlpsRef, Require, Rule, Text, Tier, TierBasis, TierPolicy,
 };
 
 /// One catalog file: a path relative to the catalog root (with `/` separators) and its text.
@@ -121,12 +121,19 @@ struct RawCrosswalk {
     #[serde(default, rename = "nist-800-53r4")]
     nist_800_53r4: Vec<Spanned<String>>,
     #[serde(default, rename = "mlps-22239")]
-    mlps_22239: Vec<Spanned<String>>,
+    mlps_22239: Vec<Spanned<RawMlpsRef>>,
     #[serde(default, rename = "measures-2019")]
     measures_2019: Vec<Spanned<String>>,
     #[serde(default)]
     related: Vec<String>,
     notes: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMlpsRef {
+    point: Spanned<String>,
+    levels: Spanned<Vec<Spanned<i64>>>,
 }
 
 #[derive(Deserialize)]
@@ -284,23 +291,103 @@ impl Ctx<'_> {
 
 // ---- shape checks --------------------------------------------------------------------------
 
-const MLPS_POINTS: &[&str] = &[
-    "physical.infrastructure-location",
-    "network.architecture",
-    "boundary.access-control",
-    "boundary.intrusion-prevention",
-    "boundary.audit",
-    "computing.identification",
-    "computing.access-control",
-    "computing.intrusion-prevention",
-    "computing.image-snapshot-protection",
-    "computing.data-integrity-confidentiality",
-    "computing.backup-recovery",
-    "computing.residual-information",
-    "management.centralized-control",
-    "construction.provider-selection",
-    "construction.supply-chain",
-    "operations.cloud-environment",
+/// GB/T 22239-2019 control points a crosswalk may cite, with the protection levels (of 2, 3, 4)
+/// at which the point has requirements. Named, not numbered (clause numbers are not verified).
+/// `cloud.*`: the cloud-extension points and their levels as transcribed in source S17
+/// (shared/reference/standards.md §6.2, [V3]). `general.*`: the general requirements' control
+/// points as recalled from the standard's structure ([R], names and levels not checked against
+/// the text). controls/README.md lists them with their Chinese names; change both together.
+/// First clause number (after the dot) of the catalog's own controls.
+const CATALOG_OWN_FROM: u32 = 91;
+
+pub(crate) const MLPS_POINTS: &[(&str, &[u8])] = &[
+    ("cloud.physical.infrastructure-location", &[2, 3, 4]),
+    ("cloud.network.architecture", &[2, 3, 4]),
+    ("cloud.boundary.access-control", &[2, 3, 4]),
+    ("cloud.boundary.intrusion-prevention", &[2, 3, 4]),
+    ("cloud.boundary.audit", &[2, 3, 4]),
+    ("cloud.computing.identification", &[3, 4]),
+    ("cloud.computing.access-control", &[2, 3, 4]),
+    ("cloud.computing.intrusion-prevention", &[3, 4]),
+    ("cloud.computing.image-snapshot-protection", &[2, 3, 4]),
+    ("cloud.computing.data-integrity-confidentiality", &[2, 3, 4]),
+    ("cloud.computing.backup-recovery", &[2, 3, 4]),
+    ("cloud.computing.residual-information", &[2, 3, 4]),
+    ("cloud.management.centralized-control", &[3, 4]),
+    ("cloud.construction.provider-selection", &[2, 3, 4]),
+    ("cloud.construction.supply-chain", &[2, 3, 4]),
+    ("cloud.operations.cloud-environment", &[2, 3, 4]),
+    ("general.physical.location-selection", &[2, 3, 4]),
+    ("general.physical.access-control", &[2, 3, 4]),
+    ("general.physical.theft-damage", &[2, 3, 4]),
+    ("general.physical.lightning", &[2, 3, 4]),
+    ("general.physical.fire", &[2, 3, 4]),
+    ("general.physical.water-moisture", &[2, 3, 4]),
+    ("general.physical.static", &[2, 3, 4]),
+    ("general.physical.temperature-humidity", &[2, 3, 4]),
+    ("general.physical.power-supply", &[2, 3, 4]),
+    ("general.physical.electromagnetic", &[2, 3, 4]),
+    ("general.network.architecture", &[2, 3, 4]),
+    ("general.network.communication-transmission", &[2, 3, 4]),
+    ("general.network.trusted-verification", &[2, 3, 4]),
+    ("general.boundary.boundary-protection", &[2, 3, 4]),
+    ("general.boundary.access-control", &[2, 3, 4]),
+    ("general.boundary.intrusion-prevention", &[2, 3, 4]),
+    ("general.boundary.malicious-code", &[2, 3, 4]),
+    ("general.boundary.security-audit", &[2, 3, 4]),
+    ("general.boundary.trusted-verification", &[2, 3, 4]),
+    ("general.computing.identification", &[2, 3, 4]),
+    ("general.computing.access-control", &[2, 3, 4]),
+    ("general.computing.security-audit", &[2, 3, 4]),
+    ("general.computing.intrusion-prevention", &[2, 3, 4]),
+    ("general.computing.malicious-code", &[2, 3, 4]),
+    ("general.computing.trusted-verification", &[2, 3, 4]),
+    ("general.computing.data-integrity", &[2, 3, 4]),
+    ("general.computing.data-confidentiality", &[3, 4]),
+    ("general.computing.backup-recovery", &[2, 3, 4]),
+    ("general.computing.residual-information", &[2, 3, 4]),
+    ("general.computing.personal-information", &[2, 3, 4]),
+    ("general.management-center.system-management", &[2, 3, 4]),
+    ("general.management-center.audit-management", &[2, 3, 4]),
+    ("general.management-center.security-management", &[3, 4]),
+    ("general.management-center.centralized-control", &[3, 4]),
+    ("general.policy.security-policy", &[3, 4]),
+    ("general.policy.management-rules", &[2, 3, 4]),
+    ("general.policy.formulation-release", &[2, 3, 4]),
+    ("general.policy.review-revision", &[2, 3, 4]),
+    ("general.organisation.posts", &[2, 3, 4]),
+    ("general.organisation.staffing", &[2, 3, 4]),
+    ("general.organisation.authorisation-approval", &[2, 3, 4]),
+    ("general.organisation.communication-cooperation", &[2, 3, 4]),
+    ("general.organisation.audit-inspection", &[2, 3, 4]),
+    ("general.personnel.recruitment", &[2, 3, 4]),
+    ("general.personnel.departure", &[2, 3, 4]),
+    ("general.personnel.awareness-training", &[2, 3, 4]),
+    ("general.personnel.external-access", &[2, 3, 4]),
+    ("general.construction.grading-filing", &[2, 3, 4]),
+    ("general.construction.solution-design", &[2, 3, 4]),
+    ("general.construction.product-procurement", &[2, 3, 4]),
+    ("general.construction.in-house-development", &[2, 3, 4]),
+    ("general.construction.outsourced-development", &[2, 3, 4]),
+    ("general.construction.implementation", &[2, 3, 4]),
+    ("general.construction.acceptance-testing", &[2, 3, 4]),
+    ("general.construction.delivery", &[2, 3, 4]),
+    ("general.construction.level-assessment", &[2, 3, 4]),
+    ("general.construction.provider-selection", &[2, 3, 4]),
+    ("general.operations.environment", &[2, 3, 4]),
+    ("general.operations.assets", &[2, 3, 4]),
+    ("general.operations.media", &[2, 3, 4]),
+    ("general.operations.equipment-maintenance", &[2, 3, 4]),
+    ("general.operations.vulnerability-risk", &[2, 3, 4]),
+    ("general.operations.network-system", &[2, 3, 4]),
+    ("general.operations.malicious-code", &[2, 3, 4]),
+    ("general.operations.configuration", &[2, 3, 4]),
+    ("general.operations.cryptography", &[2, 3, 4]),
+    ("general.operations.change", &[2, 3, 4]),
+    ("general.operations.backup-recovery", &[2, 3, 4]),
+    ("general.operations.incident-handling", &[2, 3, 4]),
+    ("general.operations.contingency-plan", &[2, 3, 4]),
+    ("general.operations.outsourced-operations", &[2, 3, 4]),
 ];
 
 fn is_kebab(s: &str) -> bool {
@@ -446,6 +533,8 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
         controls.push(control);
     }
 
+    identical_rules(&mut cx, &controls);
+
     if controls.is_empty() {
         cx.diags.push(Diagnostic {
             path: source.display(""),
@@ -470,6 +559,38 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
             (Some(catalog), cx.diags)
         }
         _ => (None, cx.diags),
+    }
+}
+
+/// One fact, one rule: two rules with the same kind, `where` and `check` (whitespace aside) test
+/// the same fact, and the catalog keeps it in one control (see controls/README.md). Reported at
+/// the second rule's `check`, naming the first.
+fn identical_rules(cx: &mut Ctx<'_>, controls: &[Control]) {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut seen: BTreeMap<(String, String, String), (String, String)> = BTreeMap::new();
+    for c in controls {
+        for r in &c.rules {
+            let key = (
+                r.kind.clone(),
+                norm(r.filter.as_deref().unwrap_or("")),
+                norm(&r.check),
+            );
+            if let Some((control, rule)) = seen.get(&key) {
+                let at = &r.check_location;
+                cx.diags.push(Diagnostic {
+                    path: at.path.clone(),
+                    line: at.line,
+                    col: at.col,
+                    code: Code::IdenticalRule,
+                    message: format!(
+                        "rule `{}` of `{}` tests the same fact as rule `{rule}` of `{control}` (same kind, where and check): keep the fact in the control whose objective it evidences and let the other say so in its notes",
+                        r.id, c.id
+                    ),
+                });
+            } else {
+                seen.insert(key, (c.id.clone(), r.id.clone()));
+            }
+        }
     }
 }
 
@@ -666,16 +787,32 @@ fn lint_control(
             ),
         );
     }
-    if !["toc-verified", "toc-number", "inferred"].contains(&raw.clause_basis.get_ref().as_str()) {
+    let basis = raw.clause_basis.get_ref().as_str();
+    if !["toc-verified", "toc-number", "inferred", "catalog-own"].contains(&basis) {
         cx.push(
             file,
             raw.clause_basis.span().start,
             Code::UnknownClauseBasis,
             format!(
-                "unknown clause-basis `{}`; expected toc-verified, toc-number or inferred",
+                "unknown clause-basis `{}`; expected toc-verified, toc-number, inferred or catalog-own",
                 raw.clause_basis.get_ref()
             ),
         );
+    } else if is_clause(raw.clause.get_ref()) {
+        // A control of the catalog's own (not a clause of GB/T 31168) is numbered from N.91 so
+        // that it can never be taken for, or collide with, a clause of the standard.
+        let own_number = crate::model::clause_key(raw.clause.get_ref()).1 >= CATALOG_OWN_FROM;
+        if (basis == "catalog-own") != own_number {
+            cx.push(
+                file,
+                raw.clause.span().start,
+                Code::CatalogOwnNumber,
+                format!(
+                    "clause `{}` with clause-basis `{basis}`: controls of the catalog's own (catalog-own) and only they are numbered N.{CATALOG_OWN_FROM} and above",
+                    raw.clause.get_ref()
+                ),
+            );
+        }
     }
     let title = cx.text(file, &raw.title, "title");
     let objective = cx.text(file, &raw.objective, "objective");
@@ -1014,6 +1151,74 @@ fn lint_control(
 }
 
 fn lint_crosswalk(cx: &mut Ctx<'_>, file: &SourceFile, cw: &RawCrosswalk) -> Crosswalk {
+    let mut mlps_22239: Vec<MlpsRef> = Vec::new();
+    for r in &cw.mlps_22239 {
+        let point = r.get_ref().point.get_ref();
+        let Some((_, allowed)) = MLPS_POINTS.iter().find(|(p, _)| p == point) else {
+            cx.push(
+                file,
+                r.get_ref().point.span().start,
+                Code::UnknownMlpsPoint,
+                format!(
+                    "unknown GB/T 22239-2019 control point `{point}`; expected `general.<area>.<point>` or `cloud.<area>.<point>` from the list in controls/README.md"
+                ),
+            );
+            continue;
+        };
+        let mut levels: Vec<u8> = Vec::new();
+        let mut ok = !r.get_ref().levels.get_ref().is_empty();
+        if !ok {
+            cx.push(
+                file,
+                r.get_ref().levels.span().start,
+                Code::MlpsLevel,
+                format!("`{point}` names no protection level; give the levels (of 2, 3, 4) it applies at"),
+            );
+        }
+        for l in r.get_ref().levels.get_ref() {
+            let v = *l.get_ref();
+            let level = u8::try_from(v).ok().filter(|x| allowed.contains(x));
+            match level {
+                Some(x) if !levels.contains(&x) => levels.push(x),
+                Some(x) => {
+                    ok = false;
+                    cx.push(
+                        file,
+                        l.span().start,
+                        Code::MlpsLevel,
+                        format!("level {x} listed twice"),
+                    );
+                }
+                None => {
+                    ok = false;
+                    cx.push(
+                        file,
+                        l.span().start,
+                        Code::MlpsLevel,
+                        format!("`{point}` has no requirements at protection level {v}; it applies at {allowed:?}"),
+                    );
+                }
+            }
+        }
+        if ok {
+            levels.sort_unstable();
+            let m = MlpsRef {
+                point: point.clone(),
+                levels,
+            };
+            if mlps_22239.iter().any(|x| x.point == m.point) {
+                cx.push(
+                    file,
+                    r.get_ref().point.span().start,
+                    Code::CrosswalkShape,
+                    format!("`{point}` is cited twice"),
+                );
+            } else {
+                mlps_22239.push(m);
+            }
+        }
+    }
+    mlps_22239.sort();
     let mut check = |list: &[Spanned<String>], ok: fn(&str) -> bool, what: &str, example: &str| {
         let mut out: Vec<String> = Vec::new();
         for v in list {
@@ -1039,12 +1244,6 @@ fn lint_crosswalk(cx: &mut Ctx<'_>, file: &SourceFile, cw: &RawCrosswalk) -> Cro
         is_nist_id,
         "nist-800-53r4",
         "AC-7 or IA-2(1)",
-    );
-    let mlps_22239 = check(
-        &cw.mlps_22239,
-        |s| MLPS_POINTS.contains(&s),
-        "mlps-22239",
-        "computing.identification (see controls/README.md)",
     );
     let measures_2019 = check(
         &cw.measures_2019,

@@ -207,11 +207,29 @@ pub struct Family {
     pub name: Text,
 }
 
+/// A GB/T 22239-2019 (MLPS 2.0) control point that overlaps a control, with the protection
+/// levels at which the cited requirement applies. `point` is `general.<area>.<point>` (general
+/// requirements) or `cloud.<area>.<point>` (cloud-extension requirements), named in
+/// controls/README.md.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct MlpsRef {
+    pub point: String,
+    /// Sorted, each of 2, 3, 4.
+    pub levels: Vec<u8>,
+}
+
+impl std::fmt::Display for MlpsRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let levels: Vec<String> = self.levels.iter().map(u8::to_string).collect();
+        write!(f, "{} (L{})", self.point, levels.join("/"))
+    }
+}
+
 /// Crosswalk references to other frameworks.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Crosswalk {
     pub nist_800_53r4: Vec<String>,
-    pub mlps_22239: Vec<String>,
+    pub mlps_22239: Vec<MlpsRef>,
     pub measures_2019: Vec<String>,
     pub related: Vec<String>,
     pub notes: Option<String>,
