@@ -226,11 +226,19 @@ pub(crate) fn run(args: Args) -> Result<u8> {
             }
             println!("\n{}\n", c.objective.get(l));
             for item in &c.items {
+                // Who implements it: the provider is scored on provider and shared items only.
+                let who = match (item.responsibility, zh) {
+                    (cloudcap_catalog::Responsibility::Provider, true) => "云服务商",
+                    (cloudcap_catalog::Responsibility::Customer, true) => "客户",
+                    (cloudcap_catalog::Responsibility::Shared, true) => "共同",
+                    (r, false) => r.as_str(),
+                };
                 println!(
-                    "  {})  [{} / {}] {}",
+                    "  {})  [{} / {} / {}] {}",
                     item.id,
                     item.tier.as_str(),
                     item.tier_basis.as_str(),
+                    who,
                     item.text.get(l)
                 );
             }

@@ -1,6 +1,6 @@
 //! The assessment boundary end to end: scope statements (recorded, refused with
-//! `path:line:col`), and what `demo` shows of the boundary, of unreported fields and of key
-//! controls that are only partially satisfied.
+//! `path:line:col`), and what `demo` shows of the boundary, of unreported fields, of the key
+//! control that blocks basic and of the customer's part.
 
 use std::path::Path;
 use std::process::Command;
@@ -37,7 +37,7 @@ fn control<'a>(report: &'a Value, id: &str) -> &'a Value {
 }
 
 #[test]
-fn demo_states_the_boundary_an_unreported_field_and_a_partial_key_control() {
+fn demo_states_the_boundary_an_unreported_field_and_the_customers_part() {
     let dir = tempfile::tempdir().unwrap();
     let r = demo_report(dir.path());
     let b = &r["boundary"];
@@ -75,18 +75,33 @@ fn demo_states_the_boundary_an_unreported_field_and_a_partial_key_control() {
         residency["incomplete"][0]["cause"]["error_class"],
         "not-collected"
     );
-    // A key control only partially satisfied blocks basic.
+    // The tenant's own configuration is the customer's part: the world-open SSH group leaves
+    // scp-7.1 b partially satisfied there and the unreported retention leaves au-13.3 a not
+    // evaluated, and neither blocks the provider's basic tier; the key control dp-9.1 still does.
+    let part = r["customer_part"]["items"].as_array().unwrap();
+    let customer = |control: &str, item: &str| {
+        part.iter()
+            .find(|x| x["control"] == control && x["item"] == item)
+            .unwrap_or_else(|| panic!("{control} {item} not in the customer's part"))
+    };
+    assert_eq!(customer("scp-7.1", "b")["result"], "partially-satisfied");
+    assert_eq!(customer("au-13.3", "a")["result"], "not-evaluated");
+    assert_eq!(item["responsibility"], "customer");
     let basic = &r["summary"]["tiers"][0];
     assert_eq!(basic["reached"], false);
+    let blockers = basic["blockers"].as_array().unwrap();
     assert!(
-        basic["blockers"]
-            .as_array()
-            .unwrap()
+        blockers
             .iter()
-            .any(|x| x["type"] == "key-control" && x["result"] == "partially-satisfied"),
-        "{}",
-        basic["blockers"]
+            .any(|x| x["type"] == "key-control" && x["control"] == "dp-9.1"),
+        "{blockers:?}"
     );
+    for x in blockers {
+        assert!(
+            x["control"] != "scp-7.1" && x["control"] != "au-13.3",
+            "a customer-only key control blocks the provider: {x}"
+        );
+    }
 }
 
 #[test]
@@ -99,6 +114,8 @@ fn demo_prints_the_boundary_in_both_languages() {
     let (code, zh, err) = cloudcap(dir.path(), &["demo", "--lang", "zh"]);
     assert_eq!(code, 0, "{err}");
     assert!(zh.contains("评估边界"), "{zh}");
+    assert!(en.contains("The customer's part:"), "{en}");
+    assert!(zh.contains("客户责任部分："), "{zh}");
     for english in [
         "resource(s)",
         "not evaluated",

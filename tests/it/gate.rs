@@ -174,7 +174,7 @@ fn gate_exit_4_on_unknown_report_format_or_scoring_method() {
     let (code, _, err) = cloudcap(&["gate", s(&p)]);
     assert_eq!(code, 4, "{err}");
     assert!(
-        err.contains("report_format 99, this build reads 2"),
+        err.contains("report_format 99, this build reads 3"),
         "{err}"
     );
     // A format-1 report (its reasons were sentences, not typed codes) is refused by its format,

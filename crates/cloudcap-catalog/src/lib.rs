@@ -15,7 +15,7 @@ pub use crate::glossary::{GLOSSARY, Term};
 pub use crate::load::{Source, SourceFile};
 pub use crate::model::{
     Automation, Catalog, CatalogMeta, Control, Crosswalk, EmptyResult, Family, Item, Location,
-    Method, MlpsRef, Require, Rule, Text, Tier, TierBasis, TierPolicy,
+    Method, MlpsRef, Require, Responsibility, Rule, Text, Tier, TierBasis, TierPolicy,
 };
 
 mod embedded {

@@ -10,7 +10,7 @@ use toml::Spanned;
 use crate::diag::{Code, Diagnostic, line_col};
 use crate::model::{
     Automation, Catalog, CatalogMeta, Control, Crosswalk, EmptyResult, Family, Item, Location,
-    Method, MlpsRef, Require, Rule, Text, Tier, TierBasis, TierPolicy,
+    Method, MlpsRef, Require, Responsibility, Rule, Text, Tier, TierBasis, TierPolicy,
 };
 
 /// One catalog file: a path relative to the catalog root (with `/` separators) and its text.
@@ -142,6 +142,7 @@ struct RawItem {
     id: Spanned<String>,
     tier: Spanned<String>,
     tier_basis: Spanned<String>,
+    responsibility: Option<Spanned<String>>,
     text: Spanned<RawText>,
 }
 
@@ -931,12 +932,43 @@ fn lint_control(
         if tier_basis.is_none() {
             cx.push(file, item.tier_basis.span().start, Code::UnknownTierBasis, format!("unknown tier-basis `{}`; expected standard-text, inferred-nist-baseline, legal-duty or unverified", item.tier_basis.get_ref()));
         }
+        let responsibility = match &item.responsibility {
+            None => {
+                cx.push(
+                    file,
+                    item.id.span().start,
+                    Code::MissingResponsibility,
+                    format!(
+                        "item `{iid}` has no `responsibility`; expected provider, customer or shared (controls/README.md, Who implements it)"
+                    ),
+                );
+                None
+            }
+            Some(r) => {
+                let parsed = Responsibility::parse(r.get_ref());
+                if parsed.is_none() {
+                    cx.push(
+                        file,
+                        r.span().start,
+                        Code::UnknownResponsibility,
+                        format!(
+                            "unknown responsibility `{}`; expected provider, customer or shared",
+                            r.get_ref()
+                        ),
+                    );
+                }
+                parsed
+            }
+        };
         let text = cx.text(file, &item.text, &format!("item {iid} text"));
-        if let (Some(tier), Some(tier_basis)) = (tier, tier_basis) {
+        if let (Some(tier), Some(tier_basis), Some(responsibility)) =
+            (tier, tier_basis, responsibility)
+        {
             items.push(Item {
                 id: iid.clone(),
                 tier,
                 tier_basis,
+                responsibility,
                 text,
             });
         }

@@ -86,6 +86,47 @@ impl TierBasis {
     }
 }
 
+/// Who implements a requirement item (GB/T 31168-2023 §5.1 separates the cloud service
+/// provider's part from the customer's). The provider is scored on `provider` and `shared`
+/// items; `customer` items are reported apart as the customer's part.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Responsibility {
+    /// The cloud service provider implements it.
+    Provider,
+    /// The customer implements it, in its own tenant or organisation.
+    Customer,
+    /// Both must act for the item to hold.
+    Shared,
+}
+
+impl Responsibility {
+    pub const ALL: [Responsibility; 3] = [
+        Responsibility::Provider,
+        Responsibility::Customer,
+        Responsibility::Shared,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Responsibility::Provider => "provider",
+            Responsibility::Customer => "customer",
+            Responsibility::Shared => "shared",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Responsibility> {
+        Responsibility::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether the provider is scored on the item (`provider` and `shared`).
+    pub fn scores_provider(self) -> bool {
+        self != Responsibility::Customer
+    }
+}
+
 /// GB/T 34942 assessment methods.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -241,6 +282,7 @@ pub struct Item {
     pub id: String,
     pub tier: Tier,
     pub tier_basis: TierBasis,
+    pub responsibility: Responsibility,
     pub text: Text,
 }
 
@@ -299,6 +341,24 @@ impl Control {
     /// Whether the control has at least one item at `tier` or below.
     pub fn applies_at(&self, tier: Tier) -> bool {
         self.items.iter().any(|i| i.tier <= tier)
+    }
+
+    /// Whether the provider is scored on the control at `tier`: it has a `provider` or `shared`
+    /// item at `tier` or below. A control whose items there are all the customer's is not.
+    pub fn scores_provider_at(&self, tier: Tier) -> bool {
+        self.items
+            .iter()
+            .any(|i| i.tier <= tier && i.responsibility.scores_provider())
+    }
+
+    /// The lowest tier at which a `provider` or `shared` item applies; `None` when every item
+    /// is the customer's.
+    pub fn provider_min_tier(&self) -> Option<Tier> {
+        self.items
+            .iter()
+            .filter(|i| i.responsibility.scores_provider())
+            .map(|i| i.tier)
+            .min()
     }
 
     /// Sort key by clause number (chapter, then clause), so `8.2` sorts before `8.10`.

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use cloudcap_catalog::{Code, GLOSSARY, Severity, Source, SourceFile, Tier, TierBasis, load};
+use cloudcap_catalog::{
+    Code, GLOSSARY, Responsibility, Severity, Source, SourceFile, Tier, TierBasis, load,
+};
 use proptest::prelude::*;
 
 const CATALOG_TOML: &str = include_str!("../../../controls/catalog.toml");
@@ -84,6 +86,61 @@ fn shipped_catalog_is_clean() {
     }
 }
 
+/// Every item of every control says who implements it (GB/T 31168-2023 §5.1), and the shipped
+/// catalog has items of each kind; the loader makes the key mandatory, this pins the source too.
+#[test]
+fn every_item_has_a_responsibility() {
+    let source = cloudcap_catalog::embedded_source();
+    let (catalog, _) = load(&source);
+    let catalog = catalog.unwrap();
+    let mut counts = BTreeMap::new();
+    let mut items = 0;
+    for c in &catalog.controls {
+        for item in &c.items {
+            items += 1;
+            *counts.entry(item.responsibility).or_insert(0) += 1;
+        }
+    }
+    // In the TOML too: one `responsibility` line per `[[item]]` in every control file.
+    for f in source.files() {
+        let tables = f.text.matches("[[item]]").count();
+        let lines = f
+            .text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("responsibility = "))
+            .count();
+        if f.path != "TEMPLATE.toml" {
+            assert_eq!(tables, lines, "{}: items without a responsibility", f.path);
+        }
+    }
+    assert_eq!(counts.values().sum::<usize>(), items);
+    for r in Responsibility::ALL {
+        assert!(counts.get(&r).copied().unwrap_or(0) > 0, "no {r:?} item");
+    }
+    // Most items are the provider's; the customer's are its own tenant configuration.
+    assert!(counts[&Responsibility::Provider] > items / 2, "{counts:?}");
+}
+
+#[test]
+fn a_missing_or_unknown_responsibility_is_reported_at_the_item() {
+    let bad = fixture("valid", "ac-8.11.toml").replace("responsibility = \"provider\"\n", "");
+    let (catalog, diags) = load(&mini(vec![("ac/ac-8.11.toml", bad)]));
+    assert!(catalog.is_none());
+    let d = diags
+        .iter()
+        .find(|d| d.code == Code::MissingResponsibility)
+        .unwrap_or_else(|| panic!("{diags:#?}"));
+    assert!(
+        d.to_string().contains(": missing-responsibility: item `a`"),
+        "{d}"
+    );
+    assert_eq!(
+        Responsibility::parse("shared"),
+        Some(Responsibility::Shared)
+    );
+    assert_eq!(Responsibility::parse("tenant"), None);
+}
+
 #[test]
 fn valid_fixtures_load_clean() {
     for name in ["ac-8.10.toml", "ac-8.11.toml"] {
@@ -149,6 +206,8 @@ invalid_cases! {
     invalid_toml_syntax => "toml-syntax.toml",
     invalid_unknown_require => "unknown-require.toml",
     invalid_identical_rule => "identical-rule.toml",
+    invalid_bad_responsibility => "bad-responsibility.toml",
+    invalid_missing_responsibility => "missing-responsibility.toml",
 }
 
 /// Two controls testing one fact: the second rule is named, at its `check`, with the first.

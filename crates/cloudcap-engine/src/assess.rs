@@ -218,6 +218,7 @@ fn assess_with(
                 id: item.id.clone(),
                 tier: item.tier,
                 tier_basis: String::new(),
+                responsibility: item.responsibility,
                 result: ResultState::NotEvaluated,
                 decided_by: "none".into(),
                 reason: Reason::NoAssessorRecord {
@@ -305,13 +306,7 @@ fn assess_with(
         }
         applied.sort();
         applied.dedup();
-        let mut results = BTreeMap::new();
-        for tier in Tier::ALL {
-            if control.applies_at(tier) {
-                let at_tier: Vec<&ItemReport> = items.iter().filter(|i| i.tier <= tier).collect();
-                results.insert(tier, combine_items(&at_tier));
-            }
-        }
+        let results = control_results(&items);
         let mut report = control_report(control, results, items);
         report.waivers = applied;
         controls.push(report);
@@ -353,17 +348,12 @@ fn assess_with(
 /// Used to reason about monotonicity: change an item, recombine, compare.
 pub fn recombine(catalog: &Catalog, report: &mut Report) {
     for c in &mut report.controls {
-        let control = catalog
-            .control(&c.id)
-            .expect("report control is in the catalog");
-        let mut results = BTreeMap::new();
-        for tier in Tier::ALL {
-            if control.applies_at(tier) {
-                let at_tier: Vec<&ItemReport> = c.items.iter().filter(|i| i.tier <= tier).collect();
-                results.insert(tier, combine_items(&at_tier));
-            }
-        }
-        c.results = results;
+        assert!(
+            catalog.control(&c.id).is_some(),
+            "report control {} is in the catalog",
+            c.id
+        );
+        c.results = control_results(&c.items);
     }
     let evidence = Evidence {
         bundle_merkle_root: report.bundle.merkle_root.clone(),
@@ -393,6 +383,24 @@ pub fn recombine(catalog: &Catalog, report: &mut Report) {
             boundary,
         },
     );
+}
+
+/// A control's result at each tier at which the provider is scored on it: over its `provider`
+/// and `shared` items of that tier and below. Customer items take no part (they are the
+/// customer's part of the report), so a control whose items at a tier are all the customer's
+/// has no result there, and one whose items are all the customer's has none at all.
+pub(crate) fn control_results(items: &[ItemReport]) -> BTreeMap<Tier, ControlResult> {
+    let mut results = BTreeMap::new();
+    for tier in Tier::ALL {
+        let at_tier: Vec<&ItemReport> = items
+            .iter()
+            .filter(|i| i.tier <= tier && i.responsibility.scores_provider())
+            .collect();
+        if !at_tier.is_empty() {
+            results.insert(tier, combine_items(&at_tier));
+        }
+    }
+    results
 }
 
 fn mark(uses: &mut [AttestationUse], sha: &str, status: &str) {

@@ -20,6 +20,6 @@ pub use crate::rules::{KindFields, lint_rules};
 pub use crate::waiver::{Risk, Waiver, WaiverError, WaiverMode, WaiverUse, parse_waivers};
 
 /// Version of the scoring method written into every report.
-pub const SCORING_METHOD: &str = "cloudcap-score/1";
+pub const SCORING_METHOD: &str = "cloudcap-score/2";
 /// Version of the report format.
-pub const REPORT_FORMAT: u32 = 2;
+pub const REPORT_FORMAT: u32 = 3;

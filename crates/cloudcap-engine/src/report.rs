@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use cloudcap_catalog::{Text, Tier};
+use cloudcap_catalog::{Responsibility, Text, Tier};
 use serde::{Deserialize, Serialize};
 
 /// The five result states of a control, item or rule.
@@ -89,6 +89,34 @@ pub struct Report {
     pub waivers: Vec<crate::waiver::WaiverUse>,
     /// What was assessed and what was not (`docs/scoring.md` §10).
     pub boundary: Boundary,
+    /// The customer's part (客户责任部分): items the customer implements, with their results.
+    /// They are not in the provider's score, coverage or tier blockers (`docs/scoring.md` §4a).
+    pub customer_part: CustomerPart,
+}
+
+/// The customer's items (`responsibility = "customer"`), reported apart from the provider's
+/// score. Every customer item of the catalog is listed, in control order, with its result as
+/// assessed (not-evaluated when nothing decided it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerPart {
+    /// Results of the listed items, by state.
+    pub counts: BTreeMap<ResultState, u32>,
+    pub items: Vec<CustomerItem>,
+}
+
+/// One customer item: the same result and reason as in `controls[].items`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerItem {
+    pub control: String,
+    pub item: String,
+    pub tier: Tier,
+    pub result: ResultState,
+    /// `rules`, `attestation`, `waiver` or `none`.
+    pub decided_by: String,
+    pub reason: Reason,
+    /// The rule whose reason this is (absent when the reason is not a rule's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,7 +210,8 @@ pub struct ControlReport {
     pub weight: u32,
     pub key: bool,
     pub min_tier: Tier,
-    /// The control's result at each tier at which it applies (items of that tier and below).
+    /// The control's result at each tier at which the provider is scored on it (its `provider`
+    /// and `shared` items of that tier and below); empty when every item is the customer's.
     pub results: BTreeMap<Tier, ControlResult>,
     pub items: Vec<ItemReport>,
     /// Waivers applied to this control (ids), whatever their mode.
@@ -318,6 +347,8 @@ pub struct ItemReport {
     pub id: String,
     pub tier: Tier,
     pub tier_basis: String,
+    /// Who implements the item; `customer` items are not in the provider's score.
+    pub responsibility: Responsibility,
     pub result: ResultState,
     /// `rules`, `attestation`, `waiver` or `none`.
     pub decided_by: String,

@@ -129,6 +129,7 @@ pub(crate) fn build_report(
         })
         .collect();
     let overall = score_at(controls.iter(), opts.target_tier);
+    let customer_part = customer_part(&controls);
     Report {
         report_format: crate::REPORT_FORMAT,
         tool_version: opts.tool_version.clone(),
@@ -155,5 +156,30 @@ pub(crate) fn build_report(
         attestations,
         waivers,
         boundary,
+        customer_part,
     }
+}
+
+/// Every customer item of every control, in control order, with its result.
+fn customer_part(controls: &[ControlReport]) -> CustomerPart {
+    let mut part = CustomerPart::default();
+    for c in controls {
+        for i in c
+            .items
+            .iter()
+            .filter(|i| !i.responsibility.scores_provider())
+        {
+            *part.counts.entry(i.result).or_default() += 1;
+            part.items.push(CustomerItem {
+                control: c.id.clone(),
+                item: i.id.clone(),
+                tier: i.tier,
+                result: i.result,
+                decided_by: i.decided_by.clone(),
+                reason: i.reason.clone(),
+                rule: i.rule.clone(),
+            });
+        }
+    }
+    part
 }

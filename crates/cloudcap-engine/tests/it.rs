@@ -1,6 +1,6 @@
 //! Engine properties on random evidence against the shipped catalog.
 
-use cloudcap_catalog::{Catalog, Require, Tier};
+use cloudcap_catalog::{Catalog, Require, Responsibility, Tier};
 use cloudcap_engine::{
     Attestation, CollectionStatus, Evidence, ItemReport, Options, Record, Report, ResultState,
     assess, assess_reference, recombine,
@@ -322,7 +322,8 @@ proptest! {
         for s in all_scores(&r) { prop_assert!(s <= 10_000); }
         for c in &r.controls {
             for (tier, res) in &c.results {
-                let items: Vec<_> = c.items.iter().filter(|i| i.tier <= *tier && i.result != ResultState::NotApplicable).collect();
+                // The provider's items only: customer items take no part in a control's result.
+                let items: Vec<_> = c.items.iter().filter(|i| i.tier <= *tier && i.responsibility.scores_provider() && i.result != ResultState::NotApplicable).collect();
                 let unsettled = |i: &&ItemReport| i.result == ResultState::NotEvaluated || (i.decided_by == "rules" && i.rules.iter().any(|r| r.result == ResultState::NotEvaluated));
                 if items.iter().any(unsettled) {
                     prop_assert!(res.result.points() == 0, "{} at {:?} is {:?} with an item not wholly evaluated", c.id, tier, res.result);
@@ -375,6 +376,33 @@ proptest! {
             prop_assert!(a >= b, "score fell from {b} to {a}");
         }
         prop_assert!(after.summary.tier_achieved >= before.summary.tier_achieved);
+    }
+
+    #[test]
+    fn customer_items_never_move_the_provider_score(seed in any::<u64>(), to in 0usize..5) {
+        let catalog = catalog();
+        let before = assess(&catalog, &random_evidence(&catalog, seed, 20), &opts(1)).unwrap();
+        let mut after = before.clone();
+        let state = ResultState::ALL[to];
+        let mut changed = 0;
+        for c in &mut after.controls {
+            for i in c.items.iter_mut().filter(|i| i.responsibility == Responsibility::Customer) {
+                i.result = state;
+                i.decided_by = "attestation".into();
+                changed += 1;
+            }
+        }
+        prop_assert!(changed > 0);
+        recombine(&catalog, &mut after);
+        prop_assert_eq!(all_scores(&before), all_scores(&after));
+        prop_assert_eq!(&before.summary.tiers, &after.summary.tiers);
+        for (b, a) in before.controls.iter().zip(&after.controls) {
+            prop_assert_eq!(&b.results, &a.results, "{}", b.id);
+        }
+        // The customer's part lists every customer item, with its (changed) result.
+        prop_assert_eq!(after.customer_part.items.len(), changed);
+        prop_assert!(after.customer_part.items.iter().all(|i| i.result == state));
+        prop_assert_eq!(after.customer_part.counts.get(&state).copied(), Some(changed as u32));
     }
 
     #[test]
@@ -864,10 +892,129 @@ fn backup_copies_outside_the_mainland_fail_residency_and_do_not_count_as_dr() {
     );
 }
 
+fn security_group(id: &str, ports: Vec<u16>, all: bool) -> Record {
+    record(
+        "network.security-group",
+        id,
+        json!({"name": id, "vpc_id": "vpc-1", "world_open_ports": ports, "world_open_all": all}),
+    )
+}
+
+#[test]
+fn a_failing_customer_item_does_not_lower_the_provider_score_and_is_in_the_customer_part() {
+    let catalog = catalog();
+    // scp-7.1 a (no group open on every port to the internet) is the customer's own
+    // configuration of its tenant; every rule over security groups is a customer item.
+    let scp = catalog.control("scp-7.1").unwrap();
+    assert_eq!(scp.items[0].responsibility, Responsibility::Customer);
+    assert!(scp.key);
+    let db = record(
+        "database.instance",
+        "db",
+        json!({"engine": "mysql", "encrypted": true, "public": false, "backup_retention_days": 7, "multi_az": true}),
+    );
+    let good = assess(
+        &catalog,
+        &evidence(vec![security_group("web", vec![443], false), db.clone()]),
+        &opts(1),
+    )
+    .unwrap();
+    let bad = assess(
+        &catalog,
+        &evidence(vec![
+            security_group("web", vec![443], false),
+            security_group("open", vec![], true),
+            db,
+        ]),
+        &opts(1),
+    )
+    .unwrap();
+    let part = |r: &Report| {
+        r.customer_part
+            .items
+            .iter()
+            .find(|i| i.control == "scp-7.1" && i.item == "a")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(part(&good).result, ResultState::Satisfied);
+    let failing = part(&bad);
+    assert_eq!(failing.result, ResultState::PartiallySatisfied);
+    assert_eq!(failing.reason.code(), "resources-fail");
+    assert_eq!(failing.rule.as_deref(), Some("no-world-open-all"));
+    // The provider's figures do not move: score, coverage, tiers and blockers are identical.
+    assert_eq!(all_scores(&good), all_scores(&bad));
+    assert_eq!(good.summary, bad.summary);
+    assert_eq!(good.families, bad.families);
+    for c in good.controls.iter().zip(&bad.controls) {
+        assert_eq!(c.0.results, c.1.results, "{}", c.0.id);
+    }
+    // No tier lists scp-7.1 at basic: every basic item of it is the customer's.
+    assert_eq!(
+        bad.controls
+            .iter()
+            .find(|c| c.id == "scp-7.1")
+            .unwrap()
+            .result_at(Tier::Basic),
+        None
+    );
+    assert!(bad.summary.tiers[0].blockers.iter().all(|b| !matches!(b, cloudcap_engine::Blocker::KeyControl { control, .. } if control == "scp-7.1")));
+}
+
+#[test]
+fn a_control_whose_items_are_all_the_customers_contributes_nothing() {
+    let catalog = catalog();
+    // dp-9.2 (encryption at rest of the tenant's buckets, volumes and databases) is all customer.
+    let c = catalog.control("dp-9.2").unwrap();
+    assert!(
+        c.items
+            .iter()
+            .all(|i| i.responsibility == Responsibility::Customer)
+    );
+    assert_eq!(c.provider_min_tier(), None);
+    let r = assess(&catalog, &evidence(vec![bucket("plain", false)]), &opts(1)).unwrap();
+    let cr = r.controls.iter().find(|x| x.id == "dp-9.2").unwrap();
+    assert!(cr.results.is_empty());
+    assert!(r.summary.tiers.iter().all(|t| t.blockers.iter().all(|b| !matches!(b, cloudcap_engine::Blocker::KeyControl { control, .. } if control == "dp-9.2"))));
+    // Its failing bucket is in the customer's part.
+    assert!(
+        r.customer_part.items.iter().any(|i| i.control == "dp-9.2"
+            && i.item == "a"
+            && i.result == ResultState::NotSatisfied)
+    );
+    // Every customer item of the catalog is listed, once, in control order.
+    let expected: Vec<(String, String)> = catalog
+        .controls
+        .iter()
+        .flat_map(|c| {
+            c.items
+                .iter()
+                .filter(|i| i.responsibility == Responsibility::Customer)
+                .map(move |i| (c.id.clone(), i.id.clone()))
+        })
+        .collect();
+    let listed: Vec<(String, String)> = r
+        .customer_part
+        .items
+        .iter()
+        .map(|i| (i.control.clone(), i.item.clone()))
+        .collect();
+    assert_eq!(listed, expected);
+}
+
 #[test]
 fn a_partially_satisfied_key_control_blocks_its_tier() {
-    let catalog = catalog();
-    // scp-7.1 is key at basic: one world-open SSH group among good ones makes it partial.
+    // scp-7.1 is key at basic. Its rules read the customer's security groups, so the shipped
+    // catalog makes those items the customer's; to test the engine's key-control rule on a
+    // rule-decided control, this catalog makes them the provider's (a provider-platform
+    // account's own groups would be).
+    let mut catalog = catalog();
+    for c in catalog.controls.iter_mut().filter(|c| c.id == "scp-7.1") {
+        for i in &mut c.items {
+            i.responsibility = Responsibility::Provider;
+        }
+    }
+    // One world-open SSH group among good ones makes it partial.
     let sg = |id: &str, ports: Vec<u16>| {
         record(
             "network.security-group",
@@ -912,7 +1059,13 @@ fn a_partially_satisfied_key_control_blocks_its_tier() {
 /// other control. The facts are those that used to be tested by several controls.
 #[test]
 fn one_failing_fact_lowers_one_control_per_tier() {
-    let catalog = catalog();
+    // Who implements an item is beside the point here: every item is scored as the provider's.
+    let mut catalog = catalog();
+    for c in &mut catalog.controls {
+        for i in &mut c.items {
+            i.responsibility = Responsibility::Provider;
+        }
+    }
     let good = || {
         vec![
             record(

@@ -130,7 +130,12 @@ type ResourceKey = (String, String, String, String, String, String);
 fn failing_resources(r: &Report, tier: cloudcap_catalog::Tier) -> BTreeMap<ResourceKey, String> {
     let mut m = BTreeMap::new();
     for c in &r.controls {
-        for i in c.items.iter().filter(|i| i.tier <= tier) {
+        // The provider's failures: a customer item's are the customer's part, not in the diff.
+        for i in c
+            .items
+            .iter()
+            .filter(|i| i.tier <= tier && i.responsibility.scores_provider())
+        {
             for rule in &i.rules {
                 for f in &rule.failed {
                     let key = (

@@ -263,6 +263,36 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
             control(&mut out, report, c, lang);
         }
     }
+
+    // Section 5: the customer's part, apart from the provider's score.
+    let _ = writeln!(
+        out,
+        "<h2 id=\"customer-part\">5. {}</h2>",
+        esc(crate::text::customer_part_title(lang))
+    );
+    for p in crate::text::customer_part_intro(report, lang) {
+        let _ = writeln!(out, "<p>{}</p>", rich(&p));
+    }
+    let (head, rows) = crate::text::customer_part_table(report, lang);
+    if !rows.is_empty() {
+        let rows: Vec<Vec<String>> = report
+            .customer_part
+            .items
+            .iter()
+            .zip(rows)
+            .map(|(i, r)| {
+                vec![
+                    esc(&r[0]),
+                    esc(&r[1]),
+                    esc(&r[2]),
+                    esc(&r[3]),
+                    res(i.result, lang),
+                    rich(&r[5]),
+                ]
+            })
+            .collect();
+        table(&mut out, &head, &rows);
+    }
     out.push_str("</body>\n</html>\n");
     out
 }
@@ -295,6 +325,9 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         let _ = writeln!(out, "<li>{}: {}</li>", esc(k), esc(&v));
     }
     out.push_str("</ul>\n");
+    if c.results.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", esc(crate::text::customer_only(lang)));
+    }
 
     let rows: Vec<Vec<String>> = c
         .results
@@ -333,6 +366,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
             vec![
                 esc(&i.id),
                 esc(&tier(report, i.tier, lang)),
+                esc(crate::text::responsibility(i.responsibility, lang)),
                 res(i.result, lang),
                 esc(crate::text::decided_by(&i.decided_by, lang)),
                 reason,
@@ -344,6 +378,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         &[
             l(lang, "Item", "测评项"),
             l(lang, "Tier", "级别"),
+            l(lang, "Implemented by", "实施方"),
             l(lang, "Result", "结果"),
             l(lang, "Decided by", "判定依据"),
             l(lang, "Reason", "理由"),

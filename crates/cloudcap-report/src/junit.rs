@@ -37,7 +37,12 @@ fn timestamp(at: &str) -> String {
 fn details(report: &Report, c: &ControlReport, lang: Lang) -> String {
     let colon = l(lang, ": ", "：");
     let mut s = String::new();
-    for i in &c.items {
+    // The customer's items are not the provider's result; they are in the customer-part suite.
+    for i in c
+        .items
+        .iter()
+        .filter(|i| i.responsibility.scores_provider())
+    {
         let _ = writeln!(
             s,
             "{} [{}] {}{colon}{}",
@@ -157,15 +162,38 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
     if let Some(s) = &report.boundary.scope {
         boundary.push(("boundary.scope_statement_sha256", s.sha256.clone()));
     }
+    // The customer's part is one more suite whose cases are all skipped: visible, with their
+    // results in the message, but never a failure of the provider's run.
+    let customer = report.customer_part.items.len();
+    let properties = |out: &mut String| {
+        out.push_str("    <properties>\n");
+        for (k, v) in [
+            ("catalog.digest", report.catalog.digest.as_str()),
+            ("bundle.merkle_root", report.bundle.merkle_root.as_str()),
+            ("target_tier", t.as_str()),
+            ("scoring_method", report.scoring_method.as_str()),
+        ]
+        .into_iter()
+        .chain(boundary.iter().map(|(k, v)| (*k, v.as_str())))
+        {
+            let _ = writeln!(
+                out,
+                "      <property name=\"{}\" value=\"{}\"/>",
+                esc(k),
+                esc(v)
+            );
+        }
+        out.push_str("    </properties>\n");
+    };
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<testsuites name=\"cloudcap {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"0\">",
         esc(t.as_str()),
-        n(&any, None),
+        n(&any, None) + customer,
         n(&failure, None),
         n(&error, None),
-        n(&skipped, None)
+        n(&skipped, None) + customer
     );
     let mut id = 0;
     for f in &report.families {
@@ -185,24 +213,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
             n(&skipped, fam)
         );
         id += 1;
-        out.push_str("    <properties>\n");
-        for (k, v) in [
-            ("catalog.digest", report.catalog.digest.as_str()),
-            ("bundle.merkle_root", report.bundle.merkle_root.as_str()),
-            ("target_tier", t.as_str()),
-            ("scoring_method", report.scoring_method.as_str()),
-        ]
-        .into_iter()
-        .chain(boundary.iter().map(|(k, v)| (*k, v.as_str())))
-        {
-            let _ = writeln!(
-                out,
-                "      <property name=\"{}\" value=\"{}\"/>",
-                esc(k),
-                esc(v)
-            );
-        }
-        out.push_str("    </properties>\n");
+        properties(&mut out);
         for (c, r, reason) in cases.iter().filter(|(c, _, _)| c.family == f.family) {
             let _ = write!(
                 out,
@@ -239,6 +250,35 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
                     );
                 }
             }
+        }
+        out.push_str("    <system-out/>\n    <system-err/>\n  </testsuite>\n");
+    }
+    if customer > 0 {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"customer-part {}\" package=\"cloudcap\" id=\"{id}\" timestamp=\"{}\" hostname=\"cloudcap\" tests=\"{customer}\" failures=\"0\" errors=\"0\" skipped=\"{customer}\" time=\"0\">",
+            esc(crate::text::customer_part_title(lang)),
+            esc(&ts),
+        );
+        properties(&mut out);
+        let (_, rows) = crate::text::customer_part_table(report, lang);
+        for (i, row) in report.customer_part.items.iter().zip(rows) {
+            let message = format!(
+                "{}{}{}{}{}",
+                crate::text::customer_part_title(lang),
+                l(lang, ": ", "："),
+                result(i.result, lang),
+                l(lang, ": ", "："),
+                row[5]
+            );
+            let _ = write!(
+                out,
+                "    <testcase name=\"{} {} {}\" classname=\"cloudcap.customer-part\" time=\"0\">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                esc(&i.control),
+                esc(&i.item),
+                esc(&row[1]),
+                esc(&message)
+            );
         }
         out.push_str("    <system-out/>\n    <system-err/>\n  </testsuite>\n");
     }

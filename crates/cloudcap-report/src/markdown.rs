@@ -242,7 +242,29 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
             control(&mut out, report, c, lang);
         }
     }
+
+    customer_part(&mut out, report, lang);
     out
+}
+
+/// Section 5: the customer's part, apart from the provider's score.
+fn customer_part(out: &mut String, report: &Report, lang: Lang) {
+    let _ = writeln!(
+        out,
+        "## 5. {}\n",
+        inline(crate::text::customer_part_title(lang))
+    );
+    for p in crate::text::customer_part_intro(report, lang) {
+        let _ = writeln!(out, "{}\n", inline(&p));
+    }
+    let (head, rows) = crate::text::customer_part_table(report, lang);
+    if !rows.is_empty() {
+        header(out, &head);
+        for r in &rows {
+            row(out, r);
+        }
+        out.push('\n');
+    }
 }
 
 /// Section 1: the assessment boundary (`docs/scoring.md` §10).
@@ -306,6 +328,9 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         l(lang, "Lowest tier", "最低适用级别"),
         inline(&tier(report, c.min_tier, lang))
     );
+    if c.results.is_empty() {
+        let _ = writeln!(out, "{}\n", inline(crate::text::customer_only(lang)));
+    }
 
     header(
         out,
@@ -332,6 +357,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         &[
             l(lang, "Item", "测评项"),
             l(lang, "Tier", "级别"),
+            l(lang, "Implemented by", "实施方"),
             l(lang, "Result", "结果"),
             l(lang, "Decided by", "判定依据"),
             l(lang, "Reason", "理由"),
@@ -352,6 +378,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
             &[
                 i.id.clone(),
                 tier(report, i.tier, lang),
+                crate::text::responsibility(i.responsibility, lang).to_string(),
                 result(i.result, lang).to_string(),
                 crate::text::decided_by(&i.decided_by, lang).to_string(),
                 reason,

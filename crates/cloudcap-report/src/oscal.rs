@@ -186,7 +186,65 @@ fn observation(ids: &Ids<'_>, report: &Report, at: &str, c: &ControlReport) -> O
     methods.sort();
     methods.dedup();
     let mut evidence = Vec::new();
-    for i in c.items.iter().filter(|i| i.tier <= report.target_tier) {
+    // The provider's items only: the customer's are observations of their own (`customer_part`).
+    for i in c
+        .items
+        .iter()
+        .filter(|i| i.tier <= report.target_tier && i.responsibility.scores_provider())
+    {
+        item_evidence(ids, i, &mut evidence);
+    }
+    Some(json!({
+        "uuid": ids.id(&format!("observation/{}", c.id)),
+        "title": format!("{} {}", c.id, c.title.en),
+        "description": format!("{}: {}", r.result, crate::text::control_reason(r, crate::Lang::En)),
+        "props": props(&[("result", r.result.as_str()), ("clause", &c.clause)]),
+        "methods": methods,
+        "types": ["control-objective"],
+        "collected": at,
+        "relevant-evidence": evidence,
+    }))
+}
+
+/// The customer's part: one observation per customer item at the target tier, marked
+/// `responsibility = customer`, with no finding (it is not the provider's result).
+fn customer_part(ids: &Ids<'_>, report: &Report, at: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for c in &report.controls {
+        for i in c
+            .items
+            .iter()
+            .filter(|i| i.tier <= report.target_tier && !i.responsibility.scores_provider())
+        {
+            let mut methods: Vec<&str> = c.methods.iter().map(|m| method(m)).collect();
+            methods.sort();
+            methods.dedup();
+            let mut evidence = Vec::new();
+            item_evidence(ids, i, &mut evidence);
+            out.push(json!({
+                "uuid": ids.id(&format!("observation/customer/{}/{}", c.id, i.id)),
+                "title": format!("The customer's part: {} {} item {}", c.id, c.title.en, i.id),
+                "description": format!("{}: {}", i.result, crate::text::item_reason(i, crate::Lang::En)),
+                "props": props(&[
+                    ("result", i.result.as_str()),
+                    ("clause", &c.clause),
+                    ("item", &i.id),
+                    ("responsibility", i.responsibility.as_str()),
+                ]),
+                "methods": methods,
+                "types": ["control-objective"],
+                "collected": at,
+                "relevant-evidence": evidence,
+            }));
+        }
+    }
+    out
+}
+
+/// The evidence behind one item: rule evidence sets, failing, unreported and unevaluable
+/// records, and the attestation that decided it.
+fn item_evidence(ids: &Ids<'_>, i: &cloudcap_engine::ItemReport, evidence: &mut Vec<Value>) {
+    {
         for rule in &i.rules {
             if !rule.evidence_set_sha256.is_empty() {
                 evidence.push(evidence_ref(
@@ -237,16 +295,6 @@ fn observation(ids: &Ids<'_>, report: &Report, at: &str, c: &ControlReport) -> O
             ));
         }
     }
-    Some(json!({
-        "uuid": ids.id(&format!("observation/{}", c.id)),
-        "title": format!("{} {}", c.id, c.title.en),
-        "description": format!("{}: {}", r.result, crate::text::control_reason(r, crate::Lang::En)),
-        "props": props(&[("result", r.result.as_str()), ("clause", &c.clause)]),
-        "methods": methods,
-        "types": ["control-objective"],
-        "collected": at,
-        "relevant-evidence": evidence,
-    }))
 }
 
 fn finding(ids: &Ids<'_>, report: &Report, c: &ControlReport) -> Option<Value> {
@@ -285,11 +333,12 @@ pub(crate) fn assessment_results(report: &Report) -> Result<String, Error> {
         .filter(|c| c.results.contains_key(&report.target_tier))
         .map(|c| json!({ "control-id": c.id.to_lowercase() }))
         .collect();
-    let observations: Vec<Value> = report
+    let mut observations: Vec<Value> = report
         .controls
         .iter()
         .filter_map(|c| observation(&ids, report, &at, c))
         .collect();
+    observations.extend(customer_part(&ids, report, &at));
     let findings: Vec<Value> = report
         .controls
         .iter()
@@ -304,10 +353,11 @@ pub(crate) fn assessment_results(report: &Report) -> Result<String, Error> {
                 "uuid": ids.id("result"),
                 "title": format!("Assessment at tier {}", report.target_tier.as_str()),
                 "description": format!(
-                    "Score {} bp, coverage {} bp, tier achieved {}.",
+                    "Score {} bp, coverage {} bp, tier achieved {}. The customer's part ({} item(s) the customer implements) is reported apart, as observations with responsibility = customer, and is not in the score.",
                     report.summary.overall.score_bp,
                     report.summary.overall.coverage_bp,
-                    report.summary.tier_achieved.map_or("none", |t| t.as_str())
+                    report.summary.tier_achieved.map_or("none", |t| t.as_str()),
+                    report.customer_part.items.len()
                 ),
                 "start": at,
                 "end": at,

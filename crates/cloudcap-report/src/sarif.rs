@@ -59,10 +59,31 @@ pub(crate) fn render(report: &Report, lang: Lang) -> Result<String, Error> {
 
     let mut results = Vec::new();
     for (index, c) in report.controls.iter().enumerate() {
-        let Some(cr) = c.results.get(&t) else {
-            continue;
-        };
+        let cr = c.results.get(&t);
         for i in c.items.iter().filter(|i| i.tier <= t) {
+            // A provider or shared item's failures carry the control's level; a customer item's
+            // are notes of the customer's part (not in the provider's score).
+            let customer = !i.responsibility.scores_provider();
+            let (lvl, outcome) = match (customer, cr) {
+                (true, _) => (
+                    "note",
+                    match lang {
+                        Lang::En => format!(
+                            "the customer's part, item result: {}",
+                            result(i.result, lang)
+                        ),
+                        Lang::Zh => format!("客户责任部分，测评项结果：{}", result(i.result, lang)),
+                    },
+                ),
+                (false, Some(cr)) => (
+                    level(cr.result),
+                    match lang {
+                        Lang::En => format!("control result: {}", result(cr.result, lang)),
+                        Lang::Zh => format!("控制项结果：{}", result(cr.result, lang)),
+                    },
+                ),
+                (false, None) => continue,
+            };
             for r in &i.rules {
                 for f in &r.failed {
                     let fqn = format!(
@@ -77,26 +98,24 @@ pub(crate) fn render(report: &Report, lang: Lang) -> Result<String, Error> {
                     let colon = l(lang, ": ", "：");
                     let text = match lang {
                         Lang::En => format!(
-                            "{} {}: {} fails rule {}{colon}{why} (control result: {})",
+                            "{} {}: {} fails rule {}{colon}{why} ({outcome})",
                             c.id,
                             text(&c.title, lang),
                             f.resource_id,
                             r.id,
-                            result(cr.result, lang)
                         ),
                         Lang::Zh => format!(
-                            "{} {}：{} 不符合规则 {}{colon}{why}（控制项结果：{}）",
+                            "{} {}：{} 不符合规则 {}{colon}{why}（{outcome}）",
                             c.id,
                             text(&c.title, lang),
                             f.resource_id,
                             r.id,
-                            result(cr.result, lang)
                         ),
                     };
                     let mut result = json!({
                         "ruleId": c.id,
                         "ruleIndex": index,
-                        "level": level(cr.result),
+                        "level": lvl,
                         "message": { "text": text },
                         "locations": [{
                             "logicalLocations": [{
@@ -108,6 +127,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> Result<String, Error> {
                         "partialFingerprints": { "cloudcapResource/v1": format!("{}/{}/{}", c.id, r.id, fqn) },
                         "properties": {
                             "item": i.id,
+                            "responsibility": i.responsibility.as_str(),
                             "rule": r.id,
                             "provider": f.provider,
                             "account": f.account,
@@ -146,6 +166,10 @@ pub(crate) fn render(report: &Report, lang: Lang) -> Result<String, Error> {
                 "score_bp": report.summary.overall.score_bp,
                 "coverage_bp": report.summary.overall.coverage_bp,
                 "boundary": boundary(report),
+                "customer_part": {
+                    "items": report.customer_part.items.len(),
+                    "counts": report.customer_part.counts,
+                },
             },
         }],
     });

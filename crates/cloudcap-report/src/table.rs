@@ -224,5 +224,46 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
             out.push('\n');
         }
     }
+    customer_part(&mut out, report, lang);
     out
+}
+
+/// The customer's part, after the provider's figures: not in them.
+fn customer_part(out: &mut String, report: &Report, lang: Lang) {
+    let _ = writeln!(
+        out,
+        "\n{}{}",
+        crate::text::customer_part_title(lang),
+        l(lang, ":", "：")
+    );
+    for p in crate::text::customer_part_intro(report, lang) {
+        let _ = writeln!(out, "{p}");
+    }
+    if report.customer_part.items.is_empty() {
+        return;
+    }
+    // Control, item, tier, result and the rule or record that decided it; the reasons in full
+    // are in the Markdown and HTML reports.
+    let mut rows = vec![vec![
+        l(lang, "Control", "控制项").to_string(),
+        l(lang, "Item", "测评项").to_string(),
+        l(lang, "Tier", "级别").to_string(),
+        l(lang, "Result", "结果").to_string(),
+        l(lang, "Decided by", "判定依据").to_string(),
+    ]];
+    for i in &report.customer_part.items {
+        let by = crate::text::decided_by(&i.decided_by, lang);
+        rows.push(vec![
+            i.control.clone(),
+            i.item.clone(),
+            tier(report, i.tier, lang),
+            result(i.result, lang).to_string(),
+            match &i.rule {
+                Some(rule) => format!("{by} {rule}"),
+                None => by.to_string(),
+            },
+        ]);
+    }
+    out.push_str(&table(rows));
+    out.push('\n');
 }

@@ -527,3 +527,93 @@ pub(crate) fn item_reason(i: &cloudcap_engine::ItemReport, lang: Lang) -> String
         None => reason(&i.reason, lang),
     }
 }
+
+/// Who implements an item (`provider`, `customer`, `shared`).
+pub(crate) fn responsibility(r: cloudcap_catalog::Responsibility, lang: Lang) -> &'static str {
+    use cloudcap_catalog::Responsibility as R;
+    match r {
+        R::Provider => l(lang, "provider", "云服务商"),
+        R::Customer => l(lang, "customer", "客户"),
+        R::Shared => l(lang, "shared", "共同"),
+    }
+}
+
+/// The heading of the customer's part.
+pub(crate) fn customer_part_title(lang: Lang) -> &'static str {
+    l(lang, "The customer's part", "客户责任部分")
+}
+
+/// What the customer's part is, and its counts by result.
+pub(crate) fn customer_part_intro(report: &Report, lang: Lang) -> Vec<String> {
+    let part = &report.customer_part;
+    let items = part.items.len();
+    let mut controls: Vec<&str> = part.items.iter().map(|i| i.control.as_str()).collect();
+    controls.dedup();
+    let n = controls.len();
+    let mut out = vec![match lang {
+        Lang::En => format!(
+            "Items the customer implements in its own tenant or organisation (GB/T 31168-2023 §5.1): {items} item(s) of {n} control(s). They are not in the provider's score, coverage or tiers; each is shown with its result as assessed."
+        ),
+        Lang::Zh => format!(
+            "由客户在其自身租户或组织内实施的测评项（GB/T 31168-2023 §5.1）：共 {items} 项，涉及 {n} 个控制项。这些测评项不计入云服务商的得分、覆盖率和级别，下表列出各项的评估结果。"
+        ),
+    }];
+    if items > 0 {
+        let counts: Vec<String> = ResultState::ALL
+            .iter()
+            .filter_map(|r| part.counts.get(r).map(|c| (r, c)))
+            .map(|(r, c)| format!("{} {c}", result(*r, lang)))
+            .collect();
+        out.push(format!(
+            "{}{}",
+            l(lang, "Results: ", "结果："),
+            counts.join(l(lang, ", ", "，"))
+        ));
+    }
+    out
+}
+
+/// The customer's part as a table: control, title, item, tier, result, reason.
+pub(crate) fn customer_part_table(
+    report: &Report,
+    lang: Lang,
+) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let head = vec![
+        l(lang, "Control", "控制项"),
+        l(lang, "Title", "名称"),
+        l(lang, "Item", "测评项"),
+        l(lang, "Tier", "级别"),
+        l(lang, "Result", "结果"),
+        l(lang, "Reason", "理由"),
+    ];
+    let rows = report
+        .customer_part
+        .items
+        .iter()
+        .map(|i| {
+            vec![
+                i.control.clone(),
+                control_title(report, &i.control, lang),
+                i.item.clone(),
+                tier(report, i.tier, lang),
+                result(i.result, lang).to_string(),
+                match &i.rule {
+                    Some(rule) => {
+                        format!("{rule}{}{}", l(lang, ": ", "："), reason(&i.reason, lang))
+                    }
+                    None => reason(&i.reason, lang),
+                },
+            ]
+        })
+        .collect();
+    (head, rows)
+}
+
+/// Said of a control the provider is not scored on (every item is the customer's).
+pub(crate) fn customer_only(lang: Lang) -> &'static str {
+    l(
+        lang,
+        "Every item of this control is the customer's: the provider is not scored on it (see the customer's part).",
+        "本控制项的测评项均由客户实施，不计入云服务商的评分（见客户责任部分）。",
+    )
+}

@@ -209,7 +209,27 @@ mod junit {
             .descendants()
             .filter(|n| n.has_tag_name("testcase"))
             .collect();
-        assert_eq!(cases.len(), 5);
+        // One per control of the provider's, and one per customer item (skipped, in their suite).
+        assert_eq!(cases.len(), 6);
+        let customer = cases
+            .iter()
+            .find(|c| c.attribute("classname") == Some("cloudcap.customer-part"))
+            .unwrap();
+        assert!(
+            customer
+                .attribute("name")
+                .unwrap()
+                .starts_with("AC-8.11 c ")
+        );
+        let skipped = customer.children().find(|n| n.is_element()).unwrap();
+        assert_eq!(skipped.tag_name().name(), "skipped");
+        assert!(
+            skipped
+                .attribute("message")
+                .unwrap()
+                .starts_with("The customer's part: not-satisfied: "),
+            "{skipped:?}"
+        );
         let case = |id: &str| {
             *cases
                 .iter()
@@ -414,7 +434,15 @@ mod sarif {
             "User identification and authentication"
         );
         let results = run["results"].as_array().unwrap();
-        assert_eq!(results.len(), 2);
+        // Two of the provider's, and the customer item's failing resource as a note.
+        assert_eq!(results.len(), 3);
+        let customer: Vec<_> = results
+            .iter()
+            .filter(|r| r["properties"]["responsibility"] == "customer")
+            .collect();
+        assert_eq!(customer.len(), 1);
+        assert_eq!(customer[0]["level"], "note");
+        assert_eq!(customer[0]["properties"]["item"], "c");
         for res in results {
             let idx = res["ruleIndex"].as_u64().unwrap() as usize;
             assert_eq!(
@@ -668,6 +696,17 @@ mod html {
                 .filter(|n| n.has_tag_name("section"))
                 .count();
             assert_eq!(sections, 5, "one section per control");
+            let h2: Vec<_> = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("h2"))
+                .map(|n| n.text().unwrap_or(""))
+                .collect();
+            let part = if lang == Lang::En {
+                "5. The customer's part"
+            } else {
+                "5. 客户责任部分"
+            };
+            assert_eq!(h2.last(), Some(&part), "{h2:?}");
             let h4 = doc
                 .descendants()
                 .filter(|n| n.has_tag_name("h4"))
@@ -808,6 +847,32 @@ mod oscal {
         assert_eq!(o["methods"], serde_json::json!(["EXAMINE", "TEST"]));
         let ev = serde_json::to_string(&o["relevant-evidence"]).unwrap();
         assert!(ev.contains("user/alice"), "{ev}");
+        // The customer's item is an observation of its own, marked, with no finding; the
+        // provider's AC-8.11 observation does not cite its evidence.
+        let customer: Vec<_> = obs
+            .iter()
+            .filter(|o| {
+                o["title"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("The customer's part: ")
+            })
+            .collect();
+        assert_eq!(customer.len(), 1);
+        let props = serde_json::to_string(&customer[0]["props"]).unwrap();
+        assert!(
+            props.contains("\"responsibility\"") && props.contains("\"customer\""),
+            "{props}"
+        );
+        let ac811 = obs
+            .iter()
+            .find(|o| o["title"].as_str().unwrap().starts_with("AC-8.11"))
+            .unwrap();
+        assert!(
+            !serde_json::to_string(&ac811["relevant-evidence"])
+                .unwrap()
+                .contains("user/alice")
+        );
         let bm = serde_json::to_string(&ar["back-matter"]).unwrap();
         assert!(
             bm.contains(&"a".repeat(64)) && bm.contains(&"b".repeat(64)),

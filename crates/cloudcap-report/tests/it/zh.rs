@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use cloudcap_catalog::{EmptyResult, Require, Text, Tier};
+use cloudcap_catalog::{EmptyResult, Require, Responsibility, Text, Tier};
 use cloudcap_engine::{
     AccountBoundary, AttestationUse, Blocker, ControlReport, ControlResult, FailedScope, FieldGap,
     ItemReport, KindCoverage, NotReportedRef, Reason, RegionCoverage, Report, ResourceError,
@@ -265,6 +265,12 @@ fn everything() -> Report {
             id: format!("i{n}"),
             tier: Tier::Basic,
             tier_basis: "standard-text".into(),
+            // Every third item is the customer's, so the customer's part carries every reason too.
+            responsibility: if n % 3 == 0 {
+                Responsibility::Customer
+            } else {
+                Responsibility::Provider
+            },
             result: ResultState::ALL[n % ResultState::ALL.len()],
             decided_by: decided[n % decided.len()].into(),
             reason: reason.clone(),
@@ -291,6 +297,21 @@ fn everything() -> Report {
                 item: (n != 1).then(|| format!("i{}", n * 5)),
             },
         );
+    }
+    for i in items
+        .iter()
+        .filter(|i| i.responsibility == Responsibility::Customer)
+    {
+        *rep.customer_part.counts.entry(i.result).or_default() += 1;
+        rep.customer_part.items.push(cloudcap_engine::CustomerItem {
+            control: "AU-9.9".into(),
+            item: i.id.clone(),
+            tier: i.tier,
+            result: i.result,
+            decided_by: i.decided_by.clone(),
+            reason: i.reason.clone(),
+            rule: i.rule.clone(),
+        });
     }
     rep.controls.push(ControlReport {
         id: "AU-9.9".into(),
