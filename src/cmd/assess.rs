@@ -380,14 +380,25 @@ pub(crate) fn run_demo(args: DemoArgs) -> Result<u8> {
     })();
     let _ = std::fs::remove_dir_all(&dir);
     let report = result?;
-    println!(
-        "cloudcap demo: the embedded sample bundle (fictional provider), assessed at {}\n",
-        report.assessed_at
-    );
+    if args.lang == Lang::Zh {
+        println!(
+            "cloudcap 演示：内置样例证据包（虚构的云服务商），评估时间 {}\n",
+            report.assessed_at
+        );
+    } else {
+        println!(
+            "cloudcap demo: the embedded sample bundle (fictional provider), assessed at {}\n",
+            report.assessed_at
+        );
+    }
     print_summary(&report, &catalog, args.lang);
     if let Some(out) = &args.out {
         write_report(out, &report)?;
-        println!("\nreport written to {}", out.display());
+        if args.lang == Lang::Zh {
+            println!("\n报告已写入 {}", out.display());
+        } else {
+            println!("\nreport written to {}", out.display());
+        }
     }
     Ok(exit::OK)
 }

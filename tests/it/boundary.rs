@@ -114,6 +114,7 @@ fn demo_prints_the_boundary_in_both_languages() {
     let (code, zh, err) = cloudcap(dir.path(), &["demo", "--lang", "zh"]);
     assert_eq!(code, 0, "{err}");
     assert!(zh.contains("评估边界"), "{zh}");
+    assert!(zh.starts_with("cloudcap 演示：内置样例证据包"), "{zh}");
     assert!(en.contains("The customer's part:"), "{en}");
     assert!(zh.contains("客户责任部分："), "{zh}");
     for english in [
@@ -123,6 +124,8 @@ fn demo_prints_the_boundary_in_both_languages() {
         "item(s) satisfied",
         "Assessment boundary",
         "key control",
+        "embedded sample bundle",
+        "assessed at",
     ] {
         assert!(!zh.contains(english), "zh demo output contains `{english}`");
     }
