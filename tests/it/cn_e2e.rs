@@ -900,13 +900,14 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 // The host on page 2 is offline.
                 json!({"service": "Cloud Workload Protection", "enabled": false}),
             ),
+            // Public by its bucket policy (anonymous read); its ACL is private.
             bucket(
                 "acme-logs-1250000000",
                 "ap-guangzhou",
                 true,
                 false,
                 true,
-                false,
+                true,
                 true,
             ),
             bucket(
@@ -975,20 +976,18 @@ fn cn_tencent_collects_exact_records_and_errors() {
     assert_eq!(rule(&rules, "console-user-mfa").0, "satisfied");
     // dp-9.9 b: COS has no public-access-block API: not evaluated with
     // `field-not-reported` for every bucket, never a failure.
-    for id in ["bucket-public-block"] {
-        assert_not_reported(
-            &report,
-            id,
-            "field-not-reported",
-            "public_access_block",
-            "tencent",
-            &[
-                "acme-hk-1250000000",
-                "acme-logs-1250000000",
-                "acme-web-1250000000",
-            ],
-        );
-    }
+    assert_not_reported(
+        &report,
+        "bucket-public-block",
+        "field-not-reported",
+        "public_access_block",
+        "tencent",
+        &[
+            "acme-hk-1250000000",
+            "acme-logs-1250000000",
+            "acme-web-1250000000",
+        ],
+    );
     assert_eq!(
         rule(&rules, "no-world-admin-ports").1,
         set(&["sg-gz000001"])
@@ -1000,7 +999,11 @@ fn cn_tencent_collects_exact_records_and_errors() {
     assert_eq!(rule(&rules, "data-in-mainland").1, set(&["ap-hongkong"]));
     assert_eq!(
         rule(&rules, "bucket-not-public").1,
-        set(&["acme-hk-1250000000", "acme-web-1250000000"])
+        set(&[
+            "acme-hk-1250000000",
+            "acme-logs-1250000000",
+            "acme-web-1250000000"
+        ])
     );
     // `GetPasswordRules` `MinimumLength` 12.
     assert_eq!(rule(&rules, "password-min-length").0, "satisfied");

@@ -1263,6 +1263,13 @@ fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
             "UnauthorizedOperation",
             "CAM签名/鉴权错误：无 cwp:DescribeMachines 权限。",
         ),
+        // An access key id ending in `nohosts`: an account with no host in any region.
+        ("DescribeMachines", _) if ak.ends_with("nohosts") => {
+            let mut body = file("ap-hongkong");
+            body["Response"]["Machines"] = json!([]);
+            body["Response"]["TotalCount"] = json!(0);
+            body
+        }
         // ap-shanghai: the host on page 2 is offline; ap-hongkong: both online.
         ("DescribeMachines", r) => page(file(r), "Machines", "TotalCount", TcPaging::Offset(100)),
         ("DescribeVpcs", r) => page(file(r), "VpcSet", "TotalCount", TcPaging::OffsetString(100)),
@@ -2074,6 +2081,26 @@ fn cos(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
                 r#"<AccessControlPolicy>{owner}<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>qcs::cam::uin/{TENCENT_ACCOUNT}:uin/{TENCENT_ACCOUNT}</ID><DisplayName>{TENCENT_ACCOUNT}</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>{public}</AccessControlList></AccessControlPolicy>"#
             ))
         }
+        // Bucket policies (JSON, CAM syntax). acme-logs: anonymous read, so public although its
+        // ACL is private; acme-hk: one named account only (not public); acme-web: none.
+        ("acme-logs-1250000000", "policy") => (
+            200,
+            Value::String(
+                r#"{"Statement":[{"Principal":{"qcs":["qcs::cam::anyone:anyone"]},"Effect":"allow","Action":["name/cos:GetObject"],"Resource":["qcs::cos:ap-guangzhou:uid/1250000000:acme-logs-1250000000/*"]}],"version":"2.0"}"#
+                    .to_owned(),
+            ),
+        ),
+        ("acme-hk-1250000000", "policy") => (
+            200,
+            Value::String(format!(
+                r#"{{"Statement":[{{"Principal":{{"qcs":["qcs::cam::uin/{TENCENT_ACCOUNT}:uin/100000000011"]}},"Effect":"allow","Action":["name/cos:*"],"Resource":["qcs::cos:ap-hongkong:uid/1250000000:acme-hk-1250000000/*"]}}],"version":"2.0"}}"#
+            )),
+        ),
+        (_, "policy") => xml_error(
+            404,
+            "NoSuchBucketPolicy",
+            "The specified bucket does not have a bucket policy.",
+        ),
         ("acme-logs-1250000000", "logging") => xml(
             "<BucketLoggingStatus><LoggingEnabled><TargetBucket>acme-audit-1250000000</TargetBucket><TargetPrefix>cos-access/</TargetPrefix></LoggingEnabled></BucketLoggingStatus>",
         ),

@@ -14,6 +14,8 @@ use crate::cn_fixture::{self, TENCENT_ACCOUNT, Vendor};
 /// An access key id ending in `large`: the fixture's larger account (full pages, 150 keys, 201
 /// policies on dev-alice, 51 audit tracks).
 const LARGE_KEY_ID: &str = "AKIDfixture000000large";
+/// An access key id ending in `nohosts`: the account has no host for CWP to protect.
+const NOHOSTS_KEY_ID: &str = "AKIDfixture0000nohosts";
 
 /// Runs `cloudcap collect tencent`; returns the exit code, stderr and the fixture's log.
 fn collect(key_id: &str, out: &Path, extra: &[&str]) -> (u8, String, Vec<(String, bool)>) {
@@ -228,4 +230,33 @@ fn cn_tencent_fixture_refuses_region_less_sts_and_cloudaudit() {
         let answered = tc_call(&fixture.url, service, action, version, Some("ap-guangzhou"));
         assert!(answered.get("Error").is_none(), "{answered}");
     }
+}
+
+/// A region without hosts has nothing for CWP to protect: no `monitoring.threat-detection`
+/// record at all (neither a false "disabled" fact nor a pass), and its collection succeeded.
+#[test]
+fn cn_tencent_region_without_hosts_gives_no_threat_detection_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, log) = collect(NOHOSTS_KEY_ID, &out, &["--region", "ap-hongkong"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        log.iter().any(|(a, ok)| a == "DescribeMachines" && *ok),
+        "{log:?}"
+    );
+    let bundle = Bundle::open(&out).unwrap();
+    let recs = records(&bundle);
+    assert_eq!(
+        of_kind(&recs, "monitoring.threat-detection").count(),
+        0,
+        "{recs:?}"
+    );
+    let errs = errors(&bundle);
+    assert!(
+        !errs.contains_key(&(
+            "monitoring.threat-detection".to_owned(),
+            "ap-hongkong".to_owned()
+        )),
+        "{errs:?}"
+    );
 }

@@ -42,6 +42,7 @@ pub fn allow_list(store: ObjectStore) -> AllowList {
                 ("cos", "GetBucketEncryption"),
                 ("cos", "GetBucketVersioning"),
                 ("cos", "GetBucketAcl"),
+                ("cos", "GetBucketPolicy"),
                 ("cos", "GetBucketLogging"),
             ],
         ),
@@ -284,8 +285,8 @@ impl BucketCollector {
     }
 
     /// OBS and COS: one S3-style sub-resource per setting. COS has no public-access-block or
-    /// policy-status API (so `public_access_block` is omitted, not reported, and `public` comes
-    /// from the ACL).
+    /// policy-status API: `public_access_block` is omitted (not reported), and `public` comes
+    /// from the ACL and from the bucket policy itself (`GET /?policy`, see [`cos_policy_public`]).
     fn s3_style_bucket(
         &self,
         ctx: &mut UnitCtx<'_>,
@@ -320,6 +321,12 @@ impl BucketCollector {
             None
         } else {
             optional("GetBucketPolicyPublicStatus", "policyStatus")?
+        };
+        // COS: a bucket without a policy answers 404 `NoSuchBucketPolicy`.
+        let cos_policy = if cos {
+            optional("GetBucketPolicy", "policy")?
+        } else {
+            None
         };
         let pab = if cos {
             None
@@ -380,14 +387,27 @@ impl BucketCollector {
             "encrypted": !sse.is_empty(),
             "customer_managed_key": sse.eq_ignore_ascii_case("kms") && !kms_key.is_empty(),
             "versioning": read(&versioning, "GetBucketVersioning", "Status")? == "Enabled",
-            "public": public_acl || read(&policy, "GetBucketPolicyPublicStatus", "IsPublic")?.eq_ignore_ascii_case("true"),
+            "public": public_acl
+                || read(&policy, "GetBucketPolicyPublicStatus", "IsPublic")?.eq_ignore_ascii_case("true")
+                || match &cos_policy {
+                    Some(f) => cos_policy_public(&f.body)?,
+                    None => false,
+                },
             "public_access_block": blocked,
             "access_logging": logging_on,
         }));
         let mut sources = vec![list_sha.to_owned()];
-        for f in [&encryption, &versioning, &acl, &policy, &pab, &logging]
-            .into_iter()
-            .flatten()
+        for f in [
+            &encryption,
+            &versioning,
+            &acl,
+            &policy,
+            &cos_policy,
+            &pab,
+            &logging,
+        ]
+        .into_iter()
+        .flatten()
         {
             sources.push(f.sha256.clone());
         }
@@ -395,6 +415,42 @@ impl BucketCollector {
         ctx.record("storage.bucket", region, name, fields, &sources);
         Ok(())
     }
+}
+
+/// Whether a COS bucket policy (JSON, CAM policy syntax) lets anyone in: a statement with
+/// effect `allow` whose principal is anonymous (`qcs::cam::anyone:anyone`, or `*`), whatever its
+/// actions or conditions (a condition narrows who may come, but still without credentials).
+/// A body that is not such a policy is `malformed`, never "not public".
+fn cos_policy_public(body: &[u8]) -> Result<bool, CallError> {
+    let bad = |m: &str| malformed("cos", "GetBucketPolicy", m);
+    let doc: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| bad(&format!("not JSON: {e}")))?;
+    let statements = match doc.get("Statement").or_else(|| doc.get("statement")) {
+        Some(serde_json::Value::Array(list)) => list.clone(),
+        Some(one @ serde_json::Value::Object(_)) => vec![one.clone()],
+        _ => return Err(bad("the policy has no `Statement` list")),
+    };
+    fn anonymous(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => s == "*" || s == "qcs::cam::anyone:anyone",
+            serde_json::Value::Array(list) => list.iter().any(anonymous),
+            serde_json::Value::Object(map) => map.values().any(anonymous),
+            _ => false,
+        }
+    }
+    let mut public = false;
+    for st in &statements {
+        let effect = st
+            .get("Effect")
+            .or_else(|| st.get("effect"))
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| bad("a statement has no `Effect`"))?;
+        let principal = st.get("Principal").or_else(|| st.get("principal"));
+        if effect.eq_ignore_ascii_case("allow") && principal.is_some_and(anonymous) {
+            public = true;
+        }
+    }
+    Ok(public)
 }
 
 fn parse<'a>(
@@ -435,4 +491,27 @@ fn child_text(node: roxmltree::Node<'_, '_>, tag: &str) -> String {
         .unwrap_or("")
         .trim()
         .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cos_policy_public;
+
+    #[test]
+    fn a_cos_policy_is_public_only_with_an_anonymous_allow() {
+        let anyone = br#"{"Statement":[{"Principal":{"qcs":["qcs::cam::anyone:anyone"]},"Effect":"Allow","Action":["name/cos:GetObject"]}],"version":"2.0"}"#;
+        assert!(cos_policy_public(anyone).unwrap());
+        let star = br#"{"Statement":[{"Principal":"*","Effect":"allow"}]}"#;
+        assert!(cos_policy_public(star).unwrap());
+        let denied =
+            br#"{"Statement":[{"Principal":{"qcs":["qcs::cam::anyone:anyone"]},"Effect":"deny"}]}"#;
+        assert!(!cos_policy_public(denied).unwrap());
+        let named =
+            br#"{"Statement":[{"Principal":{"qcs":["qcs::cam::uin/1:uin/2"]},"Effect":"allow"}]}"#;
+        assert!(!cos_policy_public(named).unwrap());
+        // Not a policy: an error, never "not public".
+        assert!(cos_policy_public(b"<Error/>").is_err());
+        assert!(cos_policy_public(br#"{"version":"2.0"}"#).is_err());
+        assert!(cos_policy_public(br#"{"Statement":[{"Principal":"*"}]}"#).is_err());
+    }
 }

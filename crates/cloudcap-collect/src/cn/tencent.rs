@@ -781,16 +781,17 @@ impl TencentCollector {
         }
     }
 
-    /// cwp 2018-02-28 `DescribeMachines` (every page): enabled when there are machines and
-    /// every one's agent is `ONLINE`.
+    /// cwp 2018-02-28 `DescribeMachines` (every page): enabled when every machine's agent is
+    /// `ONLINE`. A region without machines has nothing in scope: no record (never a false
+    /// "disabled" fact, nor a pass), as for Huawei HSS.
     fn cwp(&self, ctx: &mut UnitCtx<'_>, region: &str) {
         let payload = json!({"MachineType": "CVM", "MachineRegion": region});
         match self.list_pages(ctx, region, MACHINES, payload) {
+            Ok((machines, _)) if machines.is_empty() => {}
             Ok((machines, pages)) => {
-                let enabled = !machines.is_empty()
-                    && machines
-                        .iter()
-                        .all(|(m, _)| s(m, "MachineStatus") == "ONLINE");
+                let enabled = machines
+                    .iter()
+                    .all(|(m, _)| s(m, "MachineStatus") == "ONLINE");
                 let sources: Vec<&str> = pages.iter().map(String::as_str).collect();
                 ctx.record(
                     "monitoring.threat-detection",
