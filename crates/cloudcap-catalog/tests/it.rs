@@ -589,3 +589,26 @@ fn the_tier_rule_gives_what_the_readme_says() {
     assert_eq!(rule_tier("AU-9(3)"), Some(Tier::Advanced));
     assert_eq!(rule_tier("XX-1"), None);
 }
+
+/// Every control names at least one focus area of the 2019 Measures (art. 3 items 2–6), and
+/// only those items (`controls/README.md`, `[crosswalk]`).
+#[test]
+fn every_control_carries_a_2019_measures_focus_area() {
+    let (catalog, _) = load(&cloudcap_catalog::embedded_source());
+    let catalog = catalog.unwrap();
+    let areas = ["art3(2)", "art3(3)", "art3(4)", "art3(5)", "art3(6)"];
+    for c in &catalog.controls {
+        assert!(
+            !c.crosswalk.measures_2019.is_empty(),
+            "{}: no measures-2019 focus area",
+            c.id
+        );
+        for t in &c.crosswalk.measures_2019 {
+            assert!(
+                areas.contains(&t.as_str()),
+                "{}: `{t}` is not an art. 3 focus area",
+                c.id
+            );
+        }
+    }
+}
