@@ -206,6 +206,9 @@ invalid_cases! {
     invalid_toml_syntax => "toml-syntax.toml",
     invalid_unknown_require => "unknown-require.toml",
     invalid_identical_rule => "identical-rule.toml",
+    invalid_unknown_mlps_point => "unknown-mlps-point.toml",
+    invalid_mlps_level => "mlps-level.toml",
+    invalid_catalog_own_number => "catalog-own-number.toml",
     invalid_bad_responsibility => "bad-responsibility.toml",
     invalid_missing_responsibility => "missing-responsibility.toml",
 }
