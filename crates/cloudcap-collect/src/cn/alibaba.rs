@@ -100,25 +100,35 @@ fn rpc(
     call
 }
 
-pub(crate) fn discover(endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Discovery, CallError> {
-    let (identity, _) = endpoint.call(
-        send,
-        rpc(
-            "sts",
-            "GetCallerIdentity",
-            STS,
-            "global",
-            "sts.aliyuncs.com".into(),
-            &[],
-        ),
-    )?;
-    let account = s(&identity, "AccountId").to_owned();
-    let mut discovery = Discovery {
-        account,
-        ..Discovery::default()
-    };
-    match endpoint.call(
-        send,
+/// Alibaba Cloud in the shared pipeline ([`super::cloud::CnCloud`]).
+pub(crate) struct Alibaba;
+
+impl super::cloud::CnCloud for Alibaba {
+    fn client(&self, config: &CnConfig) -> Result<HttpClient, String> {
+        client(config)
+    }
+
+    /// sts 2015-04-01 `GetCallerIdentity`: `AccountId`.
+    fn identify(&self, endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Discovery, CallError> {
+        let (identity, _) = endpoint.call(
+            send,
+            rpc(
+                "sts",
+                "GetCallerIdentity",
+                STS,
+                "global",
+                "sts.aliyuncs.com".into(),
+                &[],
+            ),
+        )?;
+        Ok(Discovery {
+            account: s(&identity, "AccountId").to_owned(),
+            ..Discovery::default()
+        })
+    }
+
+    /// ecs 2014-05-26 `DescribeRegions`.
+    fn region_listing(&self, _: &Discovery) -> Call {
         rpc(
             "ecs",
             "DescribeRegions",
@@ -126,18 +136,32 @@ pub(crate) fn discover(endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Disco
             "global",
             "ecs.aliyuncs.com".into(),
             &[],
-        ),
-    ) {
-        Ok((regions, sha)) => {
-            discovery.regions_source = sha;
-            discovery.listed = arr(&regions, &["Regions", "Region"])
-                .iter()
-                .map(|r| s(r, "RegionId").to_owned())
-                .collect();
-        }
-        Err(err) => discovery.regions_error = Some(err),
+        )
     }
-    Ok(discovery)
+
+    fn region_ids(&self, answer: &Value, _: &Discovery) -> Vec<String> {
+        arr(answer, &["Regions", "Region"])
+            .iter()
+            .map(|r| s(r, "RegionId").to_owned())
+            .collect()
+    }
+
+    fn collector(&self, endpoint: Endpoint, discovery: &Discovery) -> Box<dyn Collector> {
+        Box::new(AlibabaCollector::new(endpoint, discovery))
+    }
+
+    fn object_store(&self) -> super::sign_objstore::ObjectStore {
+        super::sign_objstore::ObjectStore::Oss
+    }
+
+    /// Security Center is account-wide.
+    fn account_wide(&self) -> &'static [&'static str] {
+        &["monitoring.threat-detection"]
+    }
+
+    fn is_mainland(&self, region: &str) -> bool {
+        region.starts_with("cn-") && region != "cn-hongkong"
+    }
 }
 
 /// Units: RAM and Security Center account-wide, the rest per region.

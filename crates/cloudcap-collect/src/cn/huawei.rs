@@ -127,57 +127,85 @@ fn iam(action: &'static str, path: String, query: &[(&str, &str)], domain: &str)
     )
 }
 
-pub(crate) fn discover(endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Discovery, CallError> {
-    let (domains, _) = endpoint.call(
-        send,
+/// Huawei Cloud in the shared pipeline ([`super::cloud::CnCloud`]).
+pub(crate) struct Huawei;
+
+impl super::cloud::CnCloud for Huawei {
+    fn client(&self, config: &CnConfig) -> Result<HttpClient, String> {
+        client(config)
+    }
+
+    /// iam v3 `KeystoneListAuthDomains` (the account) and `KeystoneListAuthProjects` (one
+    /// project per region, named after it).
+    fn identify(&self, endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Discovery, CallError> {
+        let (domains, _) = endpoint.call(
+            send,
+            iam(
+                "KeystoneListAuthDomains",
+                "/v3/auth/domains".into(),
+                &[],
+                "",
+            ),
+        )?;
+        let account = arr(&domains, &["domains"])
+            .first()
+            .map(|d| s(d, "id").to_owned())
+            .unwrap_or_default();
+        let mut discovery = Discovery {
+            account,
+            ..Discovery::default()
+        };
+        let (projects, _) = endpoint.call(
+            send,
+            iam(
+                "KeystoneListAuthProjects",
+                "/v3/auth/projects".into(),
+                &[],
+                &discovery.account,
+            ),
+        )?;
+        for project in arr(&projects, &["projects"]) {
+            discovery
+                .projects
+                .insert(s(project, "name").to_owned(), s(project, "id").to_owned());
+        }
+        Ok(discovery)
+    }
+
+    /// iam v3 `KeystoneListRegions`.
+    fn region_listing(&self, discovery: &Discovery) -> Call {
         iam(
-            "KeystoneListAuthDomains",
-            "/v3/auth/domains".into(),
-            &[],
-            "",
-        ),
-    )?;
-    let account = arr(&domains, &["domains"])
-        .first()
-        .map(|d| s(d, "id").to_owned())
-        .unwrap_or_default();
-    let mut discovery = Discovery {
-        account,
-        ..Discovery::default()
-    };
-    let (projects, _) = endpoint.call(
-        send,
-        iam(
-            "KeystoneListAuthProjects",
-            "/v3/auth/projects".into(),
+            "KeystoneListRegions",
+            "/v3/regions".into(),
             &[],
             &discovery.account,
-        ),
-    )?;
-    for project in arr(&projects, &["projects"]) {
-        discovery
-            .projects
-            .insert(s(project, "name").to_owned(), s(project, "id").to_owned());
+        )
     }
-    let regions = iam(
-        "KeystoneListRegions",
-        "/v3/regions".into(),
-        &[],
-        &discovery.account,
-    );
-    match endpoint.call(send, regions) {
-        Ok((v, sha)) => {
-            discovery.regions_source = sha;
-            // Regions the account has a project in (projects are named after their region).
-            discovery.listed = arr(&v, &["regions"])
-                .iter()
-                .map(|r| s(r, "id").to_owned())
-                .filter(|r| discovery.projects.contains_key(r))
-                .collect();
-        }
-        Err(err) => discovery.regions_error = Some(err),
+
+    /// Regions the account has a project in (projects are named after their region).
+    fn region_ids(&self, answer: &Value, discovery: &Discovery) -> Vec<String> {
+        arr(answer, &["regions"])
+            .iter()
+            .map(|r| s(r, "id").to_owned())
+            .filter(|r| discovery.projects.contains_key(r))
+            .collect()
     }
-    Ok(discovery)
+
+    fn collector(&self, endpoint: Endpoint, discovery: &Discovery) -> Box<dyn Collector> {
+        Box::new(HuaweiCollector::new(endpoint, discovery))
+    }
+
+    fn object_store(&self) -> super::sign_objstore::ObjectStore {
+        super::sign_objstore::ObjectStore::Obs
+    }
+
+    fn account_wide(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn is_mainland(&self, region: &str) -> bool {
+        region.starts_with("cn-") && !region.starts_with("cn-hk")
+    }
 }
 
 /// Units: IAM account-wide, the rest per region (project).

@@ -22,6 +22,7 @@ pub mod sign_tencent;
 pub mod tencent;
 
 mod call;
+mod cloud;
 mod encoding;
 pub mod paging;
 mod time;
@@ -40,7 +41,7 @@ use sha2::Sha256;
 use crate::boundary::{RunBoundary, write_run};
 use crate::http::{ApiRequest, CallError, ErrorClass, HttpClient, HttpConfig};
 use crate::progress::{Progress, ProgressMode};
-use crate::runner::{Collector, Fetched, RunOptions, Unit, UnitCtx};
+use crate::runner::{Fetched, RunOptions, Unit, UnitCtx};
 use crate::secret::Secret;
 use crate::sink::{EvidenceSink, RawMeta, ResumeState, STATUS_KIND, SinkError, sha256_hex};
 
@@ -378,11 +379,7 @@ pub fn regional_kinds(provider: CnProvider) -> Vec<&'static str> {
                     | "region.inventory"
             )
         })
-        .filter(|k| match provider {
-            CnProvider::Alibaba => *k != "monitoring.threat-detection",
-            CnProvider::Tencent => *k != "audit.trail",
-            CnProvider::Huawei => true,
-        })
+        .filter(|k| !cloud::cloud(provider).account_wide().contains(k))
         .collect()
 }
 
@@ -402,12 +399,8 @@ pub fn discover(provider: CnProvider, config: &CnConfig) -> Result<Discovered, C
             requested.push(r.clone());
         }
     }
-    let client = match provider {
-        CnProvider::Alibaba => alibaba::client(config),
-        CnProvider::Tencent => tencent::client(config),
-        CnProvider::Huawei => huawei::client(config),
-    };
-    let client = match client {
+    let cloud = cloud::cloud(provider);
+    let client = match cloud.client(config) {
         Ok(c) => c,
         Err(message) => {
             let err = CallError {
@@ -455,11 +448,7 @@ pub fn discover(provider: CnProvider, config: &CnConfig) -> Result<Discovered, C
                 sha256,
             })
         };
-        match provider {
-            CnProvider::Alibaba => alibaba::discover(&endpoint, &mut send),
-            CnProvider::Tencent => tencent::discover(&endpoint, &mut send),
-            CnProvider::Huawei => huawei::discover(&endpoint, &mut send),
-        }
+        cloud::discover(cloud, &endpoint, &mut send)
     };
     let state = match discovered {
         Ok(mut d) => {
@@ -545,11 +534,8 @@ pub fn collect(
             });
         }
     };
-    let collector: Box<dyn Collector> = match provider {
-        CnProvider::Alibaba => Box::new(alibaba::AlibabaCollector::new(endpoint, &discovery)),
-        CnProvider::Tencent => Box::new(tencent::TencentCollector::new(endpoint, &discovery)),
-        CnProvider::Huawei => Box::new(huawei::HuaweiCollector::new(endpoint, &discovery)),
-    };
+    let cloud = cloud::cloud(provider);
+    let collector = cloud.collector(endpoint, &discovery);
     let progress = Progress::new(config.progress, collector.units().len() as u64);
     let options = RunOptions {
         concurrency: config.concurrency,
@@ -558,11 +544,7 @@ pub fn collect(
     };
     let mut summary = crate::runner::run(collector.as_ref(), &client, sink, &progress, &options)?;
     // Object storage has its own endpoints and signature: a second client and run.
-    let store = match provider {
-        CnProvider::Alibaba => sign_objstore::ObjectStore::Oss,
-        CnProvider::Huawei => sign_objstore::ObjectStore::Obs,
-        CnProvider::Tencent => sign_objstore::ObjectStore::Cos,
-    };
+    let store = cloud.object_store();
     let buckets = objstore::BucketCollector {
         store,
         endpoint_url: config.endpoint_url.clone(),
@@ -753,36 +735,7 @@ impl Endpoint {
 
 /// Whether a region code is in mainland China (Hong Kong, Macao and Taiwan are not).
 pub fn is_mainland(provider: CnProvider, region: &str) -> bool {
-    match provider {
-        CnProvider::Alibaba => region.starts_with("cn-") && region != "cn-hongkong",
-        CnProvider::Tencent => matches!(
-            region,
-            "ap-beijing"
-                | "ap-shanghai"
-                | "ap-guangzhou"
-                | "ap-chengdu"
-                | "ap-chongqing"
-                | "ap-nanjing"
-                | "ap-shanghai-fsi"
-                | "ap-shenzhen-fsi"
-                | "ap-beijing-fsi"
-                | "ap-shenzhen"
-                | "ap-tianjin"
-                | "ap-shijiazhuang"
-                | "ap-wuhan"
-                | "ap-changsha"
-                | "ap-hangzhou"
-                | "ap-jinan"
-                | "ap-fuzhou"
-                | "ap-hefei"
-                | "ap-xian"
-                | "ap-zhengzhou"
-                | "ap-shenyang"
-                | "ap-qingyuan"
-                | "ap-guangzhou-open"
-        ),
-        CnProvider::Huawei => region.starts_with("cn-") && !region.starts_with("cn-hk"),
-    }
+    cloud::cloud(provider).is_mainland(region)
 }
 
 fn scope_regions(regions: &[String]) -> Vec<String> {

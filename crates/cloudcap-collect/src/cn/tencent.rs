@@ -102,27 +102,81 @@ fn api(service: &'static str, action: &'static str, region: &str, payload: Value
     call
 }
 
-pub(crate) fn discover(endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Discovery, CallError> {
-    // sts 2018-08-13 GetCallerIdentity: `Region` is required.
-    let (identity, _) = endpoint.call(
-        send,
-        api("sts", "GetCallerIdentity", HOME_REGION, json!({})),
-    )?;
-    let mut discovery = Discovery {
-        account: s(&identity["Response"], "AccountId").to_owned(),
-        ..Discovery::default()
-    };
-    match endpoint.call(send, api("cvm", "DescribeRegions", "global", json!({}))) {
-        Ok((v, sha)) => {
-            discovery.regions_source = sha;
-            discovery.listed = arr(&v, &["Response", "RegionSet"])
-                .iter()
-                .map(|r| s(r, "Region").to_owned())
-                .collect();
-        }
-        Err(err) => discovery.regions_error = Some(err),
+/// Tencent Cloud in the shared pipeline ([`super::cloud::CnCloud`]).
+pub(crate) struct Tencent;
+
+/// Tencent's mainland regions (Hong Kong, Taipei and the overseas regions are not).
+const MAINLAND: &[&str] = &[
+    "ap-beijing",
+    "ap-shanghai",
+    "ap-guangzhou",
+    "ap-chengdu",
+    "ap-chongqing",
+    "ap-nanjing",
+    "ap-shanghai-fsi",
+    "ap-shenzhen-fsi",
+    "ap-beijing-fsi",
+    "ap-shenzhen",
+    "ap-tianjin",
+    "ap-shijiazhuang",
+    "ap-wuhan",
+    "ap-changsha",
+    "ap-hangzhou",
+    "ap-jinan",
+    "ap-fuzhou",
+    "ap-hefei",
+    "ap-xian",
+    "ap-zhengzhou",
+    "ap-shenyang",
+    "ap-qingyuan",
+    "ap-guangzhou-open",
+];
+
+impl super::cloud::CnCloud for Tencent {
+    fn client(&self, config: &CnConfig) -> Result<HttpClient, String> {
+        client(config)
     }
-    Ok(discovery)
+
+    /// sts 2018-08-13 `GetCallerIdentity`: `Region` is required.
+    fn identify(&self, endpoint: &Endpoint, send: &mut Send<'_>) -> Result<Discovery, CallError> {
+        let (identity, _) = endpoint.call(
+            send,
+            api("sts", "GetCallerIdentity", HOME_REGION, json!({})),
+        )?;
+        Ok(Discovery {
+            account: s(&identity["Response"], "AccountId").to_owned(),
+            ..Discovery::default()
+        })
+    }
+
+    /// cvm 2017-03-12 `DescribeRegions`.
+    fn region_listing(&self, _: &Discovery) -> Call {
+        api("cvm", "DescribeRegions", "global", json!({}))
+    }
+
+    fn region_ids(&self, answer: &Value, _: &Discovery) -> Vec<String> {
+        arr(answer, &["Response", "RegionSet"])
+            .iter()
+            .map(|r| s(r, "Region").to_owned())
+            .collect()
+    }
+
+    fn collector(&self, endpoint: Endpoint, discovery: &Discovery) -> Box<dyn Collector> {
+        Box::new(TencentCollector::new(endpoint, discovery))
+    }
+
+    fn object_store(&self) -> super::sign_objstore::ObjectStore {
+        super::sign_objstore::ObjectStore::Cos
+    }
+
+    /// CloudAudit is account-wide.
+    fn account_wide(&self) -> &'static [&'static str] {
+        &["audit.trail"]
+    }
+
+    fn is_mainland(&self, region: &str) -> bool {
+        MAINLAND.contains(&region)
+    }
 }
 
 /// How a listing pages (tencentcloud-sdk-go `models.go` of the action's request).
