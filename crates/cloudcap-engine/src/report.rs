@@ -119,6 +119,21 @@ pub struct CustomerItem {
     pub rule: Option<String>,
 }
 
+impl CustomerItem {
+    /// The customer's-part entry of `item` of `control`: its result and reason as assessed.
+    pub fn of(control: &str, item: &ItemReport) -> CustomerItem {
+        CustomerItem {
+            control: control.to_owned(),
+            item: item.id.clone(),
+            tier: item.tier,
+            result: item.result,
+            decided_by: item.decided_by.clone(),
+            reason: item.reason.clone(),
+            rule: item.rule.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogRef {
     pub digest: String,

@@ -170,15 +170,7 @@ fn customer_part(controls: &[ControlReport]) -> CustomerPart {
             .filter(|i| !i.responsibility.scores_provider())
         {
             *part.counts.entry(i.result).or_default() += 1;
-            part.items.push(CustomerItem {
-                control: c.id.clone(),
-                item: i.id.clone(),
-                tier: i.tier,
-                result: i.result,
-                decided_by: i.decided_by.clone(),
-                reason: i.reason.clone(),
-                rule: i.rule.clone(),
-            });
+            part.items.push(CustomerItem::of(&c.id, i));
         }
     }
     part

@@ -303,15 +303,9 @@ fn everything() -> Report {
         .filter(|i| i.responsibility == Responsibility::Customer)
     {
         *rep.customer_part.counts.entry(i.result).or_default() += 1;
-        rep.customer_part.items.push(cloudcap_engine::CustomerItem {
-            control: "AU-9.9".into(),
-            item: i.id.clone(),
-            tier: i.tier,
-            result: i.result,
-            decided_by: i.decided_by.clone(),
-            reason: i.reason.clone(),
-            rule: i.rule.clone(),
-        });
+        rep.customer_part
+            .items
+            .push(cloudcap_engine::CustomerItem::of("AU-9.9", i));
     }
     rep.controls.push(ControlReport {
         id: "AU-9.9".into(),
