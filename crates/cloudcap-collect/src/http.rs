@@ -71,6 +71,21 @@ pub struct CallError {
     pub message: String,
 }
 
+impl CallError {
+    /// An answer that lacks a field the kind needs, or that cannot be read (no value is
+    /// guessed).
+    pub fn malformed(service: &'static str, message: &str) -> CallError {
+        CallError {
+            class: ErrorClass::Malformed,
+            service,
+            action: "-",
+            code: None,
+            status: None,
+            message: message.to_owned(),
+        }
+    }
+}
+
 /// One API request, before signing.
 #[derive(Debug, Clone)]
 pub struct ApiRequest {

@@ -13,6 +13,7 @@ use std::{
     sync::Mutex,
 };
 
+use cloudcap_evidence::{Envelope, Provider, Record, Sha256Hex};
 use serde_json::{Map, Value, json};
 
 use crate::{
@@ -46,8 +47,8 @@ impl Unit {
 /// A provider's collector. Implementations build [`Unit`]s and fill a [`UnitCtx`] per unit;
 /// the runner owns concurrency, resume, progress and evidence writing.
 pub trait Collector: Sync {
-    /// Provider name in evidence (`aws`).
-    fn provider(&self) -> &'static str;
+    /// The provider named in evidence.
+    fn provider(&self) -> Provider;
     /// The units to collect, in a sensible order.
     fn units(&self) -> Vec<Unit>;
     /// Collects one unit. Failures go into `ctx` (never returned): the unit always completes.
@@ -182,7 +183,7 @@ pub struct Fetched {
 
 /// The per-unit context handed to [`Collector::collect`].
 pub struct UnitCtx<'a> {
-    provider: &'static str,
+    provider: Provider,
     account: String,
     region: String,
     client: &'a HttpClient,
@@ -194,7 +195,7 @@ pub struct UnitCtx<'a> {
 
 impl<'a> UnitCtx<'a> {
     fn new(
-        provider: &'static str,
+        provider: Provider,
         account: &'a str,
         region: &str,
         client: &'a HttpClient,
@@ -255,7 +256,7 @@ impl<'a> UnitCtx<'a> {
             _ => "application/octet-stream",
         };
         let meta = RawMeta {
-            provider: self.provider,
+            provider: self.provider.as_str(),
             account: String::new(),
             service: request.service,
             action: request.action,
@@ -281,6 +282,44 @@ impl<'a> UnitCtx<'a> {
         self.scopes.entry((kind, region.to_owned())).or_default();
     }
 
+    /// Adds a normalized record of kind `R` in `region`, named `resource_id`, built from the raw
+    /// answers `sources` (SHA-256 hex, sorted and de-duplicated here): `build` receives the
+    /// envelope and fills in the kind's fields, so the compiler checks every field name and type.
+    pub fn put<R: Record>(
+        &mut self,
+        region: &str,
+        resource_id: &str,
+        sources: &[&str],
+        build: impl FnOnce(Envelope) -> R,
+    ) {
+        let mut hashes: Vec<Sha256Hex> = sources.iter().filter_map(|s| s.parse().ok()).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        let envelope = Envelope::new(
+            R::KIND,
+            self.provider,
+            &self.account,
+            region,
+            resource_id,
+            hashes,
+        );
+        let record = build(envelope);
+        let value = match serde_json::to_value(&record) {
+            Ok(value) => value,
+            // A record of plain data always serializes; should it not, the scope says so.
+            Err(err) => {
+                let error = CallError::malformed("-", &format!("record {resource_id}: {err}"));
+                return self.fail(R::KIND, region, resource_id, &error);
+            }
+        };
+        self.records.push(value);
+        self.scopes
+            .entry((R::KIND, region.to_owned()))
+            .or_default()
+            .records += 1;
+        self.progress.resources(1);
+    }
+
     /// Adds a normalized record: envelope fields are filled in here.
     pub fn record(
         &mut self,
@@ -293,7 +332,7 @@ impl<'a> UnitCtx<'a> {
         let mut record = Map::new();
         record.insert("schema_version".into(), json!(1));
         record.insert("kind".into(), json!(kind));
-        record.insert("provider".into(), json!(self.provider));
+        record.insert("provider".into(), json!(self.provider.as_str()));
         record.insert("account".into(), json!(self.account));
         record.insert("region".into(), json!(region));
         record.insert("resource_id".into(), json!(resource_id));

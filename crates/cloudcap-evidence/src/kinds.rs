@@ -285,6 +285,9 @@ impl Envelope {
 pub trait Record: Serialize {
     /// The kind name.
     const KIND: &'static str;
+
+    /// The record's envelope.
+    fn envelope(&self) -> &Envelope;
 }
 
 macro_rules! evidence_kinds {
@@ -312,6 +315,10 @@ macro_rules! evidence_kinds {
 
             impl Record for $ty {
                 const KIND: &'static str = $name;
+
+                fn envelope(&self) -> &Envelope {
+                    &self.envelope
+                }
             }
         )*
 

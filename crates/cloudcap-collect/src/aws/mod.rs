@@ -436,8 +436,8 @@ impl AwsCollector {
 }
 
 impl Collector for AwsCollector {
-    fn provider(&self) -> &'static str {
-        "aws"
+    fn provider(&self) -> cloudcap_evidence::Provider {
+        cloudcap_evidence::Provider::Aws
     }
 
     fn units(&self) -> Vec<Unit> {
@@ -509,8 +509,8 @@ struct IdentityCollector<'a> {
 }
 
 impl Collector for IdentityCollector<'_> {
-    fn provider(&self) -> &'static str {
-        "aws"
+    fn provider(&self) -> cloudcap_evidence::Provider {
+        cloudcap_evidence::Provider::Aws
     }
 
     fn units(&self) -> Vec<Unit> {
@@ -550,8 +550,8 @@ struct RegionsCollector<'a> {
 type Listing = Result<(String, Vec<String>), CallError>;
 
 impl Collector for RegionsCollector<'_> {
-    fn provider(&self) -> &'static str {
-        "aws"
+    fn provider(&self) -> cloudcap_evidence::Provider {
+        cloudcap_evidence::Provider::Aws
     }
 
     fn units(&self) -> Vec<Unit> {
@@ -603,8 +603,8 @@ struct InventoryCollector<'a> {
 }
 
 impl Collector for InventoryCollector<'_> {
-    fn provider(&self) -> &'static str {
-        "aws"
+    fn provider(&self) -> cloudcap_evidence::Provider {
+        cloudcap_evidence::Provider::Aws
     }
 
     fn units(&self) -> Vec<Unit> {

@@ -6,15 +6,19 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
+use cloudcap_evidence::{
+    AccessKey, AuditTrail, BackupPlan, ComputeVolume, ConfigRecorder, CryptoKey, DatabaseInstance,
+    IdentityUser, KeyOrigin, PasswordPolicy, SecurityGroup, ThreatDetection, Vpc,
+};
+use serde_json::Value;
 
 use crate::allow::AllowList;
 use crate::cn::call::Call;
 use crate::cn::paging::{self, Cursor, Page};
 use crate::cn::sign_alibaba::AcsV3Signer;
 use crate::cn::{
-    CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, fields, flag,
-    int, is_world, normalize_time, s, truthy, unit,
+    CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, count, flag, int,
+    is_world, required_stamp, s, stamp, truthy, unit,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -180,8 +184,8 @@ impl AlibabaCollector {
 }
 
 impl Collector for AlibabaCollector {
-    fn provider(&self) -> &'static str {
-        "alibaba"
+    fn provider(&self) -> cloudcap_evidence::Provider {
+        cloudcap_evidence::Provider::Alibaba
     }
 
     fn units(&self) -> Vec<Unit> {
@@ -269,25 +273,25 @@ impl AlibabaCollector {
                 let classes = require
                     .iter()
                     .try_fold(0u32, |n, r| r.map(|r| n + u32::from(r)));
-                ctx.record(
-                    "identity.password-policy",
+                ctx.put(
                     "global",
                     &format!("acs:ram::{account}:password-policy"),
-                    fields(json!({
-                        "configured": p.is_object(),
-                        "min_length": int(p.get("MinimumPasswordLength")),
-                        "require_uppercase": require[0],
-                        "require_lowercase": require[1],
-                        "require_numbers": require[2],
-                        "require_symbols": require[3],
-                        "min_char_classes": classes,
-                        // 0 means "never expires" / "no lockout" in RAM: a reported fact, kept.
-                        "max_age_days": int(p.get("MaxPasswordAge")),
-                        "reuse_prevention": int(p.get("PasswordReusePrevention")),
-                        // RAM spells the field `MaxLoginAttemps`.
-                        "max_login_attempts": int(p.get("MaxLoginAttemps")),
-                    })),
                     &[sha.as_str()],
+                    |envelope| PasswordPolicy {
+                        envelope,
+                        configured: p.is_object(),
+                        min_length: count(p.get("MinimumPasswordLength")),
+                        require_uppercase: require[0],
+                        require_lowercase: require[1],
+                        require_numbers: require[2],
+                        require_symbols: require[3],
+                        min_char_classes: classes,
+                        // 0 means "never expires" / "no lockout" in RAM: a reported fact, kept.
+                        max_age_days: count(p.get("MaxPasswordAge")),
+                        reuse_prevention: count(p.get("PasswordReusePrevention")),
+                        // RAM spells the field `MaxLoginAttemps`.
+                        max_login_attempts: count(p.get("MaxLoginAttemps")),
+                    },
                 );
             }
             Err(err) => ctx.fail("identity.password-policy", "global", "*", &err),
@@ -363,20 +367,27 @@ impl AlibabaCollector {
                                 continue;
                             }
                         };
-                        ctx.record(
-                            "identity.access-key",
+                        let created_at =
+                            match required_stamp(stamp(key.get("CreateDate")), "ram", key_id) {
+                                Ok(t) => t,
+                                Err(err) => {
+                                    ctx.fail("identity.access-key", "global", key_id, &err);
+                                    continue;
+                                }
+                            };
+                        ctx.put(
                             "global",
                             key_id,
-                            fields(json!({
-                                "user": name,
-                                "root": false,
-                                "active": s(key, "Status") == "Active",
-                                "created_at": key.get("CreateDate").and_then(normalize_time),
-                                "last_used_at": used["AccessKeyLastUsed"]
-                                    .get("LastUsedDate")
-                                    .and_then(normalize_time),
-                            })),
                             &[sha.as_str(), used_sha.as_str()],
+                            |envelope| AccessKey {
+                                envelope,
+                                user: name.clone(),
+                                root: false,
+                                active: s(key, "Status") == "Active",
+                                created_at,
+                                last_used_at: stamp(used["AccessKeyLastUsed"].get("LastUsedDate")),
+                                never_used: None,
+                            },
                         );
                     }
                 }
@@ -402,7 +413,7 @@ impl AlibabaCollector {
         let last_login = match self.ram_call(ctx, "GetUser", &[("UserName", name)]) {
             Ok((v, sha)) => {
                 sources.push(sha);
-                v["User"].get("LastLoginDate").and_then(normalize_time)
+                stamp(v["User"].get("LastLoginDate"))
             }
             Err(err) => return ctx.fail("identity.user", "global", name, &err),
         };
@@ -479,21 +490,21 @@ impl AlibabaCollector {
         };
         sources.push(mfa_sha.clone());
         let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-        ctx.record(
-            "identity.user",
-            "global",
-            id,
-            fields(json!({
-                "name": name,
-                "root": false,
-                "console_access": console,
-                "mfa_enabled": mfa_users.iter().any(|u| u == name),
-                "privileged": privileged,
-                "created_at": user.get("CreateDate").and_then(normalize_time),
-                "last_login_at": last_login,
-            })),
-            &sources,
-        );
+        let created_at = match required_stamp(stamp(user.get("CreateDate")), "ram", name) {
+            Ok(t) => t,
+            Err(err) => return ctx.fail("identity.user", "global", name, &err),
+        };
+        ctx.put("global", id, &sources, |envelope| IdentityUser {
+            envelope,
+            name: name.to_owned(),
+            root: false,
+            console_access: console,
+            mfa_enabled: mfa_users.iter().any(|u| u == name),
+            privileged,
+            created_at,
+            last_login_at: last_login,
+            never_logged_in: None,
+        });
     }
 
     /// Whether a `Policies.Policy` listing grants full access: the system policy
@@ -546,13 +557,13 @@ impl AlibabaCollector {
         );
         match self.endpoint.unit_call(ctx, call) {
             Ok((v, sha)) => match sas_threat_detection(&v) {
-                Ok(enabled) => ctx.record(
-                    "monitoring.threat-detection",
-                    "global",
-                    "security-center",
-                    fields(json!({"service": "Security Center", "enabled": enabled})),
-                    &[sha.as_str()],
-                ),
+                Ok(enabled) => ctx.put("global", "security-center", &[sha.as_str()], |envelope| {
+                    ThreatDetection {
+                        envelope,
+                        service: "Security Center".to_owned(),
+                        enabled,
+                    }
+                }),
                 Err(message) => ctx.fail(
                     "monitoring.threat-detection",
                     "global",
@@ -599,20 +610,24 @@ impl AlibabaCollector {
                 }
             };
             let rw = s(trail, "EventRW");
-            ctx.record(
-                "audit.trail",
+            let id = format!("acs:actiontrail:{region}:{}:trail/{name}", ctx.account());
+            ctx.put(
                 region,
-                &format!("acs:actiontrail:{region}:{}:trail/{name}", ctx.account()),
-                fields(json!({
-                    "name": name,
-                    "enabled": truthy(st.get("IsLogging")),
-                    "multi_region": s(trail, "TrailRegion") == "All",
+                &id,
+                &[list_sha.as_str(), sha.as_str()],
+                |envelope| AuditTrail {
+                    envelope,
+                    name: name.to_owned(),
+                    enabled: truthy(st.get("IsLogging")),
+                    multi_region: s(trail, "TrailRegion") == "All",
                     // Not reported by ActionTrail (omitted, so not evaluated): log-file
                     // integrity, delivery encryption (a property of the OSS bucket / SLS
                     // project) and retention.
-                    "management_events": rw == "All" || rw == "Write",
-                })),
-                &[list_sha.as_str(), sha.as_str()],
+                    log_file_validation: None,
+                    encrypted: None,
+                    management_events: rw == "All" || rw == "Write",
+                    retention_days: None,
+                },
             );
         }
     }
@@ -653,9 +668,9 @@ impl AlibabaCollector {
                 };
                 let m = &d["KeyMetadata"];
                 let origin = match (s(m, "Origin"), s(m, "ProtectionLevel")) {
-                    ("EXTERNAL", _) => "external",
-                    (_, "HSM") => "hsm",
-                    _ => "provider",
+                    ("EXTERNAL", _) => KeyOrigin::External,
+                    (_, "HSM") => KeyOrigin::Hsm,
+                    _ => KeyOrigin::Provider,
                 };
                 // KeySpec: Aliyun_AES_256, Aliyun_SM4, ... are symmetric; RSA_*, EC_* are not.
                 let spec = s(m, "KeySpec");
@@ -669,7 +684,9 @@ impl AlibabaCollector {
                 let enabled = s(m, "KeyState") == "Enabled";
                 // Only enabled symmetric keys with KMS-generated material rotate automatically.
                 let rotation = match s(m, "AutomaticRotation") {
-                    _ if !(enabled && origin == "provider" && symmetric == Some(true)) => None,
+                    _ if !(enabled && origin == KeyOrigin::Provider && symmetric == Some(true)) => {
+                        None
+                    }
                     "Enabled" => Some(true),
                     "Disabled" | "Suspended" => Some(false),
                     _ => None,
@@ -679,19 +696,19 @@ impl AlibabaCollector {
                 } else {
                     s(key, "KeyArn").to_owned()
                 };
-                ctx.record(
-                    "crypto.key",
+                ctx.put(
                     region,
                     &arn,
-                    fields(json!({
-                        // Listed with `CreatorType = User`: the customer's own keys.
-                        "customer_managed": true,
-                        "enabled": enabled,
-                        "rotation_enabled": rotation,
-                        "origin": origin,
-                        "symmetric": symmetric,
-                    })),
                     &[list_sha.as_str(), sha.as_str()],
+                    |envelope| CryptoKey {
+                        envelope,
+                        // Listed with `CreatorType = User`: the customer's own keys.
+                        customer_managed: true,
+                        enabled,
+                        rotation_enabled: rotation,
+                        origin,
+                        symmetric,
+                    },
                 );
             }
         }
@@ -848,18 +865,16 @@ impl AlibabaCollector {
                 }
             }
             let (ports, all) = open.fields();
-            ctx.record(
-                KIND,
-                region,
-                &id,
-                fields(json!({
-                    "name": s(&group, "SecurityGroupName"),
-                    "vpc_id": Some(s(&group, "VpcId")).filter(|v| !v.is_empty()),
-                    "world_open_ports": ports,
-                    "world_open_all": all,
-                })),
-                &sources.iter().map(String::as_str).collect::<Vec<_>>(),
-            );
+            let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+            ctx.put(region, &id, &sources, |envelope| SecurityGroup {
+                envelope,
+                name: s(&group, "SecurityGroupName").to_owned(),
+                vpc_id: Some(s(&group, "VpcId"))
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned),
+                world_open_ports: ports,
+                world_open_all: all,
+            });
         }
     }
 
@@ -867,17 +882,14 @@ impl AlibabaCollector {
         match self.ecs_pages(ctx, region, "DescribeDisks", ["Disks", "Disk"], 100) {
             Ok(disks) => {
                 for (disk, sha) in disks {
-                    ctx.record(
-                        "compute.volume",
-                        region,
-                        s(&disk, "DiskId"),
-                        fields(json!({
-                            "encrypted": truthy(disk.get("Encrypted")),
-                            "customer_managed_key": !s(&disk, "KMSKeyId").is_empty(),
-                            "attached": s(&disk, "Status") == "In_use",
-                        })),
-                        &[sha.as_str()],
-                    );
+                    ctx.put(region, s(&disk, "DiskId"), &[sha.as_str()], |envelope| {
+                        ComputeVolume {
+                            envelope,
+                            encrypted: truthy(disk.get("Encrypted")),
+                            customer_managed_key: !s(&disk, "KMSKeyId").is_empty(),
+                            attached: s(&disk, "Status") == "In_use",
+                        }
+                    });
                 }
             }
             Err(err) => ctx.fail("compute.volume", region, "*", &err),
@@ -917,31 +929,26 @@ impl AlibabaCollector {
                             .collect::<Vec<_>>()
                     });
                     let (cross, regions, outside) = match &copies {
-                        None => (None, Value::Null, Value::Null),
-                        Some(c) if c.is_empty() => (Some(false), Value::Null, Value::Null),
+                        None => (None, None, None),
+                        Some(c) if c.is_empty() => (Some(false), None, None),
                         // A copy whose destination is not named: the regions are unknown.
-                        Some(c) if c.iter().any(|r| r.is_empty()) => {
-                            (Some(true), Value::Null, Value::Null)
-                        }
+                        Some(c) if c.iter().any(|r| r.is_empty()) => (Some(true), None, None),
                         Some(c) => {
                             let (regions, outside) = copy_fields(CnProvider::Alibaba, c);
-                            (Some(true), regions, outside)
+                            (Some(true), Some(regions), Some(outside))
                         }
                     };
-                    ctx.record(
-                        "backup.plan",
-                        region,
-                        s(plan, "PlanId"),
-                        fields(json!({
-                            "name": name,
-                            "enabled": !truthy(plan.get("Disabled")),
-                            "retention_days": int(plan.get("Retention")),
-                            "cross_region_copy": cross,
-                            "copy_regions": regions,
-                            "copy_outside_mainland": outside,
-                        })),
-                        &[sha.as_str()],
-                    );
+                    ctx.put(region, s(plan, "PlanId"), &[sha.as_str()], |envelope| {
+                        BackupPlan {
+                            envelope,
+                            name: name.to_owned(),
+                            enabled: !truthy(plan.get("Disabled")),
+                            retention_days: count(plan.get("Retention")),
+                            cross_region_copy: cross,
+                            copy_regions: regions,
+                            copy_outside_mainland: outside,
+                        }
+                    });
                 }
             }
             Err(err) => ctx.fail("backup.plan", region, "*", &err),
@@ -993,17 +1000,14 @@ impl AlibabaCollector {
                 }
             }
             let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-            ctx.record(
-                KIND,
-                region,
-                &id,
-                fields(json!({
-                    "name": Some(s(&vpc, "VpcName")).filter(|n| !n.is_empty()),
-                    "default": truthy(vpc.get("IsDefault")),
-                    "flow_log_enabled": enabled,
-                })),
-                &sources,
-            );
+            ctx.put(region, &id, &sources, |envelope| Vpc {
+                envelope,
+                name: Some(s(&vpc, "VpcName"))
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned),
+                default: truthy(vpc.get("IsDefault")),
+                flow_log_enabled: enabled,
+            });
         }
     }
 
@@ -1056,7 +1060,7 @@ impl AlibabaCollector {
                     Ok(a) => a,
                     Err(_) => continue,
                 };
-            let Some(retention) = int(backup.get("BackupRetentionPeriod")) else {
+            let Some(retention) = count(backup.get("BackupRetentionPeriod")) else {
                 ctx.fail(
                     KIND,
                     region,
@@ -1071,27 +1075,23 @@ impl AlibabaCollector {
             let public = arr(&net, &["DBInstanceNetInfos", "DBInstanceNetInfo"])
                 .iter()
                 .any(|c| s(c, "IPType") == "Public");
-            ctx.record(
-                KIND,
-                region,
-                &id,
-                fields(json!({
-                    "engine": s(&db, "Engine").to_ascii_lowercase(),
-                    // TDE on → encrypted; TDE off says nothing about cloud-disk encryption,
-                    // which this call does not report: omitted (not evaluated).
-                    "encrypted": (s(&tde, "TDEStatus") == "Enabled").then_some(true),
-                    "public": public,
-                    "backup_retention_days": retention,
-                    // RDS spells the multi-zone flag `MutriORsignle`.
-                    "multi_az": truthy(db.get("MutriORsignle")),
-                })),
-                &[
-                    list_sha.as_str(),
-                    tde_sha.as_str(),
-                    backup_sha.as_str(),
-                    net_sha.as_str(),
-                ],
-            );
+            let sources = [
+                list_sha.as_str(),
+                tde_sha.as_str(),
+                backup_sha.as_str(),
+                net_sha.as_str(),
+            ];
+            ctx.put(region, &id, &sources, |envelope| DatabaseInstance {
+                envelope,
+                engine: s(&db, "Engine").to_ascii_lowercase(),
+                // TDE on → encrypted; TDE off says nothing about cloud-disk encryption,
+                // which this call does not report: omitted (not evaluated).
+                encrypted: (s(&tde, "TDEStatus") == "Enabled").then_some(true),
+                public,
+                backup_retention_days: retention,
+                // RDS spells the multi-zone flag `MutriORsignle`.
+                multi_az: truthy(db.get("MutriORsignle")),
+            });
         }
     }
 
@@ -1115,15 +1115,12 @@ impl AlibabaCollector {
                 if !r.is_object() {
                     return;
                 }
-                ctx.record(
-                    KIND,
-                    "global",
-                    &format!("acs:config::{}:configuration-recorder", ctx.account()),
-                    fields(json!({
-                        "recording": s(r, "ConfigurationRecorderStatus") == "REGISTERED",
-                    })),
-                    &[sha.as_str()],
-                );
+                let id = format!("acs:config::{}:configuration-recorder", ctx.account());
+                ctx.put("global", &id, &[sha.as_str()], |envelope| ConfigRecorder {
+                    envelope,
+                    recording: s(r, "ConfigurationRecorderStatus") == "REGISTERED",
+                    all_resources: None,
+                });
             }
             Err(err) => ctx.fail(KIND, "global", "*", &err),
         }
@@ -1183,6 +1180,7 @@ fn sas_threat_detection(v: &Value) -> Result<bool, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn security_center_editions_are_read_from_the_sdk_codes() {

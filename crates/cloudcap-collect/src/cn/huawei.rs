@@ -7,6 +7,10 @@
 
 use std::collections::BTreeMap;
 
+use cloudcap_evidence::{
+    AccessKey, AuditTrail, BackupPlan, ComputeVolume, ConfigRecorder, CryptoKey, DatabaseInstance,
+    IdentityUser, KeyOrigin, PasswordPolicy, SecurityGroup, ThreatDetection, Vpc,
+};
 use serde_json::{Value, json};
 
 use crate::allow::AllowList;
@@ -14,8 +18,8 @@ use crate::cn::call::Call;
 use crate::cn::paging::{self, Cursor, More, Page};
 use crate::cn::sign_huawei::ApigSigner;
 use crate::cn::{
-    CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, fields, flag,
-    int, is_world, normalize_time, s, truthy, unit, unsupported,
+    CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, count, flag,
+    is_world, required_stamp, s, stamp, truthy, unit, unsupported,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -236,8 +240,8 @@ const REGIONAL: &[(&str, &[&str])] = &[
 ];
 
 impl Collector for HuaweiCollector {
-    fn provider(&self) -> &'static str {
-        "huawei"
+    fn provider(&self) -> cloudcap_evidence::Provider {
+        cloudcap_evidence::Provider::Huawei
     }
 
     fn units(&self) -> Vec<Unit> {
@@ -312,22 +316,26 @@ impl HuaweiCollector {
         match (policy, login) {
             (Ok((p, sha)), Ok((l, login_sha))) => {
                 let p = &p["password_policy"];
-                ctx.record(
-                    "identity.password-policy",
+                ctx.put(
                     "global",
                     &format!("{domain}/password-policy"),
-                    fields(json!({
-                        "configured": p.is_object(),
-                        "min_length": int(p.get("minimum_password_length")),
+                    &[sha.as_str(), login_sha.as_str()],
+                    |envelope| PasswordPolicy {
+                        envelope,
+                        configured: p.is_object(),
+                        min_length: count(p.get("minimum_password_length")),
                         // Huawei sets how many character types a password mixes (2–4), not
                         // which ones: `min_char_classes`, and no `require_*`.
-                        "min_char_classes": int(p.get("password_char_combination")),
+                        require_uppercase: None,
+                        require_lowercase: None,
+                        require_numbers: None,
+                        require_symbols: None,
+                        min_char_classes: count(p.get("password_char_combination")),
                         // 0 = never expires / no lockout: reported facts, kept.
-                        "max_age_days": int(p.get("password_validity_period")),
-                        "reuse_prevention": int(p.get("number_of_recent_passwords_disallowed")),
-                        "max_login_attempts": int(l["login_policy"].get("login_failed_times")),
-                    })),
-                    &[sha.as_str(), login_sha.as_str()],
+                        max_age_days: count(p.get("password_validity_period")),
+                        reuse_prevention: count(p.get("number_of_recent_passwords_disallowed")),
+                        max_login_attempts: count(l["login_policy"].get("login_failed_times")),
+                    },
                 );
             }
             (Err(err), _) | (_, Err(err)) => {
@@ -398,22 +406,30 @@ impl HuaweiCollector {
                 (Ok((d, detail_sha)), Ok((g, groups_sha)), Some((mfa_users, mfa_sha))) => {
                     let d = &d["user"];
                     root = truthy(d.get("is_domain_owner"));
-                    ctx.record(
-                        "identity.user",
-                        "global",
-                        &id,
-                        fields(json!({
-                            "name": name,
-                            "root": root,
-                            "console_access": s(d, "access_mode") != "programmatic",
-                            "mfa_enabled": mfa_users.contains(&id),
-                            // Members of the built-in `admin` group hold every permission.
-                            "privileged": root || arr(&g, &["groups"]).iter().any(|g| s(g, "name") == "admin"),
-                            "created_at": d.get("create_time").and_then(normalize_time),
-                            "last_login_at": d.get("last_login_time").and_then(normalize_time),
-                        })),
-                        &[list_sha.as_str(), detail_sha.as_str(), groups_sha.as_str(), mfa_sha.as_str()],
-                    );
+                    let sources = [
+                        list_sha.as_str(),
+                        detail_sha.as_str(),
+                        groups_sha.as_str(),
+                        mfa_sha.as_str(),
+                    ];
+                    match required_stamp(stamp(d.get("create_time")), "iam", &name) {
+                        Ok(created_at) => ctx.put("global", &id, &sources, |envelope| {
+                            IdentityUser {
+                                envelope,
+                                name: name.clone(),
+                                root,
+                                console_access: s(d, "access_mode") != "programmatic",
+                                mfa_enabled: mfa_users.contains(&id),
+                                // Members of the built-in `admin` group hold every permission.
+                                privileged: root
+                                    || arr(&g, &["groups"]).iter().any(|g| s(g, "name") == "admin"),
+                                created_at,
+                                last_login_at: stamp(d.get("last_login_time")),
+                                never_logged_in: None,
+                            }
+                        }),
+                        Err(err) => ctx.fail("identity.user", "global", &name, &err),
+                    }
                 }
                 (Err(err), _, _) | (_, Err(err), _) => {
                     ctx.fail("identity.user", "global", &name, &err)
@@ -448,22 +464,28 @@ impl HuaweiCollector {
                                 continue;
                             }
                         };
-                        let last_used = detail["credential"]
-                            .get("last_use_time")
-                            .and_then(normalize_time);
-                        ctx.record(
-                            "identity.access-key",
+                        let last_used = stamp(detail["credential"].get("last_use_time"));
+                        let created_at =
+                            match required_stamp(stamp(key.get("create_time")), "iam", &access) {
+                                Ok(t) => t,
+                                Err(err) => {
+                                    ctx.fail("identity.access-key", "global", &access, &err);
+                                    continue;
+                                }
+                            };
+                        ctx.put(
                             "global",
                             &access,
-                            fields(json!({
-                                "user": name,
-                                "root": root,
-                                "active": s(key, "status") == "active",
-                                "created_at": key.get("create_time").and_then(normalize_time),
-                                "never_used": last_used.as_ref().map(|_| false),
-                                "last_used_at": last_used,
-                            })),
                             &[sha.as_str(), detail_sha.as_str()],
+                            |envelope| AccessKey {
+                                envelope,
+                                user: name.clone(),
+                                root,
+                                active: s(key, "status") == "active",
+                                created_at,
+                                never_used: last_used.as_ref().map(|_| false),
+                                last_used_at: last_used,
+                            },
                         );
                     }
                 }
@@ -487,23 +509,19 @@ impl HuaweiCollector {
         match self.endpoint.unit_call(ctx, call) {
             Ok((v, sha)) => {
                 for t in arr(&v, &["trackers"]) {
-                    let retention = int(t["obs_info"].get("bucket_lifecycle")).filter(|n| *n > 0);
-                    ctx.record(
-                        "audit.trail",
-                        region,
-                        s(t, "id"),
-                        fields(json!({
-                            "name": s(t, "tracker_name"),
-                            "enabled": s(t, "status") == "enabled",
-                            // CTS trackers are regional.
-                            "multi_region": false,
-                            "log_file_validation": flag(t.get("is_support_validate")),
-                            "encrypted": flag(t.get("is_support_trace_files_encryption")).map(|on| on && !s(t, "kms_id").is_empty()),
-                            "management_events": s(t, "tracker_type") == "system",
-                            "retention_days": retention,
-                        })),
-                        &[sha.as_str()],
-                    );
+                    let retention = count(t["obs_info"].get("bucket_lifecycle")).filter(|n| *n > 0);
+                    ctx.put(region, s(t, "id"), &[sha.as_str()], |envelope| AuditTrail {
+                        envelope,
+                        name: s(t, "tracker_name").to_owned(),
+                        enabled: s(t, "status") == "enabled",
+                        // CTS trackers are regional.
+                        multi_region: false,
+                        log_file_validation: flag(t.get("is_support_validate")),
+                        encrypted: flag(t.get("is_support_trace_files_encryption"))
+                            .map(|on| on && !s(t, "kms_id").is_empty()),
+                        management_events: s(t, "tracker_type") == "system",
+                        retention_days: retention,
+                    });
                 }
             }
             Err(err) => ctx.fail("audit.trail", region, "*", &err),
@@ -545,9 +563,9 @@ impl HuaweiCollector {
             let key_id = s(key, "key_id").to_owned();
             let customer_managed = s(key, "default_key_flag") != "1";
             let origin = if s(key, "origin") == "external" {
-                "external"
+                KeyOrigin::External
             } else {
-                "provider"
+                KeyOrigin::Provider
             };
             // key_spec: AES_256 and SM4 are symmetric; RSA_*, EC_*, SM2 are not.
             let symmetric = match s(key, "key_spec") {
@@ -560,46 +578,44 @@ impl HuaweiCollector {
             let mut sources = vec![list_sha.clone()];
             // Rotation only for the keys that can rotate: enabled, symmetric, KMS-generated
             // customer keys (default keys are the services').
-            let rotation =
-                if customer_managed && enabled && origin == "provider" && symmetric == Some(true) {
-                    let call = in_project(
-                        post(
-                            "kms",
-                            "ShowKeyRotationStatus",
-                            region,
-                            host.to_owned(),
-                            format!("/v1.0/{project}/kms/get-key-rotation-status"),
-                            json!({"key_id": key_id}),
-                        ),
-                        project,
-                    );
-                    match self.endpoint.unit_call(ctx, call) {
-                        Ok((r, sha)) => {
-                            sources.push(sha);
-                            flag(r.get("key_rotation_enabled"))
-                        }
-                        Err(err) => {
-                            ctx.fail("crypto.key", region, &key_id, &err);
-                            continue;
-                        }
+            let rotation = if customer_managed
+                && enabled
+                && origin == KeyOrigin::Provider
+                && symmetric == Some(true)
+            {
+                let call = in_project(
+                    post(
+                        "kms",
+                        "ShowKeyRotationStatus",
+                        region,
+                        host.to_owned(),
+                        format!("/v1.0/{project}/kms/get-key-rotation-status"),
+                        json!({"key_id": key_id}),
+                    ),
+                    project,
+                );
+                match self.endpoint.unit_call(ctx, call) {
+                    Ok((r, sha)) => {
+                        sources.push(sha);
+                        flag(r.get("key_rotation_enabled"))
                     }
-                } else {
-                    None
-                };
+                    Err(err) => {
+                        ctx.fail("crypto.key", region, &key_id, &err);
+                        continue;
+                    }
+                }
+            } else {
+                None
+            };
             let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-            ctx.record(
-                "crypto.key",
-                region,
-                &key_id,
-                fields(json!({
-                    "customer_managed": customer_managed,
-                    "enabled": enabled,
-                    "rotation_enabled": rotation,
-                    "origin": origin,
-                    "symmetric": symmetric,
-                })),
-                &sources,
-            );
+            ctx.put(region, &key_id, &sources, |envelope| CryptoKey {
+                envelope,
+                customer_managed,
+                enabled,
+                rotation_enabled: rotation,
+                origin,
+                symmetric,
+            });
         }
     }
 
@@ -720,13 +736,13 @@ impl HuaweiCollector {
                     sources.push(sha.as_str());
                 }
             }
-            ctx.record(
-                KIND,
-                region,
-                &id,
-                fields(json!({"name": s(group, "name"), "world_open_ports": ports, "world_open_all": all})),
-                &sources,
-            );
+            ctx.put(region, &id, &sources, |envelope| SecurityGroup {
+                envelope,
+                name: s(group, "name").to_owned(),
+                vpc_id: None,
+                world_open_ports: ports,
+                world_open_all: all,
+            });
         }
     }
 
@@ -768,17 +784,16 @@ impl HuaweiCollector {
             Ok(volumes) => {
                 for (vol, sha) in &volumes {
                     let meta = &vol["metadata"];
-                    ctx.record(
-                        "compute.volume",
-                        region,
-                        s(vol, "id"),
-                        fields(json!({
-                            "encrypted": truthy(vol.get("encrypted")) || s(meta, "__system__encrypted") == "1",
-                            "customer_managed_key": !s(meta, "__system__cmkid").is_empty(),
-                            "attached": !arr(vol, &["attachments"]).is_empty() || s(vol, "status") == "in-use",
-                        })),
-                        &[sha.as_str()],
-                    );
+                    ctx.put(region, s(vol, "id"), &[sha.as_str()], |envelope| {
+                        ComputeVolume {
+                            envelope,
+                            encrypted: truthy(vol.get("encrypted"))
+                                || s(meta, "__system__encrypted") == "1",
+                            customer_managed_key: !s(meta, "__system__cmkid").is_empty(),
+                            attached: !arr(vol, &["attachments"]).is_empty()
+                                || s(vol, "status") == "in-use",
+                        }
+                    });
                 }
             }
             Err(err) => ctx.fail("compute.volume", region, "*", &err),
@@ -826,24 +841,21 @@ impl HuaweiCollector {
                     // A destination that is not named leaves the copy regions unknown.
                     let (regions, outside) =
                         if dests.is_empty() || dests.iter().any(|d| d.is_empty()) {
-                            (Value::Null, Value::Null)
+                            (None, None)
                         } else {
-                            copy_fields(CnProvider::Huawei, &dests)
+                            let (regions, outside) = copy_fields(CnProvider::Huawei, &dests);
+                            (Some(regions), Some(outside))
                         };
-                    ctx.record(
-                        "backup.plan",
-                        region,
-                        s(p, "id"),
-                        fields(json!({
-                            "name": s(p, "name"),
-                            "enabled": truthy(p.get("enabled")),
-                            "retention_days": int(def.get("retention_duration_days")).filter(|n| *n > 0),
-                            "cross_region_copy": !dests.is_empty(),
-                            "copy_regions": regions,
-                            "copy_outside_mainland": outside,
-                        })),
-                        &[sha.as_str()],
-                    );
+                    ctx.put(region, s(p, "id"), &[sha.as_str()], |envelope| BackupPlan {
+                        envelope,
+                        name: s(p, "name").to_owned(),
+                        enabled: truthy(p.get("enabled")),
+                        retention_days: count(def.get("retention_duration_days"))
+                            .filter(|n| *n > 0),
+                        cross_region_copy: Some(!dests.is_empty()),
+                        copy_regions: regions,
+                        copy_outside_mainland: outside,
+                    });
                 }
             }
             Err(err) => ctx.fail("backup.plan", region, "*", &err),
@@ -891,13 +903,13 @@ impl HuaweiCollector {
                         sources.push(sha.as_str());
                     }
                 }
-                ctx.record(
-                    "monitoring.threat-detection",
-                    region,
-                    &format!("hss/{region}"),
-                    fields(json!({"service": "Host Security Service", "enabled": enabled})),
-                    &sources,
-                );
+                ctx.put(region, &format!("hss/{region}"), &sources, |envelope| {
+                    ThreatDetection {
+                        envelope,
+                        service: "Host Security Service".to_owned(),
+                        enabled,
+                    }
+                });
             }
             Err(err) => ctx.fail("monitoring.threat-detection", region, "*", &err),
         }
@@ -1016,17 +1028,14 @@ impl HuaweiCollector {
                 }
             }
             let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-            ctx.record(
-                KIND,
-                region,
-                &id,
-                fields(json!({
-                    "name": Some(s(&vpc, "name")).filter(|n| !n.is_empty()),
-                    "default": false,
-                    "flow_log_enabled": enabled,
-                })),
-                &sources,
-            );
+            ctx.put(region, &id, &sources, |envelope| Vpc {
+                envelope,
+                name: Some(s(&vpc, "name"))
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned),
+                default: false,
+                flow_log_enabled: enabled,
+            });
         }
     }
 
@@ -1063,7 +1072,7 @@ impl HuaweiCollector {
         };
         for (db, sha) in &instances {
             let id = s(db, "id");
-            let Some(retention) = int(db["backup_strategy"].get("keep_days")) else {
+            let Some(retention) = count(db["backup_strategy"].get("keep_days")) else {
                 ctx.fail(
                     KIND,
                     region,
@@ -1077,19 +1086,14 @@ impl HuaweiCollector {
                 .map(|n| s(n, "availability_zone"))
                 .filter(|z| !z.is_empty())
                 .collect();
-            ctx.record(
-                KIND,
-                region,
-                id,
-                fields(json!({
-                    "engine": s(&db["datastore"], "type").to_ascii_lowercase(),
-                    "encrypted": !s(db, "disk_encryption_id").is_empty(),
-                    "public": !arr(db, &["public_ips"]).is_empty(),
-                    "backup_retention_days": retention,
-                    "multi_az": s(db, "type").eq_ignore_ascii_case("ha") && zones.len() > 1,
-                })),
-                &[sha.as_str()],
-            );
+            ctx.put(region, id, &[sha.as_str()], |envelope| DatabaseInstance {
+                envelope,
+                engine: s(&db["datastore"], "type").to_ascii_lowercase(),
+                encrypted: Some(!s(db, "disk_encryption_id").is_empty()),
+                public: !arr(db, &["public_ips"]).is_empty(),
+                backup_retention_days: retention,
+                multi_az: s(db, "type").eq_ignore_ascii_case("ha") && zones.len() > 1,
+            });
         }
     }
 
@@ -1110,15 +1114,15 @@ impl HuaweiCollector {
             &domain,
         );
         match self.endpoint.unit_call(ctx, call) {
-            Ok((v, sha)) => ctx.record(
-                KIND,
+            Ok((v, sha)) => ctx.put(
                 "global",
                 &format!("{domain}/tracker-config"),
-                fields(json!({
-                    "recording": v.is_object(),
-                    "all_resources": flag(v["selector"].get("all_supported")),
-                })),
                 &[sha.as_str()],
+                |envelope| ConfigRecorder {
+                    envelope,
+                    recording: v.is_object(),
+                    all_resources: flag(v["selector"].get("all_supported")),
+                },
             ),
             Err(err) if err.status == Some(404) => {}
             Err(err) => ctx.fail(KIND, "global", "*", &err),

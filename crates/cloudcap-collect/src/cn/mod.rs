@@ -34,8 +34,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use cloudcap_evidence::UtcTimestamp;
 use hmac::{Hmac, KeyInit, Mac};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::boundary::{RunBoundary, write_run};
@@ -825,22 +826,7 @@ pub(crate) fn unsupported(service: &'static str, message: &str) -> CallError {
 
 /// An error for an answer that lacks a field the kind needs (no value is guessed).
 pub(crate) fn malformed(service: &'static str, message: &str) -> CallError {
-    CallError {
-        class: ErrorClass::Malformed,
-        service,
-        action: "-",
-        code: None,
-        status: None,
-        message: message.to_owned(),
-    }
-}
-
-/// Record fields from a JSON object literal (null values dropped: optional fields are omitted).
-pub(crate) fn fields(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map.into_iter().filter(|(_, v)| !v.is_null()).collect(),
-        _ => Map::new(),
-    }
+    CallError::malformed(service, message)
 }
 
 /// `global` for account-wide kinds, else each region.
@@ -876,11 +862,14 @@ impl WorldOpen {
         self.all = true;
     }
 
-    pub(crate) fn fields(&self) -> (Value, Value) {
-        (
-            json!(self.ports.iter().collect::<Vec<_>>()),
-            json!(self.all),
-        )
+    /// `world_open_ports` (sorted, de-duplicated) and `world_open_all`.
+    pub(crate) fn fields(&self) -> (Vec<u16>, bool) {
+        let ports = self
+            .ports
+            .iter()
+            .filter_map(|p| u16::try_from(*p).ok())
+            .collect();
+        (ports, self.all)
     }
 }
 
@@ -946,10 +935,40 @@ pub(crate) fn flag(v: Option<&Value>) -> Option<bool> {
 
 /// Sorted, deduplicated destination regions of backup copies, and whether one is outside
 /// mainland China (`copy_regions`, `copy_outside_mainland`).
-pub(crate) fn copy_fields(provider: CnProvider, regions: &[&str]) -> (Value, Value) {
+pub(crate) fn copy_fields(provider: CnProvider, regions: &[&str]) -> (Vec<String>, bool) {
     let set: std::collections::BTreeSet<&str> = regions.iter().copied().collect();
     let outside = set.iter().any(|r| !is_mainland(provider, r));
-    (json!(set.into_iter().collect::<Vec<_>>()), json!(outside))
+    (set.into_iter().map(str::to_owned).collect(), outside)
+}
+
+/// A count, a length or a number of days: [`int`] when it is between 0 and `u32::MAX`; a
+/// negative or oversized value is not a fact the record can hold, so it is absent.
+pub(crate) fn count(v: Option<&Value>) -> Option<u32> {
+    int(v).and_then(|n| u32::try_from(n).ok())
+}
+
+/// A vendor timestamp ([`normalize_time`]) as a record timestamp; absent when unreadable.
+pub(crate) fn stamp(v: Option<&Value>) -> Option<UtcTimestamp> {
+    v.and_then(normalize_time)
+        .as_deref()
+        .and_then(UtcTimestamp::parse)
+}
+
+/// A vendor timestamp in Beijing time when it has no offset ([`normalize_time_cst`]).
+pub(crate) fn stamp_cst(v: Option<&Value>) -> Option<UtcTimestamp> {
+    v.and_then(normalize_time_cst)
+        .as_deref()
+        .and_then(UtcTimestamp::parse)
+}
+
+/// A timestamp the kind requires (`created_at`): an answer without a readable one is
+/// `malformed` for that resource, never a guessed date.
+pub(crate) fn required_stamp(
+    stamp: Option<UtcTimestamp>,
+    service: &'static str,
+    what: &str,
+) -> Result<UtcTimestamp, CallError> {
+    stamp.ok_or_else(|| malformed(service, &format!("{what}: no readable creation time")))
 }
 
 /// Integer that may be a JSON number or a numeric string.
@@ -966,6 +985,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn counts_and_timestamps_are_absent_when_not_a_fact() {
+        assert_eq!(count(Some(&json!(90))), Some(90));
+        assert_eq!(count(Some(&json!("7"))), Some(7));
+        // A negative or oversized number is not a count: absent, so not evaluated.
+        assert_eq!(count(Some(&json!(-1))), None);
+        assert_eq!(count(Some(&json!(5_000_000_000_i64))), None);
+        assert_eq!(count(None), None);
+        assert_eq!(
+            stamp(Some(&json!("2020-01-08 06:26:08"))).map(|t| t.to_string()),
+            Some("2020-01-08T06:26:08Z".to_owned())
+        );
+        assert_eq!(
+            stamp_cst(Some(&json!("2020-01-08 14:26:08"))).map(|t| t.to_string()),
+            Some("2020-01-08T06:26:08Z".to_owned())
+        );
+        assert_eq!(stamp(Some(&json!("yesterday"))), None);
+        // A required creation time that cannot be read is `malformed` for that resource.
+        let err = required_stamp(stamp(Some(&json!(""))), "ram", "alice").unwrap_err();
+        assert_eq!(err.class, ErrorClass::Malformed);
+        assert!(err.message.contains("alice"), "{}", err.message);
+    }
+
+    #[test]
     fn credentials_debug_hides_secret() {
         let c = Credentials::new("AKID", "topsecret");
         let shown = format!("{c:?} {:?}", CnConfig::new(c.clone()));
@@ -980,9 +1022,9 @@ mod tests {
         w.add_range(22, 22);
         w.add_range(80, 81);
         w.add_range(22, 22);
-        assert_eq!(w.fields(), (json!([22, 80, 81]), json!(false)));
+        assert_eq!(w.fields(), (vec![22, 80, 81], false));
         w.add_range(1, 65535);
-        assert_eq!(w.fields().1, json!(true));
+        assert!(w.fields().1);
     }
 
     #[test]
@@ -1032,11 +1074,14 @@ mod tests {
                 CnProvider::Alibaba,
                 &["cn-shanghai", "ap-southeast-1", "cn-shanghai"]
             ),
-            (json!(["ap-southeast-1", "cn-shanghai"]), json!(true))
+            (
+                vec!["ap-southeast-1".to_owned(), "cn-shanghai".to_owned()],
+                true
+            )
         );
         assert_eq!(
             copy_fields(CnProvider::Huawei, &["cn-east-3"]),
-            (json!(["cn-east-3"]), json!(false))
+            (vec!["cn-east-3".to_owned()], false)
         );
     }
 

@@ -2,12 +2,13 @@
 //! ([`crate::cn::sign_objstore`]), XML answers, so they run with their own client after the
 //! gateway units. One unit lists the account's buckets and reads each bucket in a collected region.
 
+use cloudcap_evidence::StorageBucket;
 use serde_json::json;
 
 use crate::allow::AllowList;
 use crate::cn::paging::{self, Page};
 use crate::cn::sign_objstore::{ObjectStore, ObjectStoreSigner};
-use crate::cn::{CnConfig, fields, percent_encode};
+use crate::cn::{CnConfig, percent_encode};
 use crate::http::{ApiRequest, CallError, ErrorClass, HttpClient};
 use crate::runner::{Collector, Fetched, Unit, UnitCtx};
 
@@ -120,11 +121,11 @@ impl BucketCollector {
 }
 
 impl Collector for BucketCollector {
-    fn provider(&self) -> &'static str {
+    fn provider(&self) -> cloudcap_evidence::Provider {
         match self.store {
-            ObjectStore::Oss => "alibaba",
-            ObjectStore::Obs => "huawei",
-            ObjectStore::Cos => "tencent",
+            ObjectStore::Oss => cloudcap_evidence::Provider::Alibaba,
+            ObjectStore::Obs => cloudcap_evidence::Provider::Huawei,
+            ObjectStore::Cos => cloudcap_evidence::Provider::Tencent,
         }
     }
 
@@ -266,20 +267,20 @@ impl BucketCollector {
             first_text(&parse(&policy, "oss", "GetBucketPolicyStatus")?, "IsPublic")
                 .eq_ignore_ascii_case("true");
         let account = ctx.account().to_owned();
-        ctx.record(
-            "storage.bucket",
+        ctx.put(
             region,
             &format!("acs:oss:*:{account}:{name}"),
-            fields(json!({
-                "name": name,
-                "encrypted": !sse.is_empty() && sse != "None",
-                "customer_managed_key": sse == "KMS" && !kms_key.is_empty(),
-                "versioning": versioning == "Enabled",
-                "public": grant.starts_with("public-read") || policy_public,
-                "public_access_block": blocked,
-                "access_logging": !log_bucket.is_empty(),
-            })),
             &[list_sha, &info.sha256, &pab.sha256, &policy.sha256],
+            |envelope| StorageBucket {
+                envelope,
+                name: name.to_owned(),
+                encrypted: !sse.is_empty() && sse != "None",
+                customer_managed_key: sse == "KMS" && !kms_key.is_empty(),
+                versioning: versioning == "Enabled",
+                public: grant.starts_with("public-read") || policy_public,
+                public_access_block: Some(blocked),
+                access_logging: !log_bucket.is_empty(),
+            },
         );
         Ok(())
     }
@@ -382,20 +383,14 @@ impl BucketCollector {
                 .any(|n| n.has_tag_name("LoggingEnabled")),
             None => false,
         };
-        let fields = fields(json!({
-            "name": name,
-            "encrypted": !sse.is_empty(),
-            "customer_managed_key": sse.eq_ignore_ascii_case("kms") && !kms_key.is_empty(),
-            "versioning": read(&versioning, "GetBucketVersioning", "Status")? == "Enabled",
-            "public": public_acl
-                || read(&policy, "GetBucketPolicyPublicStatus", "IsPublic")?.eq_ignore_ascii_case("true")
-                || match &cos_policy {
-                    Some(f) => cos_policy_public(&f.body)?,
-                    None => false,
-                },
-            "public_access_block": blocked,
-            "access_logging": logging_on,
-        }));
+        let versioning_on = read(&versioning, "GetBucketVersioning", "Status")? == "Enabled";
+        let public = public_acl
+            || read(&policy, "GetBucketPolicyPublicStatus", "IsPublic")?
+                .eq_ignore_ascii_case("true")
+            || match &cos_policy {
+                Some(f) => cos_policy_public(&f.body)?,
+                None => false,
+            };
         let mut sources = vec![list_sha.to_owned()];
         for f in [
             &encryption,
@@ -412,7 +407,16 @@ impl BucketCollector {
             sources.push(f.sha256.clone());
         }
         let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-        ctx.record("storage.bucket", region, name, fields, &sources);
+        ctx.put(region, name, &sources, |envelope| StorageBucket {
+            envelope,
+            name: name.to_owned(),
+            encrypted: !sse.is_empty(),
+            customer_managed_key: sse.eq_ignore_ascii_case("kms") && !kms_key.is_empty(),
+            versioning: versioning_on,
+            public,
+            public_access_block: blocked,
+            access_logging: logging_on,
+        });
         Ok(())
     }
 }

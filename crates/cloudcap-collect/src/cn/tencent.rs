@@ -7,6 +7,10 @@
 //! (`tencentcloud/<service>/<version>/models.go`); every listing is read to its end with
 //! [`paging::list`] (see [`Listing`]). See `docs/collectors.md`.
 
+use cloudcap_evidence::{
+    AccessKey, AuditTrail, BackupPlan, ComputeVolume, ConfigRecorder, CryptoKey, DatabaseInstance,
+    IdentityUser, KeyOrigin, PasswordPolicy, SecurityGroup, ThreatDetection, UtcTimestamp, Vpc,
+};
 use serde_json::{Value, json};
 
 use crate::allow::AllowList;
@@ -14,8 +18,8 @@ use crate::cn::call::Call;
 use crate::cn::paging::{self, Page};
 use crate::cn::sign_tencent::Tc3Signer;
 use crate::cn::{
-    CnConfig, Discovery, Endpoint, Send, WorldOpen, arr, fields, flag, int, is_world,
-    normalize_time_cst, s, truthy, unit,
+    CnConfig, Discovery, Endpoint, Send, WorldOpen, arr, count, flag, int, is_world,
+    normalize_time_cst, required_stamp, s, stamp_cst, truthy, unit,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -392,8 +396,8 @@ impl TencentCollector {
 }
 
 impl Collector for TencentCollector {
-    fn provider(&self) -> &'static str {
-        "tencent"
+    fn provider(&self) -> cloudcap_evidence::Provider {
+        cloudcap_evidence::Provider::Tencent
     }
 
     fn units(&self) -> Vec<Unit> {
@@ -459,17 +463,23 @@ impl TencentCollector {
             Ok((v, sha)) => {
                 let rules = &v["Rules"];
                 let account = ctx.account().to_owned();
-                ctx.record(
-                    KIND,
+                ctx.put(
                     "global",
                     &format!("qcs::cam::uin/{account}:password-rules"),
-                    fields(json!({
-                        "configured": rules.is_object(),
-                        "min_length": int(rules.get("MinimumLength")),
-                        "reuse_prevention": int(rules.get("ReusePasswordLimit")),
-                        "max_login_attempts": int(rules.get("RetryPasswordLimit")),
-                    })),
                     &[sha.as_str()],
+                    |envelope| PasswordPolicy {
+                        envelope,
+                        configured: rules.is_object(),
+                        min_length: count(rules.get("MinimumLength")),
+                        require_uppercase: None,
+                        require_lowercase: None,
+                        require_numbers: None,
+                        require_symbols: None,
+                        min_char_classes: None,
+                        max_age_days: None,
+                        reuse_prevention: count(rules.get("ReusePasswordLimit")),
+                        max_login_attempts: count(rules.get("RetryPasswordLimit")),
+                    },
                 );
             }
             Err(err) => ctx.fail(KIND, "global", "*", &err),
@@ -495,22 +505,24 @@ impl TencentCollector {
                 Ok((mfa, privileged, last_login, mut sources)) => {
                     sources.insert(0, list_sha.clone());
                     let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-                    ctx.record(
-                        "identity.user",
-                        "global",
-                        &format!("qcs::cam::uin/{account}:uin/{uin}"),
-                        fields(json!({
-                            "name": name,
-                            "root": false,
-                            "console_access": int(user.get("ConsoleLogin")) == Some(1),
-                            "mfa_enabled": mfa,
-                            "privileged": privileged,
-                            "created_at": user.get("CreateTime").and_then(normalize_time_cst),
-                            // `never_logged_in` is not reported by CAM: omitted.
-                            "last_login_at": last_login,
-                        })),
-                        &sources,
-                    );
+                    let id = format!("qcs::cam::uin/{account}:uin/{uin}");
+                    match required_stamp(stamp_cst(user.get("CreateTime")), "cam", &name) {
+                        Ok(created_at) => ctx.put("global", &id, &sources, |envelope| {
+                            IdentityUser {
+                                envelope,
+                                name: name.clone(),
+                                root: false,
+                                console_access: int(user.get("ConsoleLogin")) == Some(1),
+                                mfa_enabled: mfa,
+                                privileged,
+                                created_at,
+                                // `never_logged_in` is not reported by CAM: omitted.
+                                last_login_at: last_login.as_deref().and_then(UtcTimestamp::parse),
+                                never_logged_in: None,
+                            }
+                        }),
+                        Err(err) => ctx.fail("identity.user", "global", &name, &err),
+                    }
                 }
                 Err(err) => ctx.fail("identity.user", "global", &name, &err),
             }
@@ -605,20 +617,25 @@ impl TencentCollector {
             let id = s(key, "AccessKeyId");
             let mut sources = vec![sha.as_str()];
             sources.extend(used_shas.iter().map(String::as_str));
-            ctx.record(
-                "identity.access-key",
-                "global",
-                id,
-                fields(json!({
-                    "user": name,
-                    "root": false,
-                    "active": s(key, "Status") == "Active",
-                    "created_at": key.get("CreateTime").and_then(normalize_time_cst),
-                    // `never_used` is not reported by CAM: omitted.
-                    "last_used_at": last_used.get(id),
-                })),
-                &sources,
-            );
+            let created_at = match required_stamp(stamp_cst(key.get("CreateTime")), "cam", id) {
+                Ok(t) => t,
+                Err(err) => {
+                    ctx.fail("identity.access-key", "global", id, &err);
+                    continue;
+                }
+            };
+            ctx.put("global", id, &sources, |envelope| AccessKey {
+                envelope,
+                user: name.to_owned(),
+                root: false,
+                active: s(key, "Status") == "Active",
+                created_at,
+                // `never_used` is not reported by CAM: omitted.
+                last_used_at: last_used
+                    .get(id)
+                    .and_then(|t: &String| UtcTimestamp::parse(t)),
+                never_used: None,
+            });
         }
     }
 
@@ -637,20 +654,18 @@ impl TencentCollector {
                 Some(Value::String(t)) => t.clone(),
                 _ => s(&track, "Name").to_owned(),
             };
-            ctx.record(
-                "audit.trail",
-                "global",
-                &id,
-                fields(json!({
-                    "name": s(&track, "Name"),
-                    "enabled": int(track.get("Status")) == Some(1),
-                    // Tracks record every region of the account. Log-file integrity,
-                    // encryption and retention are not reported: omitted.
-                    "multi_region": true,
-                    "management_events": all_management_events(&track),
-                })),
-                &[sha.as_str()],
-            );
+            ctx.put("global", &id, &[sha.as_str()], |envelope| AuditTrail {
+                envelope,
+                name: s(&track, "Name").to_owned(),
+                enabled: int(track.get("Status")) == Some(1),
+                // Tracks record every region of the account. Log-file integrity,
+                // encryption and retention are not reported: omitted.
+                multi_region: true,
+                log_file_validation: None,
+                encrypted: None,
+                management_events: all_management_events(&track),
+                retention_days: None,
+            });
         }
     }
 
@@ -665,12 +680,15 @@ impl TencentCollector {
             Ok((v, sha)) => match int(v.get("Status")) {
                 Some(status) => {
                     let account = ctx.account().to_owned();
-                    ctx.record(
-                        KIND,
+                    ctx.put(
                         "global",
                         &format!("qcs::config::uin/{account}:recorder"),
-                        fields(json!({"recording": status == 1})),
                         &[sha.as_str()],
+                        |envelope| ConfigRecorder {
+                            envelope,
+                            recording: status == 1,
+                            all_resources: None,
+                        },
                     );
                 }
                 None => ctx.fail(
@@ -706,11 +724,11 @@ impl TencentCollector {
             };
             for key in arr(&v, &["KeyMetadatas"]) {
                 let origin = if s(key, "Origin") == "EXTERNAL" {
-                    "external"
+                    KeyOrigin::External
                 } else if !s(key, "HsmClusterId").is_empty() {
-                    "hsm"
+                    KeyOrigin::Hsm
                 } else {
-                    "provider"
+                    KeyOrigin::Provider
                 };
                 // KeyUsage ENCRYPT_DECRYPT is symmetric; ASYMMETRIC_* are not.
                 let usage = s(key, "KeyUsage");
@@ -723,29 +741,28 @@ impl TencentCollector {
                 let enabled = s(key, "KeyState") == "Enabled";
                 // Rotation only for the keys that can rotate: enabled, symmetric,
                 // KMS-generated customer keys.
-                let rotation =
-                    (customer && enabled && origin == "provider" && symmetric == Some(true))
-                        .then(|| flag(key.get("KeyRotationEnabled")))
-                        .flatten();
+                let rotation = (customer
+                    && enabled
+                    && origin == KeyOrigin::Provider
+                    && symmetric == Some(true))
+                .then(|| flag(key.get("KeyRotationEnabled")))
+                .flatten();
                 let id = s(key, "KeyId");
                 let list_sha = list
                     .iter()
                     .find(|(k, _)| s(k, "KeyId") == id)
                     .map(|(_, sha)| sha.as_str())
                     .unwrap_or(list_shas[0].as_str());
-                ctx.record(
-                    "crypto.key",
-                    region,
-                    id,
-                    fields(json!({
-                        "customer_managed": customer,
-                        "enabled": enabled,
-                        "rotation_enabled": rotation,
-                        "origin": origin,
-                        "symmetric": symmetric,
-                    })),
-                    &[list_sha, sha.as_str()],
-                );
+                ctx.put(region, id, &[list_sha, sha.as_str()], |envelope| {
+                    CryptoKey {
+                        envelope,
+                        customer_managed: customer,
+                        enabled,
+                        rotation_enabled: rotation,
+                        origin,
+                        symmetric,
+                    }
+                });
             }
         }
     }
@@ -778,16 +795,17 @@ impl TencentCollector {
                 world_open_ingress(&mut open, s(rule, "Protocol"), s(rule, "Port"));
             }
             let (ports, all) = open.fields();
-            ctx.record(
-                KIND,
+            ctx.put(
                 region,
                 &id,
-                fields(json!({
-                    "name": s(&group, "SecurityGroupName"),
-                    "world_open_ports": ports,
-                    "world_open_all": all,
-                })),
                 &[list_sha.as_str(), sha.as_str()],
+                |envelope| SecurityGroup {
+                    envelope,
+                    name: s(&group, "SecurityGroupName").to_owned(),
+                    vpc_id: None,
+                    world_open_ports: ports,
+                    world_open_all: all,
+                },
             );
         }
     }
@@ -796,17 +814,14 @@ impl TencentCollector {
         match self.list(ctx, region, DISKS, json!({})) {
             Ok(disks) => {
                 for (disk, sha) in disks {
-                    ctx.record(
-                        "compute.volume",
-                        region,
-                        s(&disk, "DiskId"),
-                        fields(json!({
-                            "encrypted": truthy(disk.get("Encrypt")),
-                            "customer_managed_key": !s(&disk, "KmsKeyId").is_empty(),
-                            "attached": truthy(disk.get("Attached")),
-                        })),
-                        &[sha.as_str()],
-                    );
+                    ctx.put(region, s(&disk, "DiskId"), &[sha.as_str()], |envelope| {
+                        ComputeVolume {
+                            envelope,
+                            encrypted: truthy(disk.get("Encrypt")),
+                            customer_managed_key: !s(&disk, "KmsKeyId").is_empty(),
+                            attached: truthy(disk.get("Attached")),
+                        }
+                    });
                 }
             }
             Err(err) => ctx.fail("compute.volume", region, "*", &err),
@@ -817,18 +832,19 @@ impl TencentCollector {
         match self.list(ctx, region, SNAPSHOT_POLICIES, json!({})) {
             Ok(policies) => {
                 for (policy, sha) in policies {
-                    ctx.record(
-                        "backup.plan",
-                        region,
-                        s(&policy, "AutoSnapshotPolicyId"),
-                        fields(json!({
-                            "name": s(&policy, "AutoSnapshotPolicyName"),
-                            "enabled": truthy(policy.get("IsActivated")) && s(&policy, "AutoSnapshotPolicyState") != "ISOLATED",
-                            "retention_days": snapshot_retention_days(&policy),
-                            // Auto-snapshot policies do not report cross-region copies: omitted.
-                        })),
-                        &[sha.as_str()],
-                    );
+                    let id = s(&policy, "AutoSnapshotPolicyId");
+                    ctx.put(region, id, &[sha.as_str()], |envelope| BackupPlan {
+                        envelope,
+                        name: s(&policy, "AutoSnapshotPolicyName").to_owned(),
+                        enabled: truthy(policy.get("IsActivated"))
+                            && s(&policy, "AutoSnapshotPolicyState") != "ISOLATED",
+                        retention_days: snapshot_retention_days(&policy)
+                            .and_then(|d| u32::try_from(d).ok()),
+                        // Auto-snapshot policies do not report cross-region copies: omitted.
+                        cross_region_copy: None,
+                        copy_regions: None,
+                        copy_outside_mainland: None,
+                    });
                 }
             }
             Err(err) => ctx.fail("backup.plan", region, "*", &err),
@@ -847,13 +863,13 @@ impl TencentCollector {
                     .iter()
                     .all(|(m, _)| s(m, "MachineStatus") == "ONLINE");
                 let sources: Vec<&str> = pages.iter().map(String::as_str).collect();
-                ctx.record(
-                    "monitoring.threat-detection",
-                    region,
-                    &format!("cwp/{region}"),
-                    fields(json!({"service": "Cloud Workload Protection", "enabled": enabled})),
-                    &sources,
-                );
+                ctx.put(region, &format!("cwp/{region}"), &sources, |envelope| {
+                    ThreatDetection {
+                        envelope,
+                        service: "Cloud Workload Protection".to_owned(),
+                        enabled,
+                    }
+                });
             }
             Err(err) => ctx.fail("monitoring.threat-detection", region, "*", &err),
         }
@@ -884,17 +900,14 @@ impl TencentCollector {
             });
             let mut sources = vec![list_sha.as_str()];
             sources.extend(log_pages.iter().map(String::as_str));
-            ctx.record(
-                KIND,
-                region,
-                &id,
-                fields(json!({
-                    "name": Some(s(&vpc, "VpcName")).filter(|n| !n.is_empty()),
-                    "default": truthy(vpc.get("IsDefault")),
-                    "flow_log_enabled": enabled,
-                })),
-                &sources,
-            );
+            ctx.put(region, &id, &sources, |envelope| Vpc {
+                envelope,
+                name: Some(s(&vpc, "VpcName"))
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned),
+                default: truthy(vpc.get("IsDefault")),
+                flow_log_enabled: enabled,
+            });
         }
     }
 
@@ -927,7 +940,7 @@ impl TencentCollector {
                     continue;
                 }
             };
-            let Some(retention) = int(backup.get("BackupExpireDays")) else {
+            let Some(retention) = count(backup.get("BackupExpireDays")) else {
                 ctx.fail(
                     KIND,
                     region,
@@ -942,20 +955,16 @@ impl TencentCollector {
                 "NO" => Some(false),
                 _ => None,
             };
-            ctx.record(
-                KIND,
-                region,
-                &id,
-                fields(json!({
-                    // CDB is TencentDB for MySQL.
-                    "engine": "mysql",
-                    "encrypted": encrypted,
-                    "public": int(db.get("WanStatus")) == Some(1),
-                    "backup_retention_days": retention,
-                    "multi_az": int(db.get("DeployMode")) == Some(1),
-                })),
-                &[list_sha.as_str(), info_sha.as_str(), backup_sha.as_str()],
-            );
+            let sources = [list_sha.as_str(), info_sha.as_str(), backup_sha.as_str()];
+            ctx.put(region, &id, &sources, |envelope| DatabaseInstance {
+                envelope,
+                // CDB is TencentDB for MySQL.
+                engine: "mysql".to_owned(),
+                encrypted,
+                public: int(db.get("WanStatus")) == Some(1),
+                backup_retention_days: retention,
+                multi_az: int(db.get("DeployMode")) == Some(1),
+            });
         }
     }
 }
@@ -1055,7 +1064,7 @@ fn world_open_ingress(open: &mut WorldOpen, protocol: &str, port: &str) {
 mod ingress_tests {
     use super::*;
 
-    fn open(rules: &[(&str, &str)]) -> (Value, Value) {
+    fn open(rules: &[(&str, &str)]) -> (Vec<u16>, bool) {
         let mut o = WorldOpen::default();
         for (protocol, port) in rules {
             world_open_ingress(&mut o, protocol, port);
@@ -1066,17 +1075,17 @@ mod ingress_tests {
     #[test]
     fn lower_case_all_port_opens_every_port() {
         // The SDK's documented spelling; it used to be compared with "ALL" and read as nothing.
-        assert_eq!(open(&[("TCP", "all")]).1, json!(true));
-        assert_eq!(open(&[("tcp", "ALL")]).1, json!(true));
-        assert_eq!(open(&[("ALL", "")]).1, json!(true));
+        assert!(open(&[("TCP", "all")]).1);
+        assert!(open(&[("tcp", "ALL")]).1);
+        assert!(open(&[("ALL", "")]).1);
     }
 
     #[test]
     fn ports_lists_and_ranges() {
         let (ports, all) = open(&[("TCP", "22"), ("UDP", "80, 443"), ("TCP", "3389-3390")]);
-        assert_eq!(ports, json!([22, 80, 443, 3389, 3390]));
-        assert_eq!(all, json!(false));
-        assert_eq!(open(&[("ICMP", "all")]), (json!([]), json!(false)));
+        assert_eq!(ports, vec![22, 80, 443, 3389, 3390]);
+        assert!(!all);
+        assert_eq!(open(&[("ICMP", "all")]), (vec![], false));
     }
 }
 
