@@ -1,7 +1,12 @@
 //! The collector's clock: the one place this crate reads wall time (request signatures, the
-//! `fetched_at` of raw answers, manifest entry times). The pure core crates never read it.
+//! `fetched_at` of raw answers, manifest entry times) and the monotonic clock (how long a call
+//! took). The pure core crates never read it.
 
-use std::time::SystemTime;
+// The one module of the library crates allowed to read the clock (clippy.toml forbids it
+// everywhere else).
+#![allow(clippy::disallowed_methods)]
+
+use std::time::{Duration, Instant, SystemTime};
 
 use jiff::Timestamp;
 
@@ -13,6 +18,16 @@ pub fn now() -> Timestamp {
 /// Now, as the signers take it.
 pub fn now_system() -> SystemTime {
     SystemTime::now()
+}
+
+/// Now on the monotonic clock, to measure how long something takes.
+pub fn instant() -> Instant {
+    Instant::now()
+}
+
+/// How long ago `start` (from [`instant`]) was.
+pub fn since(start: Instant) -> Duration {
+    start.elapsed()
 }
 
 /// Now, in whole seconds (sub-second digits are dropped).

@@ -1,5 +1,9 @@
 //! Progress display: indicatif bars on a terminal, plain lines otherwise, or nothing.
 
+// The one module of the library crates that writes to stderr (clippy.toml forbids printing
+// everywhere else).
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)]
+
 use std::{
     io::IsTerminal,
     sync::atomic::{AtomicU64, Ordering},
