@@ -199,6 +199,7 @@ fn serve(
                 "application/json;charset=utf-8",
             ),
         };
+        dump(vendor, &req, status, &body);
         let head = format!(
             "HTTP/1.1 {status} X\r\nContent-Type: {media}\r\nContent-Length: {}\r\n\r\n",
             body.len()
@@ -211,6 +212,28 @@ fn serve(
             return;
         }
     }
+}
+
+/// `CLOUDCAP_FIXTURE_DUMP=<file>`: every answer sent is appended to `<file>` as one JSON line
+/// (vendor, method, path, query, status, body), so the served bytes of two versions of this
+/// server can be compared (`sort -u` both dumps; Alibaba's RPC queries carry a nonce and a
+/// timestamp, object-storage requests are signed in headers and repeat exactly).
+fn dump(vendor: Vendor, req: &Request, status: u16, body: &[u8]) {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let Some(file) = std::env::var_os("CLOUDCAP_FIXTURE_DUMP") else {
+        return;
+    };
+    let line = json!({
+        "vendor": format!("{vendor:?}"), "method": req.method, "path": req.path,
+        "query": req.query, "status": status, "body": String::from_utf8_lossy(body),
+    });
+    let _guard = LOCK.lock().unwrap();
+    let mut out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .unwrap();
+    writeln!(out, "{line}").unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
