@@ -1737,10 +1737,10 @@ fn xml_error(status: u16, code: &str, message: &str) -> (u16, Value) {
     (status, Value::String(body))
 }
 
-// Object-storage answers are data too: `tests/fixtures/cn/<vendor>/<store>/<Operation>[.<bucket>].xml`
-// (`alibaba/oss`, `tencent/cos`, `huawei/obs`; the operation as the vendor's SDK names it; a COS
-// bucket policy is JSON, `.json`), each the body as the vendor sends it, laid out one element a
-// line for reading. The server sends the XML declaration line and a newline, then every further
+// Object-storage answers are data too:
+// `tests/fixtures/cn/<vendor>/<store>/<Operation>[.<bucket>].xml` (`alibaba/oss`, `tencent/cos`,
+// `huawei/obs`; the operation as the vendor's SDK names it; a COS bucket policy is JSON, `.json`),
+// each the body as the vendor sends it, laid out one element a line for reading. The server sends the XML declaration line and a newline, then every further
 // line trimmed and joined (the vendors send no whitespace between elements), with `{ACCOUNT}`
 // replaced by the vendor's account (Alibaba account id, Tencent UIN, Huawei domain id). A bucket
 // listing file holds every bucket and empty paging elements (`Marker`, `MaxKeys`, `IsTruncated`,
