@@ -4,7 +4,8 @@
 Usage: check.py DIR [--fixtures FIXTURES] [--known KNOWN_MISMATCHES]
 
 DIR holds `<vendor>/<service>-<version>/<Action>.<n>.json` (the body exactly as served),
-`<vendor>/<store>/<sub-resource>.<n>.xml` for object storage (`oss`, `cos`, `obs`), and
+`<vendor>/<store>/<sub-resource>.<n>.xml` for object storage (`oss`, `cos`, `obs`; `.json` for a
+COS bucket policy), and
 `index.json` (one entry per file: vendor, service, version, action, method, path, query,
 request). For every file the matching model of the vendor's SDK is found and the body walked
 against it recursively:
@@ -17,10 +18,18 @@ against it recursively:
 * Huawei: `huaweicloudsdk<svc>.v*.<Action>Response` with `openapi_types` / `attribute_map`; the
   operation's `http_info` (method, `resource_path`, query parameter names) in `<svc>_client.py`
   must match the recorded request.
+* Object storage (XML), by the operation the request's sub-resource names (OPERATIONS): OSS
+  `alibabacloud_oss_v2.models.<Operation>Result`; OBS `huaweicloudsdkobs.v1.<Operation>Response`
+  (else the model whose `xml_name` is the root element; else counted and named as not checked);
+  COS the element names of cos-go-sdk-v5's result structs (`cos_models.json`, derived by
+  `cos_go_models.py`). Every element the model does not define is an `unknown` finding, a text
+  the SDK cannot parse as the element's type (bool, int) a `type` finding.
 
 With --fixtures, every file of the fixture tree FIXTURES (`tests/fixtures/cn`) is checked the
 same way: `<vendor>/<service>-<version>/<Action>[.<case>].json` names its model (for Huawei the
-operation, found among the SDK's operations of that service whose path starts `/<version>/`),
+operation, found among the SDK's operations of that service whose path starts `/<version>/`), and
+`<vendor>/<store>/<Operation>[.<case>].xml` (`alibaba/oss`, `tencent/cos`, `huawei/obs`; a COS
+bucket policy `.json`) an object-storage operation,
 so a file whose action or operation the SDK does not have is a `no-model` (or `path`) finding
 and a file outside that layout a `layout` finding. A fixture file has no request: only its body
 is checked.
@@ -397,23 +406,60 @@ def check_huawei(entry, body):
 
 
 # ---------------------------------------------------------------------------------------------
-# Object storage (XML). Alibaba OSS: alibabacloud-oss-v2's declarative models (`_attribute_map`
-# with `rename` paths such as `Buckets/Bucket`, read by `serde._deserialize_xml_model`). Tencent
-# COS (cos-python-sdk-v5) and Huawei OBS (esdk-obs-python) parse XML without declarative models,
-# so their answers are counted, not checked.
+# Object storage (XML; a COS bucket policy is JSON). The operation of each answer comes from the
+# request's sub-resource (`/bucket?acl`; GET Service `/` is ListBuckets) by the store's table
+# below; a fixture file names it (`<vendor>/<store>/<Operation>[.<case>].xml`). Each store is
+# checked against the best declarative definition its vendor publishes:
+#
+# * Alibaba OSS: alibabacloud-oss-v2's models (`_attribute_map` with `rename` paths such as
+#   `Buckets/Bucket`, read by `serde._deserialize_xml_model`), the root element by `_xml_map`.
+# * Huawei OBS: huaweicloudsdkobs's `<Operation>Response` (`openapi_types` / `attribute_map`;
+#   huaweicloudsdkcore's XmlTransfer drops the root element and maps its children by
+#   `attribute_map`). An operation without a response model is checked against the model whose
+#   `xml_name` is the body's root element when the SDK has one (the same document as a request
+#   body, e.g. VersioningConfiguration), else counted and named as not checked.
+# * Tencent COS: cos-python-sdk-v5 has no models; cos-go-sdk-v5 decodes each answer into structs
+#   whose xml (json) tags name the elements: tests/contract/cos_models.json, derived from them by
+#   tests/contract/cos_go_models.py at the upstream commit it records.
 
-OSS_OPERATIONS = {
-    "": "ListBuckets",
-    "acl": "GetBucketAcl",
-    "bucketInfo": "GetBucketInfo",
-    "encryption": "GetBucketEncryption",
-    "location": "GetBucketLocation",
-    "logging": "GetBucketLogging",
-    "policy": "GetBucketPolicy",
-    "policyStatus": "GetBucketPolicyStatus",
-    "publicAccessBlock": "GetBucketPublicAccessBlock",
-    "versioning": "GetBucketVersioning",
+STORES = {"alibaba": "oss", "tencent": "cos", "huawei": "obs"}
+
+OPERATIONS = {
+    "oss": {
+        "": "ListBuckets",
+        "acl": "GetBucketAcl",
+        "bucketInfo": "GetBucketInfo",
+        "encryption": "GetBucketEncryption",
+        "location": "GetBucketLocation",
+        "logging": "GetBucketLogging",
+        "policy": "GetBucketPolicy",
+        "policyStatus": "GetBucketPolicyStatus",
+        "publicAccessBlock": "GetBucketPublicAccessBlock",
+        "versioning": "GetBucketVersioning",
+    },
+    "obs": {
+        "": "ListBuckets",
+        "acl": "GetBucketAcl",
+        "encryption": "GetBucketEncryption",
+        "logging": "GetBucketLogging",
+        "policyStatus": "GetBucketPolicyPublicStatus",
+        "publicAccessBlock": "GetBucketPublicAccessBlock",
+        "versioning": "GetBucketVersioning",
+    },
+    "cos": {
+        "": "ListBuckets",
+        "acl": "GetBucketAcl",
+        "encryption": "GetBucketEncryption",
+        "logging": "GetBucketLogging",
+        "policy": "GetBucketPolicy",
+        "versioning": "GetBucketVersioning",
+    },
 }
+
+# Object-storage answers a check could not load into any model: (vendor, store, operation).
+UNCHECKED = set()
+# Object-storage operations checked against a document model, not their response model.
+BY_DOCUMENT = {}
 
 
 def local(tag):
@@ -508,10 +554,184 @@ def check_oss(entry, body):
     return out
 
 
+def xml_root(body):
+    import xml.etree.ElementTree as ET
+
+    try:
+        return ET.fromstring(body.encode("utf-8")), None
+    except ET.ParseError as e:
+        return None, [("type", f"not XML: {e}")]
+
+
+def huawei_obs_models():
+    try:
+        return importlib.import_module("huaweicloudsdkobs.v1")
+    except ImportError:
+        return None
+
+
+def obs_walk(models, cls, elem, path, out):
+    by_key = {key: attr for attr, key in cls.attribute_map.items()}
+    for child in elem:
+        tag = local(child.tag)
+        here = f"{path}.{tag}" if path else tag
+        attr = by_key.get(tag)
+        if attr is None:
+            out.append(("unknown", here))
+            continue
+        kind = cls.openapi_types.get(attr, "")
+        m = re.fullmatch(r"list\[(.+)\]", kind)
+        kind = m.group(1) if m else kind
+        sub = getattr(models, kind, None) if kind not in PRIMITIVES and kind not in ANY else None
+        if sub is not None and hasattr(sub, "attribute_map"):
+            obs_walk(models, sub, child, here, out)
+            continue
+        text = (child.text or "").strip()
+        if not text:
+            continue
+        # XmlTransfer hands the text to bool()/int(): bool("FALSE") is True, so only true/false
+        # (any case, as esdk-obs-python's util.to_bool reads them) are taken as booleans.
+        if kind in ("bool", "boolean") and text.lower() not in ("true", "false"):
+            out.append(("type", f"{here} is {text!r}, SDK bool"))
+        elif kind in ("int", "integer", "long") and not re.fullmatch(r"-?\d+", text):
+            out.append(("type", f"{here} is {text!r}, SDK {kind}"))
+
+
+def check_obs(entry, body):
+    models = huawei_obs_models()
+    if models is None:
+        return [("no-sdk", "huaweicloudsdkobs")]
+    root, bad = xml_root(body)
+    if root is None:
+        return bad
+    operation = entry["action"]
+    cls = getattr(models, f"{operation}Response", None)
+    if cls is None:
+        documents = [
+            m for name, m in sorted(vars(models).items())
+            if inspect.isclass(m) and getattr(m, "xml_name", None) == local(root.tag)
+        ]
+        if not documents:
+            UNCHECKED.add((entry["vendor"], "obs", operation))
+            return []
+        cls = documents[0]
+        BY_DOCUMENT[("huawei", "obs", operation)] = cls.__name__
+    out = []
+    obs_walk(models, cls, root, "", out)
+    return out
+
+
+GO_BOOLS = {"1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"}
+
+
+def cos_models():
+    cache = cos_models.__dict__
+    if "table" not in cache:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cos_models.json")
+        cache["table"] = json.load(open(path, encoding="utf-8"))
+    return cache["table"]
+
+
+def cos_leaf(kind, text, here, out):
+    """encoding/xml's parse of a leaf: strconv.ParseBool / ParseInt / ParseFloat."""
+    text = (text or "").strip()
+    if not text or kind in ("string", "any"):
+        return
+    if kind == "bool" and text not in GO_BOOLS:
+        out.append(("type", f"{here} is {text!r}, SDK bool"))
+    elif re.fullmatch(r"u?int\d*", kind) and not re.fullmatch(r"-?\d+", text):
+        out.append(("type", f"{here} is {text!r}, SDK {kind}"))
+    elif kind.startswith("float") and not re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", text):
+        out.append(("type", f"{here} is {text!r}, SDK {kind}"))
+
+
+def cos_xml_walk(types, name, elem, path, out):
+    trie = {}
+    for field, kind in types[name]["fields"].items():
+        node = trie
+        segments = field.split(">")
+        for seg in segments[:-1]:
+            node = node.setdefault(seg, {})
+        node[segments[-1]] = kind
+    cos_xml_node(types, trie, elem, path, out)
+
+
+def cos_xml_node(types, trie, elem, path, out):
+    for child in elem:
+        tag = local(child.tag)
+        here = f"{path}.{tag}" if path else tag
+        spec = trie.get(tag, trie.get("*"))
+        if spec is None:
+            out.append(("unknown", here))
+        elif isinstance(spec, dict):
+            cos_xml_node(types, spec, child, here, out)
+        else:
+            kind = spec[2:] if spec.startswith("[]") else spec
+            if kind in types:
+                cos_xml_walk(types, kind, child, here, out)
+            else:
+                cos_leaf(kind, child.text, here, out)
+
+
+def cos_json_value(types, kind, v, here, out):
+    if v is None or kind.startswith("map[") or kind in ("interface{}", "any"):
+        return
+    if kind.startswith("[]"):
+        if not isinstance(v, list):
+            out.append(("type", f"{here} is {jtype(v)}, SDK {kind}"))
+            return
+        for item in v:
+            cos_json_value(types, kind[2:], item, here + "[]", out)
+        return
+    if kind in types:
+        if not isinstance(v, dict):
+            out.append(("type", f"{here} is {jtype(v)}, SDK {kind}"))
+            return
+        # encoding/json matches a key to a field name case-insensitively.
+        fields = {k.lower(): t for k, t in types[kind]["fields"].items()}
+        for key, item in v.items():
+            at = f"{here}.{key}" if here else key
+            if key.lower() not in fields:
+                out.append(("unknown", at))
+            else:
+                cos_json_value(types, fields[key.lower()], item, at, out)
+        return
+    ok = {"string": isinstance(v, str), "bool": isinstance(v, bool)}.get(kind)
+    if ok is None and re.fullmatch(r"u?int\d*|float\d*", kind):
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+    if ok is False:
+        out.append(("type", f"{here} is {jtype(v)}, SDK {kind}"))
+
+
+def check_cos(entry, body):
+    table = cos_models()
+    op = table["operations"].get(entry["action"])
+    if op is None:
+        return [("no-model", f"{entry['action']} (not in cos_models.json)")]
+    out = []
+    if op["encoding"] == "json":
+        try:
+            doc = json.loads(body)
+        except ValueError as e:
+            return [("type", f"not JSON: {e}")]
+        cos_json_value(table["json"], op["model"], doc, "", out)
+        return out
+    root, bad = xml_root(body)
+    if root is None:
+        return bad
+    expected = table["xml"][op["model"]]["root"]
+    if expected and local(root.tag) != expected:
+        return [("type", f"root element {local(root.tag)}, SDK {expected}")]
+    cos_xml_walk(table["xml"], op["model"], root, "", out)
+    return out
+
+
 def check_object_storage(entry, body):
-    if entry["service"] == "oss":
-        return check_oss(entry, body)
-    return []  # COS, OBS: no declarative model to load into
+    if entry["action"] not in OPERATIONS[entry["service"]].values():
+        # Not an operation of the store's table: a misnamed file or an unmapped request.
+        return [("no-model", f"{entry['action']} (not an operation of check.py OPERATIONS[{entry['service']!r}])")]
+    check = {"oss": check_oss, "obs": check_obs, "cos": check_cos}[entry["service"]]
+    return check(entry, body)
 
 
 def object_storage_operation(entry):
@@ -519,7 +739,7 @@ def object_storage_operation(entry):
     bucket = entry["path"].strip("/")
     subs = [k for k, _ in parse_query(entry.get("query"))]
     sub = "" if not bucket else (subs[0] if subs else "?")
-    return OSS_OPERATIONS.get(sub, f"unmapped:{sub}")
+    return OPERATIONS[entry["service"]].get(sub, f"unmapped:{sub}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -531,24 +751,24 @@ FIXTURE_DIR = re.compile(r"(?P<service>[a-z0-9]+)-(?P<version>\d{4}-\d{2}-\d{2}|
 
 
 def fixture_index(root):
-    """Index entries (as in index.json) for every JSON file of the fixture tree `root`, plus
-    `layout` findings for files outside `<vendor>/<service>-<version>/<Action>[.<case>].json`."""
+    """Index entries (as in index.json) for every file of the fixture tree `root`, plus `layout`
+    findings for files outside `<vendor>/<service>-<version>/<Action>[.<case>].json` and
+    `<vendor>/<store>/<Operation>[.<case>].xml` (a COS bucket policy: `.json`)."""
     entries, bad = [], []
     for folder, _, files in sorted(os.walk(root)):
         for name in sorted(files):
             path = os.path.join(folder, name)
             rel = os.path.relpath(path, root)
             parts = rel.split(os.sep)
-            if not name.endswith(".json"):
+            entry = {"file": os.path.abspath(path), "action": name.split(".")[0], "fixture": True}
+            if len(parts) == 3 and parts[0] in CHECKS and STORES[parts[0]] == parts[1] and name.endswith((".xml", ".json")):
+                entries.append(dict(entry, vendor=parts[0], service=parts[1], version=""))
                 continue
             m = FIXTURE_DIR.fullmatch(parts[1]) if len(parts) == 3 else None
-            if m is None or parts[0] not in CHECKS:
+            if m is None or parts[0] not in CHECKS or not name.endswith(".json"):
                 bad.append(rel)
                 continue
-            entries.append({
-                "file": os.path.abspath(path), "vendor": parts[0], "service": m.group("service"),
-                "version": m.group("version"), "action": name.split(".")[0], "fixture": True,
-            })
+            entries.append(dict(entry, vendor=parts[0], service=m.group("service"), version=m.group("version")))
     return entries, bad
 
 
@@ -559,13 +779,18 @@ def findings(directory, fixtures=None):
         entries, bad = fixture_index(fixtures)
         index = index + entries
         for rel in bad:
-            found.setdefault(f"fixture - - {rel} layout:not <vendor>/<service>-<version>/<Action>[.<case>].json", rel)
+            found.setdefault(
+                f"fixture - - {rel} layout:not <vendor>/<service>-<version>/<Action>[.<case>].json"
+                " nor <vendor>/<store>/<Operation>[.<case>].xml",
+                rel,
+            )
     checked = []
     for entry in index:
         path = os.path.join(directory, entry["file"])
-        if entry["file"].endswith(".xml"):
+        if entry["service"] in STORES.values() and entry["version"] == "":
             body = open(path, encoding="utf-8").read()
-            entry = dict(entry, action=object_storage_operation(entry))
+            if not entry.get("fixture"):
+                entry = dict(entry, action=object_storage_operation(entry))
             check = check_object_storage
         else:
             body = json.load(open(path, encoding="utf-8"))
@@ -604,13 +829,19 @@ def main(argv):
         return 2
     index, found = findings(args[0], fixtures)
     actions = {(e["vendor"], e["service"], e["version"], e["action"]) for e in index}
-    unchecked = sum(1 for e in index if e["file"].endswith(".xml") and e["service"] != "oss")
+    stores = [e for e in index if e["version"] == "" and e["service"] in STORES.values()]
+    unchecked = [e for e in stores if (e["vendor"], e["service"], e["action"]) in UNCHECKED]
     files = sum(1 for e in index if e.get("fixture"))
     print(
         f"check.py: {len(index) - files} served answers and {files} fixture files of {len(actions)} actions"
-        " loaded into the vendor SDK models"
-        f" ({unchecked} COS/OBS XML answers only counted: those SDKs have no declarative models)"
+        f" loaded into the vendor SDK models ({len(stores) - len(unchecked)} of them object storage:"
+        " OSS alibabacloud-oss-v2, OBS huaweicloudsdkobs, COS cos-go-sdk-v5 struct tags)"
     )
+    for (vendor, store, operation), model in sorted(BY_DOCUMENT.items()):
+        print(f"check.py: {vendor} {store} {operation}: no response model, checked against {model} (the same document)")
+    if unchecked:
+        names = sorted({f"{v} {s} {o}" for v, s, o in UNCHECKED})
+        print(f"check.py: {len(unchecked)} object-storage answers counted, NOT checked (the SDK has no model): {', '.join(names)}")
     if known_path is None:
         for line in sorted(found):
             print(f"MISMATCH {line}    (e.g. {found[line]})")

@@ -7,7 +7,11 @@
 //! the fixture tree `tests/fixtures/cn` (`<vendor>/<service>-<version>/<Action>[.<case>].json`;
 //! the model named by the path, the Huawei operation by the file name) the same way, so a field
 //! or an action that the SDK does not know fails even in an answer no run happens to serve, and
-//! so does a file outside that layout. Known mismatches are listed in
+//! so does a file outside that layout. Object storage (XML) is checked too, served answers and
+//! the files `<vendor>/<store>/<Operation>[.<case>].xml` alike: Alibaba OSS against
+//! alibabacloud-oss-v2's models, Huawei OBS against huaweicloudsdkobs's (operations it does not
+//! model are counted and named), Tencent COS against the element names of cos-go-sdk-v5's result
+//! structs (`tests/contract/cos_models.json`). Known mismatches are listed in
 //! `tests/contract/known_mismatches.txt`, checked both ways: a new one fails, and so does a listed
 //! one that no longer occurs.
 //!
@@ -110,7 +114,8 @@ fn successful(s: &Served) -> bool {
 
 /// Writes every successful JSON answer as `<vendor>/<service>-<version>/<Action>.<n>.json` and
 /// every successful object-storage answer as `<vendor>/<store>/<sub-resource>.<n>.xml`
-/// (`ListBuckets` for GET Service), and `index.json` naming each file's request.
+/// (`ListBuckets` for GET Service; `.json` for a bucket policy, which COS answers in JSON), and
+/// `index.json` naming each file's request.
 fn write_responses(dir: &Path, served: &[Served]) -> usize {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut index = Vec::new();
@@ -138,7 +143,9 @@ fn write_responses(dir: &Path, served: &[Served]) -> usize {
         };
         let n = counts.entry(format!("{folder}/{name}")).or_default();
         *n += 1;
-        let file = format!("{folder}/{name}.{n}.{}", if xml { "xml" } else { "json" });
+        let policy = xml && s.body.as_str().is_some_and(|t| t.starts_with('{'));
+        let ext = if xml && !policy { "xml" } else { "json" };
+        let file = format!("{folder}/{name}.{n}.{ext}");
         std::fs::create_dir_all(dir.join(&folder)).unwrap();
         let bytes = match &s.body {
             Value::String(text) if xml => text.clone().into_bytes(),

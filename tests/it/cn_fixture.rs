@@ -4,7 +4,9 @@
 //! here independently of `cloudcap_collect::cn` (only `hmac`/`sha2` are shared); wrong, unknown
 //! or stale signatures are refused with the vendor's real error shape. The answers are data, the
 //! vendors' wire format: `tests/fixtures/cn/<vendor>/<service>-<version>/<Action>[.<case>].json`
-//! (field names as the vendors' SDKs define them, checked by `cn_contract`), describing one
+//! (field names as the vendors' SDKs define them, checked by `cn_contract`) and, for object
+//! storage (Alibaba OSS, Tencent COS, Huawei OBS), `tests/fixtures/cn/<vendor>/<store>/
+//! <Operation>[.<bucket>].xml` (element names checked the same way), describing one
 //! account per vendor with known good and bad settings; this server adds what must be code:
 //! signatures, paging (it slices each listing's items into pages), throttled and
 //! permission-denied calls, and the generated resources of the larger accounts.
@@ -199,6 +201,7 @@ fn serve(
                 "application/json;charset=utf-8",
             ),
         };
+        dump(vendor, &req, status, &body);
         let head = format!(
             "HTTP/1.1 {status} X\r\nContent-Type: {media}\r\nContent-Length: {}\r\n\r\n",
             body.len()
@@ -211,6 +214,28 @@ fn serve(
             return;
         }
     }
+}
+
+/// `CLOUDCAP_FIXTURE_DUMP=<file>`: every answer sent is appended to `<file>` as one JSON line
+/// (vendor, method, path, query, status, body), so the served bytes of two versions of this
+/// server can be compared (`sort -u` both dumps; Alibaba's RPC queries carry a nonce and a
+/// timestamp, object-storage requests are signed in headers and repeat exactly).
+fn dump(vendor: Vendor, req: &Request, status: u16, body: &[u8]) {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let Some(file) = std::env::var_os("CLOUDCAP_FIXTURE_DUMP") else {
+        return;
+    };
+    let line = json!({
+        "vendor": format!("{vendor:?}"), "method": req.method, "path": req.path,
+        "query": req.query, "status": status, "body": String::from_utf8_lossy(body),
+    });
+    let _guard = LOCK.lock().unwrap();
+    let mut out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .unwrap();
+    writeln!(out, "{line}").unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1712,13 +1737,126 @@ fn xml_error(status: u16, code: &str, message: &str) -> (u16, Value) {
     (status, Value::String(body))
 }
 
-fn xml(body: &str) -> (u16, Value) {
+// Object-storage answers are data too:
+// `tests/fixtures/cn/<vendor>/<store>/<Operation>[.<bucket>].xml` (`alibaba/oss`, `tencent/cos`,
+// `huawei/obs`; the operation as the vendor's SDK names it; a COS bucket policy is JSON, `.json`),
+// each the body as the vendor sends it, laid out one element a line for reading. The server sends the XML declaration line and a newline, then every further
+// line trimmed and joined (the vendors send no whitespace between elements), with `{ACCOUNT}`
+// replaced by the vendor's account (Alibaba account id, Tencent UIN, Huawei domain id). A bucket
+// listing file holds every bucket and empty paging elements (`Marker`, `MaxKeys`, `IsTruncated`,
+// `NextMarker`) where the vendor puts them: the server cuts the buckets into pages, fills those
+// elements and drops `NextMarker` on the last page. Errors are generated (`xml_error`).
+
+/// The object-storage answer `<operation>.<bucket>.xml|json`, else `<operation>.xml|json` (what
+/// every other bucket gets), as served; `None` when neither file exists (the caller's error).
+fn store_answer(
+    vendor: &str,
+    store: &str,
+    operation: &str,
+    bucket: &str,
+    account: &str,
+) -> Option<String> {
+    let dir = answer_dir(vendor, store);
+    let mut names = Vec::new();
+    if !bucket.is_empty() {
+        names.push(format!("{operation}.{bucket}.xml"));
+        names.push(format!("{operation}.{bucket}.json"));
+    }
+    names.push(format!("{operation}.xml"));
+    names.push(format!("{operation}.json"));
+    let path = names.iter().map(|n| dir.join(n)).find(|p| p.is_file())?;
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("fixture answer {} cannot be read: {e}", path.display()));
+    let mut lines = text.lines();
+    let mut out = String::new();
+    if text.starts_with("<?xml") {
+        out.push_str(lines.next().unwrap_or_default());
+        out.push('\n');
+    }
+    for line in lines {
+        out.push_str(line.trim());
+    }
+    Some(out.replace("{ACCOUNT}", account))
+}
+
+/// The `<Bucket>` items of a listing file, and the listing without them.
+fn listing_items(listing: &str) -> (String, Vec<String>) {
+    let (Some(open), Some(close)) = (listing.find("<Buckets>"), listing.find("</Buckets>")) else {
+        panic!("a bucket listing fixture without <Buckets>…</Buckets>: {listing}");
+    };
+    let start = open + "<Buckets>".len();
+    let items = listing[start..close]
+        .split_inclusive("</Bucket>")
+        .map(str::to_owned)
+        .collect();
+    (format!("{}{}", &listing[..start], &listing[close..]), items)
+}
+
+/// The `<Name>` of a listed bucket.
+fn item_name(item: &str) -> &str {
+    item.split_once("<Name>")
+        .and_then(|(_, r)| r.split_once("</Name>"))
+        .map_or("", |(name, _)| name)
+}
+
+/// One page of a listing (from `listing_items`): `page` as its buckets, the paging elements
+/// filled, `NextMarker` dropped when there is no next page.
+fn listing_page(
+    listing: &str,
+    page: &[&String],
+    marker: &str,
+    max_keys: &str,
+    next: Option<&str>,
+) -> (u16, Value) {
+    let fill = |body: String, tag: &str, text: &str| {
+        body.replacen(
+            &format!("<{tag}></{tag}>"),
+            &format!("<{tag}>{text}</{tag}>"),
+            1,
+        )
+    };
+    let mut body = fill(listing.to_owned(), "Marker", marker);
+    body = fill(body, "MaxKeys", max_keys);
+    body = fill(body, "IsTruncated", &next.is_some().to_string());
+    body = match next {
+        Some(name) => fill(body, "NextMarker", name),
+        None => body.replacen("<NextMarker></NextMarker>", "", 1),
+    };
+    let items: String = page.iter().map(|s| s.as_str()).collect();
     (
         200,
-        Value::String(format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}"
+        Value::String(body.replacen(
+            "<Buckets></Buckets>",
+            &format!("<Buckets>{items}</Buckets>"),
+            1,
         )),
     )
+}
+
+/// The error of a bucket answer when no file answers: `(code, message)`; `None`: `NoSuchBucket`
+/// (an operation with a default file answers every bucket).
+type NoFile = Option<(&'static str, &'static str)>;
+
+/// A bucket's answer by the store's `table` of `(sub-resource, operation, error when no file
+/// answers)`; a sub-resource not in it: `NoSuchBucket`.
+fn bucket_answer(
+    vendor: &str,
+    store: &str,
+    account: &str,
+    (bucket, sub): (&str, &str),
+    table: &[(&str, &str, NoFile)],
+) -> (u16, Value) {
+    let no_bucket = ("NoSuchBucket", "The specified bucket does not exist.");
+    let Some((_, operation, error)) = table.iter().find(|(s, ..)| *s == sub) else {
+        return xml_error(404, no_bucket.0, no_bucket.1);
+    };
+    match store_answer(vendor, store, operation, bucket, account) {
+        Some(body) => (200, Value::String(body)),
+        None => {
+            let (code, message) = error.unwrap_or(no_bucket);
+            xml_error(404, code, message)
+        }
+    }
 }
 
 /// `(bucket, sub-resource)` of a path-style request (`/bucket/?acl`).
@@ -1740,85 +1878,37 @@ fn oss(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         let (s, v) = xml_error(403, code, &message);
         return (s, v, action, false);
     }
-    let entry = |name: &str, loc: &str| {
-        format!(
-            "<Bucket><CreationDate>2023-01-01T00:00:00.000Z</CreationDate><ExtranetEndpoint>{loc}.aliyuncs.com</ExtranetEndpoint><IntranetEndpoint>{loc}-internal.aliyuncs.com</IntranetEndpoint><Location>{loc}</Location><Name>{name}</Name><Region>{}</Region><StorageClass>Standard</StorageClass></Bucket>",
-            loc.trim_start_matches("oss-")
-        )
-    };
-    let info = |name: &str, loc: &str, acl: &str, sse: &str, versioning: &str, log: &str| {
-        let versioning = if versioning.is_empty() {
-            String::new()
-        } else {
-            format!("<Versioning>{versioning}</Versioning>")
-        };
-        xml(&format!(
-            "<BucketInfo><Bucket><AccessMonitor>Disabled</AccessMonitor><CreationDate>2023-01-01T00:00:00.000Z</CreationDate><ExtranetEndpoint>{loc}.aliyuncs.com</ExtranetEndpoint><IntranetEndpoint>{loc}-internal.aliyuncs.com</IntranetEndpoint><Location>{loc}</Location><StorageClass>Standard</StorageClass><TransferAcceleration>Disabled</TransferAcceleration><CrossRegionReplication>Disabled</CrossRegionReplication><Name>{name}</Name>{versioning}<Owner><DisplayName>{ALIBABA_ACCOUNT}</DisplayName><ID>{ALIBABA_ACCOUNT}</ID></Owner><AccessControlList><Grant>{acl}</Grant></AccessControlList>{sse}<BucketPolicy><LogBucket>{log}</LogBucket><LogPrefix></LogPrefix></BucketPolicy></Bucket></BucketInfo>"
-        ))
-    };
-    let sse = |alg: &str, key: &str| {
-        let key = if key.is_empty() {
-            String::new()
-        } else {
-            format!("<KMSMasterKeyID>{key}</KMSMasterKeyID>")
-        };
-        format!(
-            "<ServerSideEncryptionRule><SSEAlgorithm>{alg}</SSEAlgorithm>{key}</ServerSideEncryptionRule>"
-        )
-    };
-    let (status, body) = match (bucket.as_str(), sub.as_str()) {
+    let (status, body) = if bucket.is_empty() {
         // One bucket per page: after `marker` in name order, `NextMarker` while `IsTruncated`.
-        ("", _) => {
-            let mut all = [
-                ("acme-hk", "oss-cn-hongkong"),
-                ("acme-private", "oss-cn-hangzhou"),
-                ("acme-public", "oss-cn-hangzhou"),
-            ];
-            all.sort();
-            let marker = req.param("marker");
-            let rest: Vec<_> = all.iter().filter(|(n, _)| *n > marker.as_str()).collect();
-            let page = rest.first().map(|(n, l)| entry(n, l)).unwrap_or_default();
-            let more = rest.len() > 1;
-            let next = if more {
-                format!("<NextMarker>{}</NextMarker>", rest[0].0)
-            } else {
-                String::new()
-            };
-            xml(&format!(
-                "<ListAllMyBucketsResult><Prefix></Prefix><Marker>{marker}</Marker><MaxKeys>{}</MaxKeys><IsTruncated>{more}</IsTruncated>{next}<Owner><ID>{ALIBABA_ACCOUNT}</ID><DisplayName>{ALIBABA_ACCOUNT}</DisplayName></Owner><Buckets>{page}</Buckets></ListAllMyBucketsResult>",
-                req.param("max-keys")
-            ))
-        }
-        ("acme-private", "bucketInfo") => info(
-            "acme-private",
-            "oss-cn-hangzhou",
-            "private",
-            &sse("KMS", "key-hzz1a2b3c4d5e6f7g8h9"),
-            "Enabled",
-            "acme-logs",
-        ),
-        ("acme-public", "bucketInfo") => info(
-            "acme-public",
-            "oss-cn-hangzhou",
-            "public-read",
-            &sse("None", ""),
-            "",
-            "",
-        ),
-        ("acme-hk", "bucketInfo") => info(
-            "acme-hk",
-            "oss-cn-hongkong",
-            "private",
-            &sse("AES256", ""),
-            "Suspended",
-            "",
-        ),
-        (b, "publicAccessBlock") => xml(&format!(
-            "<PublicAccessBlockConfiguration><BlockPublicAccess>{}</BlockPublicAccess></PublicAccessBlockConfiguration>",
-            b == "acme-private"
-        )),
-        (_, "policyStatus") => xml("<PolicyStatus><IsPublic>false</IsPublic></PolicyStatus>"),
-        _ => xml_error(404, "NoSuchBucket", "The specified bucket does not exist."),
+        let listing = store_answer("alibaba", "oss", "ListBuckets", "", ALIBABA_ACCOUNT)
+            .expect("tests/fixtures/cn/alibaba/oss/ListBuckets.xml");
+        let (listing, mut items) = listing_items(&listing);
+        items.sort_by(|a, b| item_name(a).cmp(item_name(b)));
+        let marker = req.param("marker");
+        let rest: Vec<&String> = items
+            .iter()
+            .filter(|b| item_name(b) > marker.as_str())
+            .collect();
+        let next = (rest.len() > 1).then(|| item_name(rest[0]));
+        listing_page(
+            &listing,
+            &rest[..rest.len().min(1)],
+            &marker,
+            &req.param("max-keys"),
+            next,
+        )
+    } else {
+        bucket_answer(
+            "alibaba",
+            "oss",
+            ALIBABA_ACCOUNT,
+            (&bucket, &sub),
+            &[
+                ("bucketInfo", "GetBucketInfo", None),
+                ("publicAccessBlock", "GetBucketPublicAccessBlock", None),
+                ("policyStatus", "GetBucketPolicyStatus", None),
+            ],
+        )
     };
     (status, body, action, true)
 }
@@ -1830,86 +1920,59 @@ fn obs(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         let (s, v) = xml_error(403, code, &message);
         return (s, v, action, false);
     }
-    let ns = "xmlns=\"http://obs.myhwclouds.com/doc/2015-06-30/\"";
-    let secure = bucket == "hw-secure";
-    let owner = format!("<Owner><ID>{HUAWEI_DOMAIN}</ID></Owner>");
-    let entry = |name: &str, loc: &str| {
-        format!(
-            "<Bucket><Name>{name}</Name><CreationDate>2024-01-01T00:00:00.000Z</CreationDate><Location>{loc}</Location><BucketType>OBJECT</BucketType></Bucket>"
-        )
-    };
-    let (status, body) = match (bucket.as_str(), sub.as_str()) {
+    let (status, body) = if bucket.is_empty() {
         // `max-keys` / `marker` (the name the page starts after); the fixture returns at most 2
         // per page, so `hw-open` is on page 2 (`IsTruncated`, `NextMarker`).
-        ("", _) => {
-            let all = [
-                ("hw-af", "af-south-1"),
-                ("hw-secure", "cn-north-4"),
-                ("hw-open", "cn-north-4"),
-            ];
-            let marker = req.param("marker");
-            let start = if marker.is_empty() {
-                0
-            } else {
-                all.iter()
-                    .position(|(n, _)| *n == marker)
-                    .map_or(all.len(), |i| i + 1)
-            };
-            let size = req
-                .param("max-keys")
-                .parse::<usize>()
-                .unwrap_or(1000)
-                .min(2);
-            let page: Vec<_> = all.iter().skip(start).take(size).collect();
-            let truncated = start + page.len() < all.len();
-            let next = if truncated {
-                format!("<NextMarker>{}</NextMarker>", page.last().unwrap().0)
-            } else {
-                String::new()
-            };
-            xml(&format!(
-                "<ListAllMyBucketsResult {ns}>{owner}<Marker>{marker}</Marker><MaxKeys>{size}</MaxKeys><IsTruncated>{truncated}</IsTruncated>{next}<Buckets>{}</Buckets></ListAllMyBucketsResult>",
-                page.iter().map(|(n, l)| entry(n, l)).collect::<String>()
-            ))
-        }
-        ("hw-secure", "encryption") => xml(&format!(
-            "<ServerSideEncryptionConfiguration {ns}><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>kms</SSEAlgorithm><KMSMasterKeyID>cn-north-4:{HUAWEI_DOMAIN}:kms-cn4-key-0001</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
-        )),
-        (_, "encryption") => xml_error(
-            404,
-            "NoSuchEncryptionConfiguration",
-            "The encryption configuration does not exist.",
-        ),
-        (_, "versioning") if secure => xml(&format!(
-            "<VersioningConfiguration {ns}><Status>Enabled</Status></VersioningConfiguration>"
-        )),
-        (_, "versioning") => xml(&format!("<VersioningConfiguration {ns}/>")),
-        (_, "acl") => {
-            let public = if secure {
-                ""
-            } else {
-                "<Grant><Grantee><Canned>Everyone</Canned></Grantee><Permission>READ</Permission></Grant>"
-            };
-            xml(&format!(
-                "<AccessControlPolicy {ns}>{owner}<AccessControlList><Grant><Grantee><ID>{HUAWEI_DOMAIN}</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant>{public}</AccessControlList></AccessControlPolicy>"
-            ))
-        }
-        (_, "policyStatus") => xml(&format!(
-            "<PolicyStatus {ns}><IsPublic>FALSE</IsPublic></PolicyStatus>"
-        )),
-        ("hw-secure", "publicAccessBlock") => xml(&format!(
-            "<PublicAccessBlockConfiguration {ns}><BlockPublicAcls>TRUE</BlockPublicAcls><IgnorePublicAcls>TRUE</IgnorePublicAcls><BlockPublicPolicy>TRUE</BlockPublicPolicy><RestrictPublicBuckets>TRUE</RestrictPublicBuckets></PublicAccessBlockConfiguration>"
-        )),
-        (_, "publicAccessBlock") => xml_error(
-            404,
-            "NoSuchPublicAccessBlockConfiguration",
-            "The public access block configuration was not found.",
-        ),
-        (_, "logging") if secure => xml(&format!(
-            "<BucketLoggingStatus {ns}><Agency>cts-agency</Agency><LoggingEnabled><TargetBucket>hw-logs</TargetBucket><TargetPrefix>access/</TargetPrefix></LoggingEnabled></BucketLoggingStatus>"
-        )),
-        (_, "logging") => xml(&format!("<BucketLoggingStatus {ns}/>")),
-        _ => xml_error(404, "NoSuchBucket", "The specified bucket does not exist."),
+        let listing = store_answer("huawei", "obs", "ListBuckets", "", HUAWEI_DOMAIN)
+            .expect("tests/fixtures/cn/huawei/obs/ListBuckets.xml");
+        let (listing, items) = listing_items(&listing);
+        let marker = req.param("marker");
+        let start = if marker.is_empty() {
+            0
+        } else {
+            items
+                .iter()
+                .position(|b| item_name(b) == marker)
+                .map_or(items.len(), |i| i + 1)
+        };
+        let size = req
+            .param("max-keys")
+            .parse::<usize>()
+            .unwrap_or(1000)
+            .min(2);
+        let page: Vec<&String> = items.iter().skip(start).take(size).collect();
+        let truncated = start + page.len() < items.len();
+        let next = truncated.then(|| item_name(page.last().unwrap()));
+        listing_page(&listing, &page, &marker, &size.to_string(), next)
+    } else {
+        bucket_answer(
+            "huawei",
+            "obs",
+            HUAWEI_DOMAIN,
+            (&bucket, &sub),
+            &[
+                (
+                    "encryption",
+                    "GetBucketEncryption",
+                    Some((
+                        "NoSuchEncryptionConfiguration",
+                        "The encryption configuration does not exist.",
+                    )),
+                ),
+                ("versioning", "GetBucketVersioning", None),
+                ("acl", "GetBucketAcl", None),
+                ("policyStatus", "GetBucketPolicyPublicStatus", None),
+                (
+                    "publicAccessBlock",
+                    "GetBucketPublicAccessBlock",
+                    Some((
+                        "NoSuchPublicAccessBlockConfiguration",
+                        "The public access block configuration was not found.",
+                    )),
+                ),
+                ("logging", "GetBucketLogging", None),
+            ],
+        )
     };
     (status, body, action, true)
 }
@@ -2009,103 +2072,52 @@ fn cos(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
         let (s, v) = xml_error(403, code, &message);
         return (s, v, action, false);
     }
-    let owner = format!(
-        "<Owner><ID>qcs::cam::uin/{TENCENT_ACCOUNT}:uin/{TENCENT_ACCOUNT}</ID><DisplayName>{TENCENT_ACCOUNT}</DisplayName></Owner>"
-    );
-    let entry = |name: &str, loc: &str| {
-        format!(
-            "<Bucket><Name>{name}</Name><Location>{loc}</Location><CreationDate>2024-01-01T00:00:00Z</CreationDate><BucketType>cos</BucketType></Bucket>"
-        )
-    };
-    let sse = |alg: &str, key: &str| {
-        let key = if key.is_empty() {
-            String::new()
-        } else {
-            format!("<KMSMasterKeyID>{key}</KMSMasterKeyID>")
-        };
-        xml(&format!(
-            "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>{alg}</SSEAlgorithm>{key}</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
-        ))
-    };
-    let (status, body) = match (bucket.as_str(), sub.as_str()) {
+    let (status, body) = if bucket.is_empty() {
         // GET Service, one bucket a page: `marker` is the previous page's `NextMarker`.
-        ("", _) => {
-            let all = [
-                ("acme-logs-1250000000", "ap-guangzhou"),
-                ("acme-web-1250000000", "ap-guangzhou"),
-                ("acme-hk-1250000000", "ap-hongkong"),
-            ];
-            let marker = req.param("marker");
-            let start = all
-                .iter()
-                .position(|(n, _)| *n == marker)
-                .map_or(0, |i| i + 1);
-            let (name, loc) = all[start.min(all.len() - 1)];
-            let truncated = start + 1 < all.len();
-            let next = if truncated {
-                format!("<NextMarker>{name}</NextMarker>")
-            } else {
-                String::new()
-            };
-            xml(&format!(
-                "<ListAllMyBucketsResult>{owner}<Marker>{marker}</Marker>{next}<IsTruncated>{truncated}</IsTruncated><Buckets>{}</Buckets></ListAllMyBucketsResult>",
-                entry(name, loc)
-            ))
-        }
-        ("acme-logs-1250000000", "encryption") => sse("AES256", ""),
-        ("acme-hk-1250000000", "encryption") => sse("KMS", "b9a1c2d3-0000-11ee-8000-525400000001"),
-        (_, "encryption") => xml_error(
-            404,
-            "NoSuchEncryptionConfiguration",
-            "The server side encryption configuration was not found.",
-        ),
-        ("acme-logs-1250000000", "versioning") => {
-            xml("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
-        }
-        ("acme-hk-1250000000", "versioning") => {
-            xml("<VersioningConfiguration><Status>Suspended</Status></VersioningConfiguration>")
-        }
-        (_, "versioning") => xml("<VersioningConfiguration/>"),
-        (b, "acl") => {
-            // acme-web: the AllUsers group; acme-hk: the anonymous ID (cos-go-sdk-v5 `decodeACL`).
-            let public = match b {
-                "acme-web-1250000000" => {
-                    r#"<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>"#
-                }
-                "acme-hk-1250000000" => {
-                    r#"<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>qcs::cam::anyone:anyone</ID><DisplayName>qcs::cam::anyone:anyone</DisplayName></Grantee><Permission>READ</Permission></Grant>"#
-                }
-                _ => "",
-            };
-            xml(&format!(
-                r#"<AccessControlPolicy>{owner}<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>qcs::cam::uin/{TENCENT_ACCOUNT}:uin/{TENCENT_ACCOUNT}</ID><DisplayName>{TENCENT_ACCOUNT}</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>{public}</AccessControlList></AccessControlPolicy>"#
-            ))
-        }
-        // Bucket policies (JSON, CAM syntax). acme-logs: anonymous read, so public although its
-        // ACL is private; acme-hk: one named account only (not public); acme-web: none.
-        ("acme-logs-1250000000", "policy") => (
-            200,
-            Value::String(
-                r#"{"Statement":[{"Principal":{"qcs":["qcs::cam::anyone:anyone"]},"Effect":"allow","Action":["name/cos:GetObject"],"Resource":["qcs::cos:ap-guangzhou:uid/1250000000:acme-logs-1250000000/*"]}],"version":"2.0"}"#
-                    .to_owned(),
-            ),
-        ),
-        ("acme-hk-1250000000", "policy") => (
-            200,
-            Value::String(format!(
-                r#"{{"Statement":[{{"Principal":{{"qcs":["qcs::cam::uin/{TENCENT_ACCOUNT}:uin/100000000011"]}},"Effect":"allow","Action":["name/cos:*"],"Resource":["qcs::cos:ap-hongkong:uid/1250000000:acme-hk-1250000000/*"]}}],"version":"2.0"}}"#
-            )),
-        ),
-        (_, "policy") => xml_error(
-            404,
-            "NoSuchBucketPolicy",
-            "The specified bucket does not have a bucket policy.",
-        ),
-        ("acme-logs-1250000000", "logging") => xml(
-            "<BucketLoggingStatus><LoggingEnabled><TargetBucket>acme-audit-1250000000</TargetBucket><TargetPrefix>cos-access/</TargetPrefix></LoggingEnabled></BucketLoggingStatus>",
-        ),
-        (_, "logging") => xml("<BucketLoggingStatus/>"),
-        _ => xml_error(404, "NoSuchBucket", "The specified bucket does not exist."),
+        let listing = store_answer("tencent", "cos", "ListBuckets", "", TENCENT_ACCOUNT)
+            .expect("tests/fixtures/cn/tencent/cos/ListBuckets.xml");
+        let (listing, items) = listing_items(&listing);
+        let marker = req.param("marker");
+        let start = items
+            .iter()
+            .position(|b| item_name(b) == marker)
+            .map_or(0, |i| i + 1);
+        let item = &items[start.min(items.len() - 1)];
+        let truncated = start + 1 < items.len();
+        let next = truncated.then(|| item_name(item));
+        listing_page(&listing, &[item], &marker, "", next)
+    } else {
+        // acme-web's ACL grants the AllUsers group, acme-hk's the anonymous ID (cos-go-sdk-v5
+        // `decodeACL`). Bucket policies are JSON (CAM syntax): acme-logs allows anonymous read,
+        // so it is public although its ACL is private; acme-hk one named account only (not
+        // public); acme-web has none.
+        bucket_answer(
+            "tencent",
+            "cos",
+            TENCENT_ACCOUNT,
+            (&bucket, &sub),
+            &[
+                (
+                    "encryption",
+                    "GetBucketEncryption",
+                    Some((
+                        "NoSuchEncryptionConfiguration",
+                        "The server side encryption configuration was not found.",
+                    )),
+                ),
+                ("versioning", "GetBucketVersioning", None),
+                ("acl", "GetBucketAcl", None),
+                (
+                    "policy",
+                    "GetBucketPolicy",
+                    Some((
+                        "NoSuchBucketPolicy",
+                        "The specified bucket does not have a bucket policy.",
+                    )),
+                ),
+                ("logging", "GetBucketLogging", None),
+            ],
+        )
     };
     (status, body, action, true)
 }
