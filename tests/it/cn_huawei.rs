@@ -222,3 +222,41 @@ fn cn_huawei_fixture_requires_the_sdk_scope_headers() {
     );
     assert_eq!(with("GET", "/v3/auth/domains", "iam", &[]).0, 200);
 }
+
+/// CBR `ListPolicies` has no paging parameters in the SDK: its `count` must match the list.
+/// A count larger than the list is a cut answer: `malformed` for `backup.plan` in that region
+/// and no plan record from it, never a short list taken as whole. Users are listed with
+/// `enabled=true`: the fixture's disabled `old-ops` (which has no detail answers) is left out.
+#[test]
+fn cn_huawei_short_policy_list_is_malformed_and_disabled_users_are_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, log) = cn_e2e::run_collect(
+        Vendor::Huawei,
+        "HSTAfixture00000short",
+        SECRET,
+        &out,
+        &["--region", "cn-north-4"],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        log.iter().any(|(p, _)| p == "/v3/p-cn4/policies"),
+        "{log:?}"
+    );
+    let bundle = Bundle::open(&out).unwrap();
+    let errs = errors(&bundle);
+    assert_eq!(
+        errs.get(&("backup.plan".to_owned(), "cn-north-4".to_owned()))
+            .map(String::as_str),
+        Some("malformed"),
+        "{errs:?}"
+    );
+    assert!(ids(&bundle, "backup.plan").is_empty());
+    assert!(
+        !errs.contains_key(&("identity.user".to_owned(), "global".to_owned())),
+        "{errs:?}"
+    );
+    let users = ids(&bundle, "identity.user");
+    assert_eq!(users.len(), 3, "{users:?}");
+    assert!(users.iter().all(|u| !u.contains("u-old")), "{users:?}");
+}

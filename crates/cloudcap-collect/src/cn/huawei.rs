@@ -18,7 +18,7 @@ use crate::cn::call::Call;
 use crate::cn::paging::{self, Cursor, More, Page};
 use crate::cn::sign_huawei::ApigSigner;
 use crate::cn::{
-    CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, count, flag,
+    CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, count, flag, int,
     is_world, required_stamp, s, stamp, truthy, unit, unsupported,
 };
 use crate::http::{CallError, HttpClient};
@@ -348,7 +348,9 @@ impl HuaweiCollector {
             iam(
                 "KeystoneListUsers",
                 "/v3/users".into(),
-                &[("domain_id", &domain)],
+                // The enabled users, explicitly: a disabled user can neither sign in nor use
+                // its access keys, so it is outside what the identity rules judge.
+                &[("domain_id", &domain), ("enabled", "true")],
                 &domain,
             ),
         ) {
@@ -812,7 +814,21 @@ impl HuaweiCollector {
             ),
             project,
         );
-        match self.endpoint.unit_call(ctx, call) {
+        // CBR v3 `ListPolicies` takes no paging parameters (SDK `ListPoliciesRequest`: only
+        // `operation_type`, `vault_id`) and answers every policy with their `count`: a count
+        // that is missing or differs from the list is a short answer, never taken as whole.
+        let answer = self.endpoint.unit_call(ctx, call).and_then(|(v, sha)| {
+            let listed = arr(&v, &["policies"]).len();
+            match int(v.get("count")) {
+                Some(n) if usize::try_from(n).ok() == Some(listed) => Ok((v, sha)),
+                Some(n) => Err(crate::cn::malformed(
+                    "cbr",
+                    &format!("ListPolicies: count {n} but {listed} policies listed"),
+                )),
+                None => Err(crate::cn::malformed("cbr", "ListPolicies: no count")),
+            }
+        });
+        match answer {
             Ok((v, sha)) => {
                 let all = arr(&v, &["policies"]);
                 // A replication policy on the same vault copies that vault's backups to
