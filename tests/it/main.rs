@@ -9,5 +9,6 @@ mod cn_huawei;
 mod cn_tencent;
 mod gate;
 mod html;
+mod lint;
 mod moto;
 mod readme;
