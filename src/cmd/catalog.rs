@@ -90,15 +90,7 @@ pub(crate) fn parse_tier(s: &str) -> Result<Tier, String> {
 /// Loads the embedded catalog or `--controls DIR`, failing with every diagnostic printed.
 pub(crate) fn load(arg: &CatalogArg) -> Result<Catalog> {
     let source = source(arg.controls.as_deref())?;
-    let (catalog, diags) = cloudcap_catalog::load(&source);
-    let diags = [
-        diags,
-        catalog
-            .as_ref()
-            .map(crate::cmd::rules_lint)
-            .unwrap_or_default(),
-    ]
-    .concat();
+    let (catalog, diags) = cloudcap_engine::lint_catalog(&source);
     // Warnings (e.g. a glossary variant) are shown but do not refuse the catalog.
     for d in &diags {
         eprintln!("{d}");
@@ -285,10 +277,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
 
 fn lint(dir: Option<&Path>) -> Result<u8> {
     let source = source(dir)?;
-    let (catalog, mut diags) = cloudcap_catalog::load(&source);
-    if let Some(catalog) = &catalog {
-        diags.extend(crate::cmd::rules_lint(catalog));
-    }
+    let (catalog, diags) = cloudcap_engine::lint_catalog(&source);
     for d in &diags {
         println!("{d}");
     }

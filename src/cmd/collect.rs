@@ -116,8 +116,7 @@ impl CommonArgs {
             BundleWriter::resume(out)
                 .with_context(|| format!("cannot continue bundle {}", out.display()))?
         } else {
-            let (catalog, _) = cloudcap_catalog::load(&cloudcap_catalog::embedded_source());
-            let catalog = catalog.context("the embedded catalog does not load")?;
+            let catalog = crate::cmd::catalog::load(&crate::cmd::catalog::CatalogArg::default())?;
             let now = jiff::Timestamp::now();
             let info = BundleInfo {
                 tool_version: env!("CARGO_PKG_VERSION").to_owned(),

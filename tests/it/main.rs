@@ -13,5 +13,6 @@ mod cn_huawei;
 mod cn_tencent;
 mod gate;
 mod html;
+mod lint;
 mod moto;
 mod readme;

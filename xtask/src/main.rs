@@ -1,8 +1,11 @@
 //! Project automation that is not expressible with plain `cargo`: `cargo xtask <task>`.
 //!
-//! * `lint-controls [DIR]` — load and lint the catalog with the same loader the binary uses.
-//! * `codegen [--check]` — regenerate committed files (evidence JSON Schemas); `--check` fails
-//!   when a committed file is out of date instead of writing it.
+//! * `lint-controls [DIR]` — the catalog check every `cloudcap` command runs
+//!   (`cloudcap_engine::lint_catalog`: load, then the rule lint); prints the same diagnostics as
+//!   `cloudcap catalog lint DIR`.
+//! * `codegen [--check]` — regenerate committed files (evidence JSON Schemas,
+//!   `controls/DIAGNOSTICS.md`); `--check` fails when a committed file is out of date instead of
+//!   writing it.
 
 // A developer tool, not a library: it reads its arguments and prints (clippy.toml's rules are
 // for the library crates).
@@ -39,7 +42,7 @@ fn lint_controls(dir: PathBuf) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (catalog, diags) = cloudcap_catalog::load(&source);
+    let (catalog, diags) = cloudcap_engine::lint_catalog(&source);
     for d in &diags {
         println!("{d}");
     }
@@ -55,16 +58,29 @@ fn lint_controls(dir: PathBuf) -> ExitCode {
     }
 }
 
+/// Every generated file: workspace-relative path and the text it must have.
+fn generated() -> Vec<(PathBuf, String)> {
+    let mut files: Vec<(PathBuf, String)> = cloudcap_evidence::generate_schemas()
+        .into_iter()
+        .map(|(name, text)| (Path::new("evidence-schemas").join(name), text))
+        .collect();
+    files.push((
+        Path::new("controls").join("DIAGNOSTICS.md"),
+        cloudcap_catalog::diagnostics_md(),
+    ));
+    files
+}
+
 fn codegen(root: &Path, check: bool) -> ExitCode {
     let mut stale = Vec::new();
-    for (name, text) in cloudcap_evidence::generate_schemas() {
-        let path = root.join("evidence-schemas").join(&name);
+    for (rel, text) in generated() {
+        let path = root.join(rel);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current != text {
             if check {
                 stale.push(path.display().to_string());
             } else {
-                std::fs::write(&path, text).expect("write schema");
+                std::fs::write(&path, text).expect("write generated file");
                 println!("wrote {}", path.display());
             }
         }

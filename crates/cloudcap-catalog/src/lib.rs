@@ -9,14 +9,16 @@ mod diag;
 mod glossary;
 mod load;
 mod model;
+mod suggest;
 
-pub use crate::diag::{Code, Diagnostic, Severity};
+pub use crate::diag::{Code, Diagnostic, Severity, Stage, diagnostics_md};
 pub use crate::glossary::{GLOSSARY, Term};
 pub use crate::load::{Source, SourceFile};
 pub use crate::model::{
     Automation, Catalog, CatalogMeta, Control, Crosswalk, EmptyResult, Family, Item, Location,
     Method, MlpsRef, Require, Responsibility, Rule, Text, Tier, TierBasis, TierPolicy,
 };
+pub use crate::suggest::did_you_mean;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));

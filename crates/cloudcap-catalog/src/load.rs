@@ -233,7 +233,13 @@ impl Ctx<'_> {
                     Code::TomlSyntax
                 };
                 let offset = e.span().map_or(0, |s| s.start);
-                self.push(file, offset, code, msg.replace('\n', " "));
+                let mut msg = msg.replace('\n', " ");
+                if code == Code::UnknownKey {
+                    if let Some(hint) = unknown_field_hint(&msg) {
+                        msg.push_str(&hint);
+                    }
+                }
+                self.push(file, offset, code, msg);
                 None
             }
         }
@@ -288,6 +294,16 @@ impl Ctx<'_> {
             en: get("en", &inner.en),
         }
     }
+}
+
+/// `; did you mean `x`?` for serde's "unknown field `y`, expected one of `a`, `b`" (or "expected
+/// `a` or `b`", "expected `a`"): the candidates are the keys the table in question accepts.
+fn unknown_field_hint(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected = rest.split_once("expected")?.1;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    crate::suggest::did_you_mean(unknown, &candidates).map(|s| format!("; did you mean `{s}`?"))
 }
 
 // ---- shape checks --------------------------------------------------------------------------
@@ -457,17 +473,10 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
             ["TEMPLATE.toml"] => {}
             [folder, "family.toml"] => {
                 family_files.insert((*folder).to_owned());
+                // A family's id equals its folder (else `family-folder-mismatch`), so no two
+                // loaded families share an id.
                 if let Some(f) = load_family(&mut cx, file, folder) {
-                    if families.contains_key(&f.id) {
-                        cx.push(
-                            file,
-                            0,
-                            Code::DuplicateFamily,
-                            format!("family `{}` defined twice", f.id),
-                        );
-                    } else {
-                        families.insert(f.id.clone(), f);
-                    }
+                    families.insert(f.id.clone(), f);
                 }
             }
             [folder, name] => control_files.push((
@@ -538,7 +547,7 @@ pub(crate) fn load(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
 
     if controls.is_empty() {
         cx.diags.push(Diagnostic {
-            path: source.display(""),
+            path: source.display("catalog.toml"),
             line: 1,
             col: 1,
             code: Code::EmptyCatalog,

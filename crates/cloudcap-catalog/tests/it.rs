@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use cloudcap_catalog::{
-    Code, GLOSSARY, Responsibility, Severity, Source, SourceFile, Tier, TierBasis, load,
+    Code, GLOSSARY, Responsibility, Severity, Source, SourceFile, Stage, Tier, TierBasis, load,
 };
 use proptest::prelude::*;
 
@@ -154,67 +154,118 @@ fn valid_fixtures_load_clean() {
     }
 }
 
-/// Reads the `# expect: <code> <line>:<col>` header of `invalid/<name>`.
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+fn invalid_fixtures() -> Vec<fixtures::Fixture> {
+    fixtures::invalid_fixtures(&fixtures::workspace_root(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// Reads the `# expect: <code> <line>:<col>` header of an invalid fixture's text.
 fn expectation(text: &str) -> (String, usize, usize) {
-    let expect = text
-        .lines()
-        .next()
-        .and_then(|l| l.strip_prefix("# expect: "))
-        .expect("first line is `# expect: <code> <line>:<col>`");
-    let (code, at) = expect.split_once(' ').unwrap();
-    let (line, col) = at.split_once(':').unwrap();
-    (code.to_owned(), line.parse().unwrap(), col.parse().unwrap())
+    fixtures::expectation(text).expect("first line is `# expect: <code> <line>:<col>`")
 }
 
-/// Loads `invalid/<name>` as `ac/ac-8.11.toml` and checks the expected code at the expected place.
-fn check_invalid(name: &str) {
-    let text = fixture("invalid", name);
-    let (code, line, col) = expectation(&text);
-    let (catalog, diags) = load(&mini(vec![("ac/ac-8.11.toml", text.clone())]));
+/// Every fixture in `fixtures/invalid/` gives its code at its place. Load-stage codes: the
+/// loader reports it, and an error stops the catalog. Rule-lint codes: the loader accepts the
+/// catalog (the engine test `lint` checks that the rule lint reports it).
+#[test]
+fn every_invalid_fixture_reports_its_code_at_its_place() {
+    let mut failures = Vec::new();
+    let all = invalid_fixtures();
+    for f in &all {
+        let Some(code) = Code::parse(&f.code) else {
+            failures.push(format!("{}: unknown code `{}`", f.name, f.code));
+            continue;
+        };
+        let (catalog, diags) = load(&f.source());
+        let listing = diags.iter().map(|d| format!("\n  {d}")).collect::<String>();
+        if code.stage() == Stage::RuleLint {
+            if catalog.is_none() || diags.iter().any(|d| d.is_error()) {
+                failures.push(format!("{}: the loader must accept it:{listing}", f.name));
+            }
+            continue;
+        }
+        let error = code.severity() == Severity::Error;
+        if catalog.is_some() == error {
+            failures.push(format!(
+                "{}: the catalog {} load{listing}",
+                f.name,
+                if error { "must not" } else { "must" }
+            ));
+        }
+        let path = format!("controls/{}", f.path);
+        if !diags
+            .iter()
+            .any(|d| d.code == code && d.path == path && (d.line, d.col) == (f.line, f.col))
+        {
+            failures.push(format!(
+                "{}: expected {} at {path}:{}:{}, got:{listing}",
+                f.name, f.code, f.line, f.col
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(all.len() >= Code::ALL.len());
+}
+
+/// One invalid fixture per code at least: a new code comes with its fixture.
+#[test]
+fn every_code_has_an_invalid_fixture() {
+    let covered: std::collections::BTreeSet<String> =
+        invalid_fixtures().into_iter().map(|f| f.code).collect();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !covered.contains(*c))
+        .collect();
     assert!(
-        catalog.is_none(),
-        "{name}: an invalid catalog must not load"
+        missing.is_empty(),
+        "codes without a fixture in tests/fixtures/invalid/: {missing:?}"
     );
-    let found = diags.iter().find(|d| d.code.as_str() == code);
-    let Some(d) = found else {
-        panic!("{name}: expected {code}, got {diags:#?}")
-    };
-    assert_eq!(d.path, "controls/ac/ac-8.11.toml");
-    assert_eq!((d.line, d.col), (line, col), "{name}: {d}");
 }
 
-macro_rules! invalid_cases {
-    ($($test:ident => $file:literal,)*) => {
-        $(
-            #[test]
-            fn $test() { check_invalid($file) }
-        )*
-        /// Every fixture checked by `check_invalid`.
-        const INVALID_FIXTURES: &[&str] = &[$($file),*];
-    };
+#[test]
+fn every_code_has_a_one_line_description() {
+    for c in Code::ALL {
+        let d = c.description();
+        assert!(!d.is_empty() && !d.contains('\n'), "{c}: {d:?}");
+        assert!(d.ends_with('.'), "{c}: {d:?}");
+        assert_eq!(Code::parse(c.as_str()), Some(*c));
+    }
+    let md = cloudcap_catalog::diagnostics_md();
+    for c in Code::ALL {
+        assert!(
+            md.contains(&format!("| `{c}` | {} |", c.severity().as_str())),
+            "{c}"
+        );
+    }
 }
 
-invalid_cases! {
-    invalid_typo_key => "typo-key.toml",
-    invalid_bad_tier => "bad-tier.toml",
-    invalid_bad_tier_basis => "bad-tier-basis.toml",
-    invalid_bad_method => "bad-method.toml",
-    invalid_stem_mismatch => "stem-mismatch.toml",
-    invalid_folder_mismatch => "folder-mismatch.toml",
-    invalid_missing_zh => "missing-zh.toml",
-    invalid_crosswalk_shape => "crosswalk-shape.toml",
-    invalid_weight_range => "weight-range.toml",
-    invalid_clause_chapter => "clause-chapter.toml",
-    invalid_no_items => "no-items.toml",
-    invalid_rule_on_manual => "rule-on-manual.toml",
-    invalid_toml_syntax => "toml-syntax.toml",
-    invalid_unknown_require => "unknown-require.toml",
-    invalid_identical_rule => "identical-rule.toml",
-    invalid_unknown_mlps_point => "unknown-mlps-point.toml",
-    invalid_mlps_level => "mlps-level.toml",
-    invalid_catalog_own_number => "catalog-own-number.toml",
-    invalid_bad_responsibility => "bad-responsibility.toml",
-    invalid_missing_responsibility => "missing-responsibility.toml",
+/// A typo of a key gets the nearest key the table accepts.
+#[test]
+fn unknown_key_suggests_the_nearest_known_key() {
+    let text = fixture("invalid", "typo-key.toml");
+    let (_, diags) = load(&mini(vec![("ac/ac-8.11.toml", text)]));
+    let d = diags
+        .iter()
+        .find(|d| d.code == Code::UnknownKey)
+        .unwrap_or_else(|| panic!("{diags:#?}"));
+    assert!(d.message.ends_with("; did you mean `title`?"), "{d}");
+    // In a nested table the candidates are that table's keys.
+    let bad = fixture("valid", "ac-8.11.toml").replace("tier-basis =", "tier-bassis =");
+    let (_, diags) = load(&mini(vec![("ac/ac-8.11.toml", bad)]));
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.ends_with("did you mean `tier-basis`?")),
+        "{diags:#?}"
+    );
+    // Nothing near: no suggestion.
+    let bad = fixture("valid", "ac-8.11.toml").replace("weight = 1", "weight = 1\nzzzzzz = 1");
+    let (_, diags) = load(&mini(vec![("ac/ac-8.11.toml", bad)]));
+    let d = diags.iter().find(|d| d.code == Code::UnknownKey).unwrap();
+    assert!(!d.message.contains("did you mean"), "{d}");
 }
 
 /// Two controls testing one fact: the second rule is named, at its `check`, with the first.
@@ -242,9 +293,6 @@ fn identical_rules_across_controls_are_an_error() {
         d[0]
     );
 }
-
-/// Fixtures whose problem is a warning: the catalog loads, and the warning is still reported.
-const WARNING_FIXTURES: &[&str] = &["glossary-variant.toml"];
 
 #[test]
 fn glossary_variant_is_a_warning_at_its_place() {
@@ -333,26 +381,6 @@ fn glossary_md_and_the_lint_table_agree() {
     assert_eq!(
         md_rows, table,
         "controls/GLOSSARY.md and src/glossary.rs differ"
-    );
-}
-
-#[test]
-fn every_invalid_fixture_has_a_test() {
-    let dir = format!("{}/tests/fixtures/invalid", env!("CARGO_MANIFEST_DIR"));
-    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    on_disk.sort();
-    let mut tested: Vec<String> = INVALID_FIXTURES
-        .iter()
-        .chain(WARNING_FIXTURES)
-        .map(|s| (*s).to_owned())
-        .collect();
-    tested.sort();
-    assert_eq!(
-        on_disk, tested,
-        "add a case to invalid_cases! for each new fixture"
     );
 }
 

@@ -16,7 +16,7 @@ mod waiver;
 pub use crate::assess::{Error, Options, assess, assess_reference, recombine};
 pub use crate::input::{Attestation, CollectionRun, CollectionStatus, Evidence, Record};
 pub use crate::report::*;
-pub use crate::rules::{KindFields, lint_rules};
+pub use crate::rules::{KindFields, lint_catalog, lint_rules};
 pub use crate::waiver::{Risk, Waiver, WaiverError, WaiverMode, WaiverUse, parse_waivers};
 
 /// Version of the scoring method written into every report.

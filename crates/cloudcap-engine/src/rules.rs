@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use cel::{Context, Env, Program, Value};
-use cloudcap_catalog::{Catalog, Code, Diagnostic, Location, Rule};
+use cloudcap_catalog::{Catalog, Code, Diagnostic, Location, Rule, Source, did_you_mean};
 
 /// The fields of one evidence kind, for the lint (from the evidence crate's registry).
 #[derive(Clone, Debug)]
@@ -49,6 +49,41 @@ pub(crate) fn compile(env: &Env, rule: &Rule) -> Result<Compiled, String> {
     Ok(Compiled { filter, check })
 }
 
+impl KindFields {
+    /// Every normalized evidence kind of `cloudcap-evidence`, with its fields (envelope included).
+    pub fn registry() -> Vec<KindFields> {
+        cloudcap_evidence::kinds()
+            .iter()
+            .map(|k| KindFields {
+                kind: k.name.to_owned(),
+                fields: k.fields.iter().map(|f| f.name.to_owned()).collect(),
+            })
+            .collect()
+    }
+}
+
+/// The one catalog check: [`cloudcap_catalog::load`], then, on a catalog that loads, the rule
+/// lint ([`lint_rules`]) against the evidence kinds of `cloudcap-evidence`. `cloudcap catalog
+/// lint`, every command that loads a catalog and `cargo xtask lint-controls` call this.
+/// Returns the catalog when no error was found (warnings allowed), and every diagnostic, sorted.
+pub fn lint_catalog(source: &Source) -> (Option<Catalog>, Vec<Diagnostic>) {
+    let (catalog, mut diags) = cloudcap_catalog::load(source);
+    if let Some(catalog) = &catalog {
+        diags.extend(lint_rules(catalog, &KindFields::registry()));
+    }
+    diags.sort();
+    diags.dedup();
+    let clean = !diags.iter().any(Diagnostic::is_error);
+    (catalog.filter(|_| clean), diags)
+}
+
+/// `; did you mean `x`?`, or nothing.
+fn hint(unknown: &str, candidates: &[&str]) -> String {
+    did_you_mean(unknown, candidates)
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
+}
+
 /// Lints every rule: CEL parses, the kind exists, only known variables and fields are named.
 pub fn lint_rules(catalog: &Catalog, kinds: &[KindFields]) -> Vec<Diagnostic> {
     let env = env();
@@ -60,6 +95,7 @@ pub fn lint_rules(catalog: &Catalog, kinds: &[KindFields]) -> Vec<Diagnostic> {
         code,
         message,
     };
+    let kind_names: Vec<&str> = kinds.iter().map(|k| k.kind.as_str()).collect();
     for control in &catalog.controls {
         for kind in &control.evidence {
             if !kinds.iter().any(|k| &k.kind == kind) {
@@ -67,8 +103,9 @@ pub fn lint_rules(catalog: &Catalog, kinds: &[KindFields]) -> Vec<Diagnostic> {
                     &control.location,
                     Code::UnknownEvidenceKind,
                     format!(
-                        "control `{}` lists unknown evidence kind `{kind}`",
-                        control.id
+                        "control `{}` lists unknown evidence kind `{kind}`{}",
+                        control.id,
+                        hint(kind, &kind_names)
                     ),
                 ));
             }
@@ -79,8 +116,10 @@ pub fn lint_rules(catalog: &Catalog, kinds: &[KindFields]) -> Vec<Diagnostic> {
                     &rule.kind_location,
                     Code::UnknownEvidenceKind,
                     format!(
-                        "rule `{}` reads unknown evidence kind `{}`",
-                        rule.id, rule.kind
+                        "rule `{}` reads unknown evidence kind `{}`{}",
+                        rule.id,
+                        rule.kind,
+                        hint(&rule.kind, &kind_names)
                     ),
                 ));
                 continue;
@@ -107,13 +146,21 @@ pub fn lint_rules(catalog: &Catalog, kinds: &[KindFields]) -> Vec<Diagnostic> {
                         let mut names = Names::default();
                         names.walk(program.expression(), &mut Vec::new());
                         for v in names.unknown_vars {
-                            out.push(diag(loc, Code::RuleUnknownField, format!("rule `{}` {what} names unknown variable `{v}`; use `r` (the record) or `now`", rule.id)));
+                            out.push(diag(loc, Code::RuleUnknownField, format!("rule `{}` {what} names unknown variable `{v}`; use `r` (the record) or `now`{}", rule.id, hint(&v, VARIABLES))));
                         }
+                        let fields: BTreeSet<&str> = kind
+                            .fields
+                            .iter()
+                            .map(String::as_str)
+                            .chain(ENVELOPE.iter().copied())
+                            .collect();
+                        let fields: Vec<&str> = fields.into_iter().collect();
                         for f in names.fields {
-                            if !kind.fields.iter().any(|k| k == &f)
-                                && !ENVELOPE.contains(&f.as_str())
-                            {
-                                out.push(diag(loc, Code::RuleUnknownField, format!("rule `{}` {what} reads `r.{f}`, which kind `{}` does not have", rule.id, rule.kind)));
+                            if !fields.contains(&f.as_str()) {
+                                let hint = did_you_mean(&f, &fields)
+                                    .map(|s| format!("; did you mean `r.{s}`?"))
+                                    .unwrap_or_default();
+                                out.push(diag(loc, Code::RuleUnknownField, format!("rule `{}` {what} reads `r.{f}`, which kind `{}` does not have{hint}", rule.id, rule.kind)));
                             }
                         }
                     }
