@@ -1440,7 +1440,9 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
             if !wanted.is_empty() {
                 let users = take_items(&mut body, &["users"])
                     .into_iter()
-                    .filter(|u| u["enabled"].to_string() == wanted)
+                    .filter(|u| {
+                        u["enabled"].as_bool().map(|b| b.to_string()) == Some(wanted.clone())
+                    })
                     .collect();
                 body["users"] = Value::Array(users);
             }
