@@ -18,6 +18,7 @@ pub mod clock;
 pub mod cn;
 pub mod http;
 pub mod progress;
+mod read;
 pub mod runner;
 pub mod secret;
 pub mod sink;

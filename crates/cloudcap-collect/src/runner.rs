@@ -320,35 +320,6 @@ impl<'a> UnitCtx<'a> {
         self.progress.resources(1);
     }
 
-    /// Adds a normalized record: envelope fields are filled in here.
-    pub fn record(
-        &mut self,
-        kind: &'static str,
-        region: &str,
-        resource_id: &str,
-        fields: Map<String, Value>,
-        sources: &[&str],
-    ) {
-        let mut record = Map::new();
-        record.insert("schema_version".into(), json!(1));
-        record.insert("kind".into(), json!(kind));
-        record.insert("provider".into(), json!(self.provider.as_str()));
-        record.insert("account".into(), json!(self.account));
-        record.insert("region".into(), json!(region));
-        record.insert("resource_id".into(), json!(resource_id));
-        let mut sources: Vec<&str> = sources.to_vec();
-        sources.sort_unstable();
-        sources.dedup();
-        record.insert("sources".into(), json!(sources));
-        record.extend(fields);
-        self.records.push(Value::Object(record));
-        self.scopes
-            .entry((kind, region.to_owned()))
-            .or_default()
-            .records += 1;
-        self.progress.resources(1);
-    }
-
     /// Records a failure for `(kind, region)`, naming the resource (`*` for the whole listing).
     pub fn fail(&mut self, kind: &'static str, region: &str, resource: &str, error: &CallError) {
         self.scopes

@@ -9,11 +9,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
-use serde_json::{Map, Value, json};
+use cloudcap_evidence::{AccessKey, IdentityUser, PasswordPolicy, UtcTimestamp};
+use serde_json::Value;
 
 use crate::{
     aws::{AwsCollector, MAX_PAGES, proto},
     http::{CallError, ErrorClass},
+    read::{count_text, required_stamp},
     runner::UnitCtx,
 };
 
@@ -59,13 +61,25 @@ fn password_policy(aws: &AwsCollector, ctx: &mut UnitCtx<'_>) {
         Ok(fetched) => fetched,
         Err(err) => return ctx.fail(KIND, REGION, &resource, &err),
     };
-    let mut fields = Map::new();
     if fetched.status == 404
         && crate::http::error_code(&fetched.body).as_deref() == Some("NoSuchEntity")
     {
         // No policy: IAM's defaults apply, which are not this record's facts.
-        fields.insert("configured".into(), json!(false));
-        return ctx.record(KIND, REGION, &resource, fields, &[&fetched.sha256]);
+        return ctx.put(REGION, &resource, &[&fetched.sha256], |envelope| {
+            PasswordPolicy {
+                envelope,
+                configured: false,
+                min_length: None,
+                require_uppercase: None,
+                require_lowercase: None,
+                require_numbers: None,
+                require_symbols: None,
+                min_char_classes: None,
+                max_age_days: None,
+                reuse_prevention: None,
+                max_login_attempts: None,
+            }
+        });
     }
     if !(200..300).contains(&fetched.status) {
         let err = crate::http::classify_status(&request, &as_response(&fetched));
@@ -83,44 +97,40 @@ fn password_policy(aws: &AwsCollector, ctx: &mut UnitCtx<'_>) {
             &proto::missing(&request, "PasswordPolicy"),
         );
     };
-    let int = |name: &str| proto::text(policy, &[name]).and_then(|v| v.parse::<i64>().ok());
-    fields.insert("configured".into(), json!(true));
-    if let Some(n) = int("MinimumPasswordLength") {
-        fields.insert("min_length".into(), json!(n));
-    }
     // The four flags are always in a configured policy; a missing one stays unknown, and so
     // does the class count then.
-    let mut classes = Some(0u32);
-    for (field, element) in [
-        ("require_uppercase", "RequireUppercaseCharacters"),
-        ("require_lowercase", "RequireLowercaseCharacters"),
-        ("require_numbers", "RequireNumbers"),
-        ("require_symbols", "RequireSymbols"),
-    ] {
-        match proto::text(policy, &[element]) {
-            Some(text) => {
-                let on = proto::boolean(Some(text));
-                fields.insert(field.into(), json!(on));
-                classes = classes.map(|n| n + u32::from(on));
-            }
-            None => classes = None,
-        }
-    }
-    if let Some(n) = classes {
-        fields.insert("min_char_classes".into(), json!(n));
-    }
+    let flag = |element: &str| proto::text(policy, &[element]).map(|t| proto::boolean(Some(t)));
+    let require = [
+        flag("RequireUppercaseCharacters"),
+        flag("RequireLowercaseCharacters"),
+        flag("RequireNumbers"),
+        flag("RequireSymbols"),
+    ];
+    let classes = require
+        .iter()
+        .try_fold(0u32, |n, on| on.map(|on| n + u32::from(on)));
     // Absent from a configured policy means "passwords never expire" / "no reuse
-    // prevention": reported facts, 0. IAM has no lockout setting: `max_login_attempts` is
-    // not reported.
-    fields.insert(
-        "max_age_days".into(),
-        json!(int("MaxPasswordAge").unwrap_or(0).max(0)),
-    );
-    fields.insert(
-        "reuse_prevention".into(),
-        json!(int("PasswordReusePrevention").unwrap_or(0).max(0)),
-    );
-    ctx.record(KIND, REGION, &resource, fields, &[&fetched.sha256]);
+    // prevention": reported facts, 0; a value that is not a count is unknown. IAM has no
+    // lockout setting: `max_login_attempts` is not reported.
+    let days = |element: &str| match proto::text(policy, &[element]) {
+        None => Some(0),
+        text => count_text(text),
+    };
+    ctx.put(REGION, &resource, &[&fetched.sha256], |envelope| {
+        PasswordPolicy {
+            envelope,
+            configured: true,
+            min_length: count_text(proto::text(policy, &["MinimumPasswordLength"])),
+            require_uppercase: require[0],
+            require_lowercase: require[1],
+            require_numbers: require[2],
+            require_symbols: require[3],
+            min_char_classes: classes,
+            max_age_days: days("MaxPasswordAge"),
+            reuse_prevention: days("PasswordReusePrevention"),
+            max_login_attempts: None,
+        }
+    });
 }
 
 pub(crate) fn as_response(fetched: &crate::runner::Fetched) -> crate::http::ApiResponse {
@@ -221,7 +231,7 @@ struct Details {
 struct UserDetail {
     name: String,
     arn: String,
-    created_at: Option<String>,
+    created_at: Option<UtcTimestamp>,
     privileged: bool,
 }
 
@@ -389,41 +399,33 @@ pub(crate) fn document_grants_all(document: &str) -> bool {
     })
 }
 
-fn report_date(value: Option<&str>) -> Option<String> {
+fn report_date(value: Option<&str>) -> Option<UtcTimestamp> {
     value.and_then(proto::timestamp)
 }
 
-/// Console sign-in facts of a credential-report row: `last_login_at`, or `never_logged_in`
-/// when the report says `no_information` (the password was never used, or not since IAM began
-/// tracking in October 2014) or `N/A` (no password). Anything else (`not_supported`, empty)
-/// is not reported.
-fn login_fields(fields: &mut Map<String, Value>, password_last_used: Option<&str>) {
+/// Console sign-in facts of a credential-report row, `(last_login_at, never_logged_in)`: the
+/// date, or `never_logged_in` when the report says `no_information` (the password was never
+/// used, or not since IAM began tracking in October 2014) or `N/A` (no password). Anything else
+/// (`not_supported`, empty) is not reported.
+fn login_fields(password_last_used: Option<&str>) -> (Option<UtcTimestamp>, Option<bool>) {
     match password_last_used.map(str::trim) {
-        Some("no_information" | "N/A") => {
-            fields.insert("never_logged_in".into(), json!(true));
-        }
-        value => {
-            if let Some(last) = report_date(value) {
-                fields.insert("last_login_at".into(), json!(last));
-                fields.insert("never_logged_in".into(), json!(false));
-            }
-        }
+        Some("no_information" | "N/A") => (None, Some(true)),
+        value => match report_date(value) {
+            Some(last) => (Some(last), Some(false)),
+            None => (None, None),
+        },
     }
 }
 
-/// Use facts of a key's report column: `last_used_at`, or `never_used` for `N/A` (never used,
-/// or not since IAM began tracking in April 2015).
-fn key_use_fields(fields: &mut Map<String, Value>, last_used_date: Option<&str>) {
+/// Use facts of a key's report column, `(last_used_at, never_used)`: the date, or
+/// `never_used` for `N/A` (never used, or not since IAM began tracking in April 2015).
+fn key_use_fields(last_used_date: Option<&str>) -> (Option<UtcTimestamp>, Option<bool>) {
     match last_used_date.map(str::trim) {
-        Some("N/A") => {
-            fields.insert("never_used".into(), json!(true));
-        }
-        value => {
-            if let Some(used) = report_date(value) {
-                fields.insert("last_used_at".into(), json!(used));
-                fields.insert("never_used".into(), json!(false));
-            }
-        }
+        Some("N/A") => (None, Some(true)),
+        value => match report_date(value) {
+            Some(used) => (Some(used), Some(false)),
+            None => (None, None),
+        },
     }
 }
 
@@ -432,27 +434,29 @@ fn users(ctx: &mut UnitCtx<'_>, report: &Report, details: &Details) {
     let mut sources: Vec<&str> = details.sources.iter().map(String::as_str).collect();
     sources.push(&report.sha256);
     if let Some(root) = report.rows.get("<root_account>") {
-        let mut fields = Map::new();
-        fields.insert("name".into(), json!("<root_account>"));
-        fields.insert("root".into(), json!(true));
-        fields.insert("console_access".into(), json!(true));
-        fields.insert(
-            "mfa_enabled".into(),
-            json!(root.get("mfa_active").map(String::as_str) == Some("true")),
-        );
-        fields.insert("privileged".into(), json!(true));
-        if let Some(created) = report_date(root.get("user_creation_time").map(String::as_str)) {
-            fields.insert("created_at".into(), json!(created));
-        }
-        login_fields(
-            &mut fields,
-            root.get("password_last_used").map(String::as_str),
-        );
+        let get = |column: &str| root.get(column).map(String::as_str);
         let arn = root
             .get("arn")
             .cloned()
             .unwrap_or_else(|| "<root_account>".into());
-        ctx.record(KIND, REGION, &arn, fields, &[&report.sha256]);
+        let created = report_date(get("user_creation_time"));
+        match required_stamp(created, "iam", &arn) {
+            Ok(created_at) => {
+                let (last_login_at, never_logged_in) = login_fields(get("password_last_used"));
+                ctx.put(REGION, &arn, &[&report.sha256], |envelope| IdentityUser {
+                    envelope,
+                    name: "<root_account>".to_owned(),
+                    root: true,
+                    console_access: true,
+                    mfa_enabled: get("mfa_active") == Some("true"),
+                    privileged: true,
+                    created_at,
+                    last_login_at,
+                    never_logged_in,
+                });
+            }
+            Err(err) => ctx.fail(KIND, REGION, &arn, &err),
+        }
     }
     for user in &details.users {
         let Some(row) = report.rows.get(&user.name) else {
@@ -469,27 +473,28 @@ fn users(ctx: &mut UnitCtx<'_>, report: &Report, details: &Details) {
             continue;
         };
         let get = |column: &str| row.get(column).map(String::as_str);
-        let mut fields = Map::new();
-        fields.insert("name".into(), json!(user.name));
-        fields.insert("root".into(), json!(false));
-        fields.insert(
-            "console_access".into(),
-            json!(get("password_enabled") == Some("true")),
-        );
-        fields.insert(
-            "mfa_enabled".into(),
-            json!(get("mfa_active") == Some("true")),
-        );
-        fields.insert("privileged".into(), json!(user.privileged));
-        if let Some(created) = user
+        let created = user
             .created_at
-            .clone()
-            .or_else(|| report_date(get("user_creation_time")))
-        {
-            fields.insert("created_at".into(), json!(created));
-        }
-        login_fields(&mut fields, get("password_last_used"));
-        ctx.record(KIND, REGION, &user.arn, fields, &sources);
+            .or_else(|| report_date(get("user_creation_time")));
+        let created_at = match required_stamp(created, "iam", &user.arn) {
+            Ok(created_at) => created_at,
+            Err(err) => {
+                ctx.fail(KIND, REGION, &user.arn, &err);
+                continue;
+            }
+        };
+        let (last_login_at, never_logged_in) = login_fields(get("password_last_used"));
+        ctx.put(REGION, &user.arn, &sources, |envelope| IdentityUser {
+            envelope,
+            name: user.name.clone(),
+            root: false,
+            console_access: get("password_enabled") == Some("true"),
+            mfa_enabled: get("mfa_active") == Some("true"),
+            privileged: user.privileged,
+            created_at,
+            last_login_at,
+            never_logged_in,
+        });
     }
 }
 
@@ -512,23 +517,21 @@ fn access_keys(
                 report_date(report.get("<root_account>", &format!("access_key_{n}_last_rotated")));
             let active =
                 report.get("<root_account>", &format!("access_key_{n}_active")) == Some("true");
-            let Some(created) = rotated else { continue };
-            let mut fields = Map::new();
-            fields.insert("user".into(), json!("<root_account>"));
-            fields.insert("root".into(), json!(true));
-            fields.insert("active".into(), json!(active));
-            fields.insert("created_at".into(), json!(created));
-            key_use_fields(
-                &mut fields,
+            // No rotation date: the root account has no key in this column.
+            let Some(created_at) = rotated else { continue };
+            let (last_used_at, never_used) = key_use_fields(
                 report.get("<root_account>", &format!("access_key_{n}_last_used_date")),
             );
-            ctx.record(
-                KIND,
-                REGION,
-                &format!("{arn}/access-key-{n}"),
-                fields,
-                &[&report.sha256],
-            );
+            let id = format!("{arn}/access-key-{n}");
+            ctx.put(REGION, &id, &[&report.sha256], |envelope| AccessKey {
+                envelope,
+                user: "<root_account>".to_owned(),
+                root: true,
+                active,
+                created_at,
+                last_used_at,
+                never_used,
+            });
         }
     }
     let names: Vec<String> = match details {
@@ -572,57 +575,64 @@ fn access_keys(
                 continue;
             }
         };
-        let mut keys: Vec<(String, String, bool)> = proto::items(
+        let mut keys: Vec<(String, UtcTimestamp, bool)> = Vec::new();
+        for key in proto::items(
             proto::descendant(doc.root_element(), "ListAccessKeysResult")
                 .unwrap_or(doc.root_element()),
             &["AccessKeyMetadata"],
-        )
-        .iter()
-        .filter_map(|k| {
-            let id = proto::text(*k, &["AccessKeyId"])?.to_owned();
-            let created = proto::text(*k, &["CreateDate"]).and_then(proto::timestamp)?;
-            Some((id, created, proto::text(*k, &["Status"]) == Some("Active")))
-        })
-        .collect();
+        ) {
+            let Some(id) = proto::text(key, &["AccessKeyId"]) else {
+                continue;
+            };
+            let created = proto::text(key, &["CreateDate"]).and_then(proto::timestamp);
+            match required_stamp(created, "iam", id) {
+                Ok(created) => keys.push((
+                    id.to_owned(),
+                    created,
+                    proto::text(key, &["Status"]) == Some("Active"),
+                )),
+                Err(err) => ctx.fail(KIND, REGION, id, &err),
+            }
+        }
         keys.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-        for (index, (id, created, active)) in keys.iter().enumerate() {
+        for (index, (id, created_at, active)) in keys.into_iter().enumerate() {
             let mut sources = vec![fetched.sha256.clone()];
             let column = index + 1;
             let rotated =
                 report_date(report.get(&user, &format!("access_key_{column}_last_rotated")));
-            let mut fields = Map::new();
-            let last_used = if rotated.as_deref() == Some(created.as_str()) {
+            let last_used = if rotated == Some(created_at) {
                 sources.push(report.sha256.clone());
-                key_use_fields(
-                    &mut fields,
-                    report.get(&user, &format!("access_key_{column}_last_used_date")),
-                );
-                Ok(())
+                Ok(key_use_fields(report.get(
+                    &user,
+                    &format!("access_key_{column}_last_used_date"),
+                )))
             } else {
-                last_used_by_call(aws, ctx, id).map(|(used, sha)| {
+                last_used_by_call(aws, ctx, &id).map(|(used, sha)| {
                     sources.push(sha);
                     // GetAccessKeyLastUsed without LastUsedDate: never used (since tracking).
                     match used {
-                        Some(used) => {
-                            fields.insert("last_used_at".into(), json!(used));
-                            fields.insert("never_used".into(), json!(false));
-                        }
-                        None => {
-                            fields.insert("never_used".into(), json!(true));
-                        }
+                        Some(used) => (Some(used), Some(false)),
+                        None => (None, Some(true)),
                     }
                 })
             };
-            if let Err(err) = last_used {
-                ctx.fail(KIND, REGION, id, &err);
-                continue;
-            }
-            fields.insert("user".into(), json!(user));
-            fields.insert("root".into(), json!(false));
-            fields.insert("active".into(), json!(active));
-            fields.insert("created_at".into(), json!(created));
+            let (last_used_at, never_used) = match last_used {
+                Ok(facts) => facts,
+                Err(err) => {
+                    ctx.fail(KIND, REGION, &id, &err);
+                    continue;
+                }
+            };
             let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-            ctx.record(KIND, REGION, id, fields, &sources);
+            ctx.put(REGION, &id, &sources, |envelope| AccessKey {
+                envelope,
+                user: user.clone(),
+                root: false,
+                active,
+                created_at,
+                last_used_at,
+                never_used,
+            });
         }
     }
 }
@@ -631,7 +641,7 @@ fn last_used_by_call(
     aws: &AwsCollector,
     ctx: &mut UnitCtx<'_>,
     key_id: &str,
-) -> Result<(Option<String>, String), CallError> {
+) -> Result<(Option<UtcTimestamp>, String), CallError> {
     let endpoint = aws.endpoint("iam", REGION);
     let request = proto::query(
         "iam",

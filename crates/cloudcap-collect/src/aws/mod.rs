@@ -633,12 +633,15 @@ impl Collector for InventoryCollector<'_> {
         for region in &self.aws.regions {
             let count = self.counts.get(region).copied().unwrap_or(0);
             let data = self.data.get(region).copied().unwrap_or(0);
-            let mut fields = serde_json::Map::new();
-            fields.insert("mainland_china".into(), region.starts_with("cn-").into());
-            fields.insert("collected".into(), true.into());
-            fields.insert("holds_data".into(), (data > 0).into());
-            fields.insert("resource_count".into(), count.into());
-            ctx.record("region.inventory", region, region, fields, &[listing]);
+            ctx.put(region, region, &[listing], |envelope| {
+                cloudcap_evidence::RegionInventory {
+                    envelope,
+                    mainland_china: region.starts_with("cn-"),
+                    collected: Some(true),
+                    holds_data: Some(data > 0),
+                    resource_count: Some(count),
+                }
+            });
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Request builders for the three AWS wire protocols used here (query, JSON 1.1, REST) and
 //! small helpers to read their answers.
 
+use cloudcap_evidence::UtcTimestamp;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::{
@@ -167,8 +168,9 @@ pub fn boolean(value: Option<&str>) -> bool {
     value.is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
-/// Normalizes a provider timestamp to RFC 3339 UTC with whole seconds.
-pub fn timestamp(value: &str) -> Option<String> {
+/// Reads a provider timestamp (RFC 3339 or Unix seconds) as a record timestamp with whole
+/// seconds; `None` when unreadable.
+pub fn timestamp(value: &str) -> Option<UtcTimestamp> {
     let value = value.trim();
     let ts = value.parse::<jiff::Timestamp>().ok().or_else(|| {
         value
@@ -178,7 +180,7 @@ pub fn timestamp(value: &str) -> Option<String> {
     })?;
     jiff::Timestamp::from_second(ts.as_second())
         .ok()
-        .map(|t| t.to_string())
+        .map(UtcTimestamp)
 }
 
 #[cfg(test)]
@@ -187,15 +189,15 @@ mod tests {
 
     #[test]
     fn timestamps_normalize() {
+        let text = |value: &str| timestamp(value).unwrap().to_string();
+        assert_eq!(text("2026-11-25T17:42:27.602011Z"), "2026-11-25T17:42:27Z");
+        assert_eq!(text("2026-11-25T17:42:27+00:00"), "2026-11-25T17:42:27Z");
+        assert_eq!(text("1764092547.0"), "2025-11-25T17:42:27Z");
+        // Serialized in records exactly as written before (RFC 3339, `Z`, whole seconds).
         assert_eq!(
-            timestamp("2026-11-25T17:42:27.602011Z").unwrap(),
-            "2026-11-25T17:42:27Z"
+            serde_json::to_string(&timestamp("2026-11-25T17:42:27.602011Z")).unwrap(),
+            "\"2026-11-25T17:42:27Z\""
         );
-        assert_eq!(
-            timestamp("2026-11-25T17:42:27+00:00").unwrap(),
-            "2026-11-25T17:42:27Z"
-        );
-        assert_eq!(timestamp("1764092547.0").unwrap(), "2025-11-25T17:42:27Z");
         assert_eq!(timestamp("N/A"), None);
     }
 

@@ -10,7 +10,7 @@
 //! and the partition's region listing holds a single region, the buckets are attributed to it,
 //! otherwise GetBucketLocation is asked.
 
-use serde_json::{Map, json};
+use cloudcap_evidence::StorageBucket;
 
 use crate::{
     aws::{AwsCollector, MAX_PAGES, iam::as_response, iam::too_many_pages, proto},
@@ -332,18 +332,17 @@ fn bucket(
         })
         .unwrap_or(false)
     };
-    let mut fields = Map::new();
-    fields.insert("name".into(), json!(name));
-    fields.insert("encrypted".into(), json!(encrypted));
-    fields.insert("customer_managed_key".into(), json!(customer_key));
-    fields.insert("versioning".into(), json!(versioning));
-    fields.insert("public".into(), json!(public_acl || public_policy));
-    if let Some(blocked) = blocked_all {
-        fields.insert("public_access_block".into(), json!(blocked));
-    }
-    fields.insert("access_logging".into(), json!(logging));
     let resource = format!("arn:{}:s3:::{name}", aws.partition.name());
     let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-    ctx.record(KIND, region, &resource, fields, &sources);
+    ctx.put(region, &resource, &sources, |envelope| StorageBucket {
+        envelope,
+        name: name.to_owned(),
+        encrypted,
+        customer_managed_key: customer_key,
+        versioning,
+        public: public_acl || public_policy,
+        public_access_block: blocked_all,
+        access_logging: logging,
+    });
     Ok(())
 }

@@ -43,6 +43,8 @@ use crate::boundary::{RunBoundary, write_run};
 use crate::http::{ApiRequest, CallError, ErrorClass, HttpClient, HttpConfig};
 use crate::progress::{Progress, ProgressMode};
 use crate::runner::{Fetched, RunOptions, Unit, UnitCtx};
+// Shared with the AWS collector; re-exported so the vendor modules import them from here.
+pub(crate) use crate::read::{count, int, required_stamp};
 use crate::sink::{EvidenceSink, RawMeta, ResumeState, STATUS_KIND, SinkError, sha256_hex};
 
 /// Which Chinese cloud.
@@ -766,12 +768,6 @@ pub(crate) fn copy_fields(provider: CnProvider, regions: &[&str]) -> (Vec<String
     (set.into_iter().map(str::to_owned).collect(), outside)
 }
 
-/// A count, a length or a number of days: [`int`] when it is between 0 and `u32::MAX`; a
-/// negative or oversized value is not a fact the record can hold, so it is absent.
-pub(crate) fn count(v: Option<&Value>) -> Option<u32> {
-    int(v).and_then(|n| u32::try_from(n).ok())
-}
-
 /// A vendor timestamp ([`normalize_time`]) as a record timestamp; absent when unreadable.
 pub(crate) fn stamp(v: Option<&Value>) -> Option<UtcTimestamp> {
     v.and_then(normalize_time)
@@ -786,37 +782,12 @@ pub(crate) fn stamp_cst(v: Option<&Value>) -> Option<UtcTimestamp> {
         .and_then(UtcTimestamp::parse)
 }
 
-/// A timestamp the kind requires (`created_at`): an answer without a readable one is
-/// `malformed` for that resource, never a guessed date.
-pub(crate) fn required_stamp(
-    stamp: Option<UtcTimestamp>,
-    service: &'static str,
-    what: &str,
-) -> Result<UtcTimestamp, CallError> {
-    stamp.ok_or_else(|| malformed(service, &format!("{what}: no readable creation time")))
-}
-
-/// Integer that may be a JSON number or a numeric string.
-pub(crate) fn int(v: Option<&Value>) -> Option<i64> {
-    match v? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn counts_and_timestamps_are_absent_when_not_a_fact() {
-        assert_eq!(count(Some(&json!(90))), Some(90));
-        assert_eq!(count(Some(&json!("7"))), Some(7));
-        // A negative or oversized number is not a count: absent, so not evaluated.
-        assert_eq!(count(Some(&json!(-1))), None);
-        assert_eq!(count(Some(&json!(5_000_000_000_i64))), None);
-        assert_eq!(count(None), None);
+    fn timestamps_are_absent_when_unreadable() {
         assert_eq!(
             stamp(Some(&json!("2020-01-08 06:26:08"))).map(|t| t.to_string()),
             Some("2020-01-08T06:26:08Z".to_owned())
