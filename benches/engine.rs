@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use cloudcap_catalog::Tier;
 use cloudcap_engine::{CollectionStatus, Evidence, Options, Record, assess};
+use cloudcap_evidence::{CollectionOutcome, Provider};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
@@ -68,7 +69,7 @@ fn synthetic() -> Evidence {
             ev.records.push(Record {
                 sha256: format!("{:064x}", ev.records.len()),
                 kind: kind.into(),
-                provider: "aws".into(),
+                provider: Provider::Aws,
                 account: "111".into(),
                 region: "cn-north-1".into(),
                 resource_id: id,
@@ -77,14 +78,16 @@ fn synthetic() -> Evidence {
         }
         ev.statuses.push(CollectionStatus {
             sha256: format!("{:064x}", u64::MAX - ev.statuses.len() as u64),
-            kind: kind.into(),
-            provider: "aws".into(),
-            account: "111".into(),
-            region: "cn-north-1".into(),
-            ok: true,
-            error_class: None,
-            message: None,
-            record_count: per_kind,
+            object: cloudcap_evidence::CollectionStatus {
+                kind: kind.into(),
+                provider: Provider::Aws,
+                account: "111".into(),
+                region: "cn-north-1".into(),
+                status: CollectionOutcome::Ok,
+                error_class: None,
+                message: None,
+                record_count: per_kind,
+            },
         });
     }
     ev

@@ -4,10 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use cloudcap_catalog::{Catalog, Tier};
-use cloudcap_engine::{
-    Attestation, CollectionRun, CollectionStatus, Evidence, Options, Record, Report, ScopeAccount,
-    ScopeStatement,
-};
+use cloudcap_engine::{Evidence, Options, Report};
 use cloudcap_evidence::Bundle;
 
 use crate::cmd::catalog::{CatalogArg, Lang, parse_tier};
@@ -85,112 +82,9 @@ pub(crate) fn open_verified(path: &Path) -> Result<Bundle> {
     Ok(bundle)
 }
 
-/// Extracts what the engine reads from a bundle.
+/// What the engine reads from a bundle, typed as the evidence crate read it.
 pub(crate) fn engine_evidence(bundle: &Bundle) -> Result<Evidence> {
-    let manifest = bundle.manifest();
-    let mut records = Vec::new();
-    for r in bundle.all_records() {
-        let (entry, value) = r?;
-        let field = |k: &str| {
-            value
-                .get(k)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        records.push(Record {
-            sha256: entry.sha256.to_string(),
-            kind: entry.kind.clone(),
-            provider: field("provider"),
-            account: field("account"),
-            region: field("region"),
-            resource_id: field("resource_id"),
-            value,
-        });
-    }
-    let statuses = bundle
-        .collection_statuses()?
-        .into_iter()
-        .map(|(entry, s)| CollectionStatus {
-            sha256: entry.sha256.to_string(),
-            kind: s.kind.clone(),
-            provider: s.provider.as_str().to_owned(),
-            account: s.account.clone(),
-            region: s.region.clone(),
-            ok: s.status == cloudcap_evidence::CollectionOutcome::Ok,
-            error_class: s.error_class.map(|c| {
-                serde_json::to_value(c)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            }),
-            message: s.message.clone(),
-            record_count: s.record_count,
-        })
-        .collect();
-    let attestations = bundle
-        .attestations()?
-        .into_iter()
-        .map(|(entry, a)| Attestation {
-            sha256: entry.sha256.to_string(),
-            control: a.control.clone(),
-            item: a.item.clone(),
-            method: a.method.as_str().to_owned(),
-            result: a.result.as_str().to_owned(),
-            assessor: a.assessor.clone(),
-            date: a.date.to_string(),
-            expires: a.expires.map(|d| d.to_string()),
-            note: a.note.clone(),
-            attachments: a.attachments.iter().map(|h| h.to_string()).collect(),
-        })
-        .collect();
-    let runs = bundle
-        .collection_runs()?
-        .into_iter()
-        .map(|(_, r)| CollectionRun {
-            provider: r.provider.as_str().to_owned(),
-            partition: r.partition,
-            account: r.account,
-            regions_listed: r.regions_listed,
-            regions_requested: r.regions_requested,
-            regions_collected: r.regions_collected,
-            kinds: r.kinds,
-        })
-        .collect();
-    // The latest recorded scope statement decides (by recording time, then hash).
-    let scope = bundle
-        .scope_statements()?
-        .into_iter()
-        .max_by(|(a, _), (b, _)| (a.collected_at, a.sha256).cmp(&(b.collected_at, b.sha256)))
-        .map(|(entry, s)| ScopeStatement {
-            sha256: entry.sha256.to_string(),
-            service: s.service,
-            description: s.description,
-            sampling: s.sampling,
-            prepared_by: s.prepared_by,
-            accounts: s
-                .accounts
-                .into_iter()
-                .map(|a| ScopeAccount {
-                    provider: a.provider.as_str().to_owned(),
-                    account: a.account,
-                    role: serde_json::to_value(a.role)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                    note: a.note,
-                })
-                .collect(),
-        });
-    Ok(Evidence {
-        bundle_merkle_root: manifest.merkle_root.to_string(),
-        bundle_created_at: manifest.created_at.to_string(),
-        records,
-        statuses,
-        attestations,
-        runs,
-        scope,
-    })
+    Ok(Evidence::from_bundle(bundle)?)
 }
 
 pub(crate) fn tool_version() -> String {
@@ -405,12 +299,7 @@ pub(crate) fn run_demo(args: DemoArgs) -> Result<u8> {
 
 /// The report's summary tables (per-family score and coverage, tiers, what blocks the next tier).
 pub(crate) fn print_summary(report: &Report, _catalog: &Catalog, lang: Lang) {
-    let lang = if lang == Lang::Zh {
-        cloudcap_report::Lang::Zh
-    } else {
-        cloudcap_report::Lang::En
-    };
-    match cloudcap_report::render(report, cloudcap_report::Format::Table, lang) {
+    match cloudcap_report::render(report, cloudcap_report::Format::Table, lang.into()) {
         Ok(text) => print!("{text}"),
         Err(e) => eprintln!("cannot render the summary: {e}"),
     }

@@ -73,11 +73,12 @@ pub(crate) enum Lang {
     Zh,
 }
 
-impl Lang {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Zh => "zh",
+/// The command line's `--lang` values name the shared vocabulary's languages.
+impl From<Lang> for cloudcap_report::Lang {
+    fn from(l: Lang) -> cloudcap_report::Lang {
+        match l {
+            Lang::En => cloudcap_report::Lang::En,
+            Lang::Zh => cloudcap_report::Lang::Zh,
         }
     }
 }
@@ -160,7 +161,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                     let rows = controls.iter().map(|c| Row {
                         id: c.id.clone(),
                         clause: c.clause.clone(),
-                        title: c.title.get(lang.as_str()).to_owned(),
+                        title: c.title.get(lang.into()).to_owned(),
                         tier: c.min_tier().as_str(),
                         automation: c.automation.as_str(),
                         weight: c.weight,
@@ -177,7 +178,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
             let Some(c) = catalog.control(&id) else {
                 bail!("no control `{id}` in the catalog")
             };
-            let l = lang.as_str();
+            let l: cloudcap_report::Lang = lang.into();
             let zh = lang == Lang::Zh;
             let label = |en: &'static str, cn: &'static str| if zh { cn } else { en };
             println!("{}  {}  [{}]", c.id, c.title.get(l), c.clause);

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail, format_err};
 use cloudcap_evidence::{
-    AssessmentMethod, Attestation, AttestationResult, Bundle, BundleWriter, SIGNATURE_FILE,
-    SignatureStatus, VerifyOptions, VerifyReport,
+    Attestation, AttestationResult, Bundle, BundleWriter, Method, SIGNATURE_FILE, SignatureStatus,
+    VerifyOptions, VerifyReport,
 };
 use tabled::{Table, Tabled, settings::Style};
 
@@ -99,7 +99,7 @@ struct AttestArgs {
     item: Option<String>,
     /// Assessment method: interview, examine or test.
     #[arg(long, value_parser = parse_method, required_unless_present = "from", conflicts_with = "from")]
-    method: Option<AssessmentMethod>,
+    method: Option<Method>,
     /// Result: satisfied, partially-satisfied, not-satisfied or not-applicable.
     #[arg(long, value_parser = parse_result, required_unless_present = "from", conflicts_with = "from")]
     result: Option<AttestationResult>,
@@ -125,8 +125,8 @@ struct AttestArgs {
     catalog: CatalogArg,
 }
 
-fn parse_method(s: &str) -> Result<AssessmentMethod, String> {
-    AssessmentMethod::parse(s)
+fn parse_method(s: &str) -> Result<Method, String> {
+    Method::parse(s)
         .ok_or_else(|| format!("unknown method `{s}`; expected interview, examine or test"))
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use cloudcap_catalog::Tier;
-use cloudcap_engine::{Blocker, Report, ResultState};
+use cloudcap_engine::{Blocker, Report, ResultState, WaiverStatus};
 use serde::Deserialize;
 
 use crate::cmd::catalog::parse_tier;
@@ -160,12 +160,12 @@ fn check(report: &Report, baseline: Option<&Report>, t: &Thresholds) -> Outcome 
     }
 
     for w in &report.waivers {
-        match w.status.as_str() {
-            "expired" => o.incomplete.push(format!(
+        match w.status {
+            WaiverStatus::Expired => o.incomplete.push(format!(
                 "waiver {} for control {} expired at {} (approver {}, ticket {})",
                 w.waiver.id, w.waiver.control, w.waiver.expires, w.waiver.approver, w.waiver.ticket
             )),
-            "unused" => o.notes.push(format!(
+            WaiverStatus::Unused => o.notes.push(format!(
                 "waiver {} for control {} matched nothing (unused)",
                 w.waiver.id, w.waiver.control
             )),

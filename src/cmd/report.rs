@@ -55,10 +55,7 @@ fn parse_diff_format(s: &str) -> Result<Format, String> {
 }
 
 fn lang(l: Lang) -> cloudcap_report::Lang {
-    match l {
-        Lang::En => cloudcap_report::Lang::En,
-        Lang::Zh => cloudcap_report::Lang::Zh,
-    }
+    l.into()
 }
 
 /// Read and parse a report, refusing report formats and scoring methods this build does not know.

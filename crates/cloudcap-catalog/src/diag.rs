@@ -176,7 +176,8 @@ impl Code {
 }
 
 /// How serious a diagnostic is.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Severity {
     /// The catalog does not load.
     Error,
@@ -185,11 +186,9 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// `error` or `warning`, as diagnostics print it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
+        self.into()
     }
 }
 

@@ -660,7 +660,7 @@ fn load_meta(cx: &mut Ctx<'_>, file: &SourceFile) -> Option<CatalogMeta> {
             },
         );
     }
-    for tier in Tier::ALL {
+    for &tier in Tier::ALL {
         if !tiers.contains_key(&tier) && ok {
             cx.push(
                 file,

@@ -118,7 +118,7 @@ fn every_item_has_a_responsibility() {
         }
     }
     assert_eq!(counts.values().sum::<usize>(), items);
-    for r in Responsibility::ALL {
+    for &r in Responsibility::ALL {
         assert!(counts.get(&r).copied().unwrap_or(0) > 0, "no {r:?} item");
     }
     // Most items are the provider's; the customer's are its own tenant configuration.

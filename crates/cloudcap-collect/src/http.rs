@@ -12,45 +12,10 @@ use std::{
 
 use crate::allow::AllowList;
 
-/// What went wrong with a call, in the classes `collection.status` records use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ErrorClass {
-    /// The provider refused the caller: bad signature, unknown key, missing permission.
-    AccessDenied,
-    /// Throttled on every attempt.
-    Throttled,
-    /// 5xx, or the connection failed or was reset, on every attempt.
-    ServerError,
-    /// No complete answer within the timeout on every attempt.
-    Timeout,
-    /// The answer could not be read: truncated, not the expected XML/JSON shape.
-    Malformed,
-    /// The provider does not offer the call (or the collector refused it: not read-only).
-    Unsupported,
-    /// A listing did not reach its end within the page bound.
-    Truncated,
-}
-
-impl ErrorClass {
-    /// The kebab-case name used in evidence (`access-denied`, `throttled`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorClass::AccessDenied => "access-denied",
-            ErrorClass::Throttled => "throttled",
-            ErrorClass::ServerError => "server-error",
-            ErrorClass::Timeout => "timeout",
-            ErrorClass::Malformed => "malformed",
-            ErrorClass::Unsupported => "unsupported",
-            ErrorClass::Truncated => "truncated",
-        }
-    }
-}
-
-impl fmt::Display for ErrorClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The class of a failed call, as `collection.status` records it (the shared vocabulary's
+/// `ErrorClass`; a call never yields `NotCollected`, which the boundary writes for regions left
+/// out).
+pub use cloudcap_model::ErrorClass;
 
 /// A failed call. The message names the action and the provider's error code, never a
 /// credential: request headers are not part of it.

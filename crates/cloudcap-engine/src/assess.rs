@@ -7,11 +7,13 @@ use cel::{Context, Program, Value};
 use cloudcap_catalog::{Automation, Catalog, Control, EmptyResult, Require, Tier};
 use sha2::{Digest, Sha256};
 
+use cloudcap_evidence::CollectionOutcome;
+
 use crate::input::{Attestation, CollectionStatus, Evidence, Record};
 use crate::report::*;
 use crate::rules::{self, Compiled, Outcome};
 use crate::score;
-use crate::waiver::{Waiver, WaiverMode, WaiverUse};
+use crate::waiver::{Waiver, WaiverMode, WaiverStatus, WaiverUse};
 
 /// Inputs besides the catalog and the evidence.
 #[derive(Clone, Debug)]
@@ -174,7 +176,7 @@ fn assess_with(
         .iter()
         .map(|w| WaiverUse {
             waiver: w.clone(),
-            status: w.state(at_ts).to_owned(),
+            status: w.state(at_ts),
             matched: 0,
         })
         .collect();
@@ -184,7 +186,7 @@ fn assess_with(
         let active: Vec<usize> = waiver_uses
             .iter()
             .enumerate()
-            .filter(|(_, u)| u.status == "active" && u.waiver.control == control.id)
+            .filter(|(_, u)| in_force(u.status) && u.waiver.control == control.id)
             .map(|(i, _)| i)
             .collect();
         let records_of = |kind: &str| by_kind.get(kind).map_or(&[][..], |v| v.as_slice());
@@ -217,10 +219,10 @@ fn assess_with(
             let mut report = ItemReport {
                 id: item.id.clone(),
                 tier: item.tier,
-                tier_basis: String::new(),
+                tier_basis: item.tier_basis,
                 responsibility: item.responsibility,
                 result: ResultState::NotEvaluated,
-                decided_by: "none".into(),
+                decided_by: DecidedBy::None,
                 reason: Reason::NoAssessorRecord {
                     manual: control.automation == Automation::Manual,
                 },
@@ -229,14 +231,13 @@ fn assess_with(
                 attestation: None,
                 overridden_rule_result: None,
             };
-            report.tier_basis = item.tier_basis.as_str().into();
             let has_rules = !rule_reports.is_empty();
             if has_rules {
                 let (state, reason, rule) = combine_rules(&rule_reports);
                 report.result = state;
                 report.reason = reason;
                 report.rule = rule;
-                report.decided_by = "rules".into();
+                report.decided_by = DecidedBy::Rules;
             }
             // An attestation naming this item decides it, overriding rules (both kept in the report);
             // a control-wide attestation decides only items that have no rules.
@@ -246,14 +247,18 @@ fn assess_with(
                 let (state, reason) = attestation_state(a);
                 if has_rules {
                     report.overridden_rule_result = Some(report.result);
-                    mark(&mut attest_uses, &a.sha256, "overrode-rules");
+                    mark(
+                        &mut attest_uses,
+                        &a.sha256,
+                        AttestationStatus::OverrodeRules,
+                    );
                 } else {
-                    mark(&mut attest_uses, &a.sha256, "applied");
+                    mark(&mut attest_uses, &a.sha256, AttestationStatus::Applied);
                 }
                 report.result = state;
                 report.reason = reason;
                 report.rule = None;
-                report.decided_by = "attestation".into();
+                report.decided_by = DecidedBy::Attestation;
                 report.attestation = Some(a.sha256.clone());
             }
             report.rules = rule_reports;
@@ -277,7 +282,7 @@ fn assess_with(
                 WaiverMode::NotApplicable => {
                     for item in &mut items {
                         item.result = ResultState::NotApplicable;
-                        item.decided_by = "waiver".into();
+                        item.decided_by = DecidedBy::Waiver;
                         item.reason = why.clone();
                         item.rule = None;
                     }
@@ -296,7 +301,7 @@ fn assess_with(
             }
         }
         for u in &waiver_uses {
-            if u.status == "active"
+            if in_force(u.status)
                 && u.waiver.control == control.id
                 && u.waiver.resource.is_some()
                 && u.matched > 0
@@ -312,21 +317,11 @@ fn assess_with(
         controls.push(report);
     }
     for u in &mut waiver_uses {
-        if u.status == "active" {
-            u.status = if u.matched > 0 {
-                "applied".into()
-            } else {
-                "unused".into()
-            };
+        if in_force(u.status) && u.matched > 0 {
+            u.status = WaiverStatus::Applied;
         }
     }
     waiver_uses.sort();
-
-    for u in &mut attest_uses {
-        if u.status == "valid" {
-            u.status = "unused".into();
-        }
-    }
     attest_uses.sort();
 
     let boundary = crate::boundary::build(catalog, evidence);
@@ -391,7 +386,7 @@ pub fn recombine(catalog: &Catalog, report: &mut Report) {
 /// has no result there, and one whose items are all the customer's has none at all.
 pub(crate) fn control_results(items: &[ItemReport]) -> BTreeMap<Tier, ControlResult> {
     let mut results = BTreeMap::new();
-    for tier in Tier::ALL {
+    for &tier in Tier::ALL {
         let at_tier: Vec<&ItemReport> = items
             .iter()
             .filter(|i| i.tier <= tier && i.responsibility.scores_provider())
@@ -403,10 +398,20 @@ pub(crate) fn control_results(items: &[ItemReport]) -> BTreeMap<Tier, ControlRes
     results
 }
 
-fn mark(uses: &mut [AttestationUse], sha: &str, status: &str) {
+/// A waiver that is in force at the assessment time: `Unused` until it matches, then `Applied`.
+fn in_force(status: WaiverStatus) -> bool {
+    matches!(status, WaiverStatus::Unused | WaiverStatus::Applied)
+}
+
+/// Records how a chosen attestation was used. A valid attestation starts as `Unused` and keeps
+/// that status when nothing it could decide is assessed.
+fn mark(uses: &mut [AttestationUse], sha: &str, status: AttestationStatus) {
     for u in uses.iter_mut().filter(|u| u.sha256 == sha) {
-        if u.status == "valid" || u.status == "applied" {
-            u.status = status.to_owned();
+        if matches!(
+            u.status,
+            AttestationStatus::Unused | AttestationStatus::Applied
+        ) {
+            u.status = status;
         }
     }
 }
@@ -421,12 +426,8 @@ fn control_report(
         family: control.family.clone(),
         clause: control.clause.clone(),
         title: control.title.clone(),
-        automation: control.automation.as_str().to_owned(),
-        methods: control
-            .methods
-            .iter()
-            .map(|m| m.as_str().to_owned())
-            .collect(),
+        automation: control.automation,
+        methods: control.methods.clone(),
         weight: control.weight,
         key: control.key,
         min_tier: control.min_tier(),
@@ -551,7 +552,7 @@ fn scope_problems(evidence: &Evidence) -> BTreeMap<String, Vec<ScopeProblem>> {
         *counts
             .entry((
                 r.kind.clone(),
-                r.provider.clone(),
+                r.provider.as_str().to_owned(),
                 r.account.clone(),
                 r.region.clone(),
             ))
@@ -562,7 +563,7 @@ fn scope_problems(evidence: &Evidence) -> BTreeMap<String, Vec<ScopeProblem>> {
         statuses
             .entry((
                 s.kind.clone(),
-                s.provider.clone(),
+                s.provider.as_str().to_owned(),
                 s.account.clone(),
                 s.region.clone(),
             ))
@@ -579,11 +580,11 @@ fn scope_problems(evidence: &Evidence) -> BTreeMap<String, Vec<ScopeProblem>> {
             cause,
         };
         let found = counts.get(key).copied().unwrap_or(0);
-        if let Some(err) = list.iter().find(|s| !s.ok) {
+        if let Some(err) = list.iter().find(|s| s.status != CollectionOutcome::Ok) {
             out.entry(kind.clone())
                 .or_default()
                 .push(problem(ScopeCause::CollectionFailed {
-                    error_class: err.error_class.clone().unwrap_or_else(|| "error".into()),
+                    error_class: error_class_name(err.error_class),
                     message: err.message.clone().unwrap_or_default(),
                 }));
         } else if list.len() > 1 {
@@ -619,6 +620,11 @@ fn scope_problems(evidence: &Evidence) -> BTreeMap<String, Vec<ScopeProblem>> {
     out
 }
 
+/// The name a failed scope's error class has in the report; `error` when the status has none.
+pub(crate) fn error_class_name(class: Option<cloudcap_evidence::ErrorClass>) -> String {
+    class.map_or("error", |c| c.as_str()).to_owned()
+}
+
 /// Builds one rule's result; returns how many resources each waiver (by index) matched.
 fn rule_report(
     rule: &cloudcap_catalog::Rule,
@@ -640,7 +646,7 @@ fn rule_report(
             let w = &waivers[i].waiver;
             w.mode == mode
                 && w.resource.is_some()
-                && w.matches(&r.provider, &r.account, &r.resource_id)
+                && w.matches(r.provider.as_str(), &r.account, &r.resource_id)
         })
     };
     let mut in_scope = 0u64;
@@ -662,7 +668,7 @@ fn rule_report(
                 }
                 failed.push(ResourceRef {
                     resource_id: r.resource_id.clone(),
-                    provider: r.provider.clone(),
+                    provider: r.provider.as_str().to_owned(),
                     account: r.account.clone(),
                     region: r.region.clone(),
                     evidence: r.sha256.clone(),
@@ -671,7 +677,7 @@ fn rule_report(
             }
             Outcome::NotReported(field) => not_reported.push(NotReportedRef {
                 resource_id: r.resource_id.clone(),
-                provider: r.provider.clone(),
+                provider: r.provider.as_str().to_owned(),
                 account: r.account.clone(),
                 region: r.region.clone(),
                 field: field.clone(),
@@ -879,7 +885,7 @@ pub(crate) fn combine_rules(rules: &[RuleReport]) -> (ResultState, Reason, Optio
 /// the rest of it is unknown).
 fn unsettled(i: &ItemReport) -> bool {
     i.result == ResultState::NotEvaluated
-        || (i.decided_by == "rules"
+        || (i.decided_by == DecidedBy::Rules
             && i.rules
                 .iter()
                 .any(|r| r.result == ResultState::NotEvaluated))
@@ -937,20 +943,20 @@ pub(crate) fn combine_items(items: &[&ItemReport]) -> ControlResult {
 }
 
 fn attestation_state(a: &Attestation) -> (ResultState, Reason) {
-    let state = ResultState::parse(&a.result).unwrap_or(ResultState::NotEvaluated);
+    let state = ResultState::from(a.result);
     let note = a.note.clone().filter(|n| !n.trim().is_empty());
     let reason = if state == ResultState::NotApplicable {
         Reason::NotApplicableJustified {
-            method: a.method.clone(),
+            method: a.method,
             assessor: a.assessor.clone(),
-            date: a.date.clone(),
+            date: a.date,
             justification: note.unwrap_or_default(),
         }
     } else {
         Reason::Attested {
-            method: a.method.clone(),
+            method: a.method,
             assessor: a.assessor.clone(),
-            date: a.date.clone(),
+            date: a.date,
             note,
         }
     };
@@ -970,36 +976,29 @@ fn select_attestations(
     let mut uses = Vec::new();
     let mut pick: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
     for (i, a) in list.iter().enumerate() {
-        let date = a.date.parse::<jiff::civil::Date>().ok();
-        let expires = a.expires.as_ref().map(|e| e.parse::<jiff::civil::Date>());
         let control = catalog.control(&a.control);
         let status = if control.is_none() {
-            "unknown-control"
+            AttestationStatus::UnknownControl
         } else if a
             .item
             .as_ref()
             .is_some_and(|it| !control.unwrap().items.iter().any(|x| &x.id == it))
         {
-            "unknown-item"
-        } else if date.is_none()
-            || matches!(expires, Some(Err(_)))
-            || ResultState::parse(&a.result).is_none_or(|r| r == ResultState::NotEvaluated)
-            || cloudcap_catalog::Method::parse(&a.method).is_none()
-        {
-            "invalid"
-        } else if a.result == "not-applicable"
+            AttestationStatus::UnknownItem
+        } else if a.result == AttestationResult::NotApplicable
             && a.note.as_deref().is_none_or(|n| n.trim().is_empty())
         {
             // Not applicable needs a justification.
-            "invalid"
-        } else if date.is_some_and(|d| d > at_date) {
-            "not-yet-valid"
-        } else if matches!(expires, Some(Ok(e)) if e < at_date) {
-            "expired"
+            AttestationStatus::Invalid
+        } else if a.date > at_date {
+            AttestationStatus::NotYetValid
+        } else if a.expires.is_some_and(|e| e < at_date) {
+            AttestationStatus::Expired
         } else {
-            "valid"
+            // Valid: `Unused` until it decides something.
+            AttestationStatus::Unused
         };
-        if status == "valid" {
+        if status == AttestationStatus::Unused {
             let key = (a.control.clone(), a.item.clone());
             match pick.get(&key) {
                 Some(&j) if (&list[j].date, &list[j].sha256) >= (&a.date, &a.sha256) => {}
@@ -1012,22 +1011,22 @@ fn select_attestations(
             sha256: a.sha256.clone(),
             control: a.control.clone(),
             item: a.item.clone(),
-            method: a.method.clone(),
-            result: a.result.clone(),
+            method: a.method,
+            result: a.result,
             assessor: a.assessor.clone(),
-            date: a.date.clone(),
-            expires: a.expires.clone(),
+            date: a.date,
+            expires: a.expires,
             note: a.note.clone(),
-            attachments: a.attachments.clone(),
-            status: status.to_owned(),
+            attachments: a.attachments.iter().map(|h| h.to_string()).collect(),
+            status,
         });
     }
     // Valid attestations that lost to a later one for the same scope.
     let chosen: std::collections::BTreeSet<&str> =
         pick.values().map(|&i| list[i].sha256.as_str()).collect();
     for u in &mut uses {
-        if u.status == "valid" && !chosen.contains(u.sha256.as_str()) {
-            u.status = "superseded".into();
+        if u.status == AttestationStatus::Unused && !chosen.contains(u.sha256.as_str()) {
+            u.status = AttestationStatus::Superseded;
         }
     }
     (pick, uses)

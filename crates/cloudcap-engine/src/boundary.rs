@@ -40,8 +40,8 @@ pub(crate) fn build(catalog: &Catalog, evidence: &Evidence) -> Boundary {
         (&a.provider, &a.account, &a.partition).cmp(&(&b.provider, &b.account, &b.partition))
     });
     for run in runs {
-        entry(&mut accounts, &run.provider, &run.account);
-        let key = (run.provider.clone(), run.account.clone());
+        entry(&mut accounts, run.provider.as_str(), &run.account);
+        let key = (run.provider.as_str().to_owned(), run.account.clone());
         let a = accounts.get_mut(&key).expect("inserted");
         a.run_recorded = true;
         if a.partition.is_none() {
@@ -65,7 +65,7 @@ pub(crate) fn build(catalog: &Catalog, evidence: &Evidence) -> Boundary {
         }
     }
     for rec in evidence.records.iter().filter(|r| r.kind == REGION_KIND) {
-        entry(&mut accounts, &rec.provider, &rec.account);
+        entry(&mut accounts, rec.provider.as_str(), &rec.account);
         let mainland = rec.value.get("mainland_china").and_then(|v| v.as_bool());
         // Bundles written before `collected` existed only inventoried collected regions.
         let collected = rec
@@ -74,7 +74,7 @@ pub(crate) fn build(catalog: &Catalog, evidence: &Evidence) -> Boundary {
             .and_then(|v| v.as_bool())
             .unwrap_or(true);
         let map = regions
-            .entry((rec.provider.clone(), rec.account.clone()))
+            .entry((rec.provider.as_str().to_owned(), rec.account.clone()))
             .or_default();
         let slot = map.entry(rec.region.clone()).or_insert((None, false));
         // Records that disagree (a tampered or merged bundle) make the region not mainland.
@@ -89,14 +89,18 @@ pub(crate) fn build(catalog: &Catalog, evidence: &Evidence) -> Boundary {
     let mut records: BTreeMap<(String, String, String), u64> = BTreeMap::new();
     for r in &evidence.records {
         *records
-            .entry((r.provider.clone(), r.account.clone(), r.kind.clone()))
+            .entry((
+                r.provider.as_str().to_owned(),
+                r.account.clone(),
+                r.kind.clone(),
+            ))
             .or_default() += 1;
     }
     let mut kinds: BTreeMap<Key, BTreeMap<String, KindCoverage>> = BTreeMap::new();
     for s in &evidence.statuses {
-        entry(&mut accounts, &s.provider, &s.account);
+        entry(&mut accounts, s.provider.as_str(), &s.account);
         let k = kinds
-            .entry((s.provider.clone(), s.account.clone()))
+            .entry((s.provider.as_str().to_owned(), s.account.clone()))
             .or_default()
             .entry(s.kind.clone())
             .or_insert_with(|| KindCoverage {
@@ -104,21 +108,41 @@ pub(crate) fn build(catalog: &Catalog, evidence: &Evidence) -> Boundary {
                 scopes_ok: 0,
                 failed: Vec::new(),
                 records: records
-                    .get(&(s.provider.clone(), s.account.clone(), s.kind.clone()))
+                    .get(&(
+                        s.provider.as_str().to_owned(),
+                        s.account.clone(),
+                        s.kind.clone(),
+                    ))
                     .copied()
                     .unwrap_or(0),
             });
-        if s.ok {
+        if s.status == cloudcap_evidence::CollectionOutcome::Ok {
             k.scopes_ok += 1;
         } else {
             k.failed.push(FailedScope {
                 region: s.region.clone(),
-                error_class: s.error_class.clone().unwrap_or_else(|| "error".into()),
+                error_class: crate::assess::error_class_name(s.error_class),
             });
         }
     }
 
-    let scope = evidence.scope.clone();
+    let scope = evidence.scope.as_ref().map(|s| ScopeStatement {
+        sha256: s.sha256.clone(),
+        service: s.service.clone(),
+        description: s.description.clone(),
+        sampling: s.sampling.clone(),
+        prepared_by: s.prepared_by.clone(),
+        accounts: s
+            .accounts
+            .iter()
+            .map(|a| ScopeAccount {
+                provider: a.provider.as_str().to_owned(),
+                account: a.account.clone(),
+                role: a.role,
+                note: a.note.clone(),
+            })
+            .collect(),
+    });
     for (key, a) in accounts.iter_mut() {
         a.regions_requested = requested
             .get(key)

@@ -1,7 +1,9 @@
 //! The assessment engine: rules over normalized evidence, five result states, a reproducible
 //! integer score and the tier achieved.
 //!
-//! Pure and deterministic: the engine reads no clock, environment, file or network. The
+//! Pure and deterministic: the engine reads no clock, environment or network, and
+//! [`assess`] reads nothing but its arguments ([`Evidence::from_bundle`] reads the objects of a
+//! bundle the caller opened, through the evidence crate, typed as that crate parsed them). The
 //! assessment time is an input ([`Options::at`]); results do not depend on the order of the
 //! evidence or on the thread count. Scoring is documented in `docs/scoring.md`.
 
@@ -14,10 +16,14 @@ mod score;
 mod waiver;
 
 pub use crate::assess::{Error, Options, assess, assess_reference, recombine};
-pub use crate::input::{Attestation, CollectionRun, CollectionStatus, Evidence, Record};
+pub use crate::input::{
+    Attestation, CollectionRun, CollectionStatus, Evidence, EvidenceError, Hashed, Record,
+};
 pub use crate::report::*;
 pub use crate::rules::{KindFields, lint_catalog, lint_rules};
-pub use crate::waiver::{Risk, Waiver, WaiverError, WaiverMode, WaiverUse, parse_waivers};
+pub use crate::waiver::{
+    Risk, Waiver, WaiverError, WaiverMode, WaiverStatus, WaiverUse, parse_waivers,
+};
 
 /// Version of the scoring method written into every report.
 pub const SCORING_METHOD: &str = "cloudcap-score/2";

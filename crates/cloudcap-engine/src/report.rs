@@ -3,75 +3,14 @@
 //! Everything is sorted and integer-valued, so serializing a report is byte-reproducible.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use cloudcap_catalog::{Responsibility, Text, Tier};
 use serde::{Deserialize, Serialize};
 
-/// The five result states of a control, item or rule.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ResultState {
-    Satisfied,
-    PartiallySatisfied,
-    NotSatisfied,
-    NotApplicable,
-    NotEvaluated,
-}
-
-impl ResultState {
-    pub const ALL: [ResultState; 5] = [
-        ResultState::Satisfied,
-        ResultState::PartiallySatisfied,
-        ResultState::NotSatisfied,
-        ResultState::NotApplicable,
-        ResultState::NotEvaluated,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResultState::Satisfied => "satisfied",
-            ResultState::PartiallySatisfied => "partially-satisfied",
-            ResultState::NotSatisfied => "not-satisfied",
-            ResultState::NotApplicable => "not-applicable",
-            ResultState::NotEvaluated => "not-evaluated",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ResultState> {
-        ResultState::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    /// Chinese label used in reports (符合 / 部分符合 / 不符合 / 不适用 / 未评估).
-    pub fn zh(self) -> &'static str {
-        match self {
-            ResultState::Satisfied => "符合",
-            ResultState::PartiallySatisfied => "部分符合",
-            ResultState::NotSatisfied => "不符合",
-            ResultState::NotApplicable => "不适用",
-            ResultState::NotEvaluated => "未评估",
-        }
-    }
-
-    /// Score points out of 2: satisfied 2, partially 1, everything else 0.
-    pub fn points(self) -> u64 {
-        match self {
-            ResultState::Satisfied => 2,
-            ResultState::PartiallySatisfied => 1,
-            _ => 0,
-        }
-    }
-
-    pub fn is_evaluated(self) -> bool {
-        self != ResultState::NotEvaluated
-    }
-}
-
-impl fmt::Display for ResultState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use cloudcap_model::{
+    AccountRole, AttestationResult, AttestationStatus, Automation, DecidedBy, Method, ResultState,
+    TierBasis,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
@@ -112,7 +51,7 @@ pub struct CustomerItem {
     pub tier: Tier,
     pub result: ResultState,
     /// `rules`, `attestation`, `waiver` or `none`.
-    pub decided_by: String,
+    pub decided_by: DecidedBy,
     pub reason: Reason,
     /// The rule whose reason this is (absent when the reason is not a rule's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,7 +66,7 @@ impl CustomerItem {
             item: item.id.clone(),
             tier: item.tier,
             result: item.result,
-            decided_by: item.decided_by.clone(),
+            decided_by: item.decided_by,
             reason: item.reason.clone(),
             rule: item.rule.clone(),
         }
@@ -220,8 +159,8 @@ pub struct ControlReport {
     pub family: String,
     pub clause: String,
     pub title: Text,
-    pub automation: String,
-    pub methods: Vec<String>,
+    pub automation: Automation,
+    pub methods: Vec<Method>,
     pub weight: u32,
     pub key: bool,
     pub min_tier: Tier,
@@ -251,8 +190,11 @@ pub struct ControlResult {
 
 /// Why a rule, item or control has its result: a code from a closed set with typed parameters.
 /// Reports render the sentence in the reader's language; nothing here needs English.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "kebab-case", tag = "code")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Reason {
     /// No `collection.status` for the rule's kind: nobody collected it.
     NoEvidence { kind: String },
@@ -300,17 +242,17 @@ pub enum Reason {
     },
     /// Decided by an assessor's record.
     Attested {
-        method: String,
+        method: Method,
         assessor: String,
-        date: String,
+        date: jiff::civil::Date,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
     /// Not applicable, with the assessor's justification.
     NotApplicableJustified {
-        method: String,
+        method: Method,
         assessor: String,
-        date: String,
+        date: jiff::civil::Date,
         justification: String,
     },
     /// A manual item (or an item without rules) has no assessor record.
@@ -328,23 +270,10 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The reason's code, as written in `report.json`.
+    /// The reason's code, as written in `report.json` (serde's tag and strum's name use one
+    /// case rule; the test `reason_codes_are_the_serde_tags` holds them together).
     pub fn code(&self) -> &'static str {
-        match self {
-            Reason::NoEvidence { .. } => "no-evidence",
-            Reason::CollectionError { .. } => "collection-error",
-            Reason::FieldNotReported { .. } => "field-not-reported",
-            Reason::RuleError { .. } => "rule-error",
-            Reason::ResourcesFail { .. } => "resources-fail",
-            Reason::AllPass { .. } => "all-pass",
-            Reason::OnePasses { .. } => "one-passes",
-            Reason::NothingInScope { .. } => "nothing-in-scope",
-            Reason::Attested { .. } => "attested",
-            Reason::NotApplicableJustified { .. } => "not-applicable-justified",
-            Reason::NoAssessorRecord { .. } => "no-assessor-record",
-            Reason::Waived { .. } => "waived",
-            Reason::AllItemsSatisfied { .. } => "all-items-satisfied",
-        }
+        self.into()
     }
 }
 
@@ -361,12 +290,12 @@ pub struct FieldGap {
 pub struct ItemReport {
     pub id: String,
     pub tier: Tier,
-    pub tier_basis: String,
+    pub tier_basis: TierBasis,
     /// Who implements the item; `customer` items are not in the provider's score.
     pub responsibility: Responsibility,
     pub result: ResultState,
     /// `rules`, `attestation`, `waiver` or `none`.
-    pub decided_by: String,
+    pub decided_by: DecidedBy,
     pub reason: Reason,
     /// The rule whose reason this is (absent when the reason is not a rule's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -484,8 +413,7 @@ pub struct ScopeStatement {
 pub struct ScopeAccount {
     pub provider: String,
     pub account: String,
-    /// `provider-platform`, `customer-tenant-sample` or `assessment-tenant`.
-    pub role: String,
+    pub role: AccountRole,
     pub note: Option<String>,
 }
 
@@ -537,14 +465,12 @@ pub struct AttestationUse {
     pub sha256: String,
     pub control: String,
     pub item: Option<String>,
-    pub method: String,
-    pub result: String,
+    pub method: Method,
+    pub result: AttestationResult,
     pub assessor: String,
-    pub date: String,
-    pub expires: Option<String>,
+    pub date: jiff::civil::Date,
+    pub expires: Option<jiff::civil::Date>,
     pub note: Option<String>,
     pub attachments: Vec<String>,
-    /// `applied`, `overrode-rules`, `superseded`, `expired`, `not-yet-valid`, `unknown-control`,
-    /// `unknown-item`, `invalid`, `unused`.
-    pub status: String,
+    pub status: AttestationStatus,
 }

@@ -61,13 +61,14 @@ pub(crate) fn build_report(
     let mut tiers = Vec::new();
     let mut lower_reached = true;
     let mut tier_achieved = None;
-    for tier in Tier::ALL {
+    for &tier in Tier::ALL {
         let policy = &catalog.meta.tiers[&tier];
         let score = score_at(controls.iter(), tier);
         let mut blockers = Vec::new();
         if !lower_reached {
             let lower = Tier::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .rev()
                 .find(|t| *t < tier)
                 .expect("a lower tier");
@@ -123,7 +124,8 @@ pub(crate) fn build_report(
             chapter: f.chapter,
             name: f.name.clone(),
             scores: Tier::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .map(|t| (t, score_at(controls.iter().filter(|c| c.family == f.id), t)))
                 .collect::<BTreeMap<_, _>>(),
         })

@@ -29,12 +29,7 @@ pub struct Waiver {
     pub expires: String,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum WaiverMode {
-    AcceptRisk,
-    NotApplicable,
-}
+pub use cloudcap_model::{WaiverMode, WaiverStatus};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -50,8 +45,7 @@ pub enum Risk {
 pub struct WaiverUse {
     #[serde(flatten)]
     pub waiver: Waiver,
-    /// `applied`, `unused` (active but matched nothing), `expired`, `not-yet-effective`.
-    pub status: String,
+    pub status: WaiverStatus,
     /// Resources (or 1 for a whole control) the waiver matched.
     pub matched: u64,
 }
@@ -169,13 +163,14 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
 }
 
 impl Waiver {
-    /// The state of the waiver at `at`: `active`, `expired` or `not-yet-effective`.
-    pub(crate) fn state(&self, at: jiff::Timestamp) -> &'static str {
+    /// The state of the waiver at `at` before it is matched: `Unused` while it is in force (it
+    /// becomes `Applied` when it matches), else `Expired` or `NotYetEffective`.
+    pub(crate) fn state(&self, at: jiff::Timestamp) -> WaiverStatus {
         match (parse_utc(&self.effective), parse_utc(&self.expires)) {
-            (Some(e), _) if at < e => "not-yet-effective",
-            (_, Some(x)) if at >= x => "expired",
-            (Some(_), Some(_)) => "active",
-            _ => "expired",
+            (Some(e), _) if at < e => WaiverStatus::NotYetEffective,
+            (_, Some(x)) if at >= x => WaiverStatus::Expired,
+            (Some(_), Some(_)) => WaiverStatus::Unused,
+            _ => WaiverStatus::Expired,
         }
     }
 
@@ -222,10 +217,13 @@ mod tests {
             expires: "2026-11-25T00:00:00Z".into(),
         };
         let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
-        assert_eq!(w.state(t("2025-12-31T23:59:59Z")), "not-yet-effective");
-        assert_eq!(w.state(t("2026-01-01T00:00:00Z")), "active");
-        assert_eq!(w.state(t("2026-11-24T23:59:59Z")), "active");
-        assert_eq!(w.state(t("2026-11-25T00:00:00Z")), "expired");
+        assert_eq!(
+            w.state(t("2025-12-31T23:59:59Z")),
+            WaiverStatus::NotYetEffective
+        );
+        assert_eq!(w.state(t("2026-01-01T00:00:00Z")), WaiverStatus::Unused);
+        assert_eq!(w.state(t("2026-11-24T23:59:59Z")), WaiverStatus::Unused);
+        assert_eq!(w.state(t("2026-11-25T00:00:00Z")), WaiverStatus::Expired);
     }
 
     #[test]

@@ -6,9 +6,10 @@
 
 use cloudcap_catalog::{Catalog, Require, Responsibility, Tier};
 use cloudcap_engine::{
-    Attestation, CollectionStatus, Evidence, ItemReport, Options, Record, Report, ResultState,
-    assess, assess_reference, recombine,
+    Attestation, AttestationResult, CollectionStatus, DecidedBy, Evidence, ItemReport, Method,
+    Options, Record, Report, ResultState, WaiverStatus, assess, assess_reference, recombine,
 };
+use cloudcap_evidence::{CollectionOutcome, ErrorClass, Provider};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -193,7 +194,7 @@ fn random_evidence(catalog: &Catalog, seed: u64, max_per_kind: u64) -> Evidence 
                 ev.records.push(Record {
                     sha256: sha(&v.to_string()),
                     kind: (*kind).into(),
-                    provider: "sample".into(),
+                    provider: Provider::Sample,
                     account: "a1".into(),
                     region: region.into(),
                     resource_id: id,
@@ -202,14 +203,20 @@ fn random_evidence(catalog: &Catalog, seed: u64, max_per_kind: u64) -> Evidence 
             }
             ev.statuses.push(CollectionStatus {
                 sha256: sha(&format!("{kind}{region}{failed}{n}")),
-                kind: (*kind).into(),
-                provider: "sample".into(),
-                account: "a1".into(),
-                region: region.into(),
-                ok: !failed,
-                error_class: failed.then(|| "access-denied".into()),
-                message: failed.then(|| "denied".into()),
-                record_count: n,
+                object: cloudcap_evidence::CollectionStatus {
+                    kind: (*kind).into(),
+                    provider: Provider::Sample,
+                    account: "a1".into(),
+                    region: region.into(),
+                    status: if failed {
+                        CollectionOutcome::Error
+                    } else {
+                        CollectionOutcome::Ok
+                    },
+                    error_class: failed.then_some(ErrorClass::AccessDenied),
+                    message: failed.then(|| "denied".into()),
+                    record_count: n,
+                },
             });
         }
     }
@@ -220,23 +227,20 @@ fn random_evidence(catalog: &Catalog, seed: u64, max_per_kind: u64) -> Evidence 
         .collect();
     for k in 0..(rng.next() % 40) {
         let c = manual[(rng.next() as usize) % manual.len()];
-        let result = [
-            "satisfied",
-            "partially-satisfied",
-            "not-satisfied",
-            "not-applicable",
-        ][(rng.next() % 4) as usize];
+        let result = AttestationResult::ALL[(rng.next() % 4) as usize];
         ev.attestations.push(Attestation {
             sha256: sha(&format!("att{k}{}", c.id)),
-            control: c.id.clone(),
-            item: None,
-            method: "interview".into(),
-            result: result.into(),
-            assessor: "A".into(),
-            date: format!("2026-{:02}-01", 1 + rng.next() % 12),
-            expires: None,
-            note: Some("checked".into()),
-            attachments: vec![],
+            object: cloudcap_evidence::Attestation {
+                control: c.id.clone(),
+                item: None,
+                method: Method::Interview,
+                result,
+                assessor: "A".into(),
+                date: jiff::civil::date(2026, 1 + (rng.next() % 12) as i8, 1),
+                expires: None,
+                note: Some("checked".into()),
+                attachments: vec![],
+            },
         });
     }
     ev
@@ -328,7 +332,7 @@ proptest! {
             for (tier, res) in &c.results {
                 // The provider's items only: customer items take no part in a control's result.
                 let items: Vec<_> = c.items.iter().filter(|i| i.tier <= *tier && i.responsibility.scores_provider() && i.result != ResultState::NotApplicable).collect();
-                let unsettled = |i: &&ItemReport| i.result == ResultState::NotEvaluated || (i.decided_by == "rules" && i.rules.iter().any(|r| r.result == ResultState::NotEvaluated));
+                let unsettled = |i: &&ItemReport| i.result == ResultState::NotEvaluated || (i.decided_by == DecidedBy::Rules && i.rules.iter().any(|r| r.result == ResultState::NotEvaluated));
                 if items.iter().any(unsettled) {
                     prop_assert!(res.result.points() == 0, "{} at {:?} is {:?} with an item not wholly evaluated", c.id, tier, res.result);
                 }
@@ -392,7 +396,7 @@ proptest! {
         for c in &mut after.controls {
             for i in c.items.iter_mut().filter(|i| i.responsibility == Responsibility::Customer) {
                 i.result = state;
-                i.decided_by = "attestation".into();
+                i.decided_by = DecidedBy::Attestation;
                 changed += 1;
             }
         }
@@ -440,7 +444,7 @@ fn bucket(name: &str, encrypted: bool) -> Record {
     Record {
         sha256: sha(&v.to_string()),
         kind: "storage.bucket".into(),
-        provider: "aws".into(),
+        provider: Provider::Aws,
         account: "111".into(),
         region: "cn-north-1".into(),
         resource_id: name.into(),
@@ -475,14 +479,16 @@ fn waivers_apply_expire_and_report_unused() {
         ],
         statuses: vec![CollectionStatus {
             sha256: sha("st"),
-            kind: "storage.bucket".into(),
-            provider: "aws".into(),
-            account: "111".into(),
-            region: "cn-north-1".into(),
-            ok: true,
-            error_class: None,
-            message: None,
-            record_count: 3,
+            object: cloudcap_evidence::CollectionStatus {
+                kind: "storage.bucket".into(),
+                provider: Provider::Aws,
+                account: "111".into(),
+                region: "cn-north-1".into(),
+                status: CollectionOutcome::Ok,
+                error_class: None,
+                message: None,
+                record_count: 3,
+            },
         }],
         ..Evidence::default()
     };
@@ -534,19 +540,12 @@ fn waivers_apply_expire_and_report_unused() {
     let mut o = opts(1);
     o.waivers = waivers;
     let r = assess(&catalog, &ev, &o).unwrap();
-    let status = |id: &str| {
-        r.waivers
-            .iter()
-            .find(|w| w.waiver.id == id)
-            .unwrap()
-            .status
-            .clone()
-    };
-    assert_eq!(status("accept-logs"), "applied");
-    assert_eq!(status("na-data2"), "applied");
-    assert_eq!(status("expired"), "expired");
-    assert_eq!(status("unused"), "unused");
-    assert_eq!(status("whole-na"), "applied");
+    let status = |id: &str| r.waivers.iter().find(|w| w.waiver.id == id).unwrap().status;
+    assert_eq!(status("accept-logs"), WaiverStatus::Applied);
+    assert_eq!(status("na-data2"), WaiverStatus::Applied);
+    assert_eq!(status("expired"), WaiverStatus::Expired);
+    assert_eq!(status("unused"), WaiverStatus::Unused);
+    assert_eq!(status("whole-na"), WaiverStatus::Applied);
     let dp92 = r.controls.iter().find(|c| c.id == "dp-9.2").unwrap();
     let rule = dp92
         .items
@@ -577,7 +576,7 @@ fn waivers_apply_expire_and_report_unused() {
             .find(|w| w.waiver.id == "expired")
             .unwrap()
             .status,
-        "applied"
+        WaiverStatus::Applied
     );
 }
 
@@ -604,14 +603,16 @@ fn uncollect(ev: &Evidence, region: &str) -> Evidence {
         let count = u64::from(kind == "region.inventory");
         out.statuses.push(CollectionStatus {
             sha256: sha(&format!("not-collected {kind} {region}")),
-            kind,
-            provider: "sample".into(),
-            account: "a1".into(),
-            region: region.into(),
-            ok: false,
-            error_class: Some("not-collected".into()),
-            message: Some("region excluded by --region".into()),
-            record_count: count,
+            object: cloudcap_evidence::CollectionStatus {
+                kind,
+                provider: Provider::Sample,
+                account: "a1".into(),
+                region: region.into(),
+                status: CollectionOutcome::Error,
+                error_class: Some(ErrorClass::NotCollected),
+                message: Some("region excluded by --region".into()),
+                record_count: count,
+            },
         });
     }
     let v = json!({"schema_version": 1, "kind": "region.inventory", "provider": "sample", "account": "a1",
@@ -619,7 +620,7 @@ fn uncollect(ev: &Evidence, region: &str) -> Evidence {
     out.records.push(Record {
         sha256: sha(&v.to_string()),
         kind: "region.inventory".into(),
-        provider: "sample".into(),
+        provider: Provider::Sample,
         account: "a1".into(),
         region: region.into(),
         resource_id: region.into(),
@@ -671,7 +672,7 @@ fn record(kind: &str, id: &str, fields: Value) -> Record {
     Record {
         sha256: sha(&v.to_string()),
         kind: kind.into(),
-        provider: "aws".into(),
+        provider: Provider::Aws,
         account: "111".into(),
         region: "cn-north-1".into(),
         resource_id: id.into(),
@@ -682,14 +683,16 @@ fn record(kind: &str, id: &str, fields: Value) -> Record {
 fn ok_status(kind: &str, n: u64) -> CollectionStatus {
     CollectionStatus {
         sha256: sha(&format!("status {kind}")),
-        kind: kind.into(),
-        provider: "aws".into(),
-        account: "111".into(),
-        region: "cn-north-1".into(),
-        ok: true,
-        error_class: None,
-        message: None,
-        record_count: n,
+        object: cloudcap_evidence::CollectionStatus {
+            kind: kind.into(),
+            provider: Provider::Aws,
+            account: "111".into(),
+            region: "cn-north-1".into(),
+            status: CollectionOutcome::Ok,
+            error_class: None,
+            message: None,
+            record_count: n,
+        },
     }
 }
 
@@ -1156,7 +1159,8 @@ fn one_failing_fact_lowers_one_control_per_tier() {
             .iter()
             .flat_map(|c| {
                 Tier::ALL
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .filter_map(move |t| c.result_at(t).map(|s| (c.id.clone(), t, s)))
             })
             .collect()
@@ -1176,7 +1180,7 @@ fn one_failing_fact_lowers_one_control_per_tier() {
             })
             .collect();
         let after = results(&assess(&catalog, &evidence(records), &opts(1)).unwrap());
-        for tier in Tier::ALL {
+        for &tier in Tier::ALL {
             let moved: Vec<&str> = before
                 .iter()
                 .zip(&after)

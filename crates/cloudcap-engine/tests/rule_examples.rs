@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use cloudcap_catalog::{Catalog, EmptyResult, Rule, Tier};
 use cloudcap_engine::{CollectionStatus, Evidence, Options, Record, ResultState, assess};
+use cloudcap_evidence::{CollectionOutcome, Provider};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -79,7 +80,7 @@ fn record(base: &Value, kind: &str, patch: &Value, n: usize, origin: &str) -> Re
     Record {
         sha256: sha(&value.to_string()),
         kind: kind.into(),
-        provider: "aws".into(),
+        provider: Provider::Aws,
         account: "111122223333".into(),
         region: REGION.into(),
         resource_id,
@@ -92,14 +93,16 @@ fn record(base: &Value, kind: &str, patch: &Value, n: usize, origin: &str) -> Re
 fn run(catalog: &Catalog, control: &str, rule: &Rule, records: Vec<Record>) -> (ResultState, u64) {
     let status = CollectionStatus {
         sha256: sha(&format!("status {} {}", rule.kind, records.len())),
-        kind: rule.kind.clone(),
-        provider: "aws".into(),
-        account: "111122223333".into(),
-        region: REGION.into(),
-        ok: true,
-        error_class: None,
-        message: None,
-        record_count: records.len() as u64,
+        object: cloudcap_evidence::CollectionStatus {
+            kind: rule.kind.clone(),
+            provider: Provider::Aws,
+            account: "111122223333".into(),
+            region: REGION.into(),
+            status: CollectionOutcome::Ok,
+            error_class: None,
+            message: None,
+            record_count: records.len() as u64,
+        },
     };
     let evidence = Evidence {
         bundle_merkle_root: "0".repeat(64),

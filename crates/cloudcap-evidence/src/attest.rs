@@ -11,79 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::hash::Sha256Hex;
 
-/// GB/T 34942 assessment method (OSCAL `INTERVIEW` / `EXAMINE` / `TEST`).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum AssessmentMethod {
-    /// 访谈: talking to the people responsible.
-    Interview,
-    /// 检查: reviewing documents, records and configuration.
-    Examine,
-    /// 测试: exercising the mechanism.
-    Test,
-}
-
-impl AssessmentMethod {
-    /// Parses `interview`, `examine` or `test`.
-    pub fn parse(s: &str) -> Option<AssessmentMethod> {
-        Some(match s {
-            "interview" => AssessmentMethod::Interview,
-            "examine" => AssessmentMethod::Examine,
-            "test" => AssessmentMethod::Test,
-            _ => return None,
-        })
-    }
-
-    /// The method's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssessmentMethod::Interview => "interview",
-            AssessmentMethod::Examine => "examine",
-            AssessmentMethod::Test => "test",
-        }
-    }
-}
-
-/// The assessor's finding for a control (or one of its items).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum AttestationResult {
-    /// Fully satisfied.
-    Satisfied,
-    /// Partly satisfied.
-    PartiallySatisfied,
-    /// Not satisfied.
-    NotSatisfied,
-    /// Does not apply to this service.
-    NotApplicable,
-}
-
-impl AttestationResult {
-    /// Parses `satisfied`, `partially-satisfied`, `not-satisfied` or `not-applicable`.
-    pub fn parse(s: &str) -> Option<AttestationResult> {
-        Some(match s {
-            "satisfied" => AttestationResult::Satisfied,
-            "partially-satisfied" => AttestationResult::PartiallySatisfied,
-            "not-satisfied" => AttestationResult::NotSatisfied,
-            "not-applicable" => AttestationResult::NotApplicable,
-            _ => return None,
-        })
-    }
-
-    /// The result's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttestationResult::Satisfied => "satisfied",
-            AttestationResult::PartiallySatisfied => "partially-satisfied",
-            AttestationResult::NotSatisfied => "not-satisfied",
-            AttestationResult::NotApplicable => "not-applicable",
-        }
-    }
-}
+pub use cloudcap_model::{AttestationResult, Method};
 
 /// Schema of a calendar date `YYYY-MM-DD`.
 pub(crate) struct IsoDate;
@@ -122,7 +50,7 @@ pub struct Attestation {
     #[schemars(length(min = 1))]
     pub item: Option<String>,
     /// How the assessor assessed it.
-    pub method: AssessmentMethod,
+    pub method: Method,
     /// The finding.
     pub result: AttestationResult,
     /// Who assessed (name, and organisation if useful).
@@ -226,7 +154,7 @@ struct RawAttestation {
     control: String,
     #[serde(default)]
     item: Option<String>,
-    method: AssessmentMethod,
+    method: Method,
     result: AttestationResult,
     assessor: String,
     #[serde(deserialize_with = "de_date")]

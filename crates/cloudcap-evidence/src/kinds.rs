@@ -16,8 +16,12 @@ use crate::hash::Sha256Hex;
 /// The `schema_version` every record of this crate's kinds carries.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// A field's type, as the rule linter sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A field's type, as the rule linter sees it; its name (`as_str`, `Display`) is the short
+/// one diagnostics print: `bool`, `int`, `string`, `timestamp`, `list<int>`, `list<string>`.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, strum::Display, strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum FieldType {
     /// JSON boolean.
     Bool,
@@ -28,28 +32,17 @@ pub enum FieldType {
     /// RFC 3339 UTC timestamp string (`2026-01-31T08:00:00Z`).
     Timestamp,
     /// Array of integers.
+    #[strum(serialize = "list<int>")]
     IntList,
     /// Array of strings.
+    #[strum(serialize = "list<string>")]
     StringList,
 }
 
 impl FieldType {
-    /// Short name: `bool`, `int`, `string`, `timestamp`, `list<int>`, `list<string>`.
+    /// The short name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            FieldType::Bool => "bool",
-            FieldType::Int => "int",
-            FieldType::String => "string",
-            FieldType::Timestamp => "timestamp",
-            FieldType::IntList => "list<int>",
-            FieldType::StringList => "list<string>",
-        }
-    }
-}
-
-impl fmt::Display for FieldType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
@@ -131,36 +124,7 @@ impl<T: FieldTypeOf> FieldTypeOf for Option<T> {
     const OPTIONAL: bool = true;
 }
 
-/// Cloud providers the tool knows.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// Amazon Web Services (including the China partition).
-    Aws,
-    /// Alibaba Cloud.
-    Alibaba,
-    /// Tencent Cloud.
-    Tencent,
-    /// Huawei Cloud.
-    Huawei,
-    /// The fictional provider of the embedded sample bundle.
-    Sample,
-}
-
-impl Provider {
-    /// The provider's name as written in records.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Aws => "aws",
-            Provider::Alibaba => "alibaba",
-            Provider::Tencent => "tencent",
-            Provider::Huawei => "huawei",
-            Provider::Sample => "sample",
-        }
-    }
-}
+pub use cloudcap_model::{ErrorClass, Provider};
 
 /// A UTC timestamp written as RFC 3339 with a `Z` offset, e.g. `2026-01-31T08:00:00Z`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -596,28 +560,6 @@ pub enum CollectionOutcome {
     Ok,
     /// Collection failed; see `error_class` and `message`.
     Error,
-}
-
-/// Why a collection attempt failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum ErrorClass {
-    /// The credentials lack permission.
-    AccessDenied,
-    /// Rate limited and retries exhausted.
-    Throttled,
-    /// The provider answered with a server error.
-    ServerError,
-    /// The request timed out.
-    Timeout,
-    /// The response could not be understood.
-    Malformed,
-    /// The provider or region does not offer the service.
-    Unsupported,
-    /// The scope was not collected: a region of the account's listing left out by `--region`.
-    NotCollected,
-    /// A listing did not reach its end within the collector's page bound: the rest is unknown.
-    Truncated,
 }
 
 /// `collection.status`: what a collector attempted for one (kind, provider, account, region).

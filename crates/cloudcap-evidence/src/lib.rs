@@ -81,7 +81,7 @@ mod writer;
 
 pub use crate::archive::{export_archive, extract_archive};
 pub use crate::attest::{
-    AssessmentMethod, Attestation, AttestationDraft, AttestationResult, ParseAttestationsError,
+    Attestation, AttestationDraft, AttestationResult, Method, ParseAttestationsError,
     parse_attestations_toml, parse_date,
 };
 pub use crate::bundle::{Bundle, MANIFEST_FILE, SIGNATURE_FILE};

@@ -24,7 +24,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use crate::attest::{AssessmentMethod, Attestation, AttestationResult, parse_date};
+use crate::attest::{Attestation, AttestationResult, Method, parse_date};
 use crate::error::Result;
 use crate::hash::Sha256Hex;
 use crate::kinds::{CollectionOutcome, CollectionStatus, ErrorClass, Provider};
@@ -785,7 +785,7 @@ fn attestations(s: &mut Sample) -> Result<()> {
         (
             "sds-6.1",
             None,
-            AssessmentMethod::Examine,
+            Method::Examine,
             AttestationResult::Satisfied,
             "2026-11-18",
             Some("2027-11-18"),
@@ -795,7 +795,7 @@ fn attestations(s: &mut Sample) -> Result<()> {
         (
             "sop-15.1",
             Some("d"),
-            AssessmentMethod::Interview,
+            Method::Interview,
             AttestationResult::PartiallySatisfied,
             "2026-11-18",
             None,
@@ -805,7 +805,7 @@ fn attestations(s: &mut Sample) -> Result<()> {
         (
             "pes-16.2",
             None,
-            AssessmentMethod::Examine,
+            Method::Examine,
             AttestationResult::Satisfied,
             "2026-11-19",
             Some("2027-11-19"),
@@ -815,7 +815,7 @@ fn attestations(s: &mut Sample) -> Result<()> {
         (
             "dp-9.4",
             Some("a"),
-            AssessmentMethod::Examine,
+            Method::Examine,
             AttestationResult::NotSatisfied,
             "2026-11-19",
             None,
@@ -825,7 +825,7 @@ fn attestations(s: &mut Sample) -> Result<()> {
         (
             "dp-9.4",
             Some("b"),
-            AssessmentMethod::Examine,
+            Method::Examine,
             AttestationResult::NotSatisfied,
             "2026-11-19",
             None,
@@ -835,7 +835,7 @@ fn attestations(s: &mut Sample) -> Result<()> {
         (
             "dp-9.4",
             Some("c"),
-            AssessmentMethod::Examine,
+            Method::Examine,
             AttestationResult::NotSatisfied,
             "2026-11-19",
             None,
@@ -845,7 +845,7 @@ fn attestations(s: &mut Sample) -> Result<()> {
         (
             "irdr-12.1",
             None,
-            AssessmentMethod::Interview,
+            Method::Interview,
             AttestationResult::Satisfied,
             "2026-11-20",
             Some("2027-05-20"),
@@ -855,7 +855,7 @@ fn attestations(s: &mut Sample) -> Result<()> {
         (
             "ma-11.3",
             None,
-            AssessmentMethod::Examine,
+            Method::Examine,
             AttestationResult::NotApplicable,
             "2026-11-20",
             None,

@@ -6,19 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kinds::Provider;
 
-/// What an account collected into the bundle is, for the assessment.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum AccountRole {
-    /// An account of the provider's own platform or operations estate.
-    ProviderPlatform,
-    /// A customer tenant drawn as a sample (see `sampling`).
-    CustomerTenantSample,
-    /// A test or demonstration tenant set up for the assessment.
-    AssessmentTenant,
-}
+pub use cloudcap_model::AccountRole;
 
 /// One account named by the scope statement.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]

@@ -150,7 +150,7 @@ pub(crate) fn blocks(b: &Boundary, lang: Lang, compact: bool) -> Vec<Block> {
                             vec![
                                 a.provider.clone(),
                                 a.account.clone(),
-                                role(&a.role, lang).to_owned(),
+                                role(a.role, lang).to_owned(),
                                 a.note.clone().unwrap_or_else(|| "-".into()),
                             ]
                         })

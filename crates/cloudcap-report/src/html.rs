@@ -310,7 +310,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         (l(lang, "Methods", "评估方法"), methods(&c.methods, lang)),
         (
             l(lang, "Automation", "自动化程度"),
-            crate::text::automation(&c.automation, lang).to_owned(),
+            crate::text::automation(c.automation, lang).to_owned(),
         ),
         (l(lang, "Weight", "权重"), c.weight.to_string()),
         (
@@ -368,7 +368,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
                 esc(&tier(report, i.tier, lang)),
                 esc(crate::text::responsibility(i.responsibility, lang)),
                 res(i.result, lang),
-                esc(crate::text::decided_by(&i.decided_by, lang)),
+                esc(crate::text::decided_by(i.decided_by, lang)),
                 reason,
             ]
         })
@@ -583,14 +583,14 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         .iter()
         .filter(|a| a.control == c.id)
         .map(|a| {
-            let r = ResultState::parse(&a.result).map_or_else(|| esc(&a.result), |r| res(r, lang));
+            let r = res(ResultState::from(a.result), lang);
             vec![
                 esc(a.item.as_deref().unwrap_or("-")),
                 esc(&a.assessor),
-                esc(method(&a.method, lang)),
-                esc(&a.date),
+                esc(method(a.method, lang)),
+                esc(&a.date.to_string()),
                 r,
-                esc(crate::text::attestation_status(&a.status, lang)),
+                esc(crate::text::attestation_status(a.status, lang)),
                 code(&a.sha256),
             ]
         })

@@ -24,7 +24,19 @@ pub use crate::diff::{
 };
 
 /// An output format of `cloudcap report`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Format {
     Table,
     Json,
@@ -37,65 +49,21 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 8] = [
-        Format::Table,
-        Format::Json,
-        Format::Markdown,
-        Format::Html,
-        Format::Junit,
-        Format::Sarif,
-        Format::OscalAr,
-        Format::OscalPoam,
-    ];
+    /// Every format, in declaration order.
+    pub const ALL: &'static [Format] = <Format as strum::VariantArray>::VARIANTS;
 
+    /// The format's name on the command line (`oscal-ar`, …).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Markdown => "markdown",
-            Format::Html => "html",
-            Format::Junit => "junit",
-            Format::Sarif => "sarif",
-            Format::OscalAr => "oscal-ar",
-            Format::OscalPoam => "oscal-poam",
-        }
+        self.into()
     }
 
+    /// Reads a format name back; `None` for anything else.
     pub fn parse(s: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.as_str() == s)
+        s.parse().ok()
     }
 }
 
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The language of labels and control titles.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Lang {
-    #[default]
-    En,
-    Zh,
-}
-
-impl Lang {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Zh => "zh",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "en" => Some(Lang::En),
-            "zh" => Some(Lang::Zh),
-            _ => None,
-        }
-    }
-}
+pub use cloudcap_model::Lang;
 
 /// Why a report could not be rendered.
 #[derive(Debug)]

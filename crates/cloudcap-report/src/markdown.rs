@@ -313,7 +313,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
         out,
         "- {}: {}",
         l(lang, "Automation", "自动化程度"),
-        inline(crate::text::automation(&c.automation, lang))
+        inline(crate::text::automation(c.automation, lang))
     );
     let _ = writeln!(out, "- {}: {}", l(lang, "Weight", "权重"), c.weight);
     let _ = writeln!(
@@ -380,7 +380,7 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
                 tier(report, i.tier, lang),
                 crate::text::responsibility(i.responsibility, lang).to_string(),
                 result(i.result, lang).to_string(),
-                crate::text::decided_by(&i.decided_by, lang).to_string(),
+                crate::text::decided_by(i.decided_by, lang).to_string(),
                 reason,
             ],
         );
@@ -610,17 +610,16 @@ fn control(out: &mut String, report: &Report, c: &ControlReport, lang: Lang) {
             ],
         );
         for a in atts {
-            let res = ResultState::parse(&a.result)
-                .map_or(a.result.clone(), |r| result(r, lang).to_string());
+            let res = result(ResultState::from(a.result), lang).to_string();
             row(
                 out,
                 &[
                     a.item.clone().unwrap_or_else(|| "-".into()),
                     a.assessor.clone(),
-                    crate::text::method(&a.method, lang).to_string(),
-                    a.date.clone(),
+                    crate::text::method(a.method, lang).to_string(),
+                    a.date.to_string(),
                     res,
-                    crate::text::attestation_status(&a.status, lang).to_string(),
+                    crate::text::attestation_status(a.status, lang).to_string(),
                     format!("`{}`", a.sha256),
                 ],
             );

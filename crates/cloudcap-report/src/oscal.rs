@@ -4,6 +4,7 @@
 //! Merkle root, assessment time, catalog digest) and stable names, so the same report always
 //! gives the same document. Arrays that would be empty are left out, as OSCAL requires.
 
+use cloudcap_catalog::Method;
 use cloudcap_engine::{ControlReport, Report, ResultState};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -55,11 +56,11 @@ fn prune(v: Value) -> Value {
     }
 }
 
-fn method(m: &str) -> &'static str {
+fn method(m: Method) -> &'static str {
     match m {
-        "interview" => "INTERVIEW",
-        "test" => "TEST",
-        _ => "EXAMINE",
+        Method::Interview => "INTERVIEW",
+        Method::Test => "TEST",
+        Method::Examine => "EXAMINE",
     }
 }
 
@@ -182,7 +183,7 @@ fn evidence_ref(ids: &Ids<'_>, hash: &str, description: &str) -> Value {
 /// One observation per control, with its evidence hashes as `relevant-evidence`.
 fn observation(ids: &Ids<'_>, report: &Report, at: &str, c: &ControlReport) -> Option<Value> {
     let r = c.results.get(&report.target_tier)?;
-    let mut methods: Vec<&str> = c.methods.iter().map(|m| method(m)).collect();
+    let mut methods: Vec<&str> = c.methods.iter().map(|&m| method(m)).collect();
     methods.sort();
     methods.dedup();
     let mut evidence = Vec::new();
@@ -216,7 +217,7 @@ fn customer_part(ids: &Ids<'_>, report: &Report, at: &str) -> Vec<Value> {
             .iter()
             .filter(|i| i.tier <= report.target_tier && !i.responsibility.scores_provider())
         {
-            let mut methods: Vec<&str> = c.methods.iter().map(|m| method(m)).collect();
+            let mut methods: Vec<&str> = c.methods.iter().map(|&m| method(m)).collect();
             methods.sort();
             methods.dedup();
             let mut evidence = Vec::new();

@@ -252,7 +252,7 @@ fn customer_part(out: &mut String, report: &Report, lang: Lang) {
         l(lang, "Decided by", "判定依据").to_string(),
     ]];
     for i in &report.customer_part.items {
-        let by = crate::text::decided_by(&i.decided_by, lang);
+        let by = crate::text::decided_by(i.decided_by, lang);
         rows.push(vec![
             i.control.clone(),
             i.item.clone(),

@@ -1,7 +1,9 @@
 //! Labels shared by the human-readable formats, in English and Chinese.
 
-use cloudcap_catalog::{Text, Tier};
-use cloudcap_engine::{Blocker, Report, ResultState};
+use cloudcap_catalog::{Automation, Method, Text, Tier};
+use cloudcap_engine::{
+    AccountRole, AttestationStatus, Blocker, DecidedBy, Report, ResultState, WaiverStatus,
+};
 
 use crate::Lang;
 
@@ -14,7 +16,7 @@ pub(crate) fn l(lang: Lang, en: &'static str, zh: &'static str) -> &'static str 
 }
 
 pub(crate) fn text(t: &Text, lang: Lang) -> &str {
-    t.get(lang.as_str())
+    t.get(lang)
 }
 
 /// Basis points as a percentage with two decimals: 7235 → `72.35%`.
@@ -25,7 +27,13 @@ pub(crate) fn pct(bp: u32) -> String {
 pub(crate) fn result(r: ResultState, lang: Lang) -> &'static str {
     match lang {
         Lang::En => r.as_str(),
-        Lang::Zh => r.zh(),
+        Lang::Zh => match r {
+            ResultState::Satisfied => "符合",
+            ResultState::PartiallySatisfied => "部分符合",
+            ResultState::NotSatisfied => "不符合",
+            ResultState::NotApplicable => "不适用",
+            ResultState::NotEvaluated => "未评估",
+        },
     }
 }
 
@@ -45,40 +53,47 @@ pub(crate) fn tier_achieved(report: &Report, lang: Lang) -> String {
 }
 
 /// What decided an item: `rules`, `attestation`, `waiver` or `none`.
-pub(crate) fn decided_by(d: &str, lang: Lang) -> &str {
-    match (lang, d) {
-        (Lang::Zh, "rules") => "规则",
-        (Lang::Zh, "attestation") => "测评记录",
-        (Lang::Zh, "waiver") => "豁免",
-        (Lang::Zh, "none") => "无",
-        _ => d,
+pub(crate) fn decided_by(d: DecidedBy, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => d.as_str(),
+        Lang::Zh => match d {
+            DecidedBy::Rules => "规则",
+            DecidedBy::Attestation => "测评记录",
+            DecidedBy::Waiver => "豁免",
+            DecidedBy::None => "无",
+        },
     }
 }
 
 /// How an attestation was used (`AttestationUse::status`).
-pub(crate) fn attestation_status(s: &str, lang: Lang) -> &str {
-    match (lang, s) {
-        (Lang::Zh, "applied") => "已采用",
-        (Lang::Zh, "overrode-rules") => "已采用（覆盖规则结果）",
-        (Lang::Zh, "superseded") => "已被更新的记录取代",
-        (Lang::Zh, "expired") => "已过期",
-        (Lang::Zh, "not-yet-valid") => "尚未生效",
-        (Lang::Zh, "unknown-control") => "控制项不存在",
-        (Lang::Zh, "unknown-item") => "测评项不存在",
-        (Lang::Zh, "invalid") => "无效",
-        (Lang::Zh, "unused") => "未使用",
-        _ => s,
+pub(crate) fn attestation_status(s: AttestationStatus, lang: Lang) -> &'static str {
+    use AttestationStatus as S;
+    match lang {
+        Lang::En => s.as_str(),
+        Lang::Zh => match s {
+            S::Applied => "已采用",
+            S::OverrodeRules => "已采用（覆盖规则结果）",
+            S::Superseded => "已被更新的记录取代",
+            S::Expired => "已过期",
+            S::NotYetValid => "尚未生效",
+            S::UnknownControl => "控制项不存在",
+            S::UnknownItem => "测评项不存在",
+            S::Invalid => "无效",
+            S::Unused => "未使用",
+        },
     }
 }
 
 /// A waiver's state (`WaiverUse::status`).
-pub(crate) fn waiver_status(s: &str, lang: Lang) -> &str {
-    match (lang, s) {
-        (Lang::Zh, "applied") => "已应用",
-        (Lang::Zh, "unused") => "有效但未匹配",
-        (Lang::Zh, "expired") => "已过期",
-        (Lang::Zh, "not-yet-effective") => "尚未生效",
-        _ => s,
+pub(crate) fn waiver_status(s: WaiverStatus, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => s.as_str(),
+        Lang::Zh => match s {
+            WaiverStatus::Applied => "已应用",
+            WaiverStatus::Unused => "有效但未匹配",
+            WaiverStatus::Expired => "已过期",
+            WaiverStatus::NotYetEffective => "尚未生效",
+        },
     }
 }
 
@@ -101,12 +116,14 @@ fn risk(r: &str, lang: Lang) -> &str {
 }
 
 /// What an account in the scope statement is.
-pub(crate) fn role(r: &str, lang: Lang) -> &str {
-    match (lang, r) {
-        (Lang::Zh, "provider-platform") => "云服务商自身平台（运营）账号",
-        (Lang::Zh, "customer-tenant-sample") => "抽样的客户租户",
-        (Lang::Zh, "assessment-tenant") => "测评专用租户",
-        _ => r,
+pub(crate) fn role(r: AccountRole, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => r.as_str(),
+        Lang::Zh => match r {
+            AccountRole::ProviderPlatform => "云服务商自身平台（运营）账号",
+            AccountRole::CustomerTenantSample => "抽样的客户租户",
+            AccountRole::AssessmentTenant => "测评专用租户",
+        },
     }
 }
 
@@ -118,29 +135,33 @@ pub(crate) fn yes_no_unknown(b: Option<bool>, lang: Lang) -> &'static str {
     }
 }
 
-pub(crate) fn method(m: &str, lang: Lang) -> &str {
-    match (lang, m) {
-        (Lang::Zh, "interview") => "访谈",
-        (Lang::Zh, "examine") => "检查",
-        (Lang::Zh, "test") => "测试",
-        _ => m,
+pub(crate) fn method(m: Method, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => m.as_str(),
+        Lang::Zh => match m {
+            Method::Interview => "访谈",
+            Method::Examine => "检查",
+            Method::Test => "测试",
+        },
     }
 }
 
 /// How a control is decided: automated, partial or manual.
-pub(crate) fn automation(a: &str, lang: Lang) -> &str {
-    match (lang, a) {
-        (Lang::Zh, "automated") => "自动",
-        (Lang::Zh, "partial") => "部分自动",
-        (Lang::Zh, "manual") => "人工",
-        _ => a,
+pub(crate) fn automation(a: Automation, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => a.as_str(),
+        Lang::Zh => match a {
+            Automation::Automated => "自动",
+            Automation::Partial => "部分自动",
+            Automation::Manual => "人工",
+        },
     }
 }
 
-pub(crate) fn methods(ms: &[String], lang: Lang) -> String {
+pub(crate) fn methods(ms: &[Method], lang: Lang) -> String {
     let sep = l(lang, ", ", "、");
     ms.iter()
-        .map(|m| method(m, lang))
+        .map(|&m| method(m, lang))
         .collect::<Vec<_>>()
         .join(sep)
 }
@@ -267,7 +288,7 @@ pub(crate) fn waiver_rows(report: &Report, control: &str, lang: Lang) -> Vec<Vec
                 v.id.clone(),
                 waiver_mode(v.mode, lang).to_owned(),
                 scope,
-                waiver_status(&w.status, lang).to_owned(),
+                waiver_status(w.status, lang).to_owned(),
                 w.matched.to_string(),
                 v.approver.clone(),
                 v.ticket.clone(),
@@ -280,22 +301,24 @@ pub(crate) fn waiver_rows(report: &Report, control: &str, lang: Lang) -> Vec<Vec
         .collect()
 }
 
-/// A collector's error class, in words.
+/// A collector's error class, in words (`error` is what the report says of a failed status
+/// that names no class).
 pub(crate) fn error_class(c: &str, lang: Lang) -> String {
-    let (en, zh) = match c {
-        "access-denied" => ("access denied", "无权访问"),
-        "throttled" => ("throttled", "请求被限流"),
-        "server-error" => ("server error", "服务端错误"),
-        "timeout" => ("timed out", "请求超时"),
-        "malformed" => ("malformed answer", "响应无法解析"),
-        "unsupported" => ("not offered by the provider", "该云服务商不提供此项"),
-        "not-collected" => ("region not collected", "该地域未采集"),
-        "truncated" => (
+    use cloudcap_model::ErrorClass as E;
+    let (en, zh) = match E::parse(c) {
+        Some(E::AccessDenied) => ("access denied", "无权访问"),
+        Some(E::Throttled) => ("throttled", "请求被限流"),
+        Some(E::ServerError) => ("server error", "服务端错误"),
+        Some(E::Timeout) => ("timed out", "请求超时"),
+        Some(E::Malformed) => ("malformed answer", "响应无法解析"),
+        Some(E::Unsupported) => ("not offered by the provider", "该云服务商不提供此项"),
+        Some(E::NotCollected) => ("region not collected", "该地域未采集"),
+        Some(E::Truncated) => (
             "listing cut off at the page bound",
             "列表超出分页上限，未读完",
         ),
-        "error" => ("collection error", "采集出错"),
-        other => return other.to_owned(),
+        None if c == "error" => ("collection error", "采集出错"),
+        None => return c.to_owned(),
     };
     l(lang, en, zh).to_owned()
 }
@@ -442,8 +465,8 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
             note,
         } => {
             let base = match zh {
-                false => format!("{} by {assessor} on {date}", method(m, lang)),
-                true => format!("经{}判定（测评人员 {assessor}，{date}）", method(m, lang)),
+                false => format!("{} by {assessor} on {date}", method(*m, lang)),
+                true => format!("经{}判定（测评人员 {assessor}，{date}）", method(*m, lang)),
             };
             match note {
                 Some(n) => format!("{base}{}{n}", l(lang, ": ", "：")),
@@ -458,11 +481,11 @@ pub(crate) fn reason(r: &cloudcap_engine::Reason, lang: Lang) -> String {
         } => match zh {
             false => format!(
                 "not applicable ({} by {assessor} on {date}): {justification}",
-                method(m, lang)
+                method(*m, lang)
             ),
             true => format!(
                 "经{}判定不适用（测评人员 {assessor}，{date}）：{justification}",
-                method(m, lang)
+                method(*m, lang)
             ),
         },
         R::NoAssessorRecord { manual } => match (manual, zh) {

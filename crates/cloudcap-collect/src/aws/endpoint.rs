@@ -17,7 +17,8 @@ pub struct Endpoint {
 }
 
 /// AWS partition of a region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Partition {
     /// Commercial regions.
     Aws,
@@ -47,10 +48,7 @@ impl Partition {
 
     /// The ARN partition name.
     pub fn name(self) -> &'static str {
-        match self {
-            Partition::Aws => "aws",
-            Partition::AwsCn => "aws-cn",
-        }
+        self.into()
     }
 
     pub(crate) fn dns_suffix(self) -> &'static str {

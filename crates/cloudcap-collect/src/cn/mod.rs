@@ -59,13 +59,19 @@ pub enum CnProvider {
 }
 
 impl CnProvider {
+    /// The provider, in the shared vocabulary.
+    pub fn provider(self) -> cloudcap_model::Provider {
+        use cloudcap_model::Provider;
+        match self {
+            CnProvider::Alibaba => Provider::Alibaba,
+            CnProvider::Tencent => Provider::Tencent,
+            CnProvider::Huawei => Provider::Huawei,
+        }
+    }
+
     /// The `provider` value written into evidence records.
     pub fn as_str(self) -> &'static str {
-        match self {
-            CnProvider::Alibaba => "alibaba",
-            CnProvider::Tencent => "tencent",
-            CnProvider::Huawei => "huawei",
-        }
+        self.provider().as_str()
     }
 }
 

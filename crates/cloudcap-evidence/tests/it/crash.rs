@@ -18,7 +18,7 @@ fn extra_steps(w: &mut BundleWriter, acked: &mut Vec<Sha256Hex>) -> cloudcap_evi
     let att = cloudcap_evidence::Attestation {
         control: "pes-16.2".into(),
         item: None,
-        method: cloudcap_evidence::AssessmentMethod::Examine,
+        method: cloudcap_evidence::Method::Examine,
         result: cloudcap_evidence::AttestationResult::Satisfied,
         assessor: "B".into(),
         date: cloudcap_evidence::parse_date("2026-11-20").unwrap(),

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use cloudcap_evidence::{
-    AssessmentMethod, Attestation, AttestationResult, BundleInfo, BundleWriter, EntryMeta,
-    KIND_RAW, Manifest, Result, Sha256Hex, parse_date,
+    Attestation, AttestationResult, BundleInfo, BundleWriter, EntryMeta, KIND_RAW, Manifest,
+    Method, Result, Sha256Hex, parse_date,
 };
 use jiff::Timestamp;
 use serde_json::json;
@@ -75,7 +75,7 @@ pub(crate) fn small_steps_acked(w: &mut BundleWriter, acked: &mut Vec<Sha256Hex>
     acked.push(w.add_attestation(Attestation {
         control: "sop-15.1".into(),
         item: Some("a".into()),
-        method: AssessmentMethod::Interview,
+        method: Method::Interview,
         result: AttestationResult::Satisfied,
         assessor: "A. Assessor".into(),
         date: parse_date("2026-11-19").unwrap(),

@@ -119,7 +119,7 @@ fn markdown_zh_snapshot() {
 
 #[test]
 fn output_is_byte_stable() {
-    for f in Format::ALL {
+    for &f in Format::ALL {
         for l in [Lang::En, Lang::Zh] {
             assert_eq!(r(f, l), r(f, l), "{f} {l:?}");
         }
@@ -128,7 +128,7 @@ fn output_is_byte_stable() {
 
 #[test]
 fn format_and_lang_names_round_trip() {
-    for f in Format::ALL {
+    for &f in Format::ALL {
         assert_eq!(Format::parse(f.as_str()), Some(f));
     }
     assert_eq!(Lang::parse("zh"), Some(Lang::Zh));

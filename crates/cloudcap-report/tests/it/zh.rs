@@ -4,11 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use cloudcap_catalog::{EmptyResult, Require, Responsibility, Text, Tier};
+use cloudcap_catalog::{Automation, EmptyResult, Method, Require, Responsibility, Text, Tier};
 use cloudcap_engine::{
-    AccountBoundary, AttestationUse, Blocker, ControlReport, ControlResult, FailedScope, FieldGap,
-    ItemReport, KindCoverage, NotReportedRef, Reason, RegionCoverage, Report, ResourceError,
-    ResourceRef, ResultState, RuleReport, ScopeAccount, ScopeCause, ScopeProblem, WaiverMode,
+    AccountBoundary, AccountRole, AttestationResult, AttestationStatus, AttestationUse, Blocker,
+    ControlReport, ControlResult, DecidedBy, FailedScope, FieldGap, ItemReport, KindCoverage,
+    NotReportedRef, Reason, RegionCoverage, Report, ResourceError, ResourceRef, ResultState,
+    RuleReport, ScopeAccount, ScopeCause, ScopeProblem, TierBasis, WaiverMode, WaiverStatus,
     WaiverUse,
 };
 use cloudcap_report::{Format, Lang, render};
@@ -182,21 +183,24 @@ fn reasons() -> Vec<Reason> {
         });
     }
     for (method, note) in [
-        ("interview", Some("the operations lead showed the runbook")),
-        ("examine", None),
-        ("test", Some("tried five wrong passwords")),
+        (
+            Method::Interview,
+            Some("the operations lead showed the runbook"),
+        ),
+        (Method::Examine, None),
+        (Method::Test, Some("tried five wrong passwords")),
     ] {
         v.push(Reason::Attested {
-            method: method.into(),
+            method,
             assessor: "Zhang Min".into(),
-            date: "2026-11-20".into(),
+            date: jiff::civil::date(2026, 11, 20),
             note: note.map(str::to_string),
         });
     }
     v.push(Reason::NotApplicableJustified {
-        method: "examine".into(),
+        method: Method::Examine,
         assessor: "Zhang Min".into(),
-        date: "2026-11-20".into(),
+        date: jiff::civil::date(2026, 11, 20),
         justification: "no physical data centre is operated".into(),
     });
     for manual in [true, false] {
@@ -257,14 +261,14 @@ fn rule(id: &str, reason: Reason, result: ResultState) -> RuleReport {
 fn everything() -> Report {
     let mut rep = report();
     let all = reasons();
-    let decided = ["rules", "attestation", "waiver", "none"];
+    let decided = DecidedBy::ALL;
     let items: Vec<ItemReport> = all
         .iter()
         .enumerate()
         .map(|(n, reason)| ItemReport {
             id: format!("i{n}"),
             tier: Tier::Basic,
-            tier_basis: "standard-text".into(),
+            tier_basis: TierBasis::StandardText,
             // Every third item is the customer's, so the customer's part carries every reason too.
             responsibility: if n % 3 == 0 {
                 Responsibility::Customer
@@ -272,7 +276,7 @@ fn everything() -> Report {
                 Responsibility::Provider
             },
             result: ResultState::ALL[n % ResultState::ALL.len()],
-            decided_by: decided[n % decided.len()].into(),
+            decided_by: decided[n % decided.len()],
             reason: reason.clone(),
             rule: Some(format!("rule-{n}")),
             rules: vec![rule(
@@ -312,8 +316,8 @@ fn everything() -> Report {
         family: "au".into(),
         clause: "9.9".into(),
         title: t("审计综合", "Audit, everything"),
-        automation: "partial".into(),
-        methods: vec!["interview".into(), "examine".into(), "test".into()],
+        automation: Automation::Partial,
+        methods: Method::ALL.to_vec(),
         weight: 1,
         key: true,
         min_tier: Tier::Basic,
@@ -321,39 +325,23 @@ fn everything() -> Report {
         items,
         waivers: vec!["W-009".into()],
     });
-    for (n, status) in [
-        "applied",
-        "overrode-rules",
-        "superseded",
-        "expired",
-        "not-yet-valid",
-        "unknown-control",
-        "unknown-item",
-        "invalid",
-        "unused",
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (n, &status) in AttestationStatus::ALL.iter().enumerate() {
         rep.attestations.push(AttestationUse {
             sha256: format!("{n}").repeat(64),
             control: "AU-9.9".into(),
             item: Some(format!("i{n}")),
-            method: ["interview", "examine", "test"][n % 3].into(),
-            result: ResultState::ALL[n % ResultState::ALL.len()].as_str().into(),
+            method: Method::ALL[n % Method::ALL.len()],
+            result: AttestationResult::ALL[n % AttestationResult::ALL.len()],
             assessor: "Zhang Min".into(),
-            date: "2026-11-20".into(),
+            date: jiff::civil::date(2026, 11, 20),
             expires: None,
             note: Some("checked the console".into()),
             attachments: vec![],
-            status: status.into(),
+            status,
         });
     }
     let base = rep.waivers[0].clone();
-    for (n, status) in ["applied", "unused", "expired", "not-yet-effective"]
-        .into_iter()
-        .enumerate()
-    {
+    for (n, &status) in WaiverStatus::ALL.iter().enumerate() {
         let mut w: WaiverUse = base.clone();
         w.waiver.id = format!("W-01{n}");
         w.waiver.control = "AU-9.9".into();
@@ -365,7 +353,7 @@ fn everything() -> Report {
             cloudcap_engine::Risk::Critical,
         ][n];
         w.waiver.justification = "the vendor fixes it next quarter".into();
-        w.status = status.into();
+        w.status = status;
         rep.waivers.push(w);
     }
     let next = &mut rep.summary.tiers[0];
@@ -426,13 +414,13 @@ fn everything() -> Report {
     s.accounts.push(ScopeAccount {
         provider: "tencent".into(),
         account: "100000000001".into(),
-        role: "assessment-tenant".into(),
+        role: AccountRole::AssessmentTenant,
         note: Some("created for the assessment".into()),
     });
     s.accounts.push(ScopeAccount {
         provider: "huawei".into(),
         account: "hw-9999".into(),
-        role: "customer-tenant-sample".into(),
+        role: AccountRole::CustomerTenantSample,
         note: None,
     });
     rep
@@ -753,4 +741,16 @@ fn zh_diff_table_holds_no_english() {
     assert!(out.contains("新增不符合"), "{out}");
     let words = english_words_in(&new, &out, Format::Table);
     assert!(words.is_empty(), "English in the zh diff: {words:?}\n{out}");
+}
+
+/// `Reason::code` (strum) is the `code` tag serde writes, for every reason.
+#[test]
+fn reason_codes_are_the_serde_tags() {
+    let all = reasons();
+    let seen: BTreeSet<usize> = all.iter().map(reason_index).collect();
+    assert_eq!(seen.len(), REASONS, "every reason variant is covered");
+    for r in &all {
+        let v = serde_json::to_value(r).unwrap();
+        assert_eq!(v["code"], r.code(), "{r:?}");
+    }
 }
