@@ -6,7 +6,7 @@
 //! (`cloudcap_evidence::sample::files`) and `controls/DIAGNOSTICS.md`
 //! (`cloudcap_catalog::diagnostics_md`). A directory in [`OWNED_DIRS`] holds generated files
 //! only, so a file there that no generator produces any more is stale too. `cargo test` runs the
-//! check ([`tests::generated_files_are_up_to_date`]).
+//! check (the test `generated_files_are_up_to_date`).
 
 use std::fmt;
 use std::fs;
