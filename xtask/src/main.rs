@@ -3,9 +3,10 @@
 //! * `lint-controls [DIR]` — the catalog check every `cloudcap` command runs
 //!   (`cloudcap_engine::lint_catalog`: load, then the rule lint); prints the same diagnostics as
 //!   `cloudcap catalog lint DIR`.
-//! * `codegen [--check]` — regenerate committed files (evidence JSON Schemas,
-//!   `controls/DIAGNOSTICS.md`); `--check` fails when a committed file is out of date instead of
-//!   writing it.
+//! * `codegen [--check]` — regenerate every committed generated file (evidence JSON Schemas in
+//!   `evidence-schemas/`, deleting the ones no kind produces any more; the embedded sample
+//!   bundle `crates/cloudcap-evidence/sample/sample.tar`; `controls/DIAGNOSTICS.md`). `--check`
+//!   writes nothing, lists every stale file and exits 1; `cargo test` runs the same check.
 
 // A developer tool, not a library: it reads its arguments and prints (clippy.toml's rules are
 // for the library crates).
@@ -13,6 +14,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod codegen;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -58,40 +61,35 @@ fn lint_controls(dir: PathBuf) -> ExitCode {
     }
 }
 
-/// Every generated file: workspace-relative path and the text it must have.
-fn generated() -> Vec<(PathBuf, String)> {
-    let mut files: Vec<(PathBuf, String)> = cloudcap_evidence::generate_schemas()
-        .into_iter()
-        .map(|(name, text)| (Path::new("evidence-schemas").join(name), text))
-        .collect();
-    files.push((
-        Path::new("controls").join("DIAGNOSTICS.md"),
-        cloudcap_catalog::diagnostics_md(),
-    ));
-    files
-}
-
 fn codegen(root: &Path, check: bool) -> ExitCode {
-    let mut stale = Vec::new();
-    for (rel, text) in generated() {
-        let path = root.join(rel);
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        if current != text {
-            if check {
-                stale.push(path.display().to_string());
-            } else {
-                std::fs::write(&path, text).expect("write generated file");
-                println!("wrote {}", path.display());
-            }
-        }
-    }
-    if stale.is_empty() {
-        ExitCode::SUCCESS
+    let mode = if check {
+        codegen::Mode::Check
     } else {
-        eprintln!(
-            "out of date (run `cargo xtask codegen`):\n  {}",
-            stale.join("\n  ")
-        );
-        ExitCode::FAILURE
+        codegen::Mode::Write
+    };
+    let found = match codegen::run(root, mode) {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("codegen: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match mode {
+        codegen::Mode::Check if !found.is_empty() => {
+            eprintln!("{}", codegen::stale_message(&found));
+            ExitCode::FAILURE
+        }
+        codegen::Mode::Check => ExitCode::SUCCESS,
+        codegen::Mode::Write => {
+            for s in &found {
+                let done = if s.problem == codegen::Problem::NotGenerated {
+                    "deleted"
+                } else {
+                    "wrote"
+                };
+                println!("{done} {}", s.path.display());
+            }
+            ExitCode::SUCCESS
+        }
     }
 }

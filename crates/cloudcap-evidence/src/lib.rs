@@ -99,7 +99,7 @@ pub use crate::manifest::{
     BundleInfo, Entry, EntryMeta, FORMAT_VERSION, KIND_ATTACHMENT, KIND_ATTESTATION,
     KIND_COLLECTION_RUN, KIND_COLLECTION_STATUS, KIND_RAW, KIND_SCOPE, MEDIA_JSON, Manifest,
 };
-pub use crate::schema::{generate_schemas, validate_record};
+pub use crate::schema::{SCHEMA_DIR, generate_schemas, schema_files, validate_record};
 pub use crate::scope::{
     AccountRole, ParseScopeError, ScopeAccount, ScopeStatement, parse_scope_toml,
 };

@@ -3,8 +3,9 @@
 //! not collected because of an access-denied error, and a few assessor attestations.
 //!
 //! [`build`] is deterministic (fixed timestamps, no randomness); the committed
-//! `sample/sample.tar` is its output exported with [`crate::export_archive`], and a test checks
-//! that they match (`UPDATE_SAMPLE=1 cargo test -p cloudcap-evidence` regenerates it).
+//! `sample/sample.tar` is its output exported with [`crate::export_archive`] ([`tar`]).
+//! `cargo xtask codegen` writes it from [`files`], and `cargo xtask codegen --check` (also run
+//! by `cargo test`) fails when the committed file differs.
 //!
 //! What the demo should show: two console users without MFA (one privileged), root with MFA,
 //! an access key older than two years, six buckets of which two are unencrypted and one public,
@@ -19,13 +20,13 @@
 //! `sds-6.1`, `sop-15.1` (item d), `pes-16.2`, `dp-9.4` (items a–c), `irdr-12.1` and `ma-11.3`, with all
 //! four results and two attachments.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::attest::{Attestation, AttestationResult, Method, parse_date};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::hash::Sha256Hex;
 use crate::kinds::{CollectionOutcome, CollectionStatus, ErrorClass, Provider};
 use crate::manifest::{BundleInfo, EntryMeta, KIND_RAW, Manifest};
@@ -152,6 +153,27 @@ type GroupRow = (
 
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("fixed timestamp")
+}
+
+/// The committed sample archive, relative to the workspace root (embedded by
+/// [`crate::sample_bundle_tar`]).
+pub const TAR_PATH: &str = "crates/cloudcap-evidence/sample/sample.tar";
+
+/// Returns the generated files of the sample: [`TAR_PATH`] → the bytes of [`tar`].
+///
+/// `scratch` is an empty directory the caller owns (the bundle is written there first).
+pub fn files(scratch: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    Ok(vec![(PathBuf::from(TAR_PATH), tar(scratch)?)])
+}
+
+/// Builds the sample bundle (with [`CATALOG_DIGEST`]) in `scratch`, an empty directory the
+/// caller owns, and returns it as the deterministic archive [`crate::export_archive`] writes.
+pub fn tar(scratch: &Path) -> Result<Vec<u8>> {
+    let dir = scratch.join("sample");
+    build(&dir, CATALOG_DIGEST)?;
+    let out = scratch.join("sample.tar");
+    crate::export_archive(&dir, &out)?;
+    std::fs::read(&out).map_err(Error::io("read", &out))
 }
 
 /// Writes the sample bundle into `dir` (which must not exist or be empty) and returns its manifest.

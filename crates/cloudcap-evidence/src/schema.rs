@@ -1,10 +1,13 @@
 //! JSON Schemas generated from the Rust types, and validation of records against them.
 //!
-//! [`generate_schemas`] is the single source of the files in `evidence-schemas/`; a test
-//! compares it with the committed files (`UPDATE_SCHEMAS=1 cargo test -p cloudcap-evidence`
-//! rewrites them). Validation uses the same generated schemas, compiled once per process.
+//! [`generate_schemas`] is the single source of the files in `evidence-schemas/`
+//! ([`schema_files`] gives them with their paths): `cargo xtask codegen` writes them, deletes
+//! files no schema produces any more, and `cargo xtask codegen --check` (also run by
+//! `cargo test`) fails when the committed files differ. Validation uses the same generated
+//! schemas, compiled once per process.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use schemars::generate::SchemaSettings;
@@ -27,6 +30,19 @@ pub fn generate_schemas() -> BTreeMap<String, String> {
     schema_values()
         .into_iter()
         .map(|(name, v)| (format!("{name}.schema.json"), pretty(&v)))
+        .collect()
+}
+
+/// The directory of the generated schemas, relative to the workspace root. Every file in it is
+/// generated: a file [`schema_files`] does not list is stale.
+pub const SCHEMA_DIR: &str = "evidence-schemas";
+
+/// Returns every file of [`SCHEMA_DIR`]: path relative to the workspace root → contents, sorted
+/// by path. The same schemas as [`generate_schemas`].
+pub fn schema_files() -> Vec<(PathBuf, Vec<u8>)> {
+    generate_schemas()
+        .into_iter()
+        .map(|(name, text)| (Path::new(SCHEMA_DIR).join(name), text.into_bytes()))
         .collect()
 }
 
