@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use cloudcap_catalog::{Catalog, Tier};
 use cloudcap_engine::{
     Attestation, CollectionRun, CollectionStatus, Evidence, Options, Record, Report, ScopeAccount,
@@ -10,7 +10,9 @@ use cloudcap_engine::{
 };
 use cloudcap_evidence::Bundle;
 
-use crate::cmd::catalog::{CatalogArg, Lang, parse_tier};
+use crate::cmd::common::{
+    CatalogArg, Lang, load, normalize_at, open_verified, parse_tier, write_atomic,
+};
 use crate::exit;
 
 #[derive(clap::Args)]
@@ -53,36 +55,6 @@ pub(crate) struct DemoArgs {
     /// Also write the demo report (JSON) here.
     #[arg(long)]
     out: Option<PathBuf>,
-}
-
-/// Normalizes `--at`: RFC 3339 with `Z`, or a date meaning midnight UTC.
-pub(crate) fn normalize_at(at: &str) -> Result<String> {
-    let candidate = if at.len() == 10 {
-        format!("{at}T00:00:00Z")
-    } else {
-        at.to_owned()
-    };
-    let ts: jiff::Timestamp = candidate.parse().with_context(|| {
-        format!("--at `{at}` is not RFC 3339 (e.g. 2026-11-25T00:00:00Z) or YYYY-MM-DD")
-    })?;
-    Ok(ts.to_string())
-}
-
-/// Opens and verifies a bundle; any verification problem is fatal (invalid input).
-pub(crate) fn open_verified(path: &Path) -> Result<Bundle> {
-    let bundle = Bundle::open_path(path)
-        .with_context(|| format!("cannot open bundle {}", path.display()))?;
-    let report = cloudcap_evidence::verify(&bundle, &cloudcap_evidence::VerifyOptions::default());
-    if !report.is_ok() {
-        for p in &report.problems {
-            eprintln!("{}: {p}", path.display());
-        }
-        bail!(
-            "bundle {} fails verification; run `cloudcap evidence verify` for details",
-            path.display()
-        );
-    }
-    Ok(bundle)
 }
 
 /// Extracts what the engine reads from a bundle.
@@ -202,7 +174,7 @@ fn threads(arg: Option<usize>) -> usize {
 }
 
 pub(crate) fn run_assess(args: AssessArgs) -> Result<u8> {
-    let catalog = crate::cmd::catalog::load(&args.catalog)?;
+    let catalog = load(&args.catalog)?;
     let bundle = open_verified(&args.bundle)?;
     let at = match &args.at {
         Some(at) => normalize_at(at)?,
@@ -248,21 +220,6 @@ pub(crate) fn report_bytes(report: &Report) -> Vec<u8> {
     v
 }
 
-/// Writes atomically: a temporary file in the same folder, then a rename.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
-    ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
 fn write_report(path: &Path, report: &Report) -> Result<()> {
     write_atomic(path, &report_bytes(report))
 }
@@ -277,7 +234,7 @@ pub(crate) fn run_verify_report(args: VerifyReportArgs) -> Result<u8> {
             return Ok(exit::INVALID);
         }
     };
-    let catalog = crate::cmd::catalog::load(&args.catalog)?;
+    let catalog = load(&args.catalog)?;
     match check_against_bundle(&text, &claimed, &args.bundle, &catalog)? {
         Check::Matches => {
             println!(
@@ -359,7 +316,7 @@ pub(crate) fn check_against_bundle(
 }
 
 pub(crate) fn run_demo(args: DemoArgs) -> Result<u8> {
-    let catalog = crate::cmd::catalog::load(&CatalogArg::default())?;
+    let catalog = load(&CatalogArg::default())?;
     let dir = std::env::temp_dir().join(format!("cloudcap-demo-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
@@ -405,12 +362,7 @@ pub(crate) fn run_demo(args: DemoArgs) -> Result<u8> {
 
 /// The report's summary tables (per-family score and coverage, tiers, what blocks the next tier).
 pub(crate) fn print_summary(report: &Report, _catalog: &Catalog, lang: Lang) {
-    let lang = if lang == Lang::Zh {
-        cloudcap_report::Lang::Zh
-    } else {
-        cloudcap_report::Lang::En
-    };
-    match cloudcap_report::render(report, cloudcap_report::Format::Table, lang) {
+    match cloudcap_report::render(report, cloudcap_report::Format::Table, lang.report()) {
         Ok(text) => print!("{text}"),
         Err(e) => eprintln!("cannot render the summary: {e}"),
     }

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
-use cloudcap_catalog::{Catalog, Source, Tier};
+use cloudcap_catalog::Tier;
 use tabled::{Table, Tabled, settings::Style};
 
+use crate::cmd::common::{CatalogArg, Lang, catalog_source, load, parse_tier};
 use crate::exit;
 
 #[derive(clap::Args)]
@@ -53,61 +54,10 @@ enum Sub {
     },
 }
 
-/// `--controls DIR`: use a catalog folder instead of the embedded one.
-#[derive(clap::Args, Clone, Default)]
-pub(crate) struct CatalogArg {
-    /// Catalog folder to use instead of the catalog embedded in the binary.
-    #[arg(long = "controls", value_name = "DIR")]
-    pub(crate) controls: Option<PathBuf>,
-}
-
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ListFormat {
     Table,
     Json,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Lang {
-    En,
-    Zh,
-}
-
-impl Lang {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Zh => "zh",
-        }
-    }
-}
-
-pub(crate) fn parse_tier(s: &str) -> Result<Tier, String> {
-    Tier::parse(s)
-        .ok_or_else(|| format!("unknown tier `{s}`; expected basic, enhanced or advanced"))
-}
-
-/// Loads the embedded catalog or `--controls DIR`, failing with every diagnostic printed.
-pub(crate) fn load(arg: &CatalogArg) -> Result<Catalog> {
-    let source = source(arg.controls.as_deref())?;
-    let (catalog, diags) = cloudcap_engine::lint_catalog(&source);
-    // Warnings (e.g. a glossary variant) are shown but do not refuse the catalog.
-    for d in &diags {
-        eprintln!("{d}");
-    }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    if errors > 0 {
-        bail!("the catalog has {errors} problem(s)");
-    }
-    catalog.context("catalog failed to load")
-}
-
-fn source(dir: Option<&Path>) -> Result<Source> {
-    match dir {
-        None => Ok(cloudcap_catalog::embedded_source()),
-        Some(dir) => Source::from_dir(dir)
-            .with_context(|| format!("cannot read catalog folder {}", dir.display())),
-    }
 }
 
 pub(crate) fn run(args: Args) -> Result<u8> {
@@ -276,7 +226,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
 }
 
 fn lint(dir: Option<&Path>) -> Result<u8> {
-    let source = source(dir)?;
+    let source = catalog_source(dir)?;
     let (catalog, diags) = cloudcap_engine::lint_catalog(&source);
     for d in &diags {
         println!("{d}");

@@ -12,7 +12,7 @@ use cloudcap_evidence::{
 };
 use tabled::{Table, Tabled, settings::Style};
 
-use crate::cmd::catalog::{self, CatalogArg};
+use crate::cmd::common::{CatalogArg, load};
 use crate::exit;
 
 #[derive(clap::Args)]
@@ -402,7 +402,7 @@ fn attest(a: AttestArgs) -> Result<u8> {
     };
 
     // Check everything before writing anything.
-    let catalog = catalog::load(&a.catalog)?;
+    let catalog = load(&a.catalog)?;
     let mut errors = 0;
     for p in &pending {
         let checked = p

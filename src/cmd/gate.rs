@@ -10,8 +10,8 @@ use cloudcap_catalog::Tier;
 use cloudcap_engine::{Blocker, Report, ResultState};
 use serde::Deserialize;
 
-use crate::cmd::catalog::parse_tier;
-use crate::cmd::report::load_report;
+use crate::cmd::assess::{Check, check_against_bundle};
+use crate::cmd::common::{CatalogArg, load, load_report, parse_tier};
 use crate::exit;
 
 #[derive(clap::Args)]
@@ -38,7 +38,7 @@ pub(crate) struct GateArgs {
     #[arg(long, value_name = "BUNDLE")]
     bundle: Option<PathBuf>,
     #[command(flatten)]
-    catalog: crate::cmd::catalog::CatalogArg,
+    catalog: CatalogArg,
 }
 
 /// `gate.toml`.
@@ -292,15 +292,15 @@ pub(crate) fn run(args: GateArgs) -> Result<u8> {
     let (path, t) = thresholds(&args)?;
     let report = load_report(&path)?;
     if let Some(bundle) = &args.bundle {
-        let catalog = crate::cmd::catalog::load(&args.catalog)?;
+        let catalog = load(&args.catalog)?;
         let text =
             std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        match crate::cmd::assess::check_against_bundle(&text, &report, bundle, &catalog)? {
-            crate::cmd::assess::Check::Matches => println!(
+        match check_against_bundle(&text, &report, bundle, &catalog)? {
+            Check::Matches => println!(
                 "note: report recomputed from {}: identical",
                 bundle.display()
             ),
-            crate::cmd::assess::Check::Invalid(why) | crate::cmd::assess::Check::Differs(why) => {
+            Check::Invalid(why) | Check::Differs(why) => {
                 println!("invalid: {why}");
                 println!("gate: invalid input (exit {})", exit::INVALID);
                 return Ok(exit::INVALID);
