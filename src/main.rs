@@ -8,22 +8,13 @@
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)]
 
 mod cmd;
+mod exit;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Exit codes shared by every subcommand (documented in README.md and docs/exit-codes.md).
-pub(crate) mod exit {
-    /// Success / gate passed.
-    pub const OK: u8 = 0;
-    /// Findings: lint problems, a breached threshold or a regression.
-    pub const FAILED: u8 = 1;
-    /// Evaluation incomplete (coverage below the floor, key control not evaluated, expired waivers).
-    pub const INCOMPLETE: u8 = 3;
-    /// Invalid input (unreadable or tampered bundle, catalog digest mismatch, malformed report, bad flags).
-    pub const INVALID: u8 = 4;
-}
+use crate::exit::Failure;
 
 #[derive(Parser)]
 #[command(
@@ -61,16 +52,13 @@ enum Command {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) => {
-            // --help and --version are not errors; bad flags are invalid input (exit 4).
-            let code = if err.use_stderr() {
-                exit::INVALID
-            } else {
-                exit::OK
-            };
+        // --help and --version are not errors (exit 0).
+        Err(err) if !err.use_stderr() => {
             let _ = err.print();
-            return ExitCode::from(code);
+            return ExitCode::from(exit::OK);
         }
+        // Bad flags are invalid input (exit 4).
+        Err(err) => return Failure::Usage(err).report(),
     };
     let result = match cli.command {
         Command::Catalog(args) => cmd::catalog::run(args),
@@ -84,10 +72,7 @@ fn main() -> ExitCode {
         Command::Evidence(args) => cmd::evidence::run(args),
     };
     match result {
-        Ok(code) => ExitCode::from(code),
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::from(exit::INVALID)
-        }
+        Ok(outcome) => ExitCode::from(outcome.code()),
+        Err(failure) => failure.report(),
     }
 }

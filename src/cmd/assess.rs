@@ -13,7 +13,7 @@ use cloudcap_evidence::Bundle;
 use crate::cmd::common::{
     CatalogArg, Lang, load, normalize_at, open_verified, parse_tier, write_atomic,
 };
-use crate::exit;
+use crate::exit::{self, Failure, Outcome};
 
 #[derive(clap::Args)]
 pub(crate) struct AssessArgs {
@@ -173,7 +173,7 @@ fn threads(arg: Option<usize>) -> usize {
     arg.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-pub(crate) fn run_assess(args: AssessArgs) -> Result<u8> {
+pub(crate) fn run_assess(args: AssessArgs) -> exit::Result {
     let catalog = load(&args.catalog)?;
     let bundle = open_verified(&args.bundle)?;
     let at = match &args.at {
@@ -194,7 +194,7 @@ pub(crate) fn run_assess(args: AssessArgs) -> Result<u8> {
                     for e in &errors {
                         eprintln!("{}:{e}", path.display());
                     }
-                    return Ok(exit::INVALID);
+                    return Err(Failure::Reported);
                 }
             }
         }
@@ -210,7 +210,7 @@ pub(crate) fn run_assess(args: AssessArgs) -> Result<u8> {
     write_report(&args.out, &report)?;
     print_summary(&report, &catalog, Lang::En);
     eprintln!("report written to {}", args.out.display());
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }
 
 /// The canonical report bytes: pretty JSON with a trailing newline.
@@ -224,14 +224,14 @@ fn write_report(path: &Path, report: &Report) -> Result<()> {
     write_atomic(path, &report_bytes(report))
 }
 
-pub(crate) fn run_verify_report(args: VerifyReportArgs) -> Result<u8> {
+pub(crate) fn run_verify_report(args: VerifyReportArgs) -> exit::Result {
     let text = std::fs::read(&args.report)
         .with_context(|| format!("cannot read {}", args.report.display()))?;
     let claimed: Report = match serde_json::from_slice(&text) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}: not a cloudcap report: {e}", args.report.display());
-            return Ok(exit::INVALID);
+            return Err(Failure::Reported);
         }
     };
     let catalog = load(&args.catalog)?;
@@ -241,15 +241,15 @@ pub(crate) fn run_verify_report(args: VerifyReportArgs) -> Result<u8> {
                 "report verified: recomputed from the bundle (merkle root {}), byte-identical",
                 claimed.bundle.merkle_root
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Check::Invalid(why) => {
             eprintln!("{why}");
-            Ok(exit::INVALID)
+            Err(Failure::Reported)
         }
         Check::Differs(why) => {
             eprintln!("{why}");
-            Ok(exit::FAILED)
+            Ok(Outcome::Findings)
         }
     }
 }
@@ -315,7 +315,7 @@ pub(crate) fn check_against_bundle(
     )))
 }
 
-pub(crate) fn run_demo(args: DemoArgs) -> Result<u8> {
+pub(crate) fn run_demo(args: DemoArgs) -> exit::Result {
     let catalog = load(&CatalogArg::default())?;
     let dir = std::env::temp_dir().join(format!("cloudcap-demo-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -357,7 +357,7 @@ pub(crate) fn run_demo(args: DemoArgs) -> Result<u8> {
             println!("\nreport written to {}", out.display());
         }
     }
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }
 
 /// The report's summary tables (per-family score and coverage, tiers, what blocks the next tier).

@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, format_err};
 use cloudcap_catalog::Tier;
 use tabled::{Table, Tabled, settings::Style};
 
 use crate::cmd::common::{CatalogArg, Lang, catalog_source, load, parse_tier};
-use crate::exit;
+use crate::exit::{self, Failure, Outcome};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -60,12 +60,12 @@ pub(crate) enum ListFormat {
     Json,
 }
 
-pub(crate) fn run(args: Args) -> Result<u8> {
+pub(crate) fn run(args: Args) -> exit::Result {
     match args.command {
         Sub::Lint { dir } => lint(dir.as_deref()),
         Sub::Digest { catalog } => {
             println!("{}", load(&catalog)?.digest());
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::List {
             catalog,
@@ -77,7 +77,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
             let catalog = load(&catalog)?;
             if let Some(f) = &family {
                 if catalog.family(f).is_none() {
-                    bail!(
+                    return Err(Failure::Invalid(format_err!(
                         "unknown family `{f}`; known: {}",
                         catalog
                             .families
@@ -85,7 +85,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                             .map(|f| f.id.as_str())
                             .collect::<Vec<_>>()
                             .join(", ")
-                    );
+                    )));
                 }
             }
             let controls: Vec<_> = catalog
@@ -120,12 +120,14 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                     println!("{} control(s)", controls.len());
                 }
             }
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::Show { catalog, id, lang } => {
             let catalog = load(&catalog)?;
             let Some(c) = catalog.control(&id) else {
-                bail!("no control `{id}` in the catalog")
+                return Err(Failure::Invalid(format_err!(
+                    "no control `{id}` in the catalog"
+                )));
             };
             let l = lang.as_str();
             let zh = lang == Lang::Zh;
@@ -220,12 +222,12 @@ pub(crate) fn run(args: Args) -> Result<u8> {
             if let Some(n) = &cw.notes {
                 println!("{}: {n}", label("notes", "说明"));
             }
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
     }
 }
 
-fn lint(dir: Option<&Path>) -> Result<u8> {
+fn lint(dir: Option<&Path>) -> exit::Result {
     let source = catalog_source(dir)?;
     let (catalog, diags) = cloudcap_engine::lint_catalog(&source);
     for d in &diags {
@@ -235,7 +237,7 @@ fn lint(dir: Option<&Path>) -> Result<u8> {
     let warnings = diags.len() - errors;
     if errors > 0 {
         eprintln!("catalog lint: {errors} problem(s), {warnings} warning(s)");
-        return Ok(exit::FAILED);
+        return Ok(Outcome::Findings);
     }
     if warnings > 0 {
         eprintln!("catalog lint: {warnings} warning(s), no errors");
@@ -321,5 +323,5 @@ fn lint(dir: Option<&Path>) -> Result<u8> {
         catalog.families.len(),
         catalog.digest()
     );
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail, format_err};
+use anyhow::{Context as _, Result, format_err};
 use cloudcap_evidence::{
     AssessmentMethod, Attestation, AttestationResult, Bundle, BundleWriter, SIGNATURE_FILE,
     SignatureStatus, VerifyOptions, VerifyReport,
@@ -13,7 +13,7 @@ use cloudcap_evidence::{
 use tabled::{Table, Tabled, settings::Style};
 
 use crate::cmd::common::{CatalogArg, load};
-use crate::exit;
+use crate::exit::{self, Failure, Outcome};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -139,7 +139,7 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
     cloudcap_evidence::parse_date(s)
 }
 
-pub(crate) fn run(args: Args) -> Result<u8> {
+pub(crate) fn run(args: Args) -> exit::Result {
     match args.command {
         Sub::Verify { bundle, pubkey } => verify(&bundle, pubkey.as_deref()),
         Sub::Attest(a) => attest(a),
@@ -154,7 +154,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 b.manifest().merkle_root,
                 hex(key.verifying_key().as_bytes())
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::Keygen { out } => {
             let mut seed = [0u8; 32];
@@ -168,7 +168,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 public.display(),
                 hex(key.verifying_key().as_bytes())
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::Export { bundle, out } => {
             let report = cloudcap_evidence::verify_path(&bundle, &VerifyOptions::default());
@@ -179,7 +179,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                     bundle.display(),
                     report.problems.len()
                 );
-                return Ok(exit::INVALID);
+                return Err(Failure::Reported);
             }
             cloudcap_evidence::export_archive(&bundle, &out)?;
             let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
@@ -189,7 +189,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 report.entries,
                 opt_root(&report)
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::List { bundle, kind } => list(&bundle, kind.as_deref()),
         Sub::Sample { out } => {
@@ -202,7 +202,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 b.manifest().merkle_root,
                 out.display()
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::Scope { bundle, file } => {
             let scope = read_scope_file(&file)?;
@@ -220,7 +220,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 m.entries.len(),
                 m.merkle_root
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::Finish { bundle } => {
             let m = BundleWriter::resume(&bundle)?.finish()?;
@@ -230,7 +230,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 m.entries.len(),
                 m.merkle_root
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
     }
 }
@@ -258,7 +258,7 @@ fn print_problems(report: &VerifyReport) {
     }
 }
 
-fn verify(bundle: &Path, pubkey: Option<&Path>) -> Result<u8> {
+fn verify(bundle: &Path, pubkey: Option<&Path>) -> exit::Result {
     let trusted_key = pubkey
         .map(cloudcap_evidence::read_verifying_key)
         .transpose()?;
@@ -286,13 +286,13 @@ fn verify(bundle: &Path, pubkey: Option<&Path>) -> Result<u8> {
     );
     if report.is_ok() {
         println!("bundle OK: {summary}");
-        Ok(exit::OK)
+        Ok(Outcome::Success)
     } else {
         println!(
             "bundle FAILED verification: {} problem(s); {summary}",
             report.problems.len()
         );
-        Ok(exit::INVALID)
+        Err(Failure::Reported)
     }
 }
 
@@ -339,12 +339,12 @@ struct Pending {
     origin: String,
 }
 
-fn attest(a: AttestArgs) -> Result<u8> {
+fn attest(a: AttestArgs) -> exit::Result {
     if !a.bundle.is_dir() {
-        bail!(
+        return Err(Failure::Invalid(format_err!(
             "{} is not a bundle directory (attestations are added to a directory; unpack an archive first)",
             a.bundle.display()
-        );
+        )));
     }
     let pending: Vec<Pending> = match &a.from {
         Some(file) => {
@@ -354,7 +354,7 @@ fn attest(a: AttestArgs) -> Result<u8> {
                 Ok(d) => d,
                 Err(e) => {
                     eprintln!("{}:{e}", file.display());
-                    return Ok(exit::INVALID);
+                    return Err(Failure::Reported);
                 }
             };
             let base = file.parent().unwrap_or(Path::new("."));
@@ -426,7 +426,7 @@ fn attest(a: AttestArgs) -> Result<u8> {
     }
     if errors > 0 {
         eprintln!("nothing recorded: {errors} problem(s)");
-        return Ok(exit::INVALID);
+        return Err(Failure::Reported);
     }
 
     let was_signed = a.bundle.join(SIGNATURE_FILE).exists();
@@ -478,7 +478,7 @@ fn attest(a: AttestArgs) -> Result<u8> {
             "note: the manifest changed, so the old signature was removed; sign again with `cloudcap evidence sign`"
         );
     }
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }
 
 fn media_type(path: &Path) -> &'static str {
@@ -505,7 +505,7 @@ fn media_type(path: &Path) -> &'static str {
     }
 }
 
-fn list(path: &Path, kind: Option<&str>) -> Result<u8> {
+fn list(path: &Path, kind: Option<&str>) -> exit::Result {
     let bundle = Bundle::open_path(path)?;
     #[derive(Tabled)]
     struct Row {
@@ -551,5 +551,5 @@ fn list(path: &Path, kind: Option<&str>) -> Result<u8> {
             ""
         }
     );
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }

@@ -5,14 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result, bail, format_err};
 use cloudcap_catalog::Tier;
 use cloudcap_engine::{Blocker, Report, ResultState};
 use serde::Deserialize;
 
 use crate::cmd::assess::{Check, check_against_bundle};
 use crate::cmd::common::{CatalogArg, load, load_report, parse_tier};
-use crate::exit;
+use crate::exit::{self, Failure};
 
 #[derive(clap::Args)]
 pub(crate) struct GateArgs {
@@ -288,7 +288,7 @@ fn check(report: &Report, baseline: Option<&Report>, t: &Thresholds) -> Outcome 
     o
 }
 
-pub(crate) fn run(args: GateArgs) -> Result<u8> {
+pub(crate) fn run(args: GateArgs) -> exit::Result {
     let (path, t) = thresholds(&args)?;
     let report = load_report(&path)?;
     if let Some(bundle) = &args.bundle {
@@ -303,11 +303,13 @@ pub(crate) fn run(args: GateArgs) -> Result<u8> {
             Check::Invalid(why) | Check::Differs(why) => {
                 println!("invalid: {why}");
                 println!("gate: invalid input (exit {})", exit::INVALID);
-                return Ok(exit::INVALID);
+                return Err(Failure::Reported);
             }
         }
     } else if args.catalog.controls.is_some() {
-        bail!("--controls only applies together with --bundle");
+        return Err(Failure::Invalid(format_err!(
+            "--controls only applies together with --bundle"
+        )));
     }
     let baseline = match &t.baseline {
         Some(p) => Some(load_report(p).context("invalid baseline")?),
@@ -323,12 +325,12 @@ pub(crate) fn run(args: GateArgs) -> Result<u8> {
     for r in &o.failed {
         println!("failed: {r}");
     }
-    let code = if !o.incomplete.is_empty() {
+    let outcome = if !o.incomplete.is_empty() {
         println!("gate: evaluation incomplete (exit {})", exit::INCOMPLETE);
-        exit::INCOMPLETE
+        exit::Outcome::Incomplete
     } else if !o.failed.is_empty() {
         println!("gate: failed (exit {})", exit::FAILED);
-        exit::FAILED
+        exit::Outcome::Findings
     } else {
         println!(
             "gate: passed (score {}, coverage {}, tier achieved {})",
@@ -336,9 +338,9 @@ pub(crate) fn run(args: GateArgs) -> Result<u8> {
             pct(report.summary.overall.coverage_bp),
             report.summary.tier_achieved.map_or("none", Tier::as_str)
         );
-        exit::OK
+        exit::Outcome::Success
     };
-    Ok(code)
+    Ok(outcome)
 }
 
 #[cfg(test)]

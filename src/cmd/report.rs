@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use cloudcap_report::Format;
 
 use crate::cmd::common::{Lang, load_report, write_atomic};
-use crate::exit;
+use crate::exit::{self, Outcome};
 
 #[derive(clap::Args)]
 pub(crate) struct ReportArgs {
@@ -66,14 +66,14 @@ fn emit(out: Option<&Path>, text: &str) -> Result<()> {
     }
 }
 
-pub(crate) fn run_report(args: ReportArgs) -> Result<u8> {
+pub(crate) fn run_report(args: ReportArgs) -> exit::Result {
     let report = load_report(&args.report)?;
     let text = cloudcap_report::render(&report, args.format, args.lang.report())?;
     emit(args.out.as_deref(), &text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }
 
-pub(crate) fn run_diff(args: DiffArgs) -> Result<u8> {
+pub(crate) fn run_diff(args: DiffArgs) -> exit::Result {
     let old = load_report(&args.old)?;
     let new = load_report(&args.new)?;
     if old.target_tier != new.target_tier {
@@ -87,5 +87,5 @@ pub(crate) fn run_diff(args: DiffArgs) -> Result<u8> {
     let d = cloudcap_report::diff(&old, &new);
     let text = cloudcap_report::render_diff(&d, args.format, args.lang.report())?;
     emit(None, &text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }

@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
 use cloudcap_collect::{
     Secret,
     aws::{self, AwsConfig, AwsEnv},
@@ -11,8 +10,9 @@ use cloudcap_collect::{
 
 use super::CommonArgs;
 use crate::cmd::common::env;
+use crate::exit;
 
-pub(crate) fn run(args: CommonArgs) -> Result<u8> {
+pub(crate) fn run(args: CommonArgs) -> exit::Result {
     let aws_env = AwsEnv {
         access_key_id: env("AWS_ACCESS_KEY_ID"),
         secret_access_key: env("AWS_SECRET_ACCESS_KEY").map(Secret::new),

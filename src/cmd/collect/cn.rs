@@ -15,6 +15,7 @@ use cloudcap_collect::cn::{self, CnConfig, CnProvider, Credentials};
 
 use super::CommonArgs;
 use crate::cmd::common::env;
+use crate::exit;
 
 /// The vendor's conventional credential variables, else its CLI's profile file.
 fn credentials(provider: CnProvider, profile: Option<&str>) -> Result<Credentials> {
@@ -104,7 +105,7 @@ fn read_json(path: &std::path::Path) -> Result<Option<serde_json::Value>> {
     }
 }
 
-pub(crate) fn run(provider: CnProvider, args: CommonArgs) -> Result<u8> {
+pub(crate) fn run(provider: CnProvider, args: CommonArgs) -> exit::Result {
     let config = CnConfig {
         credentials: credentials(provider, args.profile.as_deref())?,
         regions: args.regions.clone(),

@@ -12,7 +12,7 @@ use cloudcap_collect::{HttpConfig, ProgressMode, bundle::BundleSink};
 use cloudcap_evidence::{BundleInfo, BundleWriter};
 
 use crate::cmd::common::{CatalogArg, load};
-use crate::exit;
+use crate::exit::{self, Outcome};
 
 mod aws;
 mod cn;
@@ -144,7 +144,7 @@ impl CommonArgs {
         sink: BundleSink,
         error_scopes: usize,
         summary: String,
-    ) -> Result<u8> {
+    ) -> exit::Result {
         sink.into_inner()
             .finish()
             .with_context(|| format!("cannot finish bundle {}", self.out.display()))?;
@@ -152,14 +152,14 @@ impl CommonArgs {
             eprintln!("{summary} -> {}", self.out.display());
         }
         Ok(if error_scopes > 0 {
-            exit::INCOMPLETE
+            Outcome::Incomplete
         } else {
-            exit::OK
+            Outcome::Success
         })
     }
 }
 
-pub(crate) fn run(args: Args) -> Result<u8> {
+pub(crate) fn run(args: Args) -> exit::Result {
     // A bad scope file is refused before any request is sent or anything is written.
     let common = match &args.provider {
         Provider::Aws(a) | Provider::Alibaba(a) | Provider::Tencent(a) | Provider::Huawei(a) => a,
