@@ -7,6 +7,9 @@
 // (clippy.toml forbids these in the libraries).
 #![allow(clippy::disallowed_methods, clippy::disallowed_macros)]
 
+// First: `out!` and `outln!` are used by every command.
+#[macro_use]
+mod out;
 mod cmd;
 mod exit;
 
@@ -52,7 +55,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        // --help and --version are not errors (exit 0).
+        // --help and --version are not errors (exit 0); a closed pipe is ignored, as below.
         Err(err) if !err.use_stderr() => {
             let _ = err.print();
             return ExitCode::from(exit::OK);
@@ -71,8 +74,15 @@ fn main() -> ExitCode {
         Command::Gate(args) => cmd::gate::run(args),
         Command::Evidence(args) => cmd::evidence::run(args),
     };
-    match result {
+    let code = match result {
         Ok(outcome) => ExitCode::from(outcome.code()),
         Err(failure) => failure.report(),
+    };
+    // A closed pipe was quiet (out.rs); any other failure to write stdout is an error.
+    match out::finish() {
+        None => code,
+        Some(err) => {
+            Failure::Invalid(anyhow::Error::new(err).context("cannot write to stdout")).report()
+        }
     }
 }

@@ -237,7 +237,7 @@ pub(crate) fn run_verify_report(args: VerifyReportArgs) -> exit::Result {
     let catalog = load(&args.catalog)?;
     match check_against_bundle(&text, &claimed, &args.bundle, &catalog)? {
         Check::Matches => {
-            println!(
+            outln!(
                 "report verified: recomputed from the bundle (merkle root {}), byte-identical",
                 claimed.bundle.merkle_root
             );
@@ -338,12 +338,12 @@ pub(crate) fn run_demo(args: DemoArgs) -> exit::Result {
     let _ = std::fs::remove_dir_all(&dir);
     let report = result?;
     if args.lang == Lang::Zh {
-        println!(
+        outln!(
             "cloudcap 演示：内置样例证据包（虚构的云服务商），评估时间 {}\n",
             report.assessed_at
         );
     } else {
-        println!(
+        outln!(
             "cloudcap demo: the embedded sample bundle (fictional provider), assessed at {}\n",
             report.assessed_at
         );
@@ -352,9 +352,9 @@ pub(crate) fn run_demo(args: DemoArgs) -> exit::Result {
     if let Some(out) = &args.out {
         write_report(out, &report)?;
         if args.lang == Lang::Zh {
-            println!("\n报告已写入 {}", out.display());
+            outln!("\n报告已写入 {}", out.display());
         } else {
-            println!("\nreport written to {}", out.display());
+            outln!("\nreport written to {}", out.display());
         }
     }
     Ok(Outcome::Success)
@@ -363,7 +363,7 @@ pub(crate) fn run_demo(args: DemoArgs) -> exit::Result {
 /// The report's summary tables (per-family score and coverage, tiers, what blocks the next tier).
 pub(crate) fn print_summary(report: &Report, _catalog: &Catalog, lang: Lang) {
     match cloudcap_report::render(report, cloudcap_report::Format::Table, lang.report()) {
-        Ok(text) => print!("{text}"),
+        Ok(text) => out!("{text}"),
         Err(e) => eprintln!("cannot render the summary: {e}"),
     }
 }

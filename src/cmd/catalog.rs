@@ -64,7 +64,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
     match args.command {
         Sub::Lint { dir } => lint(dir.as_deref()),
         Sub::Digest { catalog } => {
-            println!("{}", load(&catalog)?.digest());
+            outln!("{}", load(&catalog)?.digest());
             Ok(Outcome::Success)
         }
         Sub::List {
@@ -95,7 +95,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
                 .filter(|c| family.as_deref().is_none_or(|f| c.family == f))
                 .collect();
             match format {
-                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&controls)?),
+                ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&controls)?),
                 ListFormat::Table => {
                     #[derive(Tabled)]
                     struct Row {
@@ -116,8 +116,8 @@ pub(crate) fn run(args: Args) -> exit::Result {
                         weight: c.weight,
                         key: if c.key { "key" } else { "" },
                     });
-                    println!("{}", Table::new(rows).with(Style::sharp()));
-                    println!("{} control(s)", controls.len());
+                    outln!("{}", Table::new(rows).with(Style::sharp()));
+                    outln!("{} control(s)", controls.len());
                 }
             }
             Ok(Outcome::Success)
@@ -132,8 +132,8 @@ pub(crate) fn run(args: Args) -> exit::Result {
             let l = lang.as_str();
             let zh = lang == Lang::Zh;
             let label = |en: &'static str, cn: &'static str| if zh { cn } else { en };
-            println!("{}  {}  [{}]", c.id, c.title.get(l), c.clause);
-            println!(
+            outln!("{}  {}  [{}]", c.id, c.title.get(l), c.clause);
+            outln!(
                 "{}: {} ({})",
                 label("family", "族"),
                 c.family,
@@ -142,8 +142,8 @@ pub(crate) fn run(args: Args) -> exit::Result {
                     .map(|f| f.name.get(l))
                     .unwrap_or("")
             );
-            println!("{}: {}", label("clause basis", "条款依据"), c.clause_basis);
-            println!(
+            outln!("{}: {}", label("clause basis", "条款依据"), c.clause_basis);
+            outln!(
                 "{}: {}   {}: {}   {}: {}",
                 label("automation", "自动化程度"),
                 c.automation.as_str(),
@@ -152,7 +152,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
                 label("key", "关键控制项"),
                 c.key
             );
-            println!(
+            outln!(
                 "{}: {}",
                 label("methods", "评估方法"),
                 c.methods
@@ -162,13 +162,13 @@ pub(crate) fn run(args: Args) -> exit::Result {
                     .join(", ")
             );
             if !c.evidence.is_empty() {
-                println!(
+                outln!(
                     "{}: {}",
                     label("evidence", "证据类型"),
                     c.evidence.join(", ")
                 );
             }
-            println!("\n{}\n", c.objective.get(l));
+            outln!("\n{}\n", c.objective.get(l));
             for item in &c.items {
                 // Who implements it: the provider is scored on provider and shared items only.
                 let who = match (item.responsibility, zh) {
@@ -177,7 +177,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
                     (cloudcap_catalog::Responsibility::Shared, true) => "共同",
                     (r, false) => r.as_str(),
                 };
-                println!(
+                outln!(
                     "  {})  [{} / {} / {}] {}",
                     item.id,
                     item.tier.as_str(),
@@ -187,7 +187,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
                 );
             }
             for r in &c.rules {
-                println!(
+                outln!(
                     "\n  {} {} ({} {}) {} {}",
                     label("rule", "规则"),
                     r.id,
@@ -197,17 +197,17 @@ pub(crate) fn run(args: Args) -> exit::Result {
                     r.kind
                 );
                 if let Some(w) = &r.filter {
-                    println!("    where: {w}");
+                    outln!("    where: {w}");
                 }
-                println!("    check: {}", r.check);
-                println!(
+                outln!("    check: {}", r.check);
+                outln!(
                     "    {}: {}",
                     label("fails as", "不符合时"),
                     r.message.get(l)
                 );
             }
             let cw = &c.crosswalk;
-            println!(
+            outln!(
                 "\n{}: NIST SP 800-53 r4 {:?}; MLPS 2.0 {:?}; Measures 2019 {:?}; {} {:?}",
                 label("crosswalk", "对照"),
                 cw.nist_800_53r4,
@@ -220,7 +220,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
                 cw.related
             );
             if let Some(n) = &cw.notes {
-                println!("{}: {n}", label("notes", "说明"));
+                outln!("{}: {n}", label("notes", "说明"));
             }
             Ok(Outcome::Success)
         }
@@ -231,7 +231,7 @@ fn lint(dir: Option<&Path>) -> exit::Result {
     let source = catalog_source(dir)?;
     let (catalog, diags) = cloudcap_engine::lint_catalog(&source);
     for d in &diags {
-        println!("{d}");
+        outln!("{d}");
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
@@ -302,7 +302,7 @@ fn lint(dir: Option<&Path>) -> exit::Result {
         manual: t[6],
         key: t[7],
     });
-    println!("{}", Table::new(rows).with(Style::sharp()));
+    outln!("{}", Table::new(rows).with(Style::sharp()));
     let applies: Vec<String> = Tier::ALL
         .iter()
         .map(|t| {
@@ -313,11 +313,11 @@ fn lint(dir: Option<&Path>) -> exit::Result {
             )
         })
         .collect();
-    println!(
+    outln!(
         "controls applying per tier (cumulative): {}",
         applies.join(", ")
     );
-    println!(
+    outln!(
         "catalog clean: {} controls in {} families, digest {}",
         catalog.controls.len(),
         catalog.families.len(),

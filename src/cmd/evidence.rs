@@ -148,7 +148,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
             cloudcap_evidence::sign_manifest(&bundle, &key)
                 .with_context(|| format!("cannot sign {}", bundle.display()))?;
             let b = Bundle::open(&bundle)?;
-            println!(
+            outln!(
                 "signed {} (merkle root {}) with key {}",
                 bundle.join("manifest.json").display(),
                 b.manifest().merkle_root,
@@ -162,8 +162,8 @@ pub(crate) fn run(args: Args) -> exit::Result {
                 .map_err(|e| format_err!("cannot read the OS random source: {e}"))?;
             let key = cloudcap_evidence::signing_key_from_seed(seed);
             let public = cloudcap_evidence::write_key_pair(&out, &key)?;
-            println!("private key: {}", out.display());
-            println!(
+            outln!("private key: {}", out.display());
+            outln!(
                 "public key:  {} ({})",
                 public.display(),
                 hex(key.verifying_key().as_bytes())
@@ -183,7 +183,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
             }
             cloudcap_evidence::export_archive(&bundle, &out)?;
             let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
-            println!(
+            outln!(
                 "wrote {} ({size} bytes, {} entries, merkle root {})",
                 out.display(),
                 report.entries,
@@ -195,7 +195,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
         Sub::Sample { out } => {
             cloudcap_evidence::extract_archive(cloudcap_evidence::sample_bundle_tar(), &out)?;
             let b = Bundle::open(&out)?;
-            println!(
+            outln!(
                 "sample bundle written to {} ({} entries, merkle root {}); try `cloudcap evidence verify {}`",
                 out.display(),
                 b.manifest().entries.len(),
@@ -214,7 +214,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
                 jiff::Timestamp::from_second(now.as_second()).unwrap_or(now),
             )?;
             let m = writer.finish()?;
-            println!(
+            outln!(
                 "recorded scope statement {sha} in {} ({} entries, merkle root {})",
                 bundle.display(),
                 m.entries.len(),
@@ -224,7 +224,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
         }
         Sub::Finish { bundle } => {
             let m = BundleWriter::resume(&bundle)?.finish()?;
-            println!(
+            outln!(
                 "sealed {}: {} entries, merkle root {}",
                 bundle.display(),
                 m.entries.len(),
@@ -254,7 +254,7 @@ fn opt_root(r: &VerifyReport) -> String {
 
 fn print_problems(report: &VerifyReport) {
     for p in &report.problems {
-        println!("problem: {p}");
+        outln!("problem: {p}");
     }
 }
 
@@ -285,10 +285,10 @@ fn verify(bundle: &Path, pubkey: Option<&Path>) -> exit::Result {
         opt_root(&report)
     );
     if report.is_ok() {
-        println!("bundle OK: {summary}");
+        outln!("bundle OK: {summary}");
         Ok(Outcome::Success)
     } else {
-        println!(
+        outln!(
             "bundle FAILED verification: {} problem(s); {summary}",
             report.problems.len()
         );
@@ -464,10 +464,10 @@ fn attest(a: AttestArgs) -> exit::Result {
         );
         let n_attach = p.attestation.attachments.len();
         let sha = writer.add_attestation(p.attestation)?;
-        println!("attested {summary}: object {sha}, {n_attach} attachment(s)");
+        outln!("attested {summary}: object {sha}, {n_attach} attachment(s)");
     }
     let manifest = writer.finish()?;
-    println!(
+    outln!(
         "bundle {}: {} entries, merkle root {}",
         a.bundle.display(),
         manifest.entries.len(),
@@ -536,9 +536,9 @@ fn list(path: &Path, kind: Option<&str>) -> exit::Result {
         })
         .collect();
     let n = rows.len();
-    println!("{}", Table::new(rows).with(Style::sharp()));
+    outln!("{}", Table::new(rows).with(Style::sharp()));
     let m = bundle.manifest();
-    println!(
+    outln!(
         "{n} of {} entries; tool {}, catalog {}, created {}, merkle root {}{}",
         m.entries.len(),
         m.tool_version,

@@ -296,13 +296,13 @@ pub(crate) fn run(args: GateArgs) -> exit::Result {
         let text =
             std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         match check_against_bundle(&text, &report, bundle, &catalog)? {
-            Check::Matches => println!(
+            Check::Matches => outln!(
                 "note: report recomputed from {}: identical",
                 bundle.display()
             ),
             Check::Invalid(why) | Check::Differs(why) => {
-                println!("invalid: {why}");
-                println!("gate: invalid input (exit {})", exit::INVALID);
+                outln!("invalid: {why}");
+                outln!("gate: invalid input (exit {})", exit::INVALID);
                 return Err(Failure::Reported);
             }
         }
@@ -317,22 +317,22 @@ pub(crate) fn run(args: GateArgs) -> exit::Result {
     };
     let o = check(&report, baseline.as_ref(), &t);
     for r in &o.notes {
-        println!("note: {r}");
+        outln!("note: {r}");
     }
     for r in &o.incomplete {
-        println!("incomplete: {r}");
+        outln!("incomplete: {r}");
     }
     for r in &o.failed {
-        println!("failed: {r}");
+        outln!("failed: {r}");
     }
     let outcome = if !o.incomplete.is_empty() {
-        println!("gate: evaluation incomplete (exit {})", exit::INCOMPLETE);
+        outln!("gate: evaluation incomplete (exit {})", exit::INCOMPLETE);
         exit::Outcome::Incomplete
     } else if !o.failed.is_empty() {
-        println!("gate: failed (exit {})", exit::FAILED);
+        outln!("gate: failed (exit {})", exit::FAILED);
         exit::Outcome::Findings
     } else {
-        println!(
+        outln!(
             "gate: passed (score {}, coverage {}, tier achieved {})",
             pct(report.summary.overall.score_bp),
             pct(report.summary.overall.coverage_bp),

@@ -1,9 +1,8 @@
 //! `cloudcap report` (render a report in another format) and `cloudcap diff` (compare two reports).
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use cloudcap_report::Format;
 
 use crate::cmd::common::{Lang, load_report, write_atomic};
@@ -57,11 +56,8 @@ fn emit(out: Option<&Path>, text: &str) -> Result<()> {
     match out {
         Some(p) => write_atomic(p, text.as_bytes()),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .context("cannot write to stdout")?;
-            stdout.flush().context("cannot write to stdout")
+            out!("{text}");
+            Ok(())
         }
     }
 }
