@@ -2,13 +2,15 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use cloudcap_catalog::{Catalog, Tier};
 use cloudcap_engine::{Evidence, Options, Report};
 use cloudcap_evidence::Bundle;
 
-use crate::cmd::catalog::{CatalogArg, Lang, parse_tier};
-use crate::exit;
+use crate::cmd::common::{
+    CatalogArg, Lang, load, normalize_at, open_verified, parse_tier, write_atomic,
+};
+use crate::exit::{self, Failure, Outcome};
 
 #[derive(clap::Args)]
 pub(crate) struct AssessArgs {
@@ -52,36 +54,6 @@ pub(crate) struct DemoArgs {
     out: Option<PathBuf>,
 }
 
-/// Normalizes `--at`: RFC 3339 with `Z`, or a date meaning midnight UTC.
-pub(crate) fn normalize_at(at: &str) -> Result<String> {
-    let candidate = if at.len() == 10 {
-        format!("{at}T00:00:00Z")
-    } else {
-        at.to_owned()
-    };
-    let ts: jiff::Timestamp = candidate.parse().with_context(|| {
-        format!("--at `{at}` is not RFC 3339 (e.g. 2026-11-25T00:00:00Z) or YYYY-MM-DD")
-    })?;
-    Ok(ts.to_string())
-}
-
-/// Opens and verifies a bundle; any verification problem is fatal (invalid input).
-pub(crate) fn open_verified(path: &Path) -> Result<Bundle> {
-    let bundle = Bundle::open_path(path)
-        .with_context(|| format!("cannot open bundle {}", path.display()))?;
-    let report = cloudcap_evidence::verify(&bundle, &cloudcap_evidence::VerifyOptions::default());
-    if !report.is_ok() {
-        for p in &report.problems {
-            eprintln!("{}: {p}", path.display());
-        }
-        bail!(
-            "bundle {} fails verification; run `cloudcap evidence verify` for details",
-            path.display()
-        );
-    }
-    Ok(bundle)
-}
-
 /// What the engine reads from a bundle, typed as the evidence crate read it.
 pub(crate) fn engine_evidence(bundle: &Bundle) -> Result<Evidence> {
     Ok(Evidence::from_bundle(bundle)?)
@@ -95,8 +67,8 @@ fn threads(arg: Option<usize>) -> usize {
     arg.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-pub(crate) fn run_assess(args: AssessArgs) -> Result<u8> {
-    let catalog = crate::cmd::catalog::load(&args.catalog)?;
+pub(crate) fn run_assess(args: AssessArgs) -> exit::Result {
+    let catalog = load(&args.catalog)?;
     let bundle = open_verified(&args.bundle)?;
     let at = match &args.at {
         Some(at) => normalize_at(at)?,
@@ -116,7 +88,7 @@ pub(crate) fn run_assess(args: AssessArgs) -> Result<u8> {
                     for e in &errors {
                         eprintln!("{}:{e}", path.display());
                     }
-                    return Ok(exit::INVALID);
+                    return Err(Failure::Reported);
                 }
             }
         }
@@ -132,7 +104,7 @@ pub(crate) fn run_assess(args: AssessArgs) -> Result<u8> {
     write_report(&args.out, &report)?;
     print_summary(&report, &catalog, Lang::En);
     eprintln!("report written to {}", args.out.display());
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }
 
 /// The canonical report bytes: pretty JSON with a trailing newline.
@@ -142,51 +114,36 @@ pub(crate) fn report_bytes(report: &Report) -> Vec<u8> {
     v
 }
 
-/// Writes atomically: a temporary file in the same folder, then a rename.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
-    ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
 fn write_report(path: &Path, report: &Report) -> Result<()> {
     write_atomic(path, &report_bytes(report))
 }
 
-pub(crate) fn run_verify_report(args: VerifyReportArgs) -> Result<u8> {
+pub(crate) fn run_verify_report(args: VerifyReportArgs) -> exit::Result {
     let text = std::fs::read(&args.report)
         .with_context(|| format!("cannot read {}", args.report.display()))?;
     let claimed: Report = match serde_json::from_slice(&text) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}: not a cloudcap report: {e}", args.report.display());
-            return Ok(exit::INVALID);
+            return Err(Failure::Reported);
         }
     };
-    let catalog = crate::cmd::catalog::load(&args.catalog)?;
+    let catalog = load(&args.catalog)?;
     match check_against_bundle(&text, &claimed, &args.bundle, &catalog)? {
         Check::Matches => {
-            println!(
+            outln!(
                 "report verified: recomputed from the bundle (merkle root {}), byte-identical",
                 claimed.bundle.merkle_root
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Check::Invalid(why) => {
             eprintln!("{why}");
-            Ok(exit::INVALID)
+            Err(Failure::Reported)
         }
         Check::Differs(why) => {
             eprintln!("{why}");
-            Ok(exit::FAILED)
+            Ok(Outcome::Findings)
         }
     }
 }
@@ -252,8 +209,8 @@ pub(crate) fn check_against_bundle(
     )))
 }
 
-pub(crate) fn run_demo(args: DemoArgs) -> Result<u8> {
-    let catalog = crate::cmd::catalog::load(&CatalogArg::default())?;
+pub(crate) fn run_demo(args: DemoArgs) -> exit::Result {
+    let catalog = load(&CatalogArg::default())?;
     let dir = std::env::temp_dir().join(format!("cloudcap-demo-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
@@ -275,12 +232,12 @@ pub(crate) fn run_demo(args: DemoArgs) -> Result<u8> {
     let _ = std::fs::remove_dir_all(&dir);
     let report = result?;
     if args.lang == Lang::Zh {
-        println!(
+        outln!(
             "cloudcap 演示：内置样例证据包（虚构的云服务商），评估时间 {}\n",
             report.assessed_at
         );
     } else {
-        println!(
+        outln!(
             "cloudcap demo: the embedded sample bundle (fictional provider), assessed at {}\n",
             report.assessed_at
         );
@@ -289,18 +246,18 @@ pub(crate) fn run_demo(args: DemoArgs) -> Result<u8> {
     if let Some(out) = &args.out {
         write_report(out, &report)?;
         if args.lang == Lang::Zh {
-            println!("\n报告已写入 {}", out.display());
+            outln!("\n报告已写入 {}", out.display());
         } else {
-            println!("\nreport written to {}", out.display());
+            outln!("\nreport written to {}", out.display());
         }
     }
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }
 
 /// The report's summary tables (per-family score and coverage, tiers, what blocks the next tier).
 pub(crate) fn print_summary(report: &Report, _catalog: &Catalog, lang: Lang) {
-    match cloudcap_report::render(report, cloudcap_report::Format::Table, lang.into()) {
-        Ok(text) => print!("{text}"),
+    match cloudcap_report::render(report, cloudcap_report::Format::Table, lang.report()) {
+        Ok(text) => out!("{text}"),
         Err(e) => eprintln!("cannot render the summary: {e}"),
     }
 }

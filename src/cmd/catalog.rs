@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
-use cloudcap_catalog::{Catalog, Source, Tier};
+use anyhow::{Context as _, format_err};
+use cloudcap_catalog::Tier;
 use tabled::{Table, Tabled, settings::Style};
 
-use crate::exit;
+use crate::cmd::common::{CatalogArg, Lang, catalog_source, load, parse_tier};
+use crate::exit::{self, Failure, Outcome};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -53,70 +54,18 @@ enum Sub {
     },
 }
 
-/// `--controls DIR`: use a catalog folder instead of the embedded one.
-#[derive(clap::Args, Clone, Default)]
-pub(crate) struct CatalogArg {
-    /// Catalog folder to use instead of the catalog embedded in the binary.
-    #[arg(long = "controls", value_name = "DIR")]
-    pub(crate) controls: Option<PathBuf>,
-}
-
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ListFormat {
     Table,
     Json,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Lang {
-    En,
-    Zh,
-}
-
-/// The command line's `--lang` values name the shared vocabulary's languages.
-impl From<Lang> for cloudcap_report::Lang {
-    fn from(l: Lang) -> cloudcap_report::Lang {
-        match l {
-            Lang::En => cloudcap_report::Lang::En,
-            Lang::Zh => cloudcap_report::Lang::Zh,
-        }
-    }
-}
-
-pub(crate) fn parse_tier(s: &str) -> Result<Tier, String> {
-    Tier::parse(s)
-        .ok_or_else(|| format!("unknown tier `{s}`; expected basic, enhanced or advanced"))
-}
-
-/// Loads the embedded catalog or `--controls DIR`, failing with every diagnostic printed.
-pub(crate) fn load(arg: &CatalogArg) -> Result<Catalog> {
-    let source = source(arg.controls.as_deref())?;
-    let (catalog, diags) = cloudcap_engine::lint_catalog(&source);
-    // Warnings (e.g. a glossary variant) are shown but do not refuse the catalog.
-    for d in &diags {
-        eprintln!("{d}");
-    }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    if errors > 0 {
-        bail!("the catalog has {errors} problem(s)");
-    }
-    catalog.context("catalog failed to load")
-}
-
-fn source(dir: Option<&Path>) -> Result<Source> {
-    match dir {
-        None => Ok(cloudcap_catalog::embedded_source()),
-        Some(dir) => Source::from_dir(dir)
-            .with_context(|| format!("cannot read catalog folder {}", dir.display())),
-    }
-}
-
-pub(crate) fn run(args: Args) -> Result<u8> {
+pub(crate) fn run(args: Args) -> exit::Result {
     match args.command {
         Sub::Lint { dir } => lint(dir.as_deref()),
         Sub::Digest { catalog } => {
-            println!("{}", load(&catalog)?.digest());
-            Ok(exit::OK)
+            outln!("{}", load(&catalog)?.digest());
+            Ok(Outcome::Success)
         }
         Sub::List {
             catalog,
@@ -128,7 +77,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
             let catalog = load(&catalog)?;
             if let Some(f) = &family {
                 if catalog.family(f).is_none() {
-                    bail!(
+                    return Err(Failure::Invalid(format_err!(
                         "unknown family `{f}`; known: {}",
                         catalog
                             .families
@@ -136,7 +85,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                             .map(|f| f.id.as_str())
                             .collect::<Vec<_>>()
                             .join(", ")
-                    );
+                    )));
                 }
             }
             let controls: Vec<_> = catalog
@@ -146,7 +95,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 .filter(|c| family.as_deref().is_none_or(|f| c.family == f))
                 .collect();
             match format {
-                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&controls)?),
+                ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&controls)?),
                 ListFormat::Table => {
                     #[derive(Tabled)]
                     struct Row {
@@ -161,28 +110,30 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                     let rows = controls.iter().map(|c| Row {
                         id: c.id.clone(),
                         clause: c.clause.clone(),
-                        title: c.title.get(lang.into()).to_owned(),
+                        title: c.title.get(lang.report()).to_owned(),
                         tier: c.min_tier().as_str(),
                         automation: c.automation.as_str(),
                         weight: c.weight,
                         key: if c.key { "key" } else { "" },
                     });
-                    println!("{}", Table::new(rows).with(Style::sharp()));
-                    println!("{} control(s)", controls.len());
+                    outln!("{}", Table::new(rows).with(Style::sharp()));
+                    outln!("{} control(s)", controls.len());
                 }
             }
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::Show { catalog, id, lang } => {
             let catalog = load(&catalog)?;
             let Some(c) = catalog.control(&id) else {
-                bail!("no control `{id}` in the catalog")
+                return Err(Failure::Invalid(format_err!(
+                    "no control `{id}` in the catalog"
+                )));
             };
-            let l: cloudcap_report::Lang = lang.into();
+            let l = lang.report();
             let zh = lang == Lang::Zh;
             let label = |en: &'static str, cn: &'static str| if zh { cn } else { en };
-            println!("{}  {}  [{}]", c.id, c.title.get(l), c.clause);
-            println!(
+            outln!("{}  {}  [{}]", c.id, c.title.get(l), c.clause);
+            outln!(
                 "{}: {} ({})",
                 label("family", "族"),
                 c.family,
@@ -191,8 +142,8 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                     .map(|f| f.name.get(l))
                     .unwrap_or("")
             );
-            println!("{}: {}", label("clause basis", "条款依据"), c.clause_basis);
-            println!(
+            outln!("{}: {}", label("clause basis", "条款依据"), c.clause_basis);
+            outln!(
                 "{}: {}   {}: {}   {}: {}",
                 label("automation", "自动化程度"),
                 c.automation.as_str(),
@@ -201,7 +152,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 label("key", "关键控制项"),
                 c.key
             );
-            println!(
+            outln!(
                 "{}: {}",
                 label("methods", "评估方法"),
                 c.methods
@@ -211,13 +162,13 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                     .join(", ")
             );
             if !c.evidence.is_empty() {
-                println!(
+                outln!(
                     "{}: {}",
                     label("evidence", "证据类型"),
                     c.evidence.join(", ")
                 );
             }
-            println!("\n{}\n", c.objective.get(l));
+            outln!("\n{}\n", c.objective.get(l));
             for item in &c.items {
                 // Who implements it: the provider is scored on provider and shared items only.
                 let who = match (item.responsibility, zh) {
@@ -226,7 +177,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                     (cloudcap_catalog::Responsibility::Shared, true) => "共同",
                     (r, false) => r.as_str(),
                 };
-                println!(
+                outln!(
                     "  {})  [{} / {} / {}] {}",
                     item.id,
                     item.tier.as_str(),
@@ -236,7 +187,7 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 );
             }
             for r in &c.rules {
-                println!(
+                outln!(
                     "\n  {} {} ({} {}) {} {}",
                     label("rule", "规则"),
                     r.id,
@@ -246,17 +197,17 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                     r.kind
                 );
                 if let Some(w) = &r.filter {
-                    println!("    where: {w}");
+                    outln!("    where: {w}");
                 }
-                println!("    check: {}", r.check);
-                println!(
+                outln!("    check: {}", r.check);
+                outln!(
                     "    {}: {}",
                     label("fails as", "不符合时"),
                     r.message.get(l)
                 );
             }
             let cw = &c.crosswalk;
-            println!(
+            outln!(
                 "\n{}: NIST SP 800-53 r4 {:?}; MLPS 2.0 {:?}; Measures 2019 {:?}; {} {:?}",
                 label("crosswalk", "对照"),
                 cw.nist_800_53r4,
@@ -269,24 +220,24 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 cw.related
             );
             if let Some(n) = &cw.notes {
-                println!("{}: {n}", label("notes", "说明"));
+                outln!("{}: {n}", label("notes", "说明"));
             }
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
     }
 }
 
-fn lint(dir: Option<&Path>) -> Result<u8> {
-    let source = source(dir)?;
+fn lint(dir: Option<&Path>) -> exit::Result {
+    let source = catalog_source(dir)?;
     let (catalog, diags) = cloudcap_engine::lint_catalog(&source);
     for d in &diags {
-        println!("{d}");
+        outln!("{d}");
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     if errors > 0 {
         eprintln!("catalog lint: {errors} problem(s), {warnings} warning(s)");
-        return Ok(exit::FAILED);
+        return Ok(Outcome::Findings);
     }
     if warnings > 0 {
         eprintln!("catalog lint: {warnings} warning(s), no errors");
@@ -351,7 +302,7 @@ fn lint(dir: Option<&Path>) -> Result<u8> {
         manual: t[6],
         key: t[7],
     });
-    println!("{}", Table::new(rows).with(Style::sharp()));
+    outln!("{}", Table::new(rows).with(Style::sharp()));
     let applies: Vec<String> = Tier::ALL
         .iter()
         .map(|t| {
@@ -362,15 +313,15 @@ fn lint(dir: Option<&Path>) -> Result<u8> {
             )
         })
         .collect();
-    println!(
+    outln!(
         "controls applying per tier (cumulative): {}",
         applies.join(", ")
     );
-    println!(
+    outln!(
         "catalog clean: {} controls in {} families, digest {}",
         catalog.controls.len(),
         catalog.families.len(),
         catalog.digest()
     );
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }

@@ -5,15 +5,15 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail, format_err};
+use anyhow::{Context as _, Result, format_err};
 use cloudcap_evidence::{
     Attestation, AttestationResult, Bundle, BundleWriter, Method, SIGNATURE_FILE, SignatureStatus,
     VerifyOptions, VerifyReport,
 };
 use tabled::{Table, Tabled, settings::Style};
 
-use crate::cmd::catalog::{self, CatalogArg};
-use crate::exit;
+use crate::cmd::common::{CatalogArg, load};
+use crate::exit::{self, Failure, Outcome};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -139,7 +139,7 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
     cloudcap_evidence::parse_date(s)
 }
 
-pub(crate) fn run(args: Args) -> Result<u8> {
+pub(crate) fn run(args: Args) -> exit::Result {
     match args.command {
         Sub::Verify { bundle, pubkey } => verify(&bundle, pubkey.as_deref()),
         Sub::Attest(a) => attest(a),
@@ -148,13 +148,13 @@ pub(crate) fn run(args: Args) -> Result<u8> {
             cloudcap_evidence::sign_manifest(&bundle, &key)
                 .with_context(|| format!("cannot sign {}", bundle.display()))?;
             let b = Bundle::open(&bundle)?;
-            println!(
+            outln!(
                 "signed {} (merkle root {}) with key {}",
                 bundle.join("manifest.json").display(),
                 b.manifest().merkle_root,
                 hex(key.verifying_key().as_bytes())
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::Keygen { out } => {
             let mut seed = [0u8; 32];
@@ -162,13 +162,13 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 .map_err(|e| format_err!("cannot read the OS random source: {e}"))?;
             let key = cloudcap_evidence::signing_key_from_seed(seed);
             let public = cloudcap_evidence::write_key_pair(&out, &key)?;
-            println!("private key: {}", out.display());
-            println!(
+            outln!("private key: {}", out.display());
+            outln!(
                 "public key:  {} ({})",
                 public.display(),
                 hex(key.verifying_key().as_bytes())
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::Export { bundle, out } => {
             let report = cloudcap_evidence::verify_path(&bundle, &VerifyOptions::default());
@@ -179,30 +179,30 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                     bundle.display(),
                     report.problems.len()
                 );
-                return Ok(exit::INVALID);
+                return Err(Failure::Reported);
             }
             cloudcap_evidence::export_archive(&bundle, &out)?;
             let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
-            println!(
+            outln!(
                 "wrote {} ({size} bytes, {} entries, merkle root {})",
                 out.display(),
                 report.entries,
                 opt_root(&report)
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::List { bundle, kind } => list(&bundle, kind.as_deref()),
         Sub::Sample { out } => {
             cloudcap_evidence::extract_archive(cloudcap_evidence::sample_bundle_tar(), &out)?;
             let b = Bundle::open(&out)?;
-            println!(
+            outln!(
                 "sample bundle written to {} ({} entries, merkle root {}); try `cloudcap evidence verify {}`",
                 out.display(),
                 b.manifest().entries.len(),
                 b.manifest().merkle_root,
                 out.display()
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::Scope { bundle, file } => {
             let scope = read_scope_file(&file)?;
@@ -214,23 +214,23 @@ pub(crate) fn run(args: Args) -> Result<u8> {
                 jiff::Timestamp::from_second(now.as_second()).unwrap_or(now),
             )?;
             let m = writer.finish()?;
-            println!(
+            outln!(
                 "recorded scope statement {sha} in {} ({} entries, merkle root {})",
                 bundle.display(),
                 m.entries.len(),
                 m.merkle_root
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
         Sub::Finish { bundle } => {
             let m = BundleWriter::resume(&bundle)?.finish()?;
-            println!(
+            outln!(
                 "sealed {}: {} entries, merkle root {}",
                 bundle.display(),
                 m.entries.len(),
                 m.merkle_root
             );
-            Ok(exit::OK)
+            Ok(Outcome::Success)
         }
     }
 }
@@ -254,11 +254,11 @@ fn opt_root(r: &VerifyReport) -> String {
 
 fn print_problems(report: &VerifyReport) {
     for p in &report.problems {
-        println!("problem: {p}");
+        outln!("problem: {p}");
     }
 }
 
-fn verify(bundle: &Path, pubkey: Option<&Path>) -> Result<u8> {
+fn verify(bundle: &Path, pubkey: Option<&Path>) -> exit::Result {
     let trusted_key = pubkey
         .map(cloudcap_evidence::read_verifying_key)
         .transpose()?;
@@ -285,14 +285,14 @@ fn verify(bundle: &Path, pubkey: Option<&Path>) -> Result<u8> {
         opt_root(&report)
     );
     if report.is_ok() {
-        println!("bundle OK: {summary}");
-        Ok(exit::OK)
+        outln!("bundle OK: {summary}");
+        Ok(Outcome::Success)
     } else {
-        println!(
+        outln!(
             "bundle FAILED verification: {} problem(s); {summary}",
             report.problems.len()
         );
-        Ok(exit::INVALID)
+        Err(Failure::Reported)
     }
 }
 
@@ -339,12 +339,12 @@ struct Pending {
     origin: String,
 }
 
-fn attest(a: AttestArgs) -> Result<u8> {
+fn attest(a: AttestArgs) -> exit::Result {
     if !a.bundle.is_dir() {
-        bail!(
+        return Err(Failure::Invalid(format_err!(
             "{} is not a bundle directory (attestations are added to a directory; unpack an archive first)",
             a.bundle.display()
-        );
+        )));
     }
     let pending: Vec<Pending> = match &a.from {
         Some(file) => {
@@ -354,7 +354,7 @@ fn attest(a: AttestArgs) -> Result<u8> {
                 Ok(d) => d,
                 Err(e) => {
                     eprintln!("{}:{e}", file.display());
-                    return Ok(exit::INVALID);
+                    return Err(Failure::Reported);
                 }
             };
             let base = file.parent().unwrap_or(Path::new("."));
@@ -402,7 +402,7 @@ fn attest(a: AttestArgs) -> Result<u8> {
     };
 
     // Check everything before writing anything.
-    let catalog = catalog::load(&a.catalog)?;
+    let catalog = load(&a.catalog)?;
     let mut errors = 0;
     for p in &pending {
         let checked = p
@@ -426,7 +426,7 @@ fn attest(a: AttestArgs) -> Result<u8> {
     }
     if errors > 0 {
         eprintln!("nothing recorded: {errors} problem(s)");
-        return Ok(exit::INVALID);
+        return Err(Failure::Reported);
     }
 
     let was_signed = a.bundle.join(SIGNATURE_FILE).exists();
@@ -464,10 +464,10 @@ fn attest(a: AttestArgs) -> Result<u8> {
         );
         let n_attach = p.attestation.attachments.len();
         let sha = writer.add_attestation(p.attestation)?;
-        println!("attested {summary}: object {sha}, {n_attach} attachment(s)");
+        outln!("attested {summary}: object {sha}, {n_attach} attachment(s)");
     }
     let manifest = writer.finish()?;
-    println!(
+    outln!(
         "bundle {}: {} entries, merkle root {}",
         a.bundle.display(),
         manifest.entries.len(),
@@ -478,7 +478,7 @@ fn attest(a: AttestArgs) -> Result<u8> {
             "note: the manifest changed, so the old signature was removed; sign again with `cloudcap evidence sign`"
         );
     }
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }
 
 fn media_type(path: &Path) -> &'static str {
@@ -505,7 +505,7 @@ fn media_type(path: &Path) -> &'static str {
     }
 }
 
-fn list(path: &Path, kind: Option<&str>) -> Result<u8> {
+fn list(path: &Path, kind: Option<&str>) -> exit::Result {
     let bundle = Bundle::open_path(path)?;
     #[derive(Tabled)]
     struct Row {
@@ -536,9 +536,9 @@ fn list(path: &Path, kind: Option<&str>) -> Result<u8> {
         })
         .collect();
     let n = rows.len();
-    println!("{}", Table::new(rows).with(Style::sharp()));
+    outln!("{}", Table::new(rows).with(Style::sharp()));
     let m = bundle.manifest();
-    println!(
+    outln!(
         "{n} of {} entries; tool {}, catalog {}, created {}, merkle root {}{}",
         m.entries.len(),
         m.tool_version,
@@ -551,5 +551,5 @@ fn list(path: &Path, kind: Option<&str>) -> Result<u8> {
             ""
         }
     );
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }

@@ -5,14 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result, bail, format_err};
 use cloudcap_catalog::Tier;
 use cloudcap_engine::{Blocker, Report, ResultState, WaiverStatus};
 use serde::Deserialize;
 
-use crate::cmd::catalog::parse_tier;
-use crate::cmd::report::load_report;
-use crate::exit;
+use crate::cmd::assess::{Check, check_against_bundle};
+use crate::cmd::common::{CatalogArg, load, load_report, parse_tier};
+use crate::exit::{self, Failure};
 
 #[derive(clap::Args)]
 pub(crate) struct GateArgs {
@@ -38,7 +38,7 @@ pub(crate) struct GateArgs {
     #[arg(long, value_name = "BUNDLE")]
     bundle: Option<PathBuf>,
     #[command(flatten)]
-    catalog: crate::cmd::catalog::CatalogArg,
+    catalog: CatalogArg,
 }
 
 /// `gate.toml`.
@@ -288,26 +288,28 @@ fn check(report: &Report, baseline: Option<&Report>, t: &Thresholds) -> Outcome 
     o
 }
 
-pub(crate) fn run(args: GateArgs) -> Result<u8> {
+pub(crate) fn run(args: GateArgs) -> exit::Result {
     let (path, t) = thresholds(&args)?;
     let report = load_report(&path)?;
     if let Some(bundle) = &args.bundle {
-        let catalog = crate::cmd::catalog::load(&args.catalog)?;
+        let catalog = load(&args.catalog)?;
         let text =
             std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        match crate::cmd::assess::check_against_bundle(&text, &report, bundle, &catalog)? {
-            crate::cmd::assess::Check::Matches => println!(
+        match check_against_bundle(&text, &report, bundle, &catalog)? {
+            Check::Matches => outln!(
                 "note: report recomputed from {}: identical",
                 bundle.display()
             ),
-            crate::cmd::assess::Check::Invalid(why) | crate::cmd::assess::Check::Differs(why) => {
-                println!("invalid: {why}");
-                println!("gate: invalid input (exit {})", exit::INVALID);
-                return Ok(exit::INVALID);
+            Check::Invalid(why) | Check::Differs(why) => {
+                outln!("invalid: {why}");
+                outln!("gate: invalid input (exit {})", exit::INVALID);
+                return Err(Failure::Reported);
             }
         }
     } else if args.catalog.controls.is_some() {
-        bail!("--controls only applies together with --bundle");
+        return Err(Failure::Invalid(format_err!(
+            "--controls only applies together with --bundle"
+        )));
     }
     let baseline = match &t.baseline {
         Some(p) => Some(load_report(p).context("invalid baseline")?),
@@ -315,30 +317,30 @@ pub(crate) fn run(args: GateArgs) -> Result<u8> {
     };
     let o = check(&report, baseline.as_ref(), &t);
     for r in &o.notes {
-        println!("note: {r}");
+        outln!("note: {r}");
     }
     for r in &o.incomplete {
-        println!("incomplete: {r}");
+        outln!("incomplete: {r}");
     }
     for r in &o.failed {
-        println!("failed: {r}");
+        outln!("failed: {r}");
     }
-    let code = if !o.incomplete.is_empty() {
-        println!("gate: evaluation incomplete (exit {})", exit::INCOMPLETE);
-        exit::INCOMPLETE
+    let outcome = if !o.incomplete.is_empty() {
+        outln!("gate: evaluation incomplete (exit {})", exit::INCOMPLETE);
+        exit::Outcome::Incomplete
     } else if !o.failed.is_empty() {
-        println!("gate: failed (exit {})", exit::FAILED);
-        exit::FAILED
+        outln!("gate: failed (exit {})", exit::FAILED);
+        exit::Outcome::Findings
     } else {
-        println!(
+        outln!(
             "gate: passed (score {}, coverage {}, tier achieved {})",
             pct(report.summary.overall.score_bp),
             pct(report.summary.overall.coverage_bp),
             report.summary.tier_achieved.map_or("none", Tier::as_str)
         );
-        exit::OK
+        exit::Outcome::Success
     };
-    Ok(code)
+    Ok(outcome)
 }
 
 #[cfg(test)]

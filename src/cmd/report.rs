@@ -1,14 +1,12 @@
 //! `cloudcap report` (render a report in another format) and `cloudcap diff` (compare two reports).
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
-use cloudcap_engine::{REPORT_FORMAT, Report, SCORING_METHOD};
+use anyhow::Result;
 use cloudcap_report::Format;
 
-use crate::cmd::catalog::Lang;
-use crate::exit;
+use crate::cmd::common::{Lang, load_report, write_atomic};
+use crate::exit::{self, Outcome};
 
 #[derive(clap::Args)]
 pub(crate) struct ReportArgs {
@@ -54,95 +52,24 @@ fn parse_diff_format(s: &str) -> Result<Format, String> {
     }
 }
 
-fn lang(l: Lang) -> cloudcap_report::Lang {
-    l.into()
-}
-
-/// Read and parse a report, refusing report formats and scoring methods this build does not know.
-pub(crate) fn load_report(path: &Path) -> Result<Report> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read report {}", path.display()))?;
-    // The format number first: a report of another format is refused by name, not by the
-    // first field whose shape changed.
-    #[derive(serde::Deserialize)]
-    struct Head {
-        report_format: Option<u32>,
-    }
-    if let Ok(Head {
-        report_format: Some(format),
-    }) = serde_json::from_str::<Head>(&text)
-    {
-        if format != REPORT_FORMAT {
-            bail!(
-                "{}: report_format {format}, this build reads {REPORT_FORMAT}: re-run `cloudcap assess` on the bundle to get a report of this format",
-                path.display(),
-            );
-        }
-    }
-    let report: Report = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a valid cloudcap report", path.display()))?;
-    if report.scoring_method != SCORING_METHOD {
-        bail!(
-            "{}: unknown scoring_method `{}` (this build knows `{SCORING_METHOD}`)",
-            path.display(),
-            report.scoring_method
-        );
-    }
-    Ok(report)
-}
-
-/// Write `contents` to `path` through a temporary file in the same directory and a rename, so
-/// readers never see a half-written file.
-pub(crate) fn write_atomic(path: &Path, contents: &str) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file path", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> Result<()> {
-        let mut f = std::fs::File::create(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
-        f.write_all(contents.as_bytes())
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.sync_all()
-            .with_context(|| format!("cannot sync {}", tmp.display()))?;
-        std::fs::rename(&tmp, path)
-            .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 fn emit(out: Option<&Path>, text: &str) -> Result<()> {
     match out {
-        Some(p) => write_atomic(p, text),
+        Some(p) => write_atomic(p, text.as_bytes()),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .context("cannot write to stdout")?;
-            stdout.flush().context("cannot write to stdout")
+            out!("{text}");
+            Ok(())
         }
     }
 }
 
-pub(crate) fn run_report(args: ReportArgs) -> Result<u8> {
+pub(crate) fn run_report(args: ReportArgs) -> exit::Result {
     let report = load_report(&args.report)?;
-    let text = cloudcap_report::render(&report, args.format, lang(args.lang))?;
+    let text = cloudcap_report::render(&report, args.format, args.lang.report())?;
     emit(args.out.as_deref(), &text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }
 
-pub(crate) fn run_diff(args: DiffArgs) -> Result<u8> {
+pub(crate) fn run_diff(args: DiffArgs) -> exit::Result {
     let old = load_report(&args.old)?;
     let new = load_report(&args.new)?;
     if old.target_tier != new.target_tier {
@@ -154,7 +81,7 @@ pub(crate) fn run_diff(args: DiffArgs) -> Result<u8> {
         );
     }
     let d = cloudcap_report::diff(&old, &new);
-    let text = cloudcap_report::render_diff(&d, args.format, lang(args.lang))?;
+    let text = cloudcap_report::render_diff(&d, args.format, args.lang.report())?;
     emit(None, &text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Success)
 }

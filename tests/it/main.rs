@@ -15,4 +15,5 @@ mod gate;
 mod html;
 mod lint;
 mod moto;
+mod pipe;
 mod readme;

@@ -1,22 +1,20 @@
-//! `cloudcap collect aws`: collect evidence from a provider into a bundle.
+//! `cloudcap collect aws|alibaba|tencent|huawei`: collect evidence from a provider into a bundle.
 //!
-//! The only place that reads the `AWS_*` environment; the collector library is handed an
-//! [`AwsConfig`]. Exit codes: 0 everything collected, 3 some evidence scopes have collection
-//! errors (recorded in the bundle as `collection.status`), 4 collection could not run.
+//! The flags every provider takes, and the bundle they write: created or continued, sealed at
+//! the end. Exit codes: 0 everything collected, 3 some evidence scopes have collection errors
+//! (recorded in the bundle as `collection.status`), 4 collection could not run. Each provider's
+//! credentials and run are in its own module (`aws`, `cn`).
 
 use std::{path::PathBuf, time::Duration};
 
 use anyhow::{Context, Result};
-use cloudcap_collect::{
-    HttpConfig, ProgressMode, Secret,
-    aws::{self, AwsConfig, AwsEnv},
-    bundle::BundleSink,
-};
+use cloudcap_collect::{HttpConfig, ProgressMode, bundle::BundleSink};
 use cloudcap_evidence::{BundleInfo, BundleWriter};
 
-use crate::exit;
+use crate::cmd::common::{CatalogArg, load};
+use crate::exit::{self, Outcome};
 
-#[path = "collect_cn.rs"]
+mod aws;
 mod cn;
 
 /// Collect evidence from a cloud provider into an evidence bundle.
@@ -116,7 +114,7 @@ impl CommonArgs {
             BundleWriter::resume(out)
                 .with_context(|| format!("cannot continue bundle {}", out.display()))?
         } else {
-            let catalog = crate::cmd::catalog::load(&crate::cmd::catalog::CatalogArg::default())?;
+            let catalog = load(&CatalogArg::default())?;
             let now = jiff::Timestamp::now();
             let info = BundleInfo {
                 tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -146,7 +144,7 @@ impl CommonArgs {
         sink: BundleSink,
         error_scopes: usize,
         summary: String,
-    ) -> Result<u8> {
+    ) -> exit::Result {
         sink.into_inner()
             .finish()
             .with_context(|| format!("cannot finish bundle {}", self.out.display()))?;
@@ -154,14 +152,14 @@ impl CommonArgs {
             eprintln!("{summary} -> {}", self.out.display());
         }
         Ok(if error_scopes > 0 {
-            exit::INCOMPLETE
+            Outcome::Incomplete
         } else {
-            exit::OK
+            Outcome::Success
         })
     }
 }
 
-pub(crate) fn run(args: Args) -> Result<u8> {
+pub(crate) fn run(args: Args) -> exit::Result {
     // A bad scope file is refused before any request is sent or anything is written.
     let common = match &args.provider {
         Provider::Aws(a) | Provider::Alibaba(a) | Provider::Tencent(a) | Provider::Huawei(a) => a,
@@ -170,56 +168,9 @@ pub(crate) fn run(args: Args) -> Result<u8> {
         crate::cmd::evidence::read_scope_file(path)?;
     }
     match args.provider {
-        Provider::Aws(args) => run_aws(args),
-        Provider::Alibaba(args) => cn::run_cn(cloudcap_collect::cn::CnProvider::Alibaba, args),
-        Provider::Tencent(args) => cn::run_cn(cloudcap_collect::cn::CnProvider::Tencent, args),
-        Provider::Huawei(args) => cn::run_cn(cloudcap_collect::cn::CnProvider::Huawei, args),
+        Provider::Aws(args) => aws::run(args),
+        Provider::Alibaba(args) => cn::run(cloudcap_collect::cn::CnProvider::Alibaba, args),
+        Provider::Tencent(args) => cn::run(cloudcap_collect::cn::CnProvider::Tencent, args),
+        Provider::Huawei(args) => cn::run(cloudcap_collect::cn::CnProvider::Huawei, args),
     }
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-fn run_aws(args: CommonArgs) -> Result<u8> {
-    let aws_env = AwsEnv {
-        access_key_id: env("AWS_ACCESS_KEY_ID"),
-        secret_access_key: env("AWS_SECRET_ACCESS_KEY").map(Secret::new),
-        session_token: env("AWS_SESSION_TOKEN").map(Secret::new),
-        profile_explicit: args.profile.is_some(),
-        profile: args.profile.clone().or_else(|| env("AWS_PROFILE")),
-        shared_credentials_file: env("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from),
-        home: env("HOME").map(PathBuf::from),
-    };
-    let credentials = aws::resolve_credentials(&aws_env)?;
-    let config = AwsConfig {
-        credentials,
-        regions: args.regions.clone(),
-        discovery_region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
-        endpoint_url: args
-            .endpoint_url
-            .clone()
-            .or_else(|| env("AWS_ENDPOINT_URL")),
-        http: args.http(),
-        concurrency: args.concurrency.max(1),
-        progress: args.progress(),
-    };
-    // The account and its region listing first: a --region it does not list is refused
-    // before the bundle exists.
-    let discovery = aws::discover(&config)?;
-    let sink = args.open_bundle()?;
-    let resume = sink.resume_state()?;
-    let summary = aws::collect(&config, discovery, &sink, &resume)?;
-    let line = format!(
-        "collected aws account {}: {} region(s) ({} listed region(s) left out), {} unit(s) ({} already in the bundle), {} API call(s), {} record(s), {} scope(s) with errors",
-        summary.account,
-        summary.regions_collected,
-        summary.regions_not_collected,
-        summary.units_collected,
-        summary.units_skipped,
-        summary.api_calls,
-        summary.resources,
-        summary.error_scopes
-    );
-    args.finish(sink, summary.error_scopes, line)
 }

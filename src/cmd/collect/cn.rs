@@ -14,10 +14,8 @@ use anyhow::{Context, Result, format_err};
 use cloudcap_collect::cn::{self, CnConfig, CnProvider, Credentials};
 
 use super::CommonArgs;
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
+use crate::cmd::common::env;
+use crate::exit;
 
 /// The vendor's conventional credential variables, else its CLI's profile file.
 fn credentials(provider: CnProvider, profile: Option<&str>) -> Result<Credentials> {
@@ -107,7 +105,7 @@ fn read_json(path: &std::path::Path) -> Result<Option<serde_json::Value>> {
     }
 }
 
-pub(crate) fn run_cn(provider: CnProvider, args: CommonArgs) -> Result<u8> {
+pub(crate) fn run(provider: CnProvider, args: CommonArgs) -> exit::Result {
     let config = CnConfig {
         credentials: credentials(provider, args.profile.as_deref())?,
         regions: args.regions.clone(),
