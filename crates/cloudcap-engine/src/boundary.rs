@@ -121,7 +121,7 @@ pub(crate) fn build(catalog: &Catalog, evidence: &Evidence) -> Boundary {
         } else {
             k.failed.push(FailedScope {
                 region: s.region.clone(),
-                error_class: crate::assess::error_class_name(s.error_class),
+                error_class: crate::decide::error_class_name(s.error_class),
             });
         }
     }

@@ -9,6 +9,9 @@
 
 mod assess;
 mod boundary;
+mod combine;
+mod decide;
+mod evaluate;
 mod input;
 mod report;
 mod rules;

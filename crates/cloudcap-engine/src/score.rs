@@ -4,8 +4,6 @@ use std::collections::BTreeMap;
 
 use cloudcap_catalog::{Catalog, Tier};
 
-use crate::assess::Options;
-use crate::input::Evidence;
 use crate::report::*;
 
 /// Scores the controls that apply at `tier`, restricted by `filter`.
@@ -37,27 +35,36 @@ pub fn ratio_bp(num: u64, den: u64) -> u32 {
     (num * 10_000).checked_div(den).map_or(0, |bp| bp as u32)
 }
 
-/// What the assessment decided, before scoring.
-pub(crate) struct Decided {
-    pub(crate) controls: Vec<ControlReport>,
+/// What a report says of itself: the tool, the bundle, the time and the target tier.
+pub(crate) struct Header {
+    pub(crate) tool_version: String,
+    pub(crate) bundle: BundleRef,
+    /// RFC 3339 UTC.
+    pub(crate) assessed_at: String,
+    pub(crate) target_tier: Tier,
+}
+
+/// What the report carries beside the controls: how attestations and waivers were used, and
+/// the boundary.
+pub(crate) struct Uses {
     pub(crate) attestations: Vec<AttestationUse>,
     pub(crate) waivers: Vec<crate::waiver::WaiverUse>,
     pub(crate) boundary: Boundary,
 }
 
+/// Phases 5 and 6, **score** and **assemble**: family, tier and overall scores of the decided
+/// controls, the tier achieved and its blockers, the customer's part, and the report.
 pub(crate) fn build_report(
     catalog: &Catalog,
-    evidence: &Evidence,
-    opts: &Options,
-    at: String,
-    decided: Decided,
+    header: Header,
+    controls: Vec<ControlReport>,
+    uses: Uses,
 ) -> Report {
-    let Decided {
-        controls,
+    let Uses {
         attestations,
         waivers,
         boundary,
-    } = decided;
+    } = uses;
     let mut tiers = Vec::new();
     let mut lower_reached = true;
     let mut tier_achieved = None;
@@ -130,11 +137,11 @@ pub(crate) fn build_report(
                 .collect::<BTreeMap<_, _>>(),
         })
         .collect();
-    let overall = score_at(controls.iter(), opts.target_tier);
+    let overall = score_at(controls.iter(), header.target_tier);
     let customer_part = customer_part(&controls);
     Report {
         report_format: crate::REPORT_FORMAT,
-        tool_version: opts.tool_version.clone(),
+        tool_version: header.tool_version,
         scoring_method: crate::SCORING_METHOD.to_owned(),
         catalog: CatalogRef {
             digest: catalog.digest(),
@@ -142,12 +149,9 @@ pub(crate) fn build_report(
             standard: catalog.meta.standard.clone(),
             assessment_method: catalog.meta.assessment_method.clone(),
         },
-        bundle: BundleRef {
-            merkle_root: evidence.bundle_merkle_root.clone(),
-            created_at: evidence.bundle_created_at.clone(),
-        },
-        assessed_at: at,
-        target_tier: opts.target_tier,
+        bundle: header.bundle,
+        assessed_at: header.assessed_at,
+        target_tier: header.target_tier,
         summary: Summary {
             tier_achieved,
             overall,
