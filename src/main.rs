@@ -12,6 +12,7 @@
 mod out;
 mod cmd;
 mod exit;
+mod reference;
 
 use std::process::ExitCode;
 
@@ -50,6 +51,9 @@ enum Command {
     Gate(cmd::gate::GateArgs),
     /// Evidence bundles: verify, attest, sign, keygen, export, list, sample, finish.
     Evidence(cmd::evidence::Args),
+    /// Print the CLI reference (`docs/cli.md`, which `cargo xtask codegen` writes with it).
+    #[command(name = "__cli-reference", hide = true)]
+    CliReference,
 }
 
 fn main() -> ExitCode {
@@ -73,6 +77,11 @@ fn main() -> ExitCode {
         Command::Diff(args) => cmd::report::run_diff(args),
         Command::Gate(args) => cmd::gate::run(args),
         Command::Evidence(args) => cmd::evidence::run(args),
+        Command::CliReference => {
+            use clap::CommandFactory as _;
+            out!("{}", reference::cli_reference(Cli::command()));
+            Ok(exit::Outcome::Success)
+        }
     };
     let code = match result {
         Ok(outcome) => ExitCode::from(outcome.code()),
@@ -93,70 +102,20 @@ mod tests {
 
     use super::Cli;
 
-    /// Where the rendered `--help` tree is committed.
-    const HELP_SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/help.txt");
+    /// Where the CLI reference is committed, relative to the workspace root.
+    const PATH: &str = "docs/cli.md";
 
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
     }
 
-    /// Every command path, parents before children, in clap's order; without clap's generated
-    /// `help` subcommands (`cloudcap help X` prints `cloudcap X --help`, already in the tree).
-    fn paths(cmd: &clap::Command, prefix: &[String], all: &mut Vec<Vec<String>>) {
-        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
-            let mut path = prefix.to_vec();
-            path.push(sub.get_name().to_owned());
-            all.push(path.clone());
-            paths(sub, &path, all);
-        }
-    }
-
-    /// What `cloudcap PATH… --help` prints, at a fixed width of 100 columns whatever the
-    /// terminal, so the snapshot does not depend on where the test runs.
-    fn render_help(path: &[String]) -> String {
-        let args = std::iter::once("cloudcap")
-            .chain(path.iter().map(String::as_str))
-            .chain(["--help"]);
-        let err = match Cli::command().term_width(100).try_get_matches_from(args) {
-            Ok(_) => panic!("`{} --help` did not print help", path.join(" ")),
-            Err(err) => err,
-        };
-        assert_eq!(
-            err.kind(),
-            clap::error::ErrorKind::DisplayHelp,
-            "{}",
-            path.join(" ")
-        );
-        err.render().to_string()
-    }
-
-    /// `cloudcap --help` and every subcommand's `--help`, recursively, in one text.
-    fn help_tree() -> String {
-        let mut cmd = Cli::command();
-        cmd.build();
-        let mut all = vec![Vec::new()];
-        paths(&cmd, &[], &mut all);
-        let mut text = String::new();
-        for path in &all {
-            let name = std::iter::once("cloudcap")
-                .chain(path.iter().map(String::as_str))
-                .collect::<Vec<_>>()
-                .join(" ");
-            text.push_str(&format!("=== {name} --help\n\n{}\n", render_help(path)));
-        }
-        text
-    }
-
+    /// `docs/cli.md` is what the command definitions render (`cargo xtask codegen` writes it).
     #[test]
-    fn help_tree_matches_the_snapshot() {
-        let actual = help_tree();
-        if std::env::var_os("CLOUDCAP_UPDATE_SNAPSHOTS").is_some() {
-            std::fs::create_dir_all(std::path::Path::new(HELP_SNAPSHOT).parent().unwrap()).unwrap();
-            std::fs::write(HELP_SNAPSHOT, &actual).unwrap();
-            return;
-        }
-        let expected = std::fs::read_to_string(HELP_SNAPSHOT).unwrap_or_default();
+    fn cli_reference_is_up_to_date() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(PATH);
+        let actual = crate::reference::cli_reference(Cli::command());
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
         if actual != expected {
             let line = actual
                 .lines()
@@ -164,13 +123,13 @@ mod tests {
                 .position(|(a, e)| a != e)
                 .unwrap_or_else(|| actual.lines().count().min(expected.lines().count()));
             panic!(
-                "the --help tree differs from {HELP_SNAPSHOT} at line {}:\n  snapshot: {}\n  actual:   {}\n\
-                 If the change is intended, update the snapshot with\n  \
-                 CLOUDCAP_UPDATE_SNAPSHOTS=1 cargo test --release --bin cloudcap help_tree\n\
-                 and commit tests/snapshots/help.txt.",
+                "{} differs from the command definitions at line {}:\n  committed: {}\n  actual:    {}\n\
+                 Run `cargo xtask codegen` and commit {}.",
+                PATH,
                 line + 1,
                 expected.lines().nth(line).unwrap_or("<end>"),
                 actual.lines().nth(line).unwrap_or("<end>"),
+                PATH,
             );
         }
     }

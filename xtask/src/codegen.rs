@@ -57,11 +57,59 @@ impl fmt::Display for Stale {
     }
 }
 
+/// Where the CLI reference is committed, relative to the workspace root.
+pub(crate) const CLI_REFERENCE: &str = "docs/cli.md";
+
+/// Whether the CLI reference is generated too. It comes from the `cloudcap` binary, built and
+/// run for it (`cargo run --release -- __cli-reference`); `cargo test` checks it with the
+/// binary's own test (`cli_reference_is_up_to_date`) instead of building the binary again from
+/// inside a test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cli {
+    Include,
+    // Only the test skips it.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Skip,
+}
+
+/// The CLI reference, from the binary of the workspace at `root`.
+fn cli_reference(root: &Path) -> Result<Vec<u8>, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "--bin",
+            "cloudcap",
+            "--",
+            "__cli-reference",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run cargo for the CLI reference: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`cloudcap __cli-reference` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(out.stdout)
+}
+
 /// Every generated file: path relative to the workspace root and its contents, sorted by path.
 ///
 /// `scratch` is an empty directory the sample bundle is built in.
-pub(crate) fn generated(scratch: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
+pub(crate) fn generated(
+    root: &Path,
+    scratch: &Path,
+    cli: Cli,
+) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
     let mut files = cloudcap_evidence::schema_files();
+    if cli == Cli::Include {
+        files.push((PathBuf::from(CLI_REFERENCE), cli_reference(root)?));
+    }
     files.push((
         Path::new("controls").join("DIAGNOSTICS.md"),
         cloudcap_catalog::diagnostics_md().into_bytes(),
@@ -76,9 +124,9 @@ pub(crate) fn generated(scratch: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, Strin
 
 /// Generates every file and compares it with `root`; in [`Mode::Write`] also brings `root` up to
 /// date. Returns the stale files found (in write mode: the ones it wrote or deleted).
-pub(crate) fn run(root: &Path, mode: Mode) -> Result<Vec<Stale>, String> {
+pub(crate) fn run(root: &Path, mode: Mode, cli: Cli) -> Result<Vec<Stale>, String> {
     let scratch = tempfile::tempdir().map_err(|e| format!("cannot create a scratch dir: {e}"))?;
-    let files = generated(scratch.path())?;
+    let files = generated(root, scratch.path(), cli)?;
     let found = stale(root, &files)?;
     if mode == Mode::Write {
         write(root, &files, &found)?;
@@ -176,7 +224,7 @@ mod tests {
     /// The committed generated files are what the generators produce: `cargo xtask codegen --check`.
     #[test]
     fn generated_files_are_up_to_date() {
-        let found = run(&workspace_root(), Mode::Check).unwrap();
+        let found = run(&workspace_root(), Mode::Check, Cli::Skip).unwrap();
         assert!(found.is_empty(), "{}", stale_message(&found));
     }
 

@@ -67,7 +67,7 @@ fn codegen(root: &Path, check: bool) -> ExitCode {
     } else {
         codegen::Mode::Write
     };
-    let found = match codegen::run(root, mode) {
+    let found = match codegen::run(root, mode, codegen::Cli::Include) {
         Ok(found) => found,
         Err(e) => {
             eprintln!("codegen: {e}");
