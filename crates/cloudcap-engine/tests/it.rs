@@ -580,6 +580,46 @@ fn waivers_apply_expire_and_report_unused() {
     );
 }
 
+/// Two whole-control waivers on one control act the same whatever their order in the file: the
+/// not-applicable one decides every item, so the accept-risk one has nothing to accept.
+#[test]
+fn whole_control_waivers_do_not_depend_on_their_order() {
+    let catalog = catalog();
+    let ev = Evidence {
+        records: vec![bucket("data-1", false)],
+        statuses: vec![ok_status("storage.bucket", 1)],
+        ..Evidence::default()
+    };
+    let (from, to) = ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z");
+    let accept = waiver("accept", "dp-9.2", None, "accept-risk", from, to);
+    let na = waiver("na", "dp-9.2", None, "not-applicable", from, to);
+    let run = |text: String| {
+        let mut o = opts(1);
+        o.waivers = cloudcap_engine::parse_waivers(&text).unwrap();
+        assess(&catalog, &ev, &o).unwrap()
+    };
+    let first = run([accept.clone(), na.clone()].concat());
+    let second = run([na, accept].concat());
+    assert_eq!(
+        serde_json::to_string(&first.controls).unwrap(),
+        serde_json::to_string(&second.controls).unwrap()
+    );
+    assert_eq!(first.waivers, second.waivers);
+    let status = |id: &str| {
+        first
+            .waivers
+            .iter()
+            .find(|w| w.waiver.id == id)
+            .unwrap()
+            .status
+    };
+    assert_eq!(status("na"), WaiverStatus::Applied);
+    assert_eq!(status("accept"), WaiverStatus::Unused);
+    let dp92 = first.controls.iter().find(|c| c.id == "dp-9.2").unwrap();
+    assert!(dp92.items.iter().all(|i| i.decided_by == DecidedBy::Waiver));
+    assert_eq!(dp92.waivers, vec!["na".to_owned()]);
+}
+
 /// The evidence as if `region` had been listed but left out of the collection: its records
 /// are gone, each kind there has a `not-collected` error status, and its inventory record says
 /// `collected = false` with nothing known about what it holds.
