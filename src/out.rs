@@ -40,6 +40,17 @@ pub(crate) fn write(args: fmt::Arguments<'_>, newline: bool) {
     }
 }
 
+/// Writes `bytes` as they are (an evidence object may not be text).
+pub(crate) fn write_bytes(bytes: &[u8]) {
+    let mut state = STATE.lock().unwrap_or_else(PoisonError::into_inner);
+    if !matches!(*state, State::Open) {
+        return;
+    }
+    if let Err(err) = io::stdout().lock().write_all(bytes) {
+        *state = closed_or_failed(err);
+    }
+}
+
 /// Flushes stdout; returns the write error to report, if there was one (a closed pipe is none).
 pub(crate) fn finish() -> Option<io::Error> {
     let mut state = STATE.lock().unwrap_or_else(PoisonError::into_inner);

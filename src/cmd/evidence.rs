@@ -12,8 +12,9 @@ use cloudcap_evidence::{
 };
 use tabled::{Table, Tabled, settings::Style};
 
-use crate::cmd::common::{CatalogArg, load};
+use crate::cmd::common::{CatalogArg, load, open_verified};
 use crate::exit::{self, Failure, Outcome};
+use crate::out;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -64,6 +65,21 @@ enum Sub {
         /// Only entries of this kind (e.g. `identity.user`, `raw`, `attestation`).
         #[arg(long)]
         kind: Option<String>,
+    },
+    /// Print one object of a verified bundle: a raw provider answer, a record, a status, an
+    /// attestation or an attachment, byte for byte as stored (reports name objects by hash).
+    ///
+    /// The whole bundle is verified first; a hash the manifest does not list is invalid input
+    /// (exit 4).
+    Show {
+        /// Bundle directory or .tar archive.
+        bundle: PathBuf,
+        /// The object's SHA-256 (64 hex digits).
+        sha256: String,
+        /// Print the object's manifest entry (kind, scope, API action, collection time, media
+        /// type, size) as JSON instead of its bytes.
+        #[arg(long)]
+        meta: bool,
     },
     /// Unpack the sample bundle embedded in the binary.
     Sample {
@@ -192,6 +208,11 @@ pub(crate) fn run(args: Args) -> exit::Result {
             Ok(Outcome::Success)
         }
         Sub::List { bundle, kind } => list(&bundle, kind.as_deref()),
+        Sub::Show {
+            bundle,
+            sha256,
+            meta,
+        } => show(&bundle, &sha256, meta),
         Sub::Sample { out } => {
             cloudcap_evidence::extract_archive(cloudcap_evidence::sample_bundle_tar(), &out)?;
             let b = Bundle::open(&out)?;
@@ -503,6 +524,32 @@ fn media_type(path: &Path) -> &'static str {
         Some("zip") => "application/zip",
         _ => "application/octet-stream",
     }
+}
+
+fn show(path: &Path, sha: &str, meta: bool) -> exit::Result {
+    let Some(hash) = cloudcap_evidence::Sha256Hex::parse(sha) else {
+        return Err(format_err!("`{sha}` is not a SHA-256 (64 lowercase hex digits)").into());
+    };
+    let bundle = open_verified(path)?;
+    let Some(entry) = bundle.entry(&hash) else {
+        return Err(format_err!(
+            "no object {sha} in the manifest of {}; `cloudcap evidence list` names every object",
+            path.display()
+        )
+        .into());
+    };
+    if meta {
+        let entries: Vec<&cloudcap_evidence::Entry> = bundle
+            .manifest()
+            .entries
+            .iter()
+            .filter(|e| e.sha256 == entry.sha256)
+            .collect();
+        outln!("{}", serde_json::to_string_pretty(&entries)?);
+    } else {
+        out::write_bytes(&bundle.object_bytes(&hash)?);
+    }
+    Ok(Outcome::Success)
 }
 
 fn list(path: &Path, kind: Option<&str>) -> exit::Result {

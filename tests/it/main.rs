@@ -17,3 +17,4 @@ mod lint;
 mod moto;
 mod pipe;
 mod readme;
+mod show;
