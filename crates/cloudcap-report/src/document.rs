@@ -255,14 +255,14 @@ impl Builder<'_> {
             rows: s
                 .tiers
                 .iter()
-                .map(|t_| {
+                .map(|row| {
                     vec![
-                        t(text(&t_.name, lang)),
-                        t(pct(t_.score.score_bp)),
-                        t(pct(t_.min_score_bp)),
-                        t(pct(t_.score.coverage_bp)),
-                        t(pct(t_.min_coverage_bp)),
-                        t(yes_no(t_.reached, lang)),
+                        t(text(&row.name, lang)),
+                        t(pct(row.score.score_bp)),
+                        t(pct(row.min_score_bp)),
+                        t(pct(row.score.coverage_bp)),
+                        t(pct(row.min_coverage_bp)),
+                        t(yes_no(row.reached, lang)),
                     ]
                 })
                 .collect(),
