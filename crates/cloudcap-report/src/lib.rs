@@ -2,11 +2,16 @@
 //! HTML, JUnit, SARIF 2.1.0, OSCAL 1.1 assessment results and POA&M, and the pure [`diff`] of
 //! two reports.
 //!
+//! Markdown and HTML write one document model (`doc.rs`), built from the report once
+//! (`document.rs`).
+//!
 //! Formatting only: nothing here decides a result, reads a file, the environment or a clock.
 //! Every renderer is a pure function of the report, so output is byte-stable.
 
 mod boundary;
 mod diff;
+mod doc;
+mod document;
 mod html;
 mod junit;
 mod markdown;

@@ -105,7 +105,11 @@ pub(crate) fn waiver_mode(m: cloudcap_engine::WaiverMode, lang: Lang) -> &'stati
 }
 
 /// A waiver's risk rating (`low`, `medium`, `high`, `critical`).
-fn risk(r: &str, lang: Lang) -> &str {
+pub(crate) fn risk(r: &cloudcap_engine::Risk, lang: Lang) -> String {
+    risk_word(&serde_name(r), lang).to_owned()
+}
+
+fn risk_word(r: &str, lang: Lang) -> &str {
     match (lang, r) {
         (Lang::Zh, "low") => "低",
         (Lang::Zh, "medium") => "中",
@@ -249,56 +253,6 @@ fn serde_name<T: serde::Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
-}
-
-pub(crate) fn waiver_header(lang: Lang) -> Vec<&'static str> {
-    vec![
-        l(lang, "Waiver", "豁免"),
-        l(lang, "Mode", "方式"),
-        l(lang, "Scope", "范围"),
-        l(lang, "Status", "状态"),
-        l(lang, "Matched", "匹配数"),
-        l(lang, "Approver", "批准人"),
-        l(lang, "Ticket", "工单"),
-        l(lang, "Risk", "风险"),
-        l(lang, "Effective", "生效"),
-        l(lang, "Expires", "到期"),
-        l(lang, "Justification", "理由"),
-    ]
-}
-
-/// The waivers naming `control`, one row each (plain text, unescaped).
-pub(crate) fn waiver_rows(report: &Report, control: &str, lang: Lang) -> Vec<Vec<String>> {
-    report
-        .waivers
-        .iter()
-        .filter(|w| w.waiver.control == control)
-        .map(|w| {
-            let v = &w.waiver;
-            let scope = [
-                v.resource.as_deref(),
-                v.provider.as_deref(),
-                v.account.as_deref(),
-            ]
-            .iter()
-            .map(|s| s.unwrap_or("*"))
-            .collect::<Vec<_>>()
-            .join(" / ");
-            vec![
-                v.id.clone(),
-                waiver_mode(v.mode, lang).to_owned(),
-                scope,
-                waiver_status(w.status, lang).to_owned(),
-                w.matched.to_string(),
-                v.approver.clone(),
-                v.ticket.clone(),
-                risk(&serde_name(&v.risk), lang).to_owned(),
-                v.effective.clone(),
-                v.expires.clone(),
-                v.justification.clone(),
-            ]
-        })
-        .collect()
 }
 
 /// A collector's error class, in words (`error` is what the report says of a failed status

@@ -117,6 +117,18 @@ fn markdown_zh_snapshot() {
     insta::assert_snapshot!("markdown_zh", out);
 }
 
+/// The HTML report of the fixture, pinned byte for byte (with the Markdown snapshots, these hold
+/// the document model's writers to their output).
+#[test]
+fn html_en_snapshot() {
+    insta::assert_snapshot!("html_en", r(Format::Html, Lang::En));
+}
+
+#[test]
+fn html_zh_snapshot() {
+    insta::assert_snapshot!("html_zh", r(Format::Html, Lang::Zh));
+}
+
 #[test]
 fn output_is_byte_stable() {
     for &f in Format::ALL {

@@ -743,6 +743,19 @@ fn zh_diff_table_holds_no_english() {
     assert!(words.is_empty(), "English in the zh diff: {words:?}\n{out}");
 }
 
+/// Markdown and HTML of the richest report (every reason, cause, blocker, status and boundary
+/// case), in both languages, pinned byte for byte.
+#[test]
+fn everything_markdown_and_html_snapshots() {
+    let rep = everything();
+    for (format, name) in [(Format::Markdown, "markdown"), (Format::Html, "html")] {
+        for (lang, l) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+            let out = render(&rep, format, lang).unwrap();
+            insta::assert_snapshot!(format!("everything_{name}_{l}"), out);
+        }
+    }
+}
+
 /// `Reason::code` (strum) is the `code` tag serde writes, for every reason.
 #[test]
 fn reason_codes_are_the_serde_tags() {

@@ -1,0 +1,671 @@
+//! The report turned once into a [`Document`] for the Markdown and HTML writers, laid out like a
+//! GB/T 34942 assessment report: the boundary, the summary, the families, one section per clause
+//! (methods, results per tier, items, rules with their evidence-set hashes, failing resources
+//! with evidence hashes, assessor records, waivers), then the customer's part.
+//!
+//! One function per section; every label the two formats show is in [`labels`], once, in both
+//! languages.
+
+use cloudcap_engine::{ControlReport, Report, ResultState};
+
+use crate::Lang;
+use crate::doc::{Block, Cell, Document, Inline};
+use crate::text::{
+    attestation_status, automation, blocker, control_reason, customer_only, customer_part_intro,
+    customer_part_table, customer_part_title, decided_by, item_reason, method, methods, next_tier,
+    pct, reason, responsibility, result, scope_cause, scope_message, text, tier, tier_achieved,
+    waiver_mode, waiver_status, yes_no,
+};
+
+/// Every label of the Markdown and HTML reports, as (English, Chinese).
+mod labels {
+    pub(super) type Label = (&'static str, &'static str);
+
+    pub(super) const TITLE: Label = (
+        "Cloud service security capability assessment report",
+        "云计算服务安全能力评估报告",
+    );
+    // Section titles.
+    pub(super) const SUMMARY: Label = ("Summary", "概述");
+    pub(super) const BY_FAMILY: Label = ("Results by family", "各安全要求族评估结果");
+    pub(super) const BY_CLAUSE: Label = ("Results by clause", "各条款评估结果");
+    pub(super) const OTHER: Label = ("Other", "其他");
+    // The summary.
+    pub(super) const FIELD: Label = ("Field", "项目");
+    pub(super) const VALUE: Label = ("Value", "内容");
+    pub(super) const STANDARD: Label = ("Standard", "标准");
+    pub(super) const ASSESSMENT_METHOD: Label = ("Assessment method", "评估方法");
+    pub(super) const CATALOG_VERSION: Label = ("Catalog version", "目录版本");
+    pub(super) const CATALOG_DIGEST: Label = ("Catalog digest", "目录摘要");
+    pub(super) const MERKLE_ROOT: Label = ("Evidence bundle Merkle root", "证据包 Merkle 根");
+    pub(super) const COLLECTED_AT: Label = ("Evidence collected at", "证据采集时间");
+    pub(super) const ASSESSED_AT: Label = ("Assessed at", "评估时间");
+    pub(super) const TOOL_VERSION: Label = ("Tool version", "工具版本");
+    pub(super) const SCORING_METHOD: Label = ("Scoring method", "评分方法");
+    pub(super) const TARGET_TIER: Label = ("Target tier", "目标级别");
+    pub(super) const SCORE: Label = ("Score", "得分");
+    pub(super) const COVERAGE: Label = ("Coverage", "覆盖率");
+    pub(super) const TIER_ACHIEVED: Label = ("Tier achieved", "达到级别");
+    pub(super) const MIN_SCORE: Label = ("Min score", "最低得分");
+    pub(super) const MIN_COVERAGE: Label = ("Min coverage", "最低覆盖率");
+    pub(super) const REACHED: Label = ("Reached", "是否达到");
+    /// Before the next tier's name, and after it.
+    pub(super) const WHAT_BLOCKS: Label = ("What blocks", "阻碍达到");
+    pub(super) const WHAT_BLOCKS_END: Label = (":", "的原因：");
+    // The families.
+    pub(super) const FAMILY: Label = ("Family", "族");
+    pub(super) const NAME: Label = ("Name", "名称");
+    // A control.
+    pub(super) const CLAUSE: Label = ("Clause", "条款");
+    pub(super) const METHODS: Label = ("Methods", "评估方法");
+    pub(super) const AUTOMATION: Label = ("Automation", "自动化程度");
+    pub(super) const WEIGHT: Label = ("Weight", "权重");
+    pub(super) const KEY_CONTROL: Label = ("Key control", "关键控制项");
+    pub(super) const LOWEST_TIER: Label = ("Lowest tier", "最低适用级别");
+    pub(super) const TIER: Label = ("Tier", "级别");
+    pub(super) const RESULT: Label = ("Result", "结果");
+    pub(super) const REASON: Label = ("Reason", "理由");
+    pub(super) const ITEM: Label = ("Item", "测评项");
+    pub(super) const IMPLEMENTED_BY: Label = ("Implemented by", "实施方");
+    pub(super) const DECIDED_BY: Label = ("Decided by", "判定依据");
+    pub(super) const OVERRIDES: Label = ("overrides rules' result", "覆盖规则结果");
+    pub(super) const RULES_AND_EVIDENCE: Label = ("Rules and evidence", "规则与证据");
+    pub(super) const RULE: Label = ("Rule", "规则");
+    pub(super) const PASSED_IN_SCOPE: Label = ("Passed / in scope", "通过 / 范围内");
+    pub(super) const EVIDENCE_SET_SHA256: Label = ("Evidence set SHA-256", "证据集 SHA-256");
+    pub(super) const FAILING_RESOURCES: Label = ("Failing resources", "不符合的资源");
+    pub(super) const RESOURCE: Label = ("Resource", "资源");
+    /// A record's field (the summary's `FIELD` is a row's name).
+    pub(super) const RECORD_FIELD: Label = ("Field", "字段");
+    pub(super) const PLACE: Label = ("Provider / account / region", "云服务商 / 账号 / 地域");
+    pub(super) const EVIDENCE_SHA256: Label = ("Evidence SHA-256", "证据 SHA-256");
+    pub(super) const RISK_ACCEPTED: Label = ("risk accepted by waiver", "已由豁免接受风险");
+    pub(super) const NOT_REPORTED: Label = (
+        "Not reported by the provider (needs an interview, examine or test record)",
+        "云服务商未报告的字段（需以访谈、检查或测试记录补充证据）",
+    );
+    pub(super) const ERRORS: Label = ("Records the rule could not evaluate", "规则无法评估的记录");
+    pub(super) const ERROR: Label = ("Error", "错误");
+    pub(super) const INCOMPLETE: Label = ("Incomplete evidence", "证据不完整的采集范围");
+    pub(super) const KIND: Label = ("Kind", "证据类型");
+    pub(super) const CAUSE: Label = ("Cause", "原因");
+    pub(super) const COLLECTOR_MESSAGE: Label = ("Collector message", "采集器消息");
+    pub(super) const ASSESSOR_RECORDS: Label = ("Assessor records", "测评人员记录");
+    pub(super) const ASSESSOR: Label = ("Assessor", "测评人员");
+    pub(super) const METHOD: Label = ("Method", "方法");
+    pub(super) const DATE: Label = ("Date", "日期");
+    pub(super) const STATUS: Label = ("Status", "状态");
+    pub(super) const SHA256: Label = ("SHA-256", "SHA-256");
+    // Waivers.
+    pub(super) const WAIVERS: Label = ("Waivers", "豁免");
+    pub(super) const WAIVER: Label = ("Waiver", "豁免");
+    pub(super) const MODE: Label = ("Mode", "方式");
+    pub(super) const SCOPE: Label = ("Scope", "范围");
+    pub(super) const MATCHED: Label = ("Matched", "匹配数");
+    pub(super) const APPROVER: Label = ("Approver", "批准人");
+    pub(super) const TICKET: Label = ("Ticket", "工单");
+    pub(super) const RISK: Label = ("Risk", "风险");
+    pub(super) const EFFECTIVE: Label = ("Effective", "生效");
+    pub(super) const EXPIRES: Label = ("Expires", "到期");
+    pub(super) const JUSTIFICATION: Label = ("Justification", "理由");
+    /// What ends a caption before a table.
+    pub(super) const COLON: Label = (":", "：");
+}
+
+use labels::Label;
+
+/// The report as a document in `lang`.
+pub(crate) fn build(report: &Report, lang: Lang) -> Document {
+    let b = Builder { report, lang };
+    let mut blocks = Vec::new();
+    b.boundary(&mut blocks);
+    b.summary(&mut blocks);
+    b.families(&mut blocks);
+    b.clauses(&mut blocks);
+    b.customer_part(&mut blocks);
+    Document {
+        lang,
+        title: b.w(labels::TITLE).to_owned(),
+        blocks,
+    }
+}
+
+struct Builder<'a> {
+    report: &'a Report,
+    lang: Lang,
+}
+
+fn t(s: impl Into<String>) -> Cell {
+    vec![Inline::Text(s.into())]
+}
+
+fn rich(s: impl Into<String>) -> Cell {
+    vec![Inline::Rich(s.into())]
+}
+
+fn code(s: impl Into<String>) -> Cell {
+    vec![Inline::Code(s.into())]
+}
+
+fn mono(s: impl Into<String>) -> Cell {
+    vec![Inline::Mono(s.into())]
+}
+
+fn heading(level: u8, text: String) -> Block {
+    Block::Heading {
+        level,
+        text,
+        anchor: None,
+    }
+}
+
+fn place(provider: &str, account: &str, region: &str) -> Cell {
+    t(format!("{provider} / {account} / {region}"))
+}
+
+impl Builder<'_> {
+    /// The label in the document's language.
+    fn w(&self, (en, zh): Label) -> &'static str {
+        match self.lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+
+    fn head(&self, labels: &[Label]) -> Vec<String> {
+        labels.iter().map(|&l| self.w(l).to_owned()).collect()
+    }
+
+    fn result(&self, state: ResultState) -> Inline {
+        Inline::Result {
+            state,
+            label: result(state, self.lang).to_owned(),
+        }
+    }
+
+    /// A caption before a table: `Failing resources:` / `不符合的资源：`.
+    fn caption(&self, label: Label) -> Block {
+        Block::Paragraph(t(format!("{}{}", self.w(label), self.w(labels::COLON))))
+    }
+
+    fn tier(&self, t: cloudcap_catalog::Tier) -> String {
+        tier(self.report, t, self.lang)
+    }
+
+    /// Section 1: the assessment boundary (`docs/scoring.md` §10).
+    fn boundary(&self, out: &mut Vec<Block>) {
+        use crate::boundary::Block as B;
+        out.push(heading(
+            2,
+            format!("1. {}", crate::boundary::title(self.lang)),
+        ));
+        for b in crate::boundary::blocks(&self.report.boundary, self.lang, false) {
+            out.push(match b {
+                B::Heading(h) => heading(3, h),
+                B::Para(p) => Block::Paragraph(rich(p)),
+                B::Table { head, rows } => Block::Table {
+                    head,
+                    rows: rows
+                        .into_iter()
+                        .map(|r| r.into_iter().map(rich).collect())
+                        .collect(),
+                },
+            });
+        }
+    }
+
+    /// Section 2: the summary, the tiers and what blocks the next one.
+    fn summary(&self, out: &mut Vec<Block>) {
+        use labels as L;
+        let (report, lang) = (self.report, self.lang);
+        let s = &report.summary;
+        out.push(heading(2, format!("2. {}", self.w(L::SUMMARY))));
+        let fields: Vec<(Label, Cell)> = vec![
+            (L::STANDARD, t(&report.catalog.standard)),
+            (L::ASSESSMENT_METHOD, t(&report.catalog.assessment_method)),
+            (L::CATALOG_VERSION, t(&report.catalog.version)),
+            (L::CATALOG_DIGEST, mono(&report.catalog.digest)),
+            (L::MERKLE_ROOT, mono(&report.bundle.merkle_root)),
+            (L::COLLECTED_AT, t(&report.bundle.created_at)),
+            (L::ASSESSED_AT, t(&report.assessed_at)),
+            (L::TOOL_VERSION, t(&report.tool_version)),
+            (L::SCORING_METHOD, t(&report.scoring_method)),
+            (L::TARGET_TIER, t(self.tier(report.target_tier))),
+            (L::SCORE, t(pct(s.overall.score_bp))),
+            (L::COVERAGE, t(pct(s.overall.coverage_bp))),
+            (L::TIER_ACHIEVED, t(tier_achieved(report, lang))),
+        ];
+        out.push(Block::Table {
+            head: self.head(&[L::FIELD, L::VALUE]),
+            rows: fields
+                .into_iter()
+                .map(|(k, v)| vec![t(self.w(k)), v])
+                .collect(),
+        });
+
+        out.push(Block::Table {
+            head: self.head(&[
+                L::TIER,
+                L::SCORE,
+                L::MIN_SCORE,
+                L::COVERAGE,
+                L::MIN_COVERAGE,
+                L::REACHED,
+            ]),
+            rows: s
+                .tiers
+                .iter()
+                .map(|row| {
+                    vec![
+                        t(text(&row.name, lang)),
+                        t(pct(row.score.score_bp)),
+                        t(pct(row.min_score_bp)),
+                        t(pct(row.score.coverage_bp)),
+                        t(pct(row.min_coverage_bp)),
+                        t(yes_no(row.reached, lang)),
+                    ]
+                })
+                .collect(),
+        });
+        if let Some(next) = next_tier(report) {
+            out.push(Block::Paragraph(t(format!(
+                "{} {}{}",
+                self.w(L::WHAT_BLOCKS),
+                text(&next.name, lang),
+                self.w(L::WHAT_BLOCKS_END)
+            ))));
+            out.push(Block::List(
+                next.blockers
+                    .iter()
+                    .map(|b| t(blocker(report, b, lang)))
+                    .collect(),
+            ));
+        }
+    }
+
+    /// Section 3: scores and counts per family at the target tier.
+    fn families(&self, out: &mut Vec<Block>) {
+        use labels as L;
+        let (report, lang) = (self.report, self.lang);
+        out.push(heading(2, format!("3. {}", self.w(L::BY_FAMILY))));
+        let mut head = self.head(&[L::FAMILY, L::NAME, L::SCORE, L::COVERAGE]);
+        head.extend(ResultState::ALL.iter().map(|r| result(*r, lang).to_owned()));
+        let rows = report
+            .families
+            .iter()
+            .map(|f| {
+                let mut cells = vec![t(&f.family), t(text(&f.name, lang))];
+                match f.scores.get(&report.target_tier) {
+                    Some(sc) => {
+                        cells.push(t(pct(sc.score_bp)));
+                        cells.push(t(pct(sc.coverage_bp)));
+                        cells.extend(
+                            ResultState::ALL
+                                .iter()
+                                .map(|r| t(sc.counts.get(r).copied().unwrap_or(0).to_string())),
+                        );
+                    }
+                    None => cells.extend(std::iter::repeat_n(t("-"), 2 + ResultState::ALL.len())),
+                }
+                cells
+            })
+            .collect();
+        out.push(Block::Table { head, rows });
+    }
+
+    /// Section 4: one part per family, one section per control.
+    fn clauses(&self, out: &mut Vec<Block>) {
+        let report = self.report;
+        out.push(heading(2, format!("4. {}", self.w(labels::BY_CLAUSE))));
+        for f in &report.families {
+            out.push(heading(
+                3,
+                format!("{} {}", f.family, text(&f.name, self.lang)),
+            ));
+            for c in report.controls.iter().filter(|c| c.family == f.family) {
+                out.push(self.control(c));
+            }
+        }
+        // Controls whose family is not listed (should not happen, but never drop a control).
+        let orphans: Vec<_> = report
+            .controls
+            .iter()
+            .filter(|c| !report.families.iter().any(|f| f.family == c.family))
+            .collect();
+        if !orphans.is_empty() {
+            out.push(heading(3, self.w(labels::OTHER).to_owned()));
+            for c in orphans {
+                out.push(self.control(c));
+            }
+        }
+    }
+
+    /// Section 5: the customer's part, apart from the provider's score.
+    fn customer_part(&self, out: &mut Vec<Block>) {
+        let (report, lang) = (self.report, self.lang);
+        out.push(Block::Heading {
+            level: 2,
+            text: format!("5. {}", customer_part_title(lang)),
+            anchor: Some("customer-part".into()),
+        });
+        for p in customer_part_intro(report, lang) {
+            out.push(Block::Paragraph(rich(p)));
+        }
+        let (head, rows) = customer_part_table(report, lang);
+        if !rows.is_empty() {
+            let rows = report
+                .customer_part
+                .items
+                .iter()
+                .zip(rows)
+                .map(|(i, r)| {
+                    let [control, title, item, tier, _, reason] =
+                        <[String; 6]>::try_from(r).expect("six columns");
+                    vec![
+                        t(control),
+                        t(title),
+                        t(item),
+                        t(tier),
+                        vec![self.result(i.result)],
+                        rich(reason),
+                    ]
+                })
+                .collect();
+            out.push(Block::Table {
+                head: head.into_iter().map(str::to_owned).collect(),
+                rows,
+            });
+        }
+    }
+
+    /// One control: its facts, results per tier, items, rules and what they found, waivers and
+    /// assessor records.
+    fn control(&self, c: &ControlReport) -> Block {
+        use labels as L;
+        let (report, lang) = (self.report, self.lang);
+        let mut body = vec![
+            Block::Heading {
+                level: 4,
+                text: format!("{} {}", c.id, text(&c.title, lang)),
+                anchor: None,
+            },
+            Block::Fields(
+                [
+                    (L::CLAUSE, c.clause.clone()),
+                    (L::METHODS, methods(&c.methods, lang)),
+                    (L::AUTOMATION, automation(c.automation, lang).to_owned()),
+                    (L::WEIGHT, c.weight.to_string()),
+                    (L::KEY_CONTROL, yes_no(c.key, lang).to_owned()),
+                    (L::LOWEST_TIER, self.tier(c.min_tier)),
+                ]
+                .into_iter()
+                .map(|(k, v)| (self.w(k).to_owned(), Inline::Text(v)))
+                .collect(),
+            ),
+        ];
+        if c.results.is_empty() {
+            body.push(Block::Paragraph(t(customer_only(lang))));
+        }
+
+        body.push(Block::Table {
+            head: self.head(&[L::TIER, L::RESULT, L::REASON]),
+            rows: c
+                .results
+                .iter()
+                .map(|(tr, r)| {
+                    vec![
+                        t(self.tier(*tr)),
+                        vec![self.result(r.result)],
+                        rich(control_reason(r, lang)),
+                    ]
+                })
+                .collect(),
+        });
+
+        body.push(Block::Table {
+            head: self.head(&[
+                L::ITEM,
+                L::TIER,
+                L::IMPLEMENTED_BY,
+                L::RESULT,
+                L::DECIDED_BY,
+                L::REASON,
+            ]),
+            rows: c
+                .items
+                .iter()
+                .map(|i| {
+                    let mut why = rich(item_reason(i, lang));
+                    if let Some(o) = i.overridden_rule_result {
+                        why.push(Inline::text(format!(" ({} ", self.w(L::OVERRIDES))));
+                        why.push(self.result(o));
+                        why.push(Inline::text(")"));
+                    }
+                    vec![
+                        t(&i.id),
+                        t(self.tier(i.tier)),
+                        t(responsibility(i.responsibility, lang)),
+                        vec![self.result(i.result)],
+                        t(decided_by(i.decided_by, lang)),
+                        why,
+                    ]
+                })
+                .collect(),
+        });
+
+        let rules: Vec<_> = c
+            .items
+            .iter()
+            .flat_map(|i| i.rules.iter().map(move |r| (i, r)))
+            .collect();
+        let mut table = |caption: Label, head: &[Label], rows: Vec<Vec<Cell>>| {
+            if !rows.is_empty() {
+                body.push(self.caption(caption));
+                body.push(Block::Table {
+                    head: self.head(head),
+                    rows,
+                });
+            }
+        };
+
+        table(
+            L::RULES_AND_EVIDENCE,
+            &[
+                L::ITEM,
+                L::RULE,
+                L::RESULT,
+                L::PASSED_IN_SCOPE,
+                L::REASON,
+                L::EVIDENCE_SET_SHA256,
+            ],
+            rules
+                .iter()
+                .map(|(i, r)| {
+                    vec![
+                        t(&i.id),
+                        t(&r.id),
+                        vec![self.result(r.result)],
+                        t(format!("{} / {}", r.passed, r.in_scope)),
+                        rich(reason(&r.reason, lang)),
+                        vec![
+                            Inline::Code(r.evidence_set_sha256.clone()),
+                            Inline::text(format!(" ({})", r.evidence_count)),
+                        ],
+                    ]
+                })
+                .collect(),
+        );
+
+        table(
+            L::FAILING_RESOURCES,
+            &[L::RULE, L::RESOURCE, L::PLACE, L::EVIDENCE_SHA256],
+            rules
+                .iter()
+                .flat_map(|(_, r)| {
+                    r.failed.iter().map(move |f| {
+                        vec![
+                            t(&r.id),
+                            t(match &f.accepted_by {
+                                Some(w) => {
+                                    format!("{} ({} {w})", f.resource_id, self.w(L::RISK_ACCEPTED))
+                                }
+                                None => f.resource_id.clone(),
+                            }),
+                            place(&f.provider, &f.account, &f.region),
+                            code(&f.evidence),
+                        ]
+                    })
+                })
+                .collect(),
+        );
+
+        table(
+            L::NOT_REPORTED,
+            &[
+                L::RULE,
+                L::RESOURCE,
+                L::RECORD_FIELD,
+                L::PLACE,
+                L::EVIDENCE_SHA256,
+            ],
+            rules
+                .iter()
+                .flat_map(|(_, r)| {
+                    r.not_reported.iter().map(move |n| {
+                        vec![
+                            t(&r.id),
+                            t(&n.resource_id),
+                            code(&n.field),
+                            place(&n.provider, &n.account, &n.region),
+                            code(&n.evidence),
+                        ]
+                    })
+                })
+                .collect(),
+        );
+
+        table(
+            L::ERRORS,
+            &[L::RULE, L::RESOURCE, L::ERROR, L::EVIDENCE_SHA256],
+            rules
+                .iter()
+                .flat_map(|(_, r)| {
+                    r.errors.iter().map(move |e| {
+                        vec![
+                            t(&r.id),
+                            t(&e.resource_id),
+                            t(&e.message),
+                            code(&e.evidence),
+                        ]
+                    })
+                })
+                .collect(),
+        );
+
+        table(
+            L::INCOMPLETE,
+            &[L::RULE, L::KIND, L::PLACE, L::CAUSE, L::COLLECTOR_MESSAGE],
+            rules
+                .iter()
+                .flat_map(|(_, r)| {
+                    r.incomplete.iter().map(move |p| {
+                        vec![
+                            t(&r.id),
+                            mono(&r.kind),
+                            place(&p.provider, &p.account, &p.region),
+                            t(scope_cause(&p.cause, lang)),
+                            t(scope_message(&p.cause)),
+                        ]
+                    })
+                })
+                .collect(),
+        );
+
+        table(
+            L::WAIVERS,
+            &[
+                L::WAIVER,
+                L::MODE,
+                L::SCOPE,
+                L::STATUS,
+                L::MATCHED,
+                L::APPROVER,
+                L::TICKET,
+                L::RISK,
+                L::EFFECTIVE,
+                L::EXPIRES,
+                L::JUSTIFICATION,
+            ],
+            self.waiver_rows(&c.id),
+        );
+
+        table(
+            L::ASSESSOR_RECORDS,
+            &[
+                L::ITEM,
+                L::ASSESSOR,
+                L::METHOD,
+                L::DATE,
+                L::RESULT,
+                L::STATUS,
+                L::SHA256,
+            ],
+            report
+                .attestations
+                .iter()
+                .filter(|a| a.control == c.id)
+                .map(|a| {
+                    vec![
+                        t(a.item.as_deref().unwrap_or("-")),
+                        t(&a.assessor),
+                        t(method(a.method, lang)),
+                        t(a.date.to_string()),
+                        vec![self.result(ResultState::from(a.result))],
+                        t(attestation_status(a.status, lang)),
+                        code(&a.sha256),
+                    ]
+                })
+                .collect(),
+        );
+
+        Block::Control {
+            anchor: c.id.clone(),
+            body,
+        }
+    }
+
+    /// The waivers naming `control`, one row each.
+    fn waiver_rows(&self, control: &str) -> Vec<Vec<Cell>> {
+        let lang = self.lang;
+        self.report
+            .waivers
+            .iter()
+            .filter(|w| w.waiver.control == control)
+            .map(|w| {
+                let v = &w.waiver;
+                let scope = [
+                    v.resource.as_deref(),
+                    v.provider.as_deref(),
+                    v.account.as_deref(),
+                ]
+                .iter()
+                .map(|s| s.unwrap_or("*"))
+                .collect::<Vec<_>>()
+                .join(" / ");
+                vec![
+                    t(&v.id),
+                    t(waiver_mode(v.mode, lang)),
+                    t(scope),
+                    t(waiver_status(w.status, lang)),
+                    t(w.matched.to_string()),
+                    t(&v.approver),
+                    t(&v.ticket),
+                    t(crate::text::risk(&v.risk, lang)),
+                    t(&v.effective),
+                    t(&v.expires),
+                    t(&v.justification),
+                ]
+            })
+            .collect()
+    }
+}
