@@ -1546,32 +1546,15 @@ fn cn_credentials_from_cli_profile_files() {
 #[test]
 fn cn_every_automated_control_has_a_provider_able_to_evidence_it() {
     use cloudcap_catalog::Automation;
+    use cloudcap_collect::capability;
     use cloudcap_collect::cn::{CnProvider, evidenced_kinds};
     let (catalog, _) = cloudcap_catalog::load(&cloudcap_catalog::embedded_source());
     let catalog = catalog.expect("the embedded catalog loads");
-    // The AWS collector's unit scopes (crates/cloudcap-collect/src/aws/mod.rs).
-    let aws = vec![
-        "identity.password-policy",
-        "identity.user",
-        "identity.access-key",
-        "storage.bucket",
-        "crypto.key",
-        "network.security-group",
-        "compute.volume",
-        "network.vpc",
-        "audit.trail",
-        "monitoring.config-recorder",
-        "monitoring.threat-detection",
-        "backup.plan",
-        "database.instance",
-        "region.inventory",
-    ];
-    let providers = [
-        ("aws", aws),
-        ("alibaba", evidenced_kinds(CnProvider::Alibaba)),
-        ("tencent", evidenced_kinds(CnProvider::Tencent)),
-        ("huawei", evidenced_kinds(CnProvider::Huawei)),
-    ];
+    let providers: Vec<_> = capability::providers()
+        .into_iter()
+        .map(|p| (p, capability::evidenced_kinds(p)))
+        .collect();
+    assert!(providers.len() >= 4, "{providers:?}");
     let mut automated = 0;
     for control in catalog
         .controls
@@ -1583,7 +1566,7 @@ fn cn_every_automated_control_has_a_provider_able_to_evidence_it() {
         let able: Vec<&str> = providers
             .iter()
             .filter(|(_, ks)| kinds.iter().all(|k| ks.contains(k)))
-            .map(|(p, _)| *p)
+            .map(|(p, _)| p.as_str())
             .collect();
         assert!(
             !able.is_empty(),
@@ -1598,6 +1581,55 @@ fn cn_every_automated_control_has_a_provider_able_to_evidence_it() {
     assert_eq!(evidenced_kinds(CnProvider::Alibaba).len(), 14);
     assert_eq!(evidenced_kinds(CnProvider::Huawei).len(), 14);
     assert_eq!(evidenced_kinds(CnProvider::Tencent).len(), 14);
+}
+
+/// The capability matrix holds to what the collectors write: a field listed as never reported
+/// is in no record of its kind, and a kind listed as unsupported gets only `unsupported`
+/// statuses (a collected one never does).
+#[test]
+fn cn_capability_matrix_matches_the_records() {
+    use cloudcap_collect::capability::{self, Capability, When};
+    for vendor in [Vendor::Alibaba, Vendor::Tencent, Vendor::Huawei] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        let (_, stderr, _) = collect(vendor, SECRET, &out);
+        let bundle = Bundle::open(&out).unwrap_or_else(|e| panic!("{stderr}: {e}"));
+        let name = env_names(vendor).0;
+        let provider = capability::providers()
+            .into_iter()
+            .find(|p| p.as_str() == name)
+            .unwrap();
+        let records = records(&bundle);
+        let classes = error_classes(&bundle);
+        for kind in capability::kinds() {
+            let of_kind: Vec<&Value> = records.iter().filter(|r| r["kind"] == *kind).collect();
+            let unsupported = classes
+                .iter()
+                .filter(|((k, _), class)| k == kind && class.as_str() == "unsupported")
+                .count();
+            match capability::capability(provider, kind) {
+                Capability::Unsupported => {
+                    assert!(
+                        of_kind.is_empty(),
+                        "{name} {kind}: records of an unsupported kind"
+                    );
+                    assert!(unsupported > 0, "{name} {kind}: no unsupported status");
+                }
+                Capability::Collected { gaps } => {
+                    assert_eq!(unsupported, 0, "{name} {kind}: unsupported status");
+                    for gap in gaps.iter().filter(|g| g.when == When::Always) {
+                        for r in &of_kind {
+                            assert!(
+                                r.get(gap.field).is_none(),
+                                "{name}: {kind}.{} is listed as never reported: {r}",
+                                gap.field
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Collecting again into the same bundle skips the complete units and duplicates nothing.

@@ -14,6 +14,7 @@ pub mod allow;
 pub mod aws;
 pub mod boundary;
 pub mod bundle;
+pub mod capability;
 pub mod clock;
 pub mod cn;
 pub mod http;

@@ -150,6 +150,25 @@ pub fn allow_list() -> AllowList {
 /// Upper bound on pages fetched for one listing (a runaway paginator becomes an error).
 pub(crate) const MAX_PAGES: usize = 200;
 
+/// Every kind the AWS collector reports on (the scopes of its units; test
+/// `units_cover_every_kind`).
+pub const KINDS: &[&str] = &[
+    "identity.password-policy",
+    "identity.user",
+    "identity.access-key",
+    "storage.bucket",
+    "crypto.key",
+    "network.security-group",
+    "compute.volume",
+    "network.vpc",
+    "audit.trail",
+    "monitoring.config-recorder",
+    "monitoring.threat-detection",
+    "backup.plan",
+    "database.instance",
+    "region.inventory",
+];
+
 /// Regional kinds: a listed region left out gets a `not-collected` status for each.
 const REGIONAL_KINDS: &[&str] = &[
     "storage.bucket",
@@ -650,6 +669,28 @@ impl Collector for InventoryCollector<'_> {
 mod tests {
     use super::*;
     use crate::{secret::Secret, sink::MemorySink};
+
+    #[test]
+    fn units_cover_every_kind() {
+        let aws = AwsCollector {
+            partition: Partition::AwsCn,
+            regions: vec!["cn-north-1".to_owned(), "cn-northwest-1".to_owned()],
+            only_region: None,
+            endpoint_url: None,
+            key_managers: Mutex::new(BTreeMap::new()),
+        };
+        let mut covered: Vec<&str> = aws
+            .units()
+            .iter()
+            .flat_map(|u| u.scopes.iter().map(|(kind, _)| *kind))
+            .chain(["region.inventory"])
+            .collect();
+        covered.sort();
+        covered.dedup();
+        let mut kinds = KINDS.to_vec();
+        kinds.sort();
+        assert_eq!(covered, kinds);
+    }
 
     #[test]
     fn allow_list_holds_only_read_actions() {

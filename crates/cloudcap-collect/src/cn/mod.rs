@@ -59,6 +59,10 @@ pub enum CnProvider {
 }
 
 impl CnProvider {
+    /// Every Chinese cloud with a collector, in the capability matrix's column order.
+    pub const ALL: &'static [CnProvider] =
+        &[CnProvider::Alibaba, CnProvider::Tencent, CnProvider::Huawei];
+
     /// The provider, in the shared vocabulary.
     pub fn provider(self) -> cloudcap_model::Provider {
         use cloudcap_model::Provider;
