@@ -51,6 +51,17 @@ enum Command {
     Gate(cmd::gate::GateArgs),
     /// Evidence bundles: verify, attest, sign, keygen, export, list, sample, finish.
     Evidence(cmd::evidence::Args),
+    /// Print a shell completion script (e.g. `cloudcap completions bash > ~/.local/share/bash-completion/completions/cloudcap`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages into DIR (`docs/man/`, which `cargo xtask codegen` writes with it).
+    #[command(name = "__man-pages", hide = true)]
+    ManPages {
+        /// An existing directory.
+        dir: std::path::PathBuf,
+    },
     /// Print the CLI reference (`docs/cli.md`, which `cargo xtask codegen` writes with it).
     #[command(name = "__cli-reference", hide = true)]
     CliReference,
@@ -77,6 +88,24 @@ fn main() -> ExitCode {
         Command::Diff(args) => cmd::report::run_diff(args),
         Command::Gate(args) => cmd::gate::run(args),
         Command::Evidence(args) => cmd::evidence::run(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            out::write_bytes(&reference::completions(Cli::command(), shell));
+            Ok(exit::Outcome::Success)
+        }
+        Command::ManPages { dir } => {
+            use clap::CommandFactory as _;
+            reference::man_pages(Cli::command())
+                .into_iter()
+                .try_for_each(|(name, page)| std::fs::write(dir.join(&name), page))
+                .map(|()| exit::Outcome::Success)
+                .map_err(|e| {
+                    Failure::Invalid(
+                        anyhow::Error::new(e)
+                            .context(format!("cannot write the man pages into {}", dir.display())),
+                    )
+                })
+        }
         Command::CliReference => {
             use clap::CommandFactory as _;
             out!("{}", reference::cli_reference(Cli::command()));
@@ -108,6 +137,59 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// `docs/man/` holds exactly the pages the command definitions render.
+    #[test]
+    fn man_pages_are_up_to_date() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man");
+        let pages = crate::reference::man_pages(Cli::command());
+        assert!(pages.iter().any(|(n, _)| n == "cloudcap-collect-aws.1"));
+        let mut committed: Vec<String> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        committed.sort();
+        let names: Vec<String> = pages.iter().map(|(n, _)| n.clone()).collect();
+        assert_eq!(
+            committed, names,
+            "Run `cargo xtask codegen` and commit docs/man/."
+        );
+        for (name, page) in pages {
+            assert!(
+                std::fs::read(dir.join(&name)).unwrap() == page,
+                "docs/man/{name} is out of date: run `cargo xtask codegen` and commit it"
+            );
+        }
+    }
+
+    /// Every shell's completion script names the commands.
+    #[test]
+    fn completions_name_the_commands() {
+        for shell in [
+            clap_complete::Shell::Bash,
+            clap_complete::Shell::Zsh,
+            clap_complete::Shell::Fish,
+            clap_complete::Shell::PowerShell,
+        ] {
+            let script =
+                String::from_utf8(crate::reference::completions(Cli::command(), shell)).unwrap();
+            for word in [
+                "collect",
+                "assess",
+                "verify-report",
+                "evidence",
+                "completions",
+            ] {
+                assert!(script.contains(word), "{shell}: no `{word}`");
+            }
+            assert!(
+                !script.contains("__cli-reference"),
+                "{shell}: hidden command"
+            );
+        }
     }
 
     /// `docs/cli.md` is what the command definitions render (`cargo xtask codegen` writes it).

@@ -52,3 +52,44 @@ pub(crate) fn cli_reference(cmd: clap::Command) -> String {
     }
     text
 }
+
+/// The man pages: `cloudcap.1` and one page per visible subcommand (`cloudcap-collect-aws.1`),
+/// file name and roff text, sorted by name. `cargo xtask codegen` writes them to `docs/man/`
+/// (through the hidden `cloudcap __man-pages DIR`); the test `man_pages_are_up_to_date` holds
+/// the committed pages to them.
+pub(crate) fn man_pages(cmd: clap::Command) -> Vec<(String, Vec<u8>)> {
+    fn walk(cmd: &clap::Command, out: &mut Vec<(String, Vec<u8>)>) {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub, out);
+        }
+        let man = clap_mangen::Man::new(cmd.clone());
+        let mut page = Vec::new();
+        man.render(&mut page)
+            .expect("rendering into memory cannot fail");
+        out.push((man.get_filename(), page));
+    }
+    let mut cmd = cmd.disable_help_subcommand(true);
+    cmd.build();
+    let mut out = Vec::new();
+    walk(&cmd, &mut out);
+    out.sort();
+    out
+}
+
+/// A shell's completion script for `cloudcap`, without the hidden commands (the generators
+/// would complete them: the root command is rebuilt from the visible subcommands; it has no
+/// arguments of its own).
+pub(crate) fn completions(cmd: clap::Command, shell: clap_complete::Shell) -> Vec<u8> {
+    let visible: Vec<clap::Command> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .cloned()
+        .collect();
+    let mut cmd = clap::Command::new("cloudcap")
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_required(true)
+        .subcommands(visible);
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "cloudcap", &mut script);
+    script
+}

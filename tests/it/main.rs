@@ -11,6 +11,7 @@ mod cn_e2e;
 mod cn_fixture;
 mod cn_huawei;
 mod cn_tencent;
+mod completions;
 mod gate;
 mod html;
 mod lint;

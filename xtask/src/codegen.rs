@@ -5,7 +5,8 @@
 //! (`cloudcap_evidence::schema_files`), the embedded sample bundle
 //! (`cloudcap_evidence::sample::files`), `controls/DIAGNOSTICS.md`
 //! (`cloudcap_catalog::diagnostics_md`) and the capability matrix inside `docs/collectors.md`
-//! (`cloudcap_collect::capability::matrix_md`, between two marker lines). A directory in [`OWNED_DIRS`] holds generated files
+//! (`cloudcap_collect::capability::matrix_md`, between two marker lines); from the binary,
+//! the CLI reference `docs/cli.md` and the man pages `docs/man/`. A directory in [`OWNED_DIRS`] holds generated files
 //! only, so a file there that no generator produces any more is stale too. `cargo test` runs the
 //! check (the test `generated_files_are_up_to_date`).
 
@@ -16,6 +17,10 @@ use std::path::{Path, PathBuf};
 
 /// Directories (relative to the workspace root) whose every file is generated.
 pub(crate) const OWNED_DIRS: [&str; 1] = [cloudcap_evidence::SCHEMA_DIR];
+
+/// Where the man pages are committed: generated only, like [`OWNED_DIRS`], but by the binary
+/// (so only with [`Cli::Include`]).
+pub(crate) const MAN_DIR: &str = "docs/man";
 
 /// The command that brings the generated files up to date.
 pub(crate) const COMMAND: &str = "cargo xtask codegen";
@@ -73,30 +78,45 @@ pub(crate) enum Cli {
     Skip,
 }
 
-/// The CLI reference, from the binary of the workspace at `root`.
-fn cli_reference(root: &Path) -> Result<Vec<u8>, String> {
+/// Runs `cloudcap ARGS…`, the binary of the workspace at `root`; returns its stdout.
+fn cloudcap(root: &Path, args: &[&std::ffi::OsStr]) -> Result<Vec<u8>, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = std::process::Command::new(cargo)
         .current_dir(root)
-        .args([
-            "run",
-            "--release",
-            "--quiet",
-            "--bin",
-            "cloudcap",
-            "--",
-            "__cli-reference",
-        ])
+        .args(["run", "--release", "--quiet", "--bin", "cloudcap", "--"])
+        .args(args)
         .output()
-        .map_err(|e| format!("cannot run cargo for the CLI reference: {e}"))?;
+        .map_err(|e| format!("cannot run cargo for `cloudcap {:?}`: {e}", args))?;
     if !out.status.success() {
         return Err(format!(
-            "`cloudcap __cli-reference` failed ({}): {}",
+            "`cloudcap {args:?}` failed ({}): {}",
             out.status,
             String::from_utf8_lossy(&out.stderr)
         ));
     }
     Ok(out.stdout)
+}
+
+/// The CLI reference, from the binary of the workspace at `root`.
+fn cli_reference(root: &Path) -> Result<Vec<u8>, String> {
+    cloudcap(root, &["__cli-reference".as_ref()])
+}
+
+/// The man pages, written by the binary of the workspace at `root` into a scratch directory.
+fn man_pages(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
+    let scratch = tempfile::tempdir().map_err(|e| format!("cannot create a scratch dir: {e}"))?;
+    let dir = scratch.path();
+    cloudcap(root, &["__man-pages".as_ref(), dir.as_os_str()])?;
+    let mut pages = Vec::new();
+    for entry in fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))? {
+        let path = entry
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+            .path();
+        let bytes = fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let name = path.file_name().expect("a listed file has a name");
+        pages.push((Path::new(MAN_DIR).join(name), bytes));
+    }
+    Ok(pages)
 }
 
 /// The hand-written document that holds the generated capability matrix.
@@ -138,6 +158,7 @@ pub(crate) fn generated(
     let mut files = cloudcap_evidence::schema_files();
     if cli == Cli::Include {
         files.push((PathBuf::from(CLI_REFERENCE), cli_reference(root)?));
+        files.extend(man_pages(root)?);
     }
     files.push((PathBuf::from(COLLECTORS_DOC), collectors_doc(root)?));
     files.push((
@@ -157,7 +178,11 @@ pub(crate) fn generated(
 pub(crate) fn run(root: &Path, mode: Mode, cli: Cli) -> Result<Vec<Stale>, String> {
     let scratch = tempfile::tempdir().map_err(|e| format!("cannot create a scratch dir: {e}"))?;
     let files = generated(root, scratch.path(), cli)?;
-    let found = stale(root, &files)?;
+    let mut owned = OWNED_DIRS.to_vec();
+    if cli == Cli::Include {
+        owned.push(MAN_DIR);
+    }
+    let found = stale(root, &files, &owned)?;
     if mode == Mode::Write {
         write(root, &files, &found)?;
     }
@@ -166,7 +191,11 @@ pub(crate) fn run(root: &Path, mode: Mode, cli: Cli) -> Result<Vec<Stale>, Strin
 
 /// The files under `root` that differ from `files`, are missing, or sit in an owned directory
 /// without being generated, sorted by path. Reads only.
-pub(crate) fn stale(root: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<Stale>, String> {
+pub(crate) fn stale(
+    root: &Path,
+    files: &[(PathBuf, Vec<u8>)],
+    owned: &[&str],
+) -> Result<Vec<Stale>, String> {
     let mut out = Vec::new();
     for (rel, bytes) in files {
         let path = root.join(rel);
@@ -181,7 +210,7 @@ pub(crate) fn stale(root: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<Sta
             problem,
         });
     }
-    for dir in OWNED_DIRS {
+    for dir in owned {
         let entries = match fs::read_dir(root.join(dir)) {
             Ok(entries) => entries,
             Err(e) if e.kind() == ErrorKind::NotFound => continue,
@@ -314,7 +343,7 @@ mod tests {
         fs::write(root.join("docs").join("by-hand.md"), "mine\n").unwrap();
         let before = snapshot(root);
 
-        let found = stale(root, &files).unwrap();
+        let found = stale(root, &files, &OWNED_DIRS).unwrap();
         assert_eq!(
             found,
             [
@@ -340,7 +369,7 @@ mod tests {
         assert!(msg.contains("`cargo xtask codegen`"), "{msg}");
 
         write(root, &files, &found).unwrap();
-        assert_eq!(stale(root, &files).unwrap(), []);
+        assert_eq!(stale(root, &files, &OWNED_DIRS).unwrap(), []);
         let mut expected = files.clone();
         expected.push((Path::new("docs").join("by-hand.md"), b"mine\n".to_vec()));
         expected.sort();
