@@ -108,7 +108,7 @@ fn man_pages(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
     let dir = scratch.path();
     cloudcap(root, &["__man-pages".as_ref(), dir.as_os_str()])?;
     let mut pages = Vec::new();
-    for entry in fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))? {
+    for entry in fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))? {
         let path = entry
             .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
             .path();
