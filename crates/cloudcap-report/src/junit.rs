@@ -189,7 +189,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
     let _ = writeln!(
         out,
         "<testsuites name=\"cloudcap {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"0\">",
-        esc(t.as_str()),
+        esc(&crate::text::tier(report, t, lang)),
         n(&any, None) + customer,
         n(&failure, None),
         n(&error, None),
@@ -256,7 +256,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
     if customer > 0 {
         let _ = writeln!(
             out,
-            "  <testsuite name=\"customer-part {}\" package=\"cloudcap\" id=\"{id}\" timestamp=\"{}\" hostname=\"cloudcap\" tests=\"{customer}\" failures=\"0\" errors=\"0\" skipped=\"{customer}\" time=\"0\">",
+            "  <testsuite name=\"{}\" package=\"cloudcap\" id=\"{id}\" timestamp=\"{}\" hostname=\"cloudcap\" tests=\"{customer}\" failures=\"0\" errors=\"0\" skipped=\"{customer}\" time=\"0\">",
             esc(crate::text::customer_part_title(lang)),
             esc(&ts),
         );
