@@ -189,7 +189,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
     let _ = writeln!(
         out,
         "<testsuites name=\"cloudcap {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"0\">",
-        esc(&crate::text::tier(report, t, lang)),
+        esc(&tier(report, t, lang)),
         n(&any, None) + customer,
         n(&failure, None),
         n(&error, None),
