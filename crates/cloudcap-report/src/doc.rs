@@ -34,8 +34,57 @@ pub(crate) enum Block {
         head: Vec<String>,
         rows: Vec<Vec<Cell>>,
     },
-    /// One control's part of the report, with the control's id as its anchor.
-    Control { anchor: String, body: Vec<Block> },
+    /// One control's part of the report, with the control's id as its anchor: its heading,
+    /// its result at the target tier (`None`: customer-only control) and the rest. HTML folds
+    /// the rest away (`<details>`) unless the control needs attention.
+    Control {
+        anchor: String,
+        heading: String,
+        result: Option<Inline>,
+        attention: bool,
+        body: Vec<Block>,
+    },
+    /// A horizontal bar chart (HTML: inline SVG; Markdown: a table of the same figures).
+    Chart(Chart),
+    /// The table of contents: (level, text, anchor) of the headings that have anchors.
+    Contents(Vec<(u8, String, String)>),
+    /// Facts shown only on a printed cover page (HTML print style sheet; not in Markdown).
+    Cover {
+        title: String,
+        facts: Vec<(String, String)>,
+    },
+}
+
+/// A bar chart: one bar per row, all on one scale.
+pub(crate) struct Chart {
+    pub caption: String,
+    /// The value of a full-width bar.
+    pub scale: u64,
+    pub bars: Vec<Bar>,
+    /// Column headings of the Markdown table: label, value, threshold.
+    pub head: [String; 3],
+}
+
+/// One bar: its label, value (on the chart's scale) and how the value is written, and a
+/// threshold marker with its own label.
+pub(crate) struct Bar {
+    pub label: String,
+    pub value: u64,
+    pub shown: String,
+    pub marker: Option<(u64, String)>,
+    pub style: BarStyle,
+}
+
+/// How a bar is drawn: light or dark and outlined, so that it reads in greyscale too; the
+/// label always says the figure.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BarStyle {
+    /// At or above its threshold.
+    Met,
+    /// Below its threshold.
+    Unmet,
+    /// A count of results in this state.
+    State(ResultState),
 }
 
 /// A table cell: inline pieces written one after the other.

@@ -9,7 +9,7 @@
 use cloudcap_engine::{ControlReport, Report, ResultState};
 
 use crate::Lang;
-use crate::doc::{Block, Cell, Document, Inline};
+use crate::doc::{Bar, BarStyle, Block, Cell, Chart, Document, Inline};
 use crate::text::{
     attestation_status, automation, blocker, control_reason, customer_only, customer_part_intro,
     customer_part_table, customer_part_title, decided_by, item_reason, method, methods, next_tier,
@@ -110,6 +110,26 @@ mod labels {
     pub(super) const JUSTIFICATION: Label = ("Justification", "理由");
     /// What ends a caption before a table.
     pub(super) const COLON: Label = (":", "：");
+    pub(super) const OVERVIEW: Label = ("Overview", "概览");
+    pub(super) const CONTENTS: Label = ("Contents", "目录");
+    pub(super) const TIERS_CHART: Label = (
+        "Score and coverage per tier, against the tier's thresholds",
+        "各级别得分与覆盖率（竖线为该级别的门槛）",
+    );
+    pub(super) const FAMILIES_CHART: Label = (
+        "Score per family at the target tier (line: the tier's minimum score)",
+        "目标级别下各安全要求族得分（竖线为该级别的最低得分）",
+    );
+    pub(super) const STATES_CHART: Label = (
+        "Controls per result at the target tier",
+        "目标级别下各结果的控制项数",
+    );
+    pub(super) const THRESHOLD: Label = ("Threshold", "门槛");
+    pub(super) const CONTROLS: Label = ("controls", "项");
+    pub(super) const SERVICE: Label = ("Service assessed", "被测评的云服务");
+    pub(super) const ACCOUNTS: Label = ("Accounts with evidence", "有证据的账号");
+    pub(super) const REGIONS: Label = ("Regions collected / listed", "已采集 / 已列出的地域");
+    pub(super) const NOT_STATED: Label = ("not stated", "未声明");
 }
 
 use labels::Label;
@@ -117,12 +137,32 @@ use labels::Label;
 /// The report as a document in `lang`.
 pub(crate) fn build(report: &Report, lang: Lang) -> Document {
     let b = Builder { report, lang };
-    let mut blocks = Vec::new();
-    b.boundary(&mut blocks);
-    b.summary(&mut blocks);
-    b.families(&mut blocks);
-    b.clauses(&mut blocks);
-    b.customer_part(&mut blocks);
+    let mut sections = Vec::new();
+    b.boundary(&mut sections);
+    b.summary(&mut sections);
+    b.families(&mut sections);
+    b.clauses(&mut sections);
+    b.customer_part(&mut sections);
+    let mut blocks = vec![b.cover()];
+    b.overview(&mut blocks);
+    let contents = sections
+        .iter()
+        .filter_map(|s| match s {
+            Block::Heading {
+                level,
+                text,
+                anchor: Some(a),
+            } => Some((*level, text.clone(), a.clone())),
+            _ => None,
+        })
+        .collect();
+    blocks.push(Block::Heading {
+        level: 2,
+        text: b.w(labels::CONTENTS).to_owned(),
+        anchor: Some("contents".into()),
+    });
+    blocks.push(Block::Contents(contents));
+    blocks.extend(sections);
     Document {
         lang,
         title: b.w(labels::TITLE).to_owned(),
@@ -159,6 +199,14 @@ fn heading(level: u8, text: String) -> Block {
     }
 }
 
+fn anchored(level: u8, text: String, anchor: &str) -> Block {
+    Block::Heading {
+        level,
+        text,
+        anchor: Some(anchor.to_owned()),
+    }
+}
+
 fn place(provider: &str, account: &str, region: &str) -> Cell {
     t(format!("{provider} / {account} / {region}"))
 }
@@ -192,12 +240,168 @@ impl Builder<'_> {
         tier(self.report, t, self.lang)
     }
 
+    /// The printed cover: what was assessed, where, when, and the outcome (shown on screen by
+    /// the sections themselves).
+    fn cover(&self) -> Block {
+        use labels as L;
+        let r = self.report;
+        let accounts = &r.boundary.accounts;
+        let listed: usize = accounts.iter().map(|a| a.regions.len()).sum();
+        let collected: usize = accounts
+            .iter()
+            .map(|a| a.regions.iter().filter(|g| g.collected).count())
+            .sum();
+        let service = r
+            .boundary
+            .scope
+            .as_ref()
+            .map(|s| s.service.clone())
+            .unwrap_or_else(|| self.w(L::NOT_STATED).to_owned());
+        let facts = [
+            (L::SERVICE, service),
+            (L::STANDARD, r.catalog.standard.clone()),
+            (L::ASSESSMENT_METHOD, r.catalog.assessment_method.clone()),
+            (L::ACCOUNTS, accounts.len().to_string()),
+            (L::REGIONS, format!("{collected} / {listed}")),
+            (L::ASSESSED_AT, r.assessed_at.clone()),
+            (L::TARGET_TIER, self.tier(r.target_tier)),
+            (L::TIER_ACHIEVED, tier_achieved(r, self.lang)),
+            (L::MERKLE_ROOT, r.bundle.merkle_root.clone()),
+        ];
+        Block::Cover {
+            title: self.w(L::TITLE).to_owned(),
+            facts: facts
+                .into_iter()
+                .map(|(k, v)| (self.w(k).to_owned(), v))
+                .collect(),
+        }
+    }
+
+    /// The first screen: each tier's score and coverage against its thresholds, the family
+    /// scores and the results at the target tier, and what blocks the next tier.
+    fn overview(&self, out: &mut Vec<Block>) {
+        use labels as L;
+        let (report, lang) = (self.report, self.lang);
+        out.push(anchored(2, self.w(L::OVERVIEW).to_owned(), "overview"));
+        let head = |first: Label| {
+            [
+                self.w(first).to_owned(),
+                self.w(L::VALUE).to_owned(),
+                self.w(L::THRESHOLD).to_owned(),
+            ]
+        };
+        let bar = |label: String, value: u32, min: u32| Bar {
+            label,
+            value: u64::from(value),
+            shown: pct(value),
+            marker: Some((u64::from(min), pct(min))),
+            style: if value >= min {
+                BarStyle::Met
+            } else {
+                BarStyle::Unmet
+            },
+        };
+        let mut tiers = Vec::new();
+        for row in &report.summary.tiers {
+            let name = text(&row.name, lang);
+            tiers.push(bar(
+                format!("{name} {}", self.w(L::SCORE)),
+                row.score.score_bp,
+                row.min_score_bp,
+            ));
+            tiers.push(bar(
+                format!("{name} {}", self.w(L::COVERAGE)),
+                row.score.coverage_bp,
+                row.min_coverage_bp,
+            ));
+        }
+        out.push(Block::Chart(Chart {
+            caption: self.w(L::TIERS_CHART).to_owned(),
+            scale: 10_000,
+            bars: tiers,
+            head: head(L::TIER),
+        }));
+        let target = report.target_tier;
+        let min = report
+            .summary
+            .tiers
+            .iter()
+            .find(|t| t.tier == target)
+            .map_or(0, |t| t.min_score_bp);
+        let families = report
+            .families
+            .iter()
+            .filter_map(|f| {
+                let sc = f.scores.get(&target)?;
+                Some(bar(
+                    format!("{} {}", f.family, text(&f.name, lang)),
+                    sc.score_bp,
+                    min,
+                ))
+            })
+            .collect();
+        out.push(Block::Chart(Chart {
+            caption: self.w(L::FAMILIES_CHART).to_owned(),
+            scale: 10_000,
+            bars: families,
+            head: head(L::FAMILY),
+        }));
+        let counts: Vec<(ResultState, u64)> = ResultState::ALL
+            .iter()
+            .map(|state| {
+                let n = report
+                    .controls
+                    .iter()
+                    .filter(|c| c.result_at(target) == Some(*state))
+                    .count();
+                (*state, n as u64)
+            })
+            .collect();
+        out.push(Block::Chart(Chart {
+            caption: self.w(L::STATES_CHART).to_owned(),
+            scale: counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1),
+            bars: counts
+                .into_iter()
+                .map(|(state, n)| Bar {
+                    label: result(state, lang).to_owned(),
+                    value: n,
+                    shown: format!("{n} {}", self.w(L::CONTROLS)),
+                    marker: None,
+                    style: BarStyle::State(state),
+                })
+                .collect(),
+            head: head(L::RESULT),
+        }));
+        self.blockers(out);
+    }
+
+    /// What blocks the next tier, if one is not reached.
+    fn blockers(&self, out: &mut Vec<Block>) {
+        use labels as L;
+        let (report, lang) = (self.report, self.lang);
+        if let Some(next) = next_tier(report) {
+            out.push(Block::Paragraph(t(format!(
+                "{} {}{}",
+                self.w(L::WHAT_BLOCKS),
+                text(&next.name, lang),
+                self.w(L::WHAT_BLOCKS_END)
+            ))));
+            out.push(Block::List(
+                next.blockers
+                    .iter()
+                    .map(|b| t(blocker(report, b, lang)))
+                    .collect(),
+            ));
+        }
+    }
+
     /// Section 1: the assessment boundary (`docs/scoring.md` §10).
     fn boundary(&self, out: &mut Vec<Block>) {
         use crate::boundary::Block as B;
-        out.push(heading(
+        out.push(anchored(
             2,
             format!("1. {}", crate::boundary::title(self.lang)),
+            "boundary",
         ));
         for b in crate::boundary::blocks(&self.report.boundary, self.lang, false) {
             out.push(match b {
@@ -219,7 +423,7 @@ impl Builder<'_> {
         use labels as L;
         let (report, lang) = (self.report, self.lang);
         let s = &report.summary;
-        out.push(heading(2, format!("2. {}", self.w(L::SUMMARY))));
+        out.push(anchored(2, format!("2. {}", self.w(L::SUMMARY)), "summary"));
         let fields: Vec<(Label, Cell)> = vec![
             (L::STANDARD, t(&report.catalog.standard)),
             (L::ASSESSMENT_METHOD, t(&report.catalog.assessment_method)),
@@ -267,27 +471,17 @@ impl Builder<'_> {
                 })
                 .collect(),
         });
-        if let Some(next) = next_tier(report) {
-            out.push(Block::Paragraph(t(format!(
-                "{} {}{}",
-                self.w(L::WHAT_BLOCKS),
-                text(&next.name, lang),
-                self.w(L::WHAT_BLOCKS_END)
-            ))));
-            out.push(Block::List(
-                next.blockers
-                    .iter()
-                    .map(|b| t(blocker(report, b, lang)))
-                    .collect(),
-            ));
-        }
     }
 
     /// Section 3: scores and counts per family at the target tier.
     fn families(&self, out: &mut Vec<Block>) {
         use labels as L;
         let (report, lang) = (self.report, self.lang);
-        out.push(heading(2, format!("3. {}", self.w(L::BY_FAMILY))));
+        out.push(anchored(
+            2,
+            format!("3. {}", self.w(L::BY_FAMILY)),
+            "families",
+        ));
         let mut head = self.head(&[L::FAMILY, L::NAME, L::SCORE, L::COVERAGE]);
         head.extend(ResultState::ALL.iter().map(|r| result(*r, lang).to_owned()));
         let rows = report
@@ -316,11 +510,16 @@ impl Builder<'_> {
     /// Section 4: one part per family, one section per control.
     fn clauses(&self, out: &mut Vec<Block>) {
         let report = self.report;
-        out.push(heading(2, format!("4. {}", self.w(labels::BY_CLAUSE))));
+        out.push(anchored(
+            2,
+            format!("4. {}", self.w(labels::BY_CLAUSE)),
+            "clauses",
+        ));
         for f in &report.families {
-            out.push(heading(
+            out.push(anchored(
                 3,
                 format!("{} {}", f.family, text(&f.name, self.lang)),
+                &format!("family-{}", f.family),
             ));
             for c in report.controls.iter().filter(|c| c.family == f.family) {
                 out.push(self.control(c));
@@ -383,26 +582,19 @@ impl Builder<'_> {
     fn control(&self, c: &ControlReport) -> Block {
         use labels as L;
         let (report, lang) = (self.report, self.lang);
-        let mut body = vec![
-            Block::Heading {
-                level: 4,
-                text: format!("{} {}", c.id, text(&c.title, lang)),
-                anchor: None,
-            },
-            Block::Fields(
-                [
-                    (L::CLAUSE, c.clause.clone()),
-                    (L::METHODS, methods(&c.methods, lang)),
-                    (L::AUTOMATION, automation(c.automation, lang).to_owned()),
-                    (L::WEIGHT, c.weight.to_string()),
-                    (L::KEY_CONTROL, yes_no(c.key, lang).to_owned()),
-                    (L::LOWEST_TIER, self.tier(c.min_tier)),
-                ]
-                .into_iter()
-                .map(|(k, v)| (self.w(k).to_owned(), Inline::Text(v)))
-                .collect(),
-            ),
-        ];
+        let mut body = vec![Block::Fields(
+            [
+                (L::CLAUSE, c.clause.clone()),
+                (L::METHODS, methods(&c.methods, lang)),
+                (L::AUTOMATION, automation(c.automation, lang).to_owned()),
+                (L::WEIGHT, c.weight.to_string()),
+                (L::KEY_CONTROL, yes_no(c.key, lang).to_owned()),
+                (L::LOWEST_TIER, self.tier(c.min_tier)),
+            ]
+            .into_iter()
+            .map(|(k, v)| (self.w(k).to_owned(), Inline::Text(v)))
+            .collect(),
+        )];
         if c.results.is_empty() {
             body.push(Block::Paragraph(t(customer_only(lang))));
         }
@@ -628,8 +820,19 @@ impl Builder<'_> {
                 .collect(),
         );
 
+        let result = c.result_at(report.target_tier);
         Block::Control {
             anchor: c.id.clone(),
+            heading: format!("{} {}", c.id, text(&c.title, lang)),
+            result: result.map(|r| self.result(r)),
+            attention: matches!(
+                result,
+                Some(
+                    ResultState::NotSatisfied
+                        | ResultState::PartiallySatisfied
+                        | ResultState::NotEvaluated
+                )
+            ),
             body,
         }
     }

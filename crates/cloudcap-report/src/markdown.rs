@@ -106,11 +106,38 @@ fn block(out: &mut String, b: &Block) {
             }
             out.push('\n');
         }
-        Block::Control { body, .. } => {
+        Block::Control { heading, body, .. } => {
+            let _ = writeln!(out, "#### {}\n", inline(heading));
             for b in body {
                 block(out, b);
             }
         }
+        // A chart's figures, as a table.
+        Block::Chart(chart) => {
+            let _ = writeln!(out, "{}\n", inline(&chart.caption));
+            row(out, chart.head.iter().map(|h| cell(h)));
+            out.push_str("| --- | --- | --- |\n");
+            for bar in &chart.bars {
+                row(
+                    out,
+                    [
+                        cell(&bar.label),
+                        cell(&bar.shown),
+                        bar.marker.as_ref().map_or("-".to_owned(), |(_, m)| cell(m)),
+                    ],
+                );
+            }
+            out.push('\n');
+        }
+        Block::Contents(entries) => {
+            for (level, text, _) in entries {
+                let indent = "  ".repeat(usize::from(level.saturating_sub(2)));
+                let _ = writeln!(out, "{indent}- {}", inline(text));
+            }
+            out.push('\n');
+        }
+        // Only for print (HTML).
+        Block::Cover { .. } => {}
     }
 }
 

@@ -695,11 +695,21 @@ mod html {
         for lang in [Lang::En, Lang::Zh] {
             let html = r(Format::Html, lang);
             assert!(html.starts_with("<!DOCTYPE html>"));
-            for banned in [
-                "<script", "http://", "https://", "src=", "href=", "<link", "@import", "url(",
-            ] {
+            for banned in ["<script", "https://", "src=", "<link", "@import", "url("] {
                 assert!(!html.contains(banned), "{banned} in offline HTML");
             }
+            // The only URL is the SVG namespace; every link is to an anchor of the page.
+            assert_eq!(
+                html.matches("http://").count(),
+                html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
+            );
+            for link in html.split("href=\"").skip(1) {
+                let target = link.split('"').next().unwrap();
+                let id = target.strip_prefix('#').expect("a link within the page");
+                assert!(html.contains(&format!(" id=\"{id}\"")), "no anchor {id}");
+            }
+            assert!(html.contains("<nav class=\"toc\">"), "table of contents");
+            assert!(html.contains("<svg "), "charts");
             // Balanced tags and correct escaping: the document parses as XML.
             let opts = roxmltree::ParsingOptions {
                 allow_dtd: true,
@@ -709,7 +719,11 @@ mod html {
                 .expect("well-formed (XHTML-compatible) HTML");
             let sections = doc
                 .descendants()
-                .filter(|n| n.has_tag_name("section"))
+                .filter(|n| {
+                    n.has_tag_name("section")
+                        && n.attribute("class")
+                            .is_some_and(|c| c.starts_with("control"))
+                })
                 .count();
             assert_eq!(sections, 5, "one section per control");
             let h2: Vec<_> = doc
@@ -745,8 +759,10 @@ mod html {
         for s in [
             "<html lang=\"zh-CN\">",
             "<h1>云计算服务安全能力评估报告</h1>",
-            "<h2>1. 评估边界</h2>",
-            "<h2>4. 各条款评估结果</h2>",
+            "<h2 id=\"boundary\">1. 评估边界</h2>",
+            "<h2 id=\"clauses\">4. 各条款评估结果</h2>",
+            "<h2 id=\"overview\">概览</h2>",
+            "<h2 id=\"contents\">目录</h2>",
             "测评人员记录",
             "不符合的资源",
             "Li Wei (评估师)",
@@ -759,8 +775,8 @@ mod html {
         );
         assert!(html.contains(&"b".repeat(64)), "evidence-set hash");
         let html = r(Format::Html, Lang::En);
-        assert!(html.contains("<h2>1. Assessment boundary</h2>"));
-        assert!(html.contains("<h2>2. Summary</h2>"));
+        assert!(html.contains("<h2 id=\"boundary\">1. Assessment boundary</h2>"));
+        assert!(html.contains("<h2 id=\"summary\">2. Summary</h2>"));
         assert!(html.contains("Session lock &amp; &lt;timeout&gt; | idle"));
     }
 }
