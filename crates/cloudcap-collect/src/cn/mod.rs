@@ -9,6 +9,9 @@
 //! `docs/collectors.md`, keep every raw response body with its SHA-256, and map the responses into
 //! the provider-neutral kinds of `docs/evidence-kinds.md`.
 //!
+//! China Mobile Cloud ([`ecloud`]) signs `V2.0` in the query ([`sign_ecloud`]) and evidences its
+//! region listing and security groups; its other kinds are `unsupported`.
+//!
 //! **Invariant:** nothing here reads the environment; credentials, endpoints and the clock source
 //! come in through [`CnConfig`].
 
