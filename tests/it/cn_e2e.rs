@@ -29,6 +29,7 @@ pub(crate) fn env_names(vendor: Vendor) -> (&'static str, &'static str, &'static
             "TENCENTCLOUD_SECRET_KEY",
         ),
         Vendor::Huawei => ("huawei", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"),
+        Vendor::Ecloud => ("ecloud", "ECLOUD_ACCESS_KEY", "ECLOUD_SECRET_KEY"),
     }
 }
 
@@ -102,7 +103,7 @@ pub(crate) fn error_classes(bundle: &Bundle) -> BTreeMap<(String, String), Strin
 }
 
 /// Normalized records without `sources` (checked non-empty), sorted by (kind, region, id).
-fn records(bundle: &Bundle) -> Vec<Value> {
+pub(crate) fn records(bundle: &Bundle) -> Vec<Value> {
     let mut out: Vec<Value> = bundle
         .all_records()
         .map(|r| {
@@ -125,7 +126,7 @@ fn key(v: &Value) -> (String, String, String) {
 }
 
 /// `(kind, region) -> (status, error_class)` for every `collection.status`.
-fn statuses(bundle: &Bundle) -> Vec<(String, String, String, Option<String>)> {
+pub(crate) fn statuses(bundle: &Bundle) -> Vec<(String, String, String, Option<String>)> {
     let mut out: Vec<_> = bundle
         .records("collection.status")
         .map(|r| {
@@ -143,7 +144,14 @@ fn statuses(bundle: &Bundle) -> Vec<(String, String, String, Option<String>)> {
     out
 }
 
-fn rec(provider: &str, account: &str, kind: &str, region: &str, id: &str, fields: Value) -> Value {
+pub(crate) fn rec(
+    provider: &str,
+    account: &str,
+    kind: &str,
+    region: &str,
+    id: &str,
+    fields: Value,
+) -> Value {
     let mut v = json!({"schema_version": 1, "kind": kind, "provider": provider, "account": account, "region": region, "resource_id": id});
     for (k, f) in fields.as_object().unwrap() {
         v[k] = f.clone();
@@ -151,7 +159,7 @@ fn rec(provider: &str, account: &str, kind: &str, region: &str, id: &str, fields
     v
 }
 
-fn assert_records(actual: &[Value], mut expected: Vec<Value>) {
+pub(crate) fn assert_records(actual: &[Value], mut expected: Vec<Value>) {
     expected.sort_by_key(key);
     let a: Vec<String> = actual
         .iter()
@@ -173,7 +181,9 @@ fn assert_records(actual: &[Value], mut expected: Vec<Value>) {
     );
 }
 
-fn errors(st: &[(String, String, String, Option<String>)]) -> Vec<(String, String, String)> {
+pub(crate) fn errors(
+    st: &[(String, String, String, Option<String>)],
+) -> Vec<(String, String, String)> {
     st.iter()
         .filter(|s| s.2 == "error")
         .map(|s| (s.0.clone(), s.1.clone(), s.3.clone().unwrap_or_default()))
@@ -181,12 +191,12 @@ fn errors(st: &[(String, String, String, Option<String>)]) -> Vec<(String, Strin
 }
 
 /// Runs `cloudcap assess` on `bundle`; rule id → (result, failing resource ids).
-fn assess(bundle: &Path) -> BTreeMap<String, (String, BTreeSet<String>)> {
+pub(crate) fn assess(bundle: &Path) -> BTreeMap<String, (String, BTreeSet<String>)> {
     rules_of(&assess_report(bundle))
 }
 
 /// Runs `cloudcap assess` on `bundle`; the report JSON.
-fn assess_report(bundle: &Path) -> Value {
+pub(crate) fn assess_report(bundle: &Path) -> Value {
     let report_path = bundle.with_extension("report.json");
     let output = Command::new(env!("CARGO_BIN_EXE_cloudcap"))
         .arg("assess")
@@ -283,7 +293,7 @@ fn assert_not_reported(
     }
 }
 
-fn rule(
+pub(crate) fn rule(
     rules: &BTreeMap<String, (String, BTreeSet<String>)>,
     id: &str,
 ) -> (String, BTreeSet<String>) {
@@ -293,12 +303,12 @@ fn rule(
         .unwrap_or_else(|| panic!("the catalog has no rule `{id}`; rules: {:?}", rules.keys()))
 }
 
-fn set(items: &[&str]) -> BTreeSet<String> {
+pub(crate) fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
 /// No file under `dir` and no output contains the secret.
-fn assert_secret_absent(dir: &Path, output: &str) {
+pub(crate) fn assert_secret_absent(dir: &Path, output: &str) {
     assert!(!output.contains(SECRET));
     let mut stack = vec![dir.to_path_buf()];
     while let Some(p) = stack.pop() {
@@ -1338,7 +1348,7 @@ fn cn_wrong_secret_is_rejected_for_every_vendor() {
 
 /// Sends `req` (signed by the collector's own signer at `unix_time`) to the fixture over a raw
 /// socket; returns the status line and body.
-fn send_signed(
+pub(crate) fn send_signed(
     url: &str,
     vendor: Vendor,
     mut req: SignableRequest,
@@ -1346,7 +1356,7 @@ fn send_signed(
     nonce: &str,
 ) -> (u16, Value) {
     use cloudcap_collect::cn::{
-        Credentials, SigningContext, sign_alibaba, sign_huawei, sign_tencent,
+        Credentials, SigningContext, sign_alibaba, sign_ecloud, sign_huawei, sign_tencent,
     };
     let host = url.trim_start_matches("http://").to_owned();
     req.host = host.clone();
@@ -1359,9 +1369,33 @@ fn send_signed(
         Vendor::Alibaba => sign_alibaba::AcsV3Signer::new(creds).sign_request(&mut req, &ctx),
         Vendor::Tencent => sign_tencent::Tc3Signer::new(creds).sign_request(&mut req, &ctx),
         Vendor::Huawei => sign_huawei::ApigSigner::new(creds).sign_request(&mut req, &ctx),
+        // Signed in the query.
+        Vendor::Ecloud => sign_ecloud::EcloudSigner::new(creds)
+            .signature_query(&req, &ctx)
+            .map(|added| req.query.extend(added)),
     }
     .unwrap();
-    let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.path);
+    let target = if req.query.is_empty() {
+        req.path.clone()
+    } else {
+        let enc = |s: &str| -> String {
+            s.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        };
+        let pairs: Vec<String> = req
+            .query
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect();
+        format!("{}?{}", req.path, pairs.join("&"))
+    };
+    let mut head = format!("{} {} HTTP/1.1\r\n", req.method, target);
     if !req
         .headers
         .iter()

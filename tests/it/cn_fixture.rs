@@ -1,4 +1,5 @@
-//! A loopback fixture server for the Alibaba Cloud, Tencent Cloud and Huawei Cloud APIs.
+//! A loopback fixture server for the Alibaba Cloud, Tencent Cloud, Huawei Cloud and China Mobile
+//! Cloud (ecloud, in `cn_fixture_ecloud.rs`) APIs.
 //!
 //! Every request's signature is verified with an implementation of each vendor algorithm written
 //! here independently of `cloudcap_collect::cn` (only `hmac`/`sha2` are shared); wrong, unknown
@@ -27,7 +28,12 @@ pub enum Vendor {
     Alibaba,
     Tencent,
     Huawei,
+    Ecloud,
 }
+
+// China Mobile Cloud: its signature check and answers (`cn_fixture_ecloud.rs`).
+#[path = "cn_fixture_ecloud.rs"]
+pub mod ecloud;
 
 pub const ALIBABA_ACCOUNT: &str = "1234567890123456";
 pub const TENCENT_ACCOUNT: &str = "100012345678";
@@ -185,6 +191,7 @@ fn serve(
             Vendor::Alibaba => alibaba(&req, ak, sk, nonces),
             Vendor::Tencent => tencent(&req, ak, sk),
             Vendor::Huawei => huawei(&req, ak, sk),
+            Vendor::Ecloud => ecloud::ecloud(&req, ak, sk, nonces),
         };
         if accepted {
             served
@@ -283,6 +290,7 @@ fn identify(vendor: Vendor, req: &Request, action: &str, status: u16, body: &Val
             let version = req.path.trim_matches('/').split('/').next().unwrap_or("");
             (service.to_owned(), version.to_owned(), action)
         }
+        (None, Vendor::Ecloud) => ("ecloud".to_owned(), String::new(), action.to_owned()),
     };
     Served {
         vendor,

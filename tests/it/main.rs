@@ -8,6 +8,7 @@ mod assess;
 mod boundary;
 mod cn_contract;
 mod cn_e2e;
+mod cn_ecloud;
 mod cn_fixture;
 mod cn_huawei;
 mod cn_tencent;

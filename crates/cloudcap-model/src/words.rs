@@ -447,6 +447,8 @@ pub enum Provider {
     Tencent,
     /// Huawei Cloud.
     Huawei,
+    /// China Mobile Cloud (移动云).
+    Ecloud,
     /// The fictional provider of the embedded sample bundle.
     Sample,
 }

@@ -1,8 +1,9 @@
-//! `cloudcap collect alibaba|tencent|huawei`: the Chinese clouds, with the same bundle, resume,
+//! `cloudcap collect alibaba|tencent|huawei|ecloud`: the Chinese clouds, with the same bundle, resume,
 //! progress and exit-code semantics as `collect aws`.
 //!
 //! The only place that reads the vendors' credential variables (`ALIBABA_CLOUD_ACCESS_KEY_ID` /
-//! `_SECRET`, `TENCENTCLOUD_SECRET_ID` / `_KEY`, `HUAWEICLOUD_SDK_AK` / `_SK`) and, failing those,
+//! `_SECRET`, `TENCENTCLOUD_SECRET_ID` / `_KEY`, `HUAWEICLOUD_SDK_AK` / `_SK`, `ECLOUD_ACCESS_KEY` /
+//! `ECLOUD_SECRET_KEY` as the ecloud SDK core's environment provider reads them) and, failing those,
 //! the aliyun and tccli profile files; the collector library is handed a [`CnConfig`].
 //!
 //! The account and its region listing are discovered before the bundle is opened, so a
@@ -26,6 +27,7 @@ fn credentials(provider: CnProvider, profile: Option<&str>) -> Result<Credential
         ),
         CnProvider::Tencent => ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
         CnProvider::Huawei => ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"),
+        CnProvider::Ecloud => ("ECLOUD_ACCESS_KEY", "ECLOUD_SECRET_KEY"),
     };
     if let (Some(id), Some(secret)) = (env(id), env(secret)) {
         return Ok(Credentials::new(id, secret));

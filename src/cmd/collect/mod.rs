@@ -1,4 +1,4 @@
-//! `cloudcap collect aws|alibaba|tencent|huawei`: collect evidence from a provider into a bundle.
+//! `cloudcap collect aws|alibaba|tencent|huawei|ecloud`: collect evidence from a provider into a bundle.
 //!
 //! The flags every provider takes, and the bundle they write: created or continued, sealed at
 //! the end. Exit codes: 0 everything collected, 3 some evidence scopes have collection errors
@@ -39,6 +39,12 @@ enum Provider {
     Tencent(CommonArgs),
     /// Huawei Cloud (HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK).
     Huawei(CommonArgs),
+    /// China Mobile Cloud, 移动云 (ECLOUD_ACCESS_KEY / ECLOUD_SECRET_KEY).
+    ///
+    /// One resource pool's OpenAPI gateway (default api-guangzhou-2.cmecloud.cn:8443; another
+    /// pool with --endpoint-url): its region listing and security groups; the other kinds are
+    /// recorded as unsupported.
+    Ecloud(CommonArgs),
 }
 
 /// Flags every provider's `collect` subcommand takes.
@@ -73,7 +79,7 @@ pub(crate) struct CommonArgs {
     /// Services/regions collected in parallel.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub(crate) concurrency: usize,
-    /// Pages read per listing (Alibaba, Tencent, Huawei); a listing longer than this is
+    /// Pages read per listing (Alibaba, Tencent, Huawei, ecloud); a listing longer than this is
     /// recorded as a `truncated` error, never cut short silently.
     #[arg(long, default_value_t = cloudcap_collect::cn::paging::DEFAULT_MAX_PAGES, value_name = "N")]
     pub(crate) max_pages: usize,
@@ -162,7 +168,11 @@ impl CommonArgs {
 pub(crate) fn run(args: Args) -> exit::Result {
     // A bad scope file is refused before any request is sent or anything is written.
     let common = match &args.provider {
-        Provider::Aws(a) | Provider::Alibaba(a) | Provider::Tencent(a) | Provider::Huawei(a) => a,
+        Provider::Aws(a)
+        | Provider::Alibaba(a)
+        | Provider::Tencent(a)
+        | Provider::Huawei(a)
+        | Provider::Ecloud(a) => a,
     };
     if let Some(path) = &common.scope {
         crate::cmd::evidence::read_scope_file(path)?;
@@ -172,5 +182,6 @@ pub(crate) fn run(args: Args) -> exit::Result {
         Provider::Alibaba(args) => cn::run(cloudcap_collect::cn::CnProvider::Alibaba, args),
         Provider::Tencent(args) => cn::run(cloudcap_collect::cn::CnProvider::Tencent, args),
         Provider::Huawei(args) => cn::run(cloudcap_collect::cn::CnProvider::Huawei, args),
+        Provider::Ecloud(args) => cn::run(cloudcap_collect::cn::CnProvider::Ecloud, args),
     }
 }

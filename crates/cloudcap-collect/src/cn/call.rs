@@ -171,6 +171,18 @@ fn classify(
             }));
             (code, message)
         }
+        CnProvider::Ecloud => {
+            // `{"requestId", "state", "body", "errorCode", "errorMessage"}`: an answer is good
+            // when its HTTP status is 2xx and `state` is `OK`.
+            let state = text(body.and_then(|b| b.get("state")));
+            if (200..300).contains(&status) && state.eq_ignore_ascii_case("ok") {
+                return None;
+            }
+            (
+                text(body.and_then(|b| b.get("errorCode"))),
+                text(body.and_then(|b| b.get("errorMessage"))),
+            )
+        }
     };
     let class = class_of(status, &code);
     let code = if code.is_empty() {
@@ -264,6 +276,34 @@ mod tests {
         assert_eq!(
             classify(CnProvider::Huawei, 502, None).unwrap().0,
             ErrorClass::ServerError
+        );
+    }
+
+    #[test]
+    fn ecloud_envelope_errors_are_classified() {
+        let ok = json!({"requestId": "r", "state": "OK", "body": []});
+        assert!(classify(CnProvider::Ecloud, 200, Some(&ok)).is_none());
+        // An `ERROR` state is an error even with HTTP 200 (the source SDK checks both).
+        let err =
+            json!({"requestId": "r", "state": "ERROR", "errorCode": "X", "errorMessage": "m"});
+        let (_, code, message) = classify(CnProvider::Ecloud, 200, Some(&err)).unwrap();
+        assert_eq!((code.as_str(), message.as_str()), ("X", "m"));
+        for (status, class) in [
+            (401, ErrorClass::AccessDenied),
+            (403, ErrorClass::AccessDenied),
+            (429, ErrorClass::Throttled),
+            (503, ErrorClass::ServerError),
+        ] {
+            assert_eq!(
+                classify(CnProvider::Ecloud, status, Some(&err)).unwrap().0,
+                class
+            );
+        }
+        assert_eq!(
+            classify(CnProvider::Ecloud, 200, Some(&json!({"body": []})))
+                .unwrap()
+                .1,
+            "HTTP200"
         );
     }
 }

@@ -25,6 +25,10 @@ pub(crate) trait CnCloud: Sync {
     fn collector(&self, endpoint: Endpoint, discovery: &Discovery) -> Box<dyn Collector>;
     /// The object store, collected by the shared bucket collector.
     fn object_store(&self) -> ObjectStore;
+    /// Whether the shared bucket collector runs for this cloud (China Mobile Cloud: no).
+    fn collects_object_store(&self) -> bool {
+        true
+    }
     /// Kinds that are regional in [`super::KINDS`] but account-wide on this cloud.
     fn account_wide(&self) -> &'static [&'static str];
     /// Whether a region code is in mainland China (Hong Kong, Macao and Taiwan are not).
@@ -37,6 +41,7 @@ pub(crate) fn cloud(provider: CnProvider) -> &'static dyn CnCloud {
         CnProvider::Alibaba => &super::alibaba::Alibaba,
         CnProvider::Tencent => &super::tencent::Tencent,
         CnProvider::Huawei => &super::huawei::Huawei,
+        CnProvider::Ecloud => &super::ecloud::Ecloud,
     }
 }
 

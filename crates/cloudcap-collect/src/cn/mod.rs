@@ -9,13 +9,18 @@
 //! `docs/collectors.md`, keep every raw response body with its SHA-256, and map the responses into
 //! the provider-neutral kinds of `docs/evidence-kinds.md`.
 //!
+//! China Mobile Cloud ([`ecloud`]) signs `V2.0` in the query ([`sign_ecloud`]) and evidences its
+//! region listing and security groups; its other kinds are `unsupported`.
+//!
 //! **Invariant:** nothing here reads the environment; credentials, endpoints and the clock source
 //! come in through [`CnConfig`].
 
 pub mod alibaba;
+pub mod ecloud;
 pub mod huawei;
 pub mod objstore;
 pub mod sign_alibaba;
+pub mod sign_ecloud;
 pub mod sign_huawei;
 pub mod sign_objstore;
 pub mod sign_tencent;
@@ -56,6 +61,8 @@ pub enum CnProvider {
     Tencent,
     /// Huawei Cloud.
     Huawei,
+    /// China Mobile Cloud (移动云, ecloud).
+    Ecloud,
 }
 
 impl CnProvider {
@@ -70,6 +77,7 @@ impl CnProvider {
             CnProvider::Alibaba => Provider::Alibaba,
             CnProvider::Tencent => Provider::Tencent,
             CnProvider::Huawei => Provider::Huawei,
+            CnProvider::Ecloud => Provider::Ecloud,
         }
     }
 
@@ -152,6 +160,7 @@ pub const KINDS: &[&str] = &[
 pub fn evidenced_kinds(provider: CnProvider) -> Vec<&'static str> {
     let unsupported: &[&str] = match provider {
         CnProvider::Alibaba | CnProvider::Huawei | CnProvider::Tencent => &[],
+        CnProvider::Ecloud => return ecloud::EVIDENCED.to_vec(),
     };
     KINDS
         .iter()
@@ -393,43 +402,47 @@ pub fn collect(
         account: &discovery.account,
     };
     let mut summary = crate::runner::run(collector.as_ref(), &client, sink, &progress, &options)?;
-    // Object storage has its own endpoints and signature: a second client and run.
-    let store = cloud.object_store();
-    let buckets = objstore::BucketCollector {
-        store,
-        endpoint_url: config.endpoint_url.clone(),
-        regions: discovery.regions.clone(),
-        max_pages: config.max_pages,
-    };
-    match objstore::client(store, config) {
-        Ok(storage_client) => {
-            let more = crate::runner::run(&buckets, &storage_client, sink, &progress, &options)?;
-            summary.units_collected += more.units_collected;
-            summary.units_skipped += more.units_skipped;
-            summary.error_scopes += more.error_scopes;
-            for (region, n) in more.resources_per_region {
-                *summary.resources_per_region.entry(region).or_default() += n;
+    // Object storage has its own endpoints and signature: a second client and run (not for a
+    // cloud whose object store is not collected: its collector records `storage.bucket`).
+    if cloud.collects_object_store() {
+        let store = cloud.object_store();
+        let buckets = objstore::BucketCollector {
+            store,
+            endpoint_url: config.endpoint_url.clone(),
+            regions: discovery.regions.clone(),
+            max_pages: config.max_pages,
+        };
+        match objstore::client(store, config) {
+            Ok(storage_client) => {
+                let more =
+                    crate::runner::run(&buckets, &storage_client, sink, &progress, &options)?;
+                summary.units_collected += more.units_collected;
+                summary.units_skipped += more.units_skipped;
+                summary.error_scopes += more.error_scopes;
+                for (region, n) in more.resources_per_region {
+                    *summary.resources_per_region.entry(region).or_default() += n;
+                }
+                for (region, n) in more.data_per_region {
+                    *summary.data_per_region.entry(region).or_default() += n;
+                }
             }
-            for (region, n) in more.data_per_region {
-                *summary.data_per_region.entry(region).or_default() += n;
+            Err(message) => {
+                let err = CallError {
+                    class: ErrorClass::ServerError,
+                    service: "-",
+                    action: "-",
+                    code: None,
+                    status: None,
+                    message,
+                };
+                let scopes: Vec<(&str, String)> = discovery
+                    .regions
+                    .iter()
+                    .map(|r| ("storage.bucket", r.clone()))
+                    .collect();
+                summary.error_scopes +=
+                    write_errors(provider, &discovery.account, sink, resume, &scopes, &err)?;
             }
-        }
-        Err(message) => {
-            let err = CallError {
-                class: ErrorClass::ServerError,
-                service: "-",
-                action: "-",
-                code: None,
-                status: None,
-                message,
-            };
-            let scopes: Vec<(&str, String)> = discovery
-                .regions
-                .iter()
-                .map(|r| ("storage.bucket", r.clone()))
-                .collect();
-            summary.error_scopes +=
-                write_errors(provider, &discovery.account, sink, resume, &scopes, &err)?;
         }
     }
     // Region inventory last: it counts what the units found (now and in a resumed run).
