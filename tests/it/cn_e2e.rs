@@ -484,19 +484,19 @@ fn cn_alibaba_collects_exact_records_and_errors() {
                 "network.security-group",
                 "cn-hangzhou",
                 "sg-bp1web000000000001",
-                json!({"name": "web", "vpc_id": "vpc-bp1main0000000001", "world_open_ports": [80, 443], "world_open_all": false}),
+                json!({"name": "web", "vpc_id": "vpc-bp1main0000000001", "classic_network": false, "world_open_ports": [80, 443], "world_open_all": false}),
             ),
             r(
                 "network.security-group",
                 "cn-hangzhou",
                 "sg-bp1bad000000000002",
-                json!({"name": "legacy", "vpc_id": "vpc-bp1main0000000001", "world_open_ports": [22], "world_open_all": true}),
+                json!({"name": "legacy", "vpc_id": "vpc-bp1main0000000001", "classic_network": false, "world_open_ports": [22], "world_open_all": true}),
             ),
             r(
                 "network.security-group",
                 "cn-hongkong",
                 "sg-j6chk000000000001",
-                json!({"name": "hk-app", "vpc_id": "vpc-j6chk0000000001", "world_open_ports": [], "world_open_all": false}),
+                json!({"name": "hk-app", "vpc_id": "vpc-j6chk0000000001", "classic_network": false, "world_open_ports": [], "world_open_all": false}),
             ),
             r(
                 "compute.volume",
@@ -1623,7 +1623,12 @@ fn cn_every_automated_control_has_a_provider_able_to_evidence_it() {
 #[test]
 fn cn_capability_matrix_matches_the_records() {
     use cloudcap_collect::capability::{self, Capability, When};
-    for vendor in [Vendor::Alibaba, Vendor::Tencent, Vendor::Huawei] {
+    for vendor in [
+        Vendor::Alibaba,
+        Vendor::Tencent,
+        Vendor::Huawei,
+        Vendor::Ecloud,
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("bundle");
         let (_, stderr, _) = collect(vendor, SECRET, &out);

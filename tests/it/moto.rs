@@ -477,6 +477,11 @@ fn moto_collect_gives_exact_records_per_resource() {
     assert_eq!(ports("open-ssh"), serde_json::json!([22]));
     assert_eq!(ports("open-rdp"), serde_json::json!([22, 3389]));
     assert_eq!(ports("clean"), serde_json::json!([]));
+    // Every group moto returns has a vpcId: none is in a classic network.
+    assert!(
+        groups.iter().all(|g| g["classic_network"] == false),
+        "{groups:?}"
+    );
     assert_eq!(
         names_where(groups, "name", |g| g["world_open_all"] == true),
         set(&["open-all"])

@@ -91,6 +91,7 @@ pub fn gaps(provider: Provider) -> &'static [Gap] {
         Provider::Alibaba => ALIBABA_GAPS,
         Provider::Tencent => TENCENT_GAPS,
         Provider::Huawei => HUAWEI_GAPS,
+        Provider::Ecloud => ECLOUD_GAPS,
         _ => &[],
     }
 }
@@ -123,6 +124,8 @@ const ALIBABA_GAPS: &[Gap] = &[
 ];
 
 const TENCENT_GAPS: &[Gap] = &[
+    always("network.security-group", "classic_network"),
+    always("network.security-group", "vpc_id"),
     always("storage.bucket", "public_access_block"),
     always("audit.trail", "log_file_validation"),
     always("audit.trail", "encrypted"),
@@ -145,6 +148,8 @@ const TENCENT_GAPS: &[Gap] = &[
 ];
 
 const HUAWEI_GAPS: &[Gap] = &[
+    always("network.security-group", "classic_network"),
+    always("network.security-group", "vpc_id"),
     always("identity.password-policy", "require_uppercase"),
     always("identity.password-policy", "require_lowercase"),
     always("identity.password-policy", "require_numbers"),
@@ -153,6 +158,11 @@ const HUAWEI_GAPS: &[Gap] = &[
     sometimes("identity.access-key", "never_used"),
     always("identity.user", "never_logged_in"),
     sometimes("audit.trail", "retention_days"),
+];
+
+const ECLOUD_GAPS: &[Gap] = &[
+    always("network.security-group", "classic_network"),
+    always("network.security-group", "vpc_id"),
 ];
 
 /// What `provider` does with `kind`.
@@ -177,6 +187,7 @@ fn title(provider: Provider) -> &'static str {
         Provider::Alibaba => "Alibaba",
         Provider::Tencent => "Tencent",
         Provider::Huawei => "Huawei",
+        Provider::Ecloud => "ecloud",
         _ => provider.as_str(),
     }
 }

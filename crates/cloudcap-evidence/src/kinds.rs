@@ -461,9 +461,13 @@ evidence_kinds! {
     "network.security-group" => SecurityGroup {
         /// Group name.
         name: String,
-        /// VPC the group belongs to.
+        /// VPC the group belongs to, where the provider ties groups to one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         vpc_id: Option<String>,
+        /// The group is in a classic (shared, non-VPC) network; absent where the provider's
+        /// answer does not say (groups not tied to a network).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        classic_network: Option<bool>,
         /// Ports reachable from 0.0.0.0/0 or ::/0, sorted, de-duplicated.
         world_open_ports: Vec<u16>,
         /// A rule opens every port to the world.

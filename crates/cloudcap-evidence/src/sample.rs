@@ -588,7 +588,7 @@ fn per_region(s: &mut Sample) -> Result<()> {
                 &[r],
                 "vpc:DescribeSecurityGroups",
                 json!({
-                    "name": g.2, "vpc_id": g.3, "world_open_ports": g.4, "world_open_all": g.5
+                    "name": g.2, "vpc_id": g.3, "classic_network": g.3.is_empty(), "world_open_ports": g.4, "world_open_all": g.5
                 }),
             )?;
         }

@@ -314,6 +314,8 @@ fn security_groups(aws: &AwsCollector, region: &str, ctx: &mut UnitCtx<'_>) {
                 envelope,
                 name: proto::text(group, &["groupName"]).unwrap_or(id).to_owned(),
                 vpc_id: proto::text(group, &["vpcId"]).map(str::to_owned),
+                // Every group of a VPC carries its vpcId; only EC2-Classic groups did not.
+                classic_network: Some(proto::text(group, &["vpcId"]).is_none()),
                 world_open_ports: ports.into_iter().collect(),
                 world_open_all: all,
             });

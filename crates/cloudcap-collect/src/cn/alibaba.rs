@@ -872,6 +872,8 @@ impl AlibabaCollector {
                 vpc_id: Some(s(&group, "VpcId"))
                     .filter(|v| !v.is_empty())
                     .map(str::to_owned),
+                // A classic-network group has an empty `VpcId`.
+                classic_network: Some(s(&group, "VpcId").is_empty()),
                 world_open_ports: ports,
                 world_open_all: all,
             });

@@ -296,6 +296,9 @@ impl EcloudCollector {
                     envelope,
                     name: s(&group, "name").to_owned(),
                     vpc_id: None,
+                    // Groups here are not tied to a network: whether one serves a classic
+                    // network is not in the answer.
+                    classic_network: None,
                     world_open_ports: ports,
                     world_open_all: all,
                 },

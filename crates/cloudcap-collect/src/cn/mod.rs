@@ -67,8 +67,12 @@ pub enum CnProvider {
 
 impl CnProvider {
     /// Every Chinese cloud with a collector, in the capability matrix's column order.
-    pub const ALL: &'static [CnProvider] =
-        &[CnProvider::Alibaba, CnProvider::Tencent, CnProvider::Huawei];
+    pub const ALL: &'static [CnProvider] = &[
+        CnProvider::Alibaba,
+        CnProvider::Tencent,
+        CnProvider::Huawei,
+        CnProvider::Ecloud,
+    ];
 
     /// The provider, in the shared vocabulary.
     pub fn provider(self) -> cloudcap_model::Provider {

@@ -803,6 +803,9 @@ impl TencentCollector {
                     envelope,
                     name: s(&group, "SecurityGroupName").to_owned(),
                     vpc_id: None,
+                    // Groups here are not tied to a network: whether one serves a classic
+                    // network is not in the answer.
+                    classic_network: None,
                     world_open_ports: ports,
                     world_open_all: all,
                 },
