@@ -66,6 +66,75 @@ pub const DATA_KINDS: &[&str] = &[
 /// Manifest kind of status records.
 pub const STATUS_KIND: &str = "collection.status";
 
+/// The region of an error `collection.status` of a data-bearing kind ([`DATA_KINDS`]), if
+/// `entry_kind`/`record` is one: in that region, finding no data does not mean there is none.
+fn data_gap(entry_kind: &str, record: &serde_json::Value) -> Option<String> {
+    let field = |name: &str| record.get(name).and_then(|v| v.as_str());
+    (entry_kind == STATUS_KIND
+        && field("status") == Some("error")
+        && field("kind").is_some_and(|k| DATA_KINDS.contains(&k)))
+    .then(|| field("region").unwrap_or("").to_owned())
+}
+
+/// A sink that passes everything on and notes the regions where a data-bearing kind ended in
+/// an error (or is unsupported), so that `region.inventory.holds_data` is left out there
+/// instead of being written `false` on incomplete evidence.
+pub struct DataWatch<'a> {
+    inner: &'a dyn EvidenceSink,
+    gaps: Mutex<BTreeSet<String>>,
+}
+
+impl<'a> DataWatch<'a> {
+    /// Watches what is written to `inner`.
+    pub fn new(inner: &'a dyn EvidenceSink) -> DataWatch<'a> {
+        DataWatch {
+            inner,
+            gaps: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// Whether some data-bearing kind is incomplete in `region` (an error status there or in
+    /// the account-wide scope `global`), in what was written now or is in `resume`.
+    pub fn incomplete(&self, resume: &ResumeState, region: &str) -> bool {
+        let gaps = self
+            .gaps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        [region, "global"]
+            .iter()
+            .any(|r| gaps.contains(*r) || resume.data_gaps.contains(*r))
+    }
+
+    /// `holds_data` of a collected region: true with data found, absent (`None`) when none was
+    /// found but a data-bearing kind is incomplete there, else false.
+    pub fn holds_data(&self, resume: &ResumeState, region: &str, data: u64) -> Option<bool> {
+        if data > 0 {
+            Some(true)
+        } else if self.incomplete(resume, region) {
+            None
+        } else {
+            Some(false)
+        }
+    }
+}
+
+impl EvidenceSink for DataWatch<'_> {
+    fn add_raw(&self, meta: &RawMeta, bytes: &[u8]) -> Result<(), SinkError> {
+        self.inner.add_raw(meta, bytes)
+    }
+
+    fn add_record(&self, entry_kind: &str, record: &serde_json::Value) -> Result<(), SinkError> {
+        self.inner.add_record(entry_kind, record)?;
+        if let Some(region) = data_gap(entry_kind, record) {
+            self.gaps
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(region);
+        }
+        Ok(())
+    }
+}
+
 /// SHA-256 of `bytes`, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -84,6 +153,8 @@ pub struct ResumeState {
     records: BTreeSet<(String, String, String)>,
     resources_per_region: BTreeMap<String, u64>,
     data_per_region: BTreeMap<String, u64>,
+    /// Regions with an error status of a data-bearing kind ([`DataWatch`]).
+    data_gaps: BTreeSet<String>,
 }
 
 impl ResumeState {
@@ -102,6 +173,9 @@ impl ResumeState {
             };
             let kind = field("kind");
             let region = field("region");
+            if let Some(gap) = data_gap(entry_kind, record) {
+                state.data_gaps.insert(gap);
+            }
             if entry_kind == STATUS_KIND {
                 state.statuses.insert((kind, region));
             } else {

@@ -329,6 +329,9 @@ pub fn collect(
     sink: &dyn EvidenceSink,
     resume: &ResumeState,
 ) -> Result<CollectSummary, CollectError> {
+    // Notes where data-bearing kinds are incomplete, for `holds_data`.
+    let watch = crate::sink::DataWatch::new(sink);
+    let sink: &dyn EvidenceSink = &watch;
     // Discovery's raw answers (the listing is the inventory's source).
     for (meta, bytes) in discovery.held.raws() {
         sink.add_raw(&meta, &bytes)?;
@@ -370,10 +373,17 @@ pub fn collect(
     for (region, n) in &main.data_per_region {
         *data.entry(region.clone()).or_default() += n;
     }
+    let incomplete = aws
+        .regions
+        .iter()
+        .filter(|r| watch.incomplete(resume, r))
+        .cloned()
+        .collect();
     let inventory = InventoryCollector {
         aws: &aws,
         counts,
         data,
+        incomplete,
         listing: discovery.listing.clone(),
     };
     let last = runner::run(&inventory, &client, sink, &progress, &options)?;
@@ -617,6 +627,8 @@ struct InventoryCollector<'a> {
     counts: BTreeMap<String, u64>,
     /// Records of data-bearing kinds per region.
     data: BTreeMap<String, u64>,
+    /// Regions where a data-bearing kind ended in an error.
+    incomplete: std::collections::BTreeSet<String>,
     /// sha256 of the region listing, or why it failed.
     listing: Result<String, CallError>,
 }
@@ -657,7 +669,8 @@ impl Collector for InventoryCollector<'_> {
                     envelope,
                     mainland_china: region.starts_with("cn-"),
                     collected: Some(true),
-                    holds_data: Some(data > 0),
+                    // No data found where a data-bearing kind is incomplete: not known.
+                    holds_data: (data > 0 || !self.incomplete.contains(region)).then_some(data > 0),
                     resource_count: Some(count),
                 }
             });

@@ -50,7 +50,9 @@ use crate::progress::{Progress, ProgressMode};
 use crate::runner::{Fetched, RunOptions, Unit, UnitCtx};
 // Shared with the AWS collector; re-exported so the vendor modules import them from here.
 pub(crate) use crate::read::{count, int, required_stamp};
-use crate::sink::{EvidenceSink, RawMeta, ResumeState, STATUS_KIND, SinkError, sha256_hex};
+use crate::sink::{
+    DataWatch, EvidenceSink, RawMeta, ResumeState, STATUS_KIND, SinkError, sha256_hex,
+};
 
 /// Which Chinese cloud.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -372,6 +374,9 @@ pub fn collect(
         raws,
         requested,
     } = discovered;
+    // Notes where data-bearing kinds are incomplete, for `holds_data`.
+    let watch = DataWatch::new(sink);
+    let sink: &dyn EvidenceSink = &watch;
     for (meta, body) in &raws {
         sink.add_raw(meta, body)?;
     }
@@ -495,9 +500,12 @@ pub fn collect(
                 "sources": [discovery.regions_source],
                 "mainland_china": is_mainland(provider, region),
                 "collected": true,
-                "holds_data": data > 0,
                 "resource_count": resources,
             });
+            let mut record = record;
+            if let Some(holds) = watch.holds_data(resume, region, data) {
+                record["holds_data"] = json!(holds);
+            }
             sink.add_record("region.inventory", &record)?;
             sink.add_record(
                 STATUS_KIND,
