@@ -81,8 +81,9 @@ fn expected_records() -> Vec<Value> {
             region,
             region,
             // No data-bearing kind is collected (all unsupported): whether the region holds
-            // data is not known, so `holds_data` is absent.
-            json!({"mainland_china": true, "collected": true, "resource_count": 0}),
+            // data is not known, so `holds_data` is absent; nor is where the region is (the
+            // listing names no place), so `mainland_china` is absent too.
+            json!({"collected": true, "resource_count": 0}),
         ));
     }
     expected
@@ -177,6 +178,9 @@ fn cn_ecloud_collects_exact_records_and_errors() {
     let (result, failed) = rule(&rules, "sg-in-vpc");
     assert_eq!(result, "not-evaluated");
     assert!(failed.is_empty(), "{failed:?}");
+    // Where the regions are is not known: residency is not evaluated, neither passed on a
+    // guess that they are in the mainland nor failed.
+    assert_eq!(rule(&rules, "data-in-mainland").0, "not-evaluated");
     for (id, (result, failed)) in &rules {
         if !id.starts_with("no-world-") {
             assert!(

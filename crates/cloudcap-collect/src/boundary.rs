@@ -62,12 +62,12 @@ pub fn write_not_collected(
     provider: &str,
     account: &str,
     region: &str,
-    mainland_china: bool,
+    mainland_china: Option<bool>,
     regional_kinds: &[&str],
     listing_sha256: &str,
     reason: &str,
 ) -> Result<(), SinkError> {
-    let record = json!({
+    let mut record = json!({
         "schema_version": 1,
         "kind": "region.inventory",
         "provider": provider,
@@ -75,9 +75,11 @@ pub fn write_not_collected(
         "region": region,
         "resource_id": region,
         "sources": [listing_sha256],
-        "mainland_china": mainland_china,
         "collected": false,
     });
+    if let Some(mainland) = mainland_china {
+        record["mainland_china"] = json!(mainland);
+    }
     sink.add_record("region.inventory", &record)?;
     for kind in regional_kinds
         .iter()

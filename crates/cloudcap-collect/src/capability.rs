@@ -161,6 +161,7 @@ const HUAWEI_GAPS: &[Gap] = &[
 ];
 
 const ECLOUD_GAPS: &[Gap] = &[
+    always("region.inventory", "mainland_china"),
     always("network.security-group", "classic_network"),
     always("network.security-group", "vpc_id"),
 ];

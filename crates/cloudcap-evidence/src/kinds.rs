@@ -540,8 +540,10 @@ evidence_kinds! {
 
     /// `region.inventory`: one region of the account and what it holds.
     "region.inventory" => RegionInventory {
-        /// The region is in mainland China.
-        mainland_china: bool,
+        /// The region is in mainland China (absent when the provider's region listing does not
+        /// say where the region is).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mainland_china: Option<bool>,
         /// Evidence was collected in this region (collectors always write it; absent only in
         /// bundles written before it existed, which inventoried collected regions only).
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -401,7 +401,7 @@ pub fn collect(
                 "aws",
                 &account,
                 region,
-                region.starts_with("cn-"),
+                Some(region.starts_with("cn-")),
                 REGIONAL_KINDS,
                 listing,
                 "not collected: left out by --region",
@@ -667,7 +667,7 @@ impl Collector for InventoryCollector<'_> {
             ctx.put(region, region, &[listing], |envelope| {
                 cloudcap_evidence::RegionInventory {
                     envelope,
-                    mainland_china: region.starts_with("cn-"),
+                    mainland_china: Some(region.starts_with("cn-")),
                     collected: Some(true),
                     // No data found where a data-bearing kind is incomplete: not known.
                     holds_data: (data > 0 || !self.incomplete.contains(region)).then_some(data > 0),

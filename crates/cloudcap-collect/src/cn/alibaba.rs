@@ -163,8 +163,8 @@ impl super::cloud::CnCloud for Alibaba {
         &["monitoring.threat-detection"]
     }
 
-    fn is_mainland(&self, region: &str) -> bool {
-        region.starts_with("cn-") && region != "cn-hongkong"
+    fn is_mainland(&self, region: &str) -> Option<bool> {
+        Some(region.starts_with("cn-") && region != "cn-hongkong")
     }
 }
 
@@ -937,7 +937,7 @@ impl AlibabaCollector {
                         Some(c) if c.iter().any(|r| r.is_empty()) => (Some(true), None, None),
                         Some(c) => {
                             let (regions, outside) = copy_fields(CnProvider::Alibaba, c);
-                            (Some(true), Some(regions), Some(outside))
+                            (Some(true), Some(regions), outside)
                         }
                     };
                     ctx.put(region, s(plan, "PlanId"), &[sha.as_str()], |envelope| {

@@ -31,8 +31,9 @@ pub(crate) trait CnCloud: Sync {
     }
     /// Kinds that are regional in [`super::KINDS`] but account-wide on this cloud.
     fn account_wide(&self) -> &'static [&'static str];
-    /// Whether a region code is in mainland China (Hong Kong, Macao and Taiwan are not).
-    fn is_mainland(&self, region: &str) -> bool;
+    /// Whether a region code is in mainland China (Hong Kong, Macao and Taiwan are not);
+    /// `None` where the vendor's listing does not say (the record then leaves it out).
+    fn is_mainland(&self, region: &str) -> Option<bool>;
 }
 
 /// The implementation of `provider`.

@@ -141,11 +141,11 @@ impl super::cloud::CnCloud for Ecloud {
         &["network.security-group"]
     }
 
-    /// China Mobile Cloud's region listing names no location. Every region of the pools the
-    /// OpenAPI gateways serve is taken to be in mainland China (an assumption, stated in
-    /// `docs/collectors.md`).
-    fn is_mainland(&self, _region: &str) -> bool {
-        true
+    /// China Mobile Cloud's region listing names no location, and no source we can cite maps
+    /// its pools to places (the vendor also runs pools outside the mainland): not known, so
+    /// the inventory record leaves `mainland_china` out and residency is not evaluated.
+    fn is_mainland(&self, _region: &str) -> Option<bool> {
+        None
     }
 }
 

@@ -207,8 +207,8 @@ impl super::cloud::CnCloud for Huawei {
         &[]
     }
 
-    fn is_mainland(&self, region: &str) -> bool {
-        region.starts_with("cn-") && !region.starts_with("cn-hk")
+    fn is_mainland(&self, region: &str) -> Option<bool> {
+        Some(region.starts_with("cn-") && !region.starts_with("cn-hk"))
     }
 }
 
@@ -863,7 +863,7 @@ impl HuaweiCollector {
                             (None, None)
                         } else {
                             let (regions, outside) = copy_fields(CnProvider::Huawei, &dests);
-                            (Some(regions), Some(outside))
+                            (Some(regions), outside)
                         };
                     ctx.put(region, s(p, "id"), &[sha.as_str()], |envelope| BackupPlan {
                         envelope,

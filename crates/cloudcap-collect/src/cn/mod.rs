@@ -498,11 +498,13 @@ pub fn collect(
                 "region": region,
                 "resource_id": region,
                 "sources": [discovery.regions_source],
-                "mainland_china": is_mainland(provider, region),
                 "collected": true,
                 "resource_count": resources,
             });
             let mut record = record;
+            if let Some(mainland) = is_mainland(provider, region) {
+                record["mainland_china"] = json!(mainland);
+            }
             if let Some(holds) = watch.holds_data(resume, region, data) {
                 record["holds_data"] = json!(holds);
             }
@@ -608,8 +610,9 @@ impl Endpoint {
     }
 }
 
-/// Whether a region code is in mainland China (Hong Kong, Macao and Taiwan are not).
-pub fn is_mainland(provider: CnProvider, region: &str) -> bool {
+/// Whether a region code is in mainland China (Hong Kong, Macao and Taiwan are not); `None`
+/// where the provider's listing does not say.
+pub fn is_mainland(provider: CnProvider, region: &str) -> Option<bool> {
     cloud::cloud(provider).is_mainland(region)
 }
 
@@ -796,10 +799,18 @@ pub(crate) fn flag(v: Option<&Value>) -> Option<bool> {
 }
 
 /// Sorted, deduplicated destination regions of backup copies, and whether one is outside
-/// mainland China (`copy_regions`, `copy_outside_mainland`).
-pub(crate) fn copy_fields(provider: CnProvider, regions: &[&str]) -> (Vec<String>, bool) {
+/// mainland China (`copy_regions`, `copy_outside_mainland`): yes when one is known to be,
+/// unknown (`None`) when none is but the location of one is not known.
+pub(crate) fn copy_fields(provider: CnProvider, regions: &[&str]) -> (Vec<String>, Option<bool>) {
     let set: std::collections::BTreeSet<&str> = regions.iter().copied().collect();
-    let outside = set.iter().any(|r| !is_mainland(provider, r));
+    let places: Vec<Option<bool>> = set.iter().map(|r| is_mainland(provider, r)).collect();
+    let outside = if places.contains(&Some(false)) {
+        Some(true)
+    } else if places.contains(&None) {
+        None
+    } else {
+        Some(false)
+    };
     (set.into_iter().map(str::to_owned).collect(), outside)
 }
 
@@ -881,9 +892,21 @@ mod tests {
         ] {
             assert_eq!(
                 is_mainland(provider, region),
-                mainland,
+                Some(mainland),
                 "{provider:?} {region}"
             );
+        }
+    }
+
+    #[test]
+    fn a_region_of_unknown_place_is_not_guessed() {
+        assert_eq!(is_mainland(CnProvider::Tencent, "ap-newtown"), None);
+    }
+
+    #[test]
+    fn ecloud_regions_are_of_unknown_place() {
+        for pool in ["CIDC-RP-25", "CIDC-RP-11", "cn-hongkong"] {
+            assert_eq!(is_mainland(CnProvider::Ecloud, pool), None, "{pool}");
         }
     }
 
@@ -907,12 +930,17 @@ mod tests {
             ),
             (
                 vec!["ap-southeast-1".to_owned(), "cn-shanghai".to_owned()],
-                true
+                Some(true)
             )
         );
         assert_eq!(
             copy_fields(CnProvider::Huawei, &["cn-east-3"]),
-            (vec!["cn-east-3".to_owned()], false)
+            (vec!["cn-east-3".to_owned()], Some(false))
+        );
+        // A destination whose place is not known: not known, never "inside".
+        assert_eq!(
+            copy_fields(CnProvider::Ecloud, &["CIDC-RP-25"]),
+            (vec!["CIDC-RP-25".to_owned()], None)
         );
     }
 

@@ -136,6 +136,19 @@ const MAINLAND: &[&str] = &[
     "ap-guangzhou-open",
 ];
 
+/// Tencent's `ap-*` regions outside mainland China. Regions not prefixed `ap-` (`na-*`,
+/// `eu-*`, `sa-*`) are all outside; an `ap-*` id in neither list is of unknown place.
+const ABROAD: &[&str] = &[
+    "ap-hongkong",
+    "ap-taipei",
+    "ap-singapore",
+    "ap-bangkok",
+    "ap-jakarta",
+    "ap-seoul",
+    "ap-tokyo",
+    "ap-mumbai",
+];
+
 impl super::cloud::CnCloud for Tencent {
     fn client(&self, config: &CnConfig) -> Result<HttpClient, String> {
         client(config)
@@ -178,8 +191,14 @@ impl super::cloud::CnCloud for Tencent {
         &["audit.trail"]
     }
 
-    fn is_mainland(&self, region: &str) -> bool {
-        MAINLAND.contains(&region)
+    fn is_mainland(&self, region: &str) -> Option<bool> {
+        if MAINLAND.contains(&region) {
+            Some(true)
+        } else if ABROAD.contains(&region) || !region.starts_with("ap-") {
+            Some(false)
+        } else {
+            None
+        }
     }
 }
 
