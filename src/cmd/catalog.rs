@@ -206,6 +206,9 @@ pub(crate) fn run(args: Args) -> exit::Result {
                     r.message.get(l)
                 );
             }
+            if let Some(fix) = &c.remediation {
+                outln!("\n{}: {}", label("remediation", "整改建议"), fix.get(l));
+            }
             let cw = &c.crosswalk;
             outln!(
                 "\n{}: NIST SP 800-53 r4 {:?}; MLPS 2.0 {:?}; Measures 2019 {:?}; {} {:?}",

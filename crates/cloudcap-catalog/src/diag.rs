@@ -134,6 +134,9 @@ codes! {
     GlossaryVariant = "glossary-variant",
     /// Two rules test the same fact (same kind, `where` and `check`).
     IdenticalRule = "identical-rule",
+    /// An automated or partial control has no `remediation` guidance for the rectification
+    /// plan (warning).
+    MissingRemediation = "missing-remediation",
     /// A `mlps-22239` reference names an unknown GB/T 22239-2019 control point.
     UnknownMlpsPoint = "unknown-mlps-point",
     /// A `mlps-22239` reference names no level, a level twice, or a level at which the point has no requirements.
@@ -156,7 +159,7 @@ impl Code {
     /// Errors stop the catalog from loading; warnings are reported and the catalog still loads.
     pub fn severity(self) -> Severity {
         match self {
-            Code::GlossaryVariant => Severity::Warning,
+            Code::GlossaryVariant | Code::MissingRemediation => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -175,6 +175,7 @@ struct RawControl {
     evidence: Vec<Spanned<String>>,
     weight: Spanned<i64>,
     key: bool,
+    remediation: Option<Spanned<RawText>>,
     crosswalk: Option<Spanned<RawCrosswalk>>,
     #[serde(default, rename = "item")]
     items: Vec<RawItem>,
@@ -826,6 +827,10 @@ fn lint_control(
     }
     let title = cx.text(file, &raw.title, "title");
     let objective = cx.text(file, &raw.objective, "objective");
+    let remediation = raw
+        .remediation
+        .as_ref()
+        .map(|r| cx.text(file, r, "remediation"));
 
     let mut methods = Vec::new();
     if raw.methods.get_ref().is_empty() {
@@ -1115,6 +1120,17 @@ fn lint_control(
                 }
             }
             Automation::Automated | Automation::Partial => {
+                if raw.remediation.is_none() {
+                    cx.push(
+                        file,
+                        auto_at,
+                        Code::MissingRemediation,
+                        format!(
+                            "an {} control should say how to fix what its rules find (`remediation = {{ zh = \"…\", en = \"…\" }}`): the rectification plan quotes it",
+                            automation.as_str()
+                        ),
+                    );
+                }
                 if raw.evidence.is_empty() {
                     cx.push(
                         file,
@@ -1184,6 +1200,7 @@ fn lint_control(
         evidence,
         weight: weight as u32,
         key: raw.key,
+        remediation,
         crosswalk,
         items,
         rules,

@@ -99,6 +99,10 @@ pub struct Control {
     pub evidence: Vec<String>,
     pub weight: u32,
     pub key: bool,
+    /// How to fix what the control's rules find, in our words (the rectification plan quotes
+    /// it); expected of every automated and partial control.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<Text>,
     pub crosswalk: Crosswalk,
     pub items: Vec<Item>,
     pub rules: Vec<Rule>,

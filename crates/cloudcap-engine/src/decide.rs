@@ -259,6 +259,7 @@ fn control_report(
         methods: control.methods.clone(),
         weight: control.weight,
         key: control.key,
+        remediation: control.remediation.clone(),
         min_tier: control.min_tier(),
         results,
         items,

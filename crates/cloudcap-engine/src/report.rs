@@ -163,6 +163,10 @@ pub struct ControlReport {
     pub methods: Vec<Method>,
     pub weight: u32,
     pub key: bool,
+    /// How to fix what the control's rules find (the catalog's `remediation`), for the
+    /// rectification plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<Text>,
     pub min_tier: Tier,
     /// The control's result at each tier at which the provider is scored on it (its `provider`
     /// and `shared` items of that tier and below); empty when every item is the customer's.
