@@ -43,7 +43,7 @@ enum Command {
     VerifyReport(cmd::assess::VerifyReportArgs),
     /// Assess the embedded sample bundle and print scores, coverage and the tier achieved.
     Demo(cmd::assess::DemoArgs),
-    /// Render a report: table, json, markdown, html, junit, sarif, oscal-ar, oscal-poam.
+    /// Render a report: table, json, markdown, html, junit, sarif, oscal-ar, oscal-poam, csv, xlsx.
     Report(cmd::report::ReportArgs),
     /// Compare two reports: new failures, resolved, regressed, and the score delta per control.
     Diff(cmd::report::DiffArgs),

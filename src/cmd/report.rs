@@ -2,17 +2,17 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use cloudcap_report::Format;
 
 use crate::cmd::common::{Lang, load_report, write_atomic};
-use crate::exit::{self, Outcome};
+use crate::exit::{self, Failure, Outcome};
 
 #[derive(clap::Args)]
 pub(crate) struct ReportArgs {
     /// The report written by `cloudcap assess` (JSON).
     report: PathBuf,
-    /// table, json, markdown, html, junit, sarif, oscal-ar or oscal-poam.
+    /// table, json, markdown, html, junit, sarif, oscal-ar, oscal-poam, csv or xlsx (needs --out).
     #[arg(long, value_parser = parse_format, default_value = "table")]
     format: Format,
     /// Language of labels and control titles.
@@ -21,6 +21,12 @@ pub(crate) struct ReportArgs {
     /// Write to this file (atomically: a temporary file, then a rename) instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// A rectification plan file (TOML `[[item]]` entries: control, item, owner, due
+    /// YYYY-MM-DD, status open|in-progress|done, note): its owners, due dates and statuses go
+    /// into the plan of the Markdown and HTML reports and into the POA&M. Checked against the
+    /// report first; any problem is printed as path:line:col and nothing is written (exit 4).
+    #[arg(long)]
+    plan: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -64,8 +70,33 @@ fn emit(out: Option<&Path>, text: &str) -> Result<()> {
 
 pub(crate) fn run_report(args: ReportArgs) -> exit::Result {
     let report = load_report(&args.report)?;
-    let text = cloudcap_report::render(&report, args.format, args.lang.report())?;
-    emit(args.out.as_deref(), &text)?;
+    let plan = match &args.plan {
+        None => cloudcap_report::Plan::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read plan file {}", path.display()))?;
+            match cloudcap_report::parse_plan(&path.display().to_string(), &text, &report) {
+                Ok(plan) => plan,
+                Err(problems) => {
+                    for p in &problems {
+                        eprintln!("{p}");
+                    }
+                    return Err(Failure::Reported);
+                }
+            }
+        }
+    };
+    if args.format == Format::Xlsx && args.out.is_none() {
+        return Err(anyhow::anyhow!(
+            "--format xlsx writes a binary workbook: name the file with --out"
+        )
+        .into());
+    }
+    let bytes = cloudcap_report::render_bytes(&report, args.format, args.lang.report(), &plan)?;
+    match &args.out {
+        Some(p) => write_atomic(p, &bytes)?,
+        None => out!("{}", String::from_utf8_lossy(&bytes)),
+    }
     Ok(Outcome::Success)
 }
 

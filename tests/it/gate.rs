@@ -230,6 +230,8 @@ fn report_writes_every_implemented_format_atomically() {
         "sarif",
         "oscal-ar",
         "oscal-poam",
+        "csv",
+        "xlsx",
     ] {
         let out = dir.path().join(format!("out.{f}"));
         let (code, stdout, err) = cloudcap(&[
@@ -244,7 +246,7 @@ fn report_writes_every_implemented_format_atomically() {
         ]);
         assert_eq!(code, 0, "{f}: {err}");
         assert!(stdout.is_empty());
-        assert!(!std::fs::read_to_string(&out).unwrap().is_empty());
+        assert!(!std::fs::read(&out).unwrap().is_empty());
     }
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -282,6 +284,67 @@ fn diff_reports_changes_as_json() {
     let (code, out, _) = cloudcap(&["diff", s(&o), s(&n)]);
     assert_eq!(code, 0);
     assert!(out.contains("AC-8.11"), "{out}");
+}
+
+/// `report --plan`: a bad plan file is refused with every problem at its place, exit 4 and
+/// nothing written; a good one puts owners and due dates in the plan; xlsx needs a file.
+#[test]
+fn report_plan_file_is_checked_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "r.json", &report());
+    let bad = dir.path().join("plan.toml");
+    std::fs::write(
+        &bad,
+        "[[item]]\ncontrol = \"AC-8.10\"\nitem = \"a\"\ndue = \"2027-13-01\"\n\n[[item]]\ncontrol = \"NO-1.1\"\nitem = \"a\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.html");
+    let (code, stdout, err) = cloudcap(&[
+        "report",
+        s(&p),
+        "--format",
+        "html",
+        "--plan",
+        s(&bad),
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(code, 4, "{err}");
+    assert!(stdout.is_empty());
+    let plan = s(&bad);
+    assert!(
+        err.contains(&format!("{plan}:4:7: plan-bad-date: ")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{plan}:7:11: plan-unknown-control: ")),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing is written");
+
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "[[item]]\ncontrol = \"AC-8.10\"\nitem = \"a\"\nowner = \"平台安全组\"\ndue = \"2027-01-31\"\n",
+    )
+    .unwrap();
+    let (code, md, err) = cloudcap(&[
+        "report",
+        s(&p),
+        "--format",
+        "markdown",
+        "--lang",
+        "zh",
+        "--plan",
+        s(&good),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(md.contains("## 6. 整改计划"), "{md}");
+    assert!(md.contains("| 平台安全组 | 2027-01-31 | 未开始 |"), "{md}");
+
+    let (code, _, err) = cloudcap(&["report", s(&p), "--format", "xlsx"]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("--out"), "{err}");
 }
 
 fn waiver(id: &str, status: &str) -> cloudcap_engine::WaiverUse {

@@ -109,6 +109,82 @@ impl DiffCounts {
     }
 }
 
+/// What became of an item of the rectification plan (`document::plan_items`) between two
+/// reports: the confirmation of rectification.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlanChange {
+    /// In the old plan, not in the new one: satisfied or not applicable now (or gone).
+    Closed,
+    /// In both plans.
+    StillOpen,
+    /// In the new plan only.
+    Opened,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanDiff {
+    pub control: String,
+    pub item: String,
+    pub change: PlanChange,
+    /// The item's result in each report (absent: no such item there).
+    pub old: Option<ResultState>,
+    pub new: Option<ResultState>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PlanDiffCounts {
+    pub closed: u32,
+    pub still_open: u32,
+    pub opened: u32,
+}
+
+/// Plan items of both reports, by (control, item), with their results in each.
+fn plan_diff(old: &Report, new: &Report) -> (Vec<PlanDiff>, PlanDiffCounts) {
+    let keys = |r: &Report| -> BTreeSet<(String, String)> {
+        crate::document::plan_items(r)
+            .iter()
+            .map(|p| (p.control.id.clone(), p.item.id.clone()))
+            .collect()
+    };
+    let result = |r: &Report, (c, i): &(String, String)| {
+        r.controls
+            .iter()
+            .find(|x| &x.id == c)
+            .and_then(|x| x.items.iter().find(|y| &y.id == i))
+            .map(|y| y.result)
+    };
+    let (ko, kn) = (keys(old), keys(new));
+    let mut counts = PlanDiffCounts::default();
+    let rows = ko
+        .union(&kn)
+        .map(|k| {
+            let change = match (ko.contains(k), kn.contains(k)) {
+                (true, false) => {
+                    counts.closed += 1;
+                    PlanChange::Closed
+                }
+                (true, true) => {
+                    counts.still_open += 1;
+                    PlanChange::StillOpen
+                }
+                _ => {
+                    counts.opened += 1;
+                    PlanChange::Opened
+                }
+            };
+            PlanDiff {
+                control: k.0.clone(),
+                item: k.1.clone(),
+                change,
+                old: result(old, k),
+                new: result(new, k),
+            }
+        })
+        .collect();
+    (rows, counts)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diff {
     pub tier: cloudcap_catalog::Tier,
@@ -123,6 +199,9 @@ pub struct Diff {
     pub control_counts: DiffCounts,
     pub resources: Vec<ResourceDiff>,
     pub resource_counts: DiffCounts,
+    /// The rectification plan's items: closed, still open, newly opened.
+    pub plan: Vec<PlanDiff>,
+    pub plan_counts: PlanDiffCounts,
 }
 
 type ResourceKey = (String, String, String, String, String, String);
@@ -221,6 +300,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
     }
 
     let (os, ns) = (&old.summary.overall, &new.summary.overall);
+    let (plan, plan_counts) = plan_diff(old, new);
     Diff {
         tier,
         old_score_bp: os.score_bp,
@@ -234,6 +314,17 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         control_counts,
         resources,
         resource_counts,
+        plan,
+        plan_counts,
+    }
+}
+
+fn plan_change(c: PlanChange, lang: Lang) -> &'static str {
+    use crate::text::l;
+    match c {
+        PlanChange::Closed => l(lang, "closed", "已关闭"),
+        PlanChange::StillOpen => l(lang, "still open", "仍未关闭"),
+        PlanChange::Opened => l(lang, "newly opened", "新增"),
     }
 }
 
@@ -355,6 +446,46 @@ pub fn render_diff(d: &Diff, format: Format, lang: Lang) -> Result<String, Error
                             r.provider, r.account, r.region, r.resource_id
                         ),
                         change(r.change, lang).to_string(),
+                    ]);
+                }
+                out.push_str(&b.build().with(Style::sharp()).to_string());
+                out.push('\n');
+            }
+
+            let pc = &d.plan_counts;
+            let sep = l(lang, ", ", "，");
+            out.push_str(&format!(
+                "\n{}{}{} {}{sep}{} {}{sep}{} {}\n",
+                l(lang, "Rectification plan", "整改计划"),
+                l(lang, ": ", "："),
+                plan_change(PlanChange::Closed, lang),
+                pc.closed,
+                plan_change(PlanChange::StillOpen, lang),
+                pc.still_open,
+                plan_change(PlanChange::Opened, lang),
+                pc.opened,
+            ));
+            let moved: Vec<_> = d
+                .plan
+                .iter()
+                .filter(|p| p.change != PlanChange::StillOpen)
+                .collect();
+            if !moved.is_empty() {
+                let mut b = Builder::default();
+                b.push_record([
+                    l(lang, "Control", "控制项"),
+                    l(lang, "Item", "测评项"),
+                    l(lang, "Old", "原结果"),
+                    l(lang, "New", "新结果"),
+                    l(lang, "Plan", "整改计划"),
+                ]);
+                for p in moved {
+                    b.push_record([
+                        p.control.clone(),
+                        p.item.clone(),
+                        opt(p.old, lang),
+                        opt(p.new, lang),
+                        plan_change(p.change, lang).to_string(),
                     ]);
                 }
                 out.push_str(&b.build().with(Style::sharp()).to_string());

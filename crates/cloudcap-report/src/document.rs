@@ -6,15 +6,15 @@
 //! One function per section; every label the two formats show is in [`labels`], once, in both
 //! languages.
 
-use cloudcap_engine::{ControlReport, Report, ResultState};
+use cloudcap_engine::{Blocker, ControlReport, ItemReport, Report, ResultState};
 
 use crate::Lang;
 use crate::doc::{Bar, BarStyle, Block, Cell, Chart, Document, Inline};
 use crate::text::{
     attestation_status, automation, blocker, control_reason, customer_only, customer_part_intro,
     customer_part_table, customer_part_title, decided_by, item_reason, method, methods, next_tier,
-    pct, reason, responsibility, result, scope_cause, scope_message, text, tier, tier_achieved,
-    waiver_mode, waiver_status, yes_no,
+    pct, plan_status, reason, responsibility, result, scope_cause, scope_message, text, tier,
+    tier_achieved, waiver_mode, waiver_status, yes_no,
 };
 
 /// Every label of the Markdown and HTML reports, as (English, Chinese).
@@ -130,19 +130,39 @@ mod labels {
     pub(super) const ACCOUNTS: Label = ("Accounts with evidence", "有证据的账号");
     pub(super) const REGIONS: Label = ("Regions collected / listed", "已采集 / 已列出的地域");
     pub(super) const NOT_STATED: Label = ("not stated", "未声明");
+    // The rectification plan.
+    pub(super) const PLAN: Label = ("Rectification plan", "整改计划");
+    pub(super) const PLAN_INTRO: Label = (
+        "Every provider or shared item that is not satisfied or not evaluated, what blocks the next tier first (its key controls), then by tier and by weight. For a not-evaluated item the first step is the missing evidence its reason names.",
+        "列出所有未符合或未评估的云服务商及共同责任测评项：先列阻碍达到下一级别的（其关键控制项），再按级别、按权重排列。未评估的测评项应先补充其理由中指出的缺失证据。",
+    );
+    pub(super) const PLAN_NONE: Label = (
+        "Nothing to rectify: every provider and shared item is satisfied or not applicable.",
+        "无需整改：所有云服务商及共同责任测评项均为符合或不适用。",
+    );
+    pub(super) const NO: Label = ("No.", "序号");
+    pub(super) const CONTROL: Label = ("Control", "控制项");
+    pub(super) const BLOCKS: Label = ("Blocks", "阻碍");
+    pub(super) const REMEDIATION: Label = ("Remediation", "整改建议");
+    pub(super) const NO_GUIDANCE: Label = ("no guidance in the catalog", "目录中无整改建议");
+    pub(super) const MORE: Label = ("more", "其余");
+    pub(super) const OWNER: Label = ("Owner", "责任人");
+    pub(super) const DUE: Label = ("Due", "完成时限");
+    pub(super) const NOTE: Label = ("Note", "备注");
 }
 
 use labels::Label;
 
 /// The report as a document in `lang`.
-pub(crate) fn build(report: &Report, lang: Lang) -> Document {
-    let b = Builder { report, lang };
+pub(crate) fn build(report: &Report, lang: Lang, plan: &crate::Plan) -> Document {
+    let b = Builder { report, lang, plan };
     let mut sections = Vec::new();
     b.boundary(&mut sections);
     b.summary(&mut sections);
     b.families(&mut sections);
     b.clauses(&mut sections);
     b.customer_part(&mut sections);
+    b.plan(&mut sections);
     let mut blocks = vec![b.cover()];
     b.overview(&mut blocks);
     let contents = sections
@@ -173,6 +193,7 @@ pub(crate) fn build(report: &Report, lang: Lang) -> Document {
 struct Builder<'a> {
     report: &'a Report,
     lang: Lang,
+    plan: &'a crate::Plan,
 }
 
 fn t(s: impl Into<String>) -> Cell {
@@ -373,6 +394,40 @@ impl Builder<'_> {
             head: head(L::RESULT),
         }));
         self.blockers(out);
+    }
+
+    /// Section 6: the rectification plan (整改计划), in [`plan_items`] order.
+    fn plan(&self, out: &mut Vec<Block>) {
+        use labels as L;
+        out.push(anchored(2, format!("6. {}", self.w(L::PLAN)), "plan"));
+        let (head, rows) = plan_table(self.report, self.plan, self.lang);
+        if rows.is_empty() {
+            out.push(Block::Paragraph(t(self.w(L::PLAN_NONE))));
+            return;
+        }
+        out.push(Block::Paragraph(t(self.w(L::PLAN_INTRO))));
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                let mut cells = vec![
+                    t(r.number),
+                    vec![
+                        Inline::Mono(r.control),
+                        Inline::text(format!(" {}", r.title)),
+                    ],
+                    t(r.item),
+                    t(r.tier),
+                    vec![self.result(r.result)],
+                    t(r.blocks),
+                    rich(r.reason),
+                    mono(r.resources),
+                    t(r.remediation),
+                ];
+                cells.extend(r.plan.into_iter().map(t));
+                cells
+            })
+            .collect();
+        out.push(Block::Table { head, rows });
     }
 
     /// What blocks the next tier, if one is not reached.
@@ -871,4 +926,158 @@ impl Builder<'_> {
             })
             .collect()
     }
+}
+
+/// One entry of the rectification plan: an item of a control, and whether its control is a key
+/// control that blocks the next tier.
+pub(crate) struct PlanItem<'a> {
+    pub control: &'a ControlReport,
+    pub item: &'a ItemReport,
+    pub blocking: bool,
+}
+
+/// The rectification plan: every `provider` or `shared` item that is not satisfied, partially
+/// satisfied or not evaluated; first the items of key controls that block the next tier, then
+/// by tier (lowest first) and weight (highest first), ties in the report's order. Customer items are the
+/// customer's part, not the provider's plan.
+pub(crate) fn plan_items(report: &Report) -> Vec<PlanItem<'_>> {
+    let blocking: Vec<&str> = next_tier(report)
+        .map(|next| {
+            next.blockers
+                .iter()
+                .filter_map(|b| match b {
+                    Blocker::KeyControl { control, .. } => Some(control.as_str()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut items: Vec<PlanItem<'_>> = report
+        .controls
+        .iter()
+        .flat_map(|c| c.items.iter().map(move |i| (c, i)))
+        .filter(|(_, i)| {
+            i.responsibility.scores_provider()
+                && matches!(
+                    i.result,
+                    ResultState::NotSatisfied
+                        | ResultState::PartiallySatisfied
+                        | ResultState::NotEvaluated
+                )
+        })
+        .map(|(c, i)| PlanItem {
+            control: c,
+            item: i,
+            blocking: blocking.contains(&c.id.as_str()),
+        })
+        .collect();
+    // Stable: ties keep the report's order (controls by clause, items in catalog order).
+    items.sort_by_key(|p| {
+        (
+            !p.blocking,
+            p.item.tier,
+            std::cmp::Reverse(p.control.weight),
+        )
+    });
+    items
+}
+
+/// One row of the rectification plan, in words of one language.
+pub(crate) struct PlanRow {
+    pub number: String,
+    pub control: String,
+    pub title: String,
+    pub item: String,
+    pub tier: String,
+    pub result: ResultState,
+    pub blocks: String,
+    pub reason: String,
+    pub resources: String,
+    pub remediation: String,
+    /// Owner, due date, status and note, when a plan file was given (else empty).
+    pub plan: Vec<String>,
+}
+
+/// The rectification plan as a table: its column labels and its rows ([`plan_items`] order),
+/// shared by the document (Markdown, HTML) and the spreadsheet.
+pub(crate) fn plan_table(
+    report: &Report,
+    plan: &crate::Plan,
+    lang: Lang,
+) -> (Vec<String>, Vec<PlanRow>) {
+    use labels as L;
+    let w = |(en, zh): Label| match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    };
+    let with_plan = !plan.is_empty();
+    let next = next_tier(report);
+    let rows = plan_items(report)
+        .iter()
+        .enumerate()
+        .map(|(n, p)| {
+            let (c, i) = (p.control, p.item);
+            let failed: Vec<&str> = i
+                .rules
+                .iter()
+                .flat_map(|r| r.failed.iter().map(|f| f.resource_id.as_str()))
+                .collect();
+            let mut resources = failed
+                .iter()
+                .take(5)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if failed.len() > 5 {
+                resources.push_str(&format!(" (+{} {})", failed.len() - 5, w(L::MORE)));
+            }
+            if resources.is_empty() {
+                resources.push('-');
+            }
+            let mut extra = Vec::new();
+            if with_plan {
+                let e = plan.entry(&c.id, &i.id);
+                let or_dash = |v: Option<&String>| v.cloned().unwrap_or_else(|| "-".to_owned());
+                extra.push(or_dash(e.and_then(|e| e.owner.as_ref())));
+                extra.push(or_dash(e.and_then(|e| e.due.as_ref())));
+                let status = e.and_then(|e| e.status).unwrap_or(crate::PlanStatus::Open);
+                extra.push(plan_status(status, lang).to_owned());
+                extra.push(or_dash(e.and_then(|e| e.note.as_ref())));
+            }
+            PlanRow {
+                number: (n + 1).to_string(),
+                control: c.id.clone(),
+                title: text(&c.title, lang).to_string(),
+                item: i.id.clone(),
+                tier: tier(report, i.tier, lang),
+                result: i.result,
+                blocks: match (p.blocking, next) {
+                    (true, Some(next)) => text(&next.name, lang).to_string(),
+                    _ => "-".to_owned(),
+                },
+                reason: item_reason(i, lang),
+                resources,
+                remediation: c.remediation.as_ref().map_or_else(
+                    || w(L::NO_GUIDANCE).to_owned(),
+                    |r| text(r, lang).to_string(),
+                ),
+                plan: extra,
+            }
+        })
+        .collect();
+    let mut head = vec![
+        L::NO,
+        L::CONTROL,
+        L::ITEM,
+        L::TIER,
+        L::RESULT,
+        L::BLOCKS,
+        L::REASON,
+        L::FAILING_RESOURCES,
+        L::REMEDIATION,
+    ];
+    if with_plan {
+        head.extend([L::OWNER, L::DUE, L::STATUS, L::NOTE]);
+    }
+    (head.into_iter().map(|l| w(l).to_owned()).collect(), rows)
 }

@@ -1,6 +1,6 @@
 //! Renderers for a [`cloudcap_engine::Report`]: terminal tables, JSON, Markdown, single-file
-//! HTML, JUnit, SARIF 2.1.0, OSCAL 1.1 assessment results and POA&M, and the pure [`diff`] of
-//! two reports.
+//! HTML, JUnit, SARIF 2.1.0, OSCAL 1.1 assessment results and POA&M, CSV findings; the
+//! rectification plan file ([`parse_plan`]); and the pure [`diff`] of two reports.
 //!
 //! Markdown and HTML write one document model (`doc.rs`), built from the report once
 //! (`document.rs`).
@@ -9,6 +9,7 @@
 //! Every renderer is a pure function of the report, so output is byte-stable.
 
 mod boundary;
+mod csv;
 mod diff;
 mod doc;
 mod document;
@@ -16,17 +17,21 @@ mod html;
 mod junit;
 mod markdown;
 mod oscal;
+mod plan;
 mod sarif;
 mod table;
 mod text;
+mod xlsx;
 
 use std::fmt;
 
 use cloudcap_engine::Report;
 
 pub use crate::diff::{
-    Change, ControlDiff, Diff, DiffCounts, ResourceDiff, diff, is_worse, render_diff,
+    Change, ControlDiff, Diff, DiffCounts, PlanChange, PlanDiff, PlanDiffCounts, ResourceDiff,
+    diff, is_worse, render_diff,
 };
+pub use crate::plan::{Plan, PlanCode, PlanEntry, PlanProblem, PlanStatus, parse_plan};
 
 /// An output format of `cloudcap report`.
 #[derive(
@@ -51,6 +56,10 @@ pub enum Format {
     Sarif,
     OscalAr,
     OscalPoam,
+    /// The findings, one row per item (RFC 4180, UTF-8 with a byte-order mark).
+    Csv,
+    /// A workbook: findings, the rectification plan and the boundary (binary: [`render_bytes`]).
+    Xlsx,
 }
 
 impl Format {
@@ -80,6 +89,10 @@ pub enum Error {
     Json(serde_json::Error),
     /// The report's `assessed_at` is not an RFC 3339 timestamp (needed for POA&M deadlines).
     BadTime(String),
+    /// The format is binary: render it with [`render_bytes`].
+    Binary(Format),
+    /// The spreadsheet library refused the workbook.
+    Xlsx(String),
 }
 
 impl fmt::Display for Error {
@@ -90,6 +103,8 @@ impl fmt::Display for Error {
             }
             Error::Json(_) => f.write_str("cannot serialize the report as JSON"),
             Error::BadTime(t) => write!(f, "assessed_at `{t}` is not an RFC 3339 timestamp"),
+            Error::Binary(format) => write!(f, "output format `{format}` is binary, not text"),
+            Error::Xlsx(e) => write!(f, "cannot write the spreadsheet: {e}"),
         }
     }
 }
@@ -98,22 +113,49 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Json(e) => Some(e),
-            Error::Unsupported(_) | Error::BadTime(_) => None,
+            Error::Unsupported(_) | Error::BadTime(_) | Error::Binary(_) | Error::Xlsx(_) => None,
         }
     }
 }
 
 /// Render `report` in `format`; `lang` chooses labels and titles where the format is for people.
 pub fn render(report: &Report, format: Format, lang: Lang) -> Result<String, Error> {
+    render_with_plan(report, format, lang, &Plan::default())
+}
+
+/// [`render`], with the owners, due dates and statuses of a plan file ([`parse_plan`]) in the
+/// rectification plan (Markdown, HTML) and the POA&M.
+pub fn render_with_plan(
+    report: &Report,
+    format: Format,
+    lang: Lang,
+    plan: &Plan,
+) -> Result<String, Error> {
     match format {
         Format::Table => Ok(table::render(report, lang)),
         Format::Json => json(report),
-        Format::Markdown => Ok(markdown::render(report, lang)),
+        Format::Markdown => Ok(markdown::render(report, lang, plan)),
         Format::Junit => Ok(junit::render(report, lang)),
         Format::Sarif => sarif::render(report, lang),
-        Format::Html => Ok(html::render(report, lang)),
+        Format::Html => Ok(html::render(report, lang, plan)),
         Format::OscalAr => oscal::assessment_results(report),
-        Format::OscalPoam => oscal::poam(report),
+        Format::OscalPoam => oscal::poam(report, plan),
+        Format::Csv => Ok(csv::render(report, lang)),
+        Format::Xlsx => Err(Error::Binary(format)),
+    }
+}
+
+/// Render `report` in `format` as bytes: every text format as UTF-8, and the binary ones
+/// (`xlsx`).
+pub fn render_bytes(
+    report: &Report,
+    format: Format,
+    lang: Lang,
+    plan: &Plan,
+) -> Result<Vec<u8>, Error> {
+    match format {
+        Format::Xlsx => xlsx::render(report, lang, plan),
+        text => render_with_plan(report, text, lang, plan).map(String::into_bytes),
     }
 }
 

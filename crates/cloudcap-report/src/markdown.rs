@@ -149,6 +149,6 @@ fn write(doc: &Document) -> String {
     out
 }
 
-pub(crate) fn render(report: &Report, lang: Lang) -> String {
-    write(&crate::document::build(report, lang))
+pub(crate) fn render(report: &Report, lang: Lang, plan: &crate::Plan) -> String {
+    write(&crate::document::build(report, lang, plan))
 }

@@ -396,10 +396,40 @@ pub(crate) fn add_days(at: &str, days: i64) -> Option<String> {
     Some(later.to_string())
 }
 
-pub(crate) fn poam(report: &Report) -> Result<String, Error> {
+/// What a plan file says of a control's items at the target tier: its owners (sorted, once
+/// each), the earliest due date as the end of that day in UTC, and the OSCAL risk status
+/// (`remediating` once an item is in progress or done, else `open`).
+fn plan_of(
+    report: &Report,
+    c: &ControlReport,
+    plan: &crate::Plan,
+) -> (Vec<String>, Option<String>, &'static str) {
+    // The control's items in the rectification plan (a satisfied item's entry is history).
+    let entries: Vec<&crate::PlanEntry> = crate::document::plan_items(report)
+        .iter()
+        .filter(|p| p.control.id == c.id && p.item.tier <= report.target_tier)
+        .filter_map(|p| plan.entry(&c.id, &p.item.id))
+        .collect();
+    let owners: std::collections::BTreeSet<String> =
+        entries.iter().filter_map(|e| e.owner.clone()).collect();
+    let due = entries.iter().filter_map(|e| e.due.as_deref()).min();
+    let started = entries.iter().any(|e| {
+        matches!(
+            e.status,
+            Some(crate::PlanStatus::InProgress | crate::PlanStatus::Done)
+        )
+    });
+    (
+        owners.into_iter().collect(),
+        due.map(|d| format!("{d}T23:59:59Z")),
+        if started { "remediating" } else { "open" },
+    )
+}
+
+pub(crate) fn poam(report: &Report, plan: &crate::Plan) -> Result<String, Error> {
     let ids = Ids { report };
     let at = assessed_at(report)?;
-    let deadline = add_days(&report.assessed_at, DEADLINE_DAYS)
+    let default_deadline = add_days(&report.assessed_at, DEADLINE_DAYS)
         .ok_or_else(|| Error::BadTime(report.assessed_at.clone()))?;
     let failing: Vec<&ControlReport> = report
         .controls
@@ -411,7 +441,11 @@ pub(crate) fn poam(report: &Report) -> Result<String, Error> {
             )
         })
         .collect();
-    let owner = ids.id("party/unassigned");
+    let unassigned = ids.id("party/unassigned");
+    let mut parties = std::collections::BTreeMap::new();
+    if plan.is_empty() {
+        parties.insert("unassigned".to_owned(), unassigned.clone());
+    }
     let milestones = [
         (30, "Rectification plan agreed"),
         (75, "Fix deployed"),
@@ -423,21 +457,54 @@ pub(crate) fn poam(report: &Report) -> Result<String, Error> {
     let mut items = Vec::new();
     for c in &failing {
         let r = &c.results[&report.target_tier];
+        let (owners, due, status) = plan_of(report, c, plan);
+        let planned = due.is_some();
+        let deadline = due.unwrap_or_else(|| default_deadline.clone());
+        let owner_ids: Vec<String> = if owners.is_empty() {
+            parties.insert("unassigned".to_owned(), unassigned.clone());
+            vec![unassigned.clone()]
+        } else {
+            owners
+                .iter()
+                .map(|o| {
+                    let id = ids.id(&format!("party/{o}"));
+                    parties.insert(o.clone(), id.clone());
+                    id
+                })
+                .collect()
+        };
+        let owner_names = if owners.is_empty() {
+            "unassigned".to_owned()
+        } else {
+            owners.join(", ")
+        };
         observations.extend(observation(&ids, report, &at, c));
         findings.extend(finding(&ids, report, c));
         let risk = ids.id(&format!("risk/{}", c.id));
-        let tasks: Vec<Value> = milestones
-            .iter()
-            .filter_map(|(d, t)| {
-                Some(json!({
-                    "uuid": ids.id(&format!("milestone/{}/{d}", c.id)),
-                    "type": "milestone",
-                    "title": t,
-                    "timing": { "on-date": { "date": add_days(&report.assessed_at, *d)? } },
-                    "responsible-roles": [{ "role-id": "remediation-owner", "party-uuids": [owner] }],
-                }))
-            })
-            .collect();
+        // The plan file's due date, where it gives one; else milestones counted from the
+        // assessment.
+        let tasks: Vec<Value> = if planned {
+            vec![json!({
+                "uuid": ids.id(&format!("milestone/{}/due", c.id)),
+                "type": "milestone",
+                "title": "Fix deployed (the plan's due date)",
+                "timing": { "on-date": { "date": deadline } },
+                "responsible-roles": [{ "role-id": "remediation-owner", "party-uuids": owner_ids }],
+            })]
+        } else {
+            milestones
+                .iter()
+                .filter_map(|(d, t)| {
+                    Some(json!({
+                        "uuid": ids.id(&format!("milestone/{}/{d}", c.id)),
+                        "type": "milestone",
+                        "title": t,
+                        "timing": { "on-date": { "date": add_days(&report.assessed_at, *d)? } },
+                        "responsible-roles": [{ "role-id": "remediation-owner", "party-uuids": owner_ids }],
+                    }))
+                })
+                .collect()
+        };
         let failing_resources: Vec<String> = c
             .items
             .iter()
@@ -460,13 +527,16 @@ pub(crate) fn poam(report: &Report) -> Result<String, Error> {
             "description": format!("Control {} ({}) is {} at tier {}.", c.id, c.clause, r.result, report.target_tier.as_str()),
             "statement": statement,
             "props": props(&[("weight", &c.weight.to_string()), ("key-control", if c.key { "true" } else { "false" })]),
-            "status": "open",
+            "status": status,
             "deadline": deadline,
             "remediations": [{
                 "uuid": ids.id(&format!("remediation/{}", c.id)),
                 "lifecycle": "planned",
                 "title": format!("Rectify {}", c.id),
-                "description": format!("Bring {} {} to satisfied and re-assess.", c.id, c.title.en),
+                "description": match &c.remediation {
+                    Some(r) => format!("{} Then bring {} {} to satisfied and re-assess.", r.en, c.id, c.title.en),
+                    None => format!("Bring {} {} to satisfied and re-assess.", c.id, c.title.en),
+                },
                 "tasks": tasks,
             }],
             "related-observations": [{ "observation-uuid": ids.id(&format!("observation/{}", c.id)) }],
@@ -474,8 +544,8 @@ pub(crate) fn poam(report: &Report) -> Result<String, Error> {
         items.push(json!({
             "uuid": ids.id(&format!("poam-item/{}", c.id)),
             "title": format!("Rectify {} {}", c.id, c.title.en),
-            "description": format!("{}: {why}. Owner: unassigned. Deadline: {deadline}.", r.result),
-            "props": props(&[("owner", "unassigned"), ("deadline", &deadline), ("result", r.result.as_str())]),
+            "description": format!("{}: {why}. Owner: {owner_names}. Deadline: {deadline}.", r.result),
+            "props": props(&[("owner", &owner_names), ("deadline", &deadline), ("result", r.result.as_str())]),
             "related-findings": [{ "finding-uuid": ids.id(&format!("finding/{}", c.id)) }],
             "related-observations": [{ "observation-uuid": ids.id(&format!("observation/{}", c.id)) }],
             "related-risks": [{ "risk-uuid": risk }],
@@ -483,7 +553,10 @@ pub(crate) fn poam(report: &Report) -> Result<String, Error> {
     }
     let extra = json!({
         "roles": [{ "id": "remediation-owner", "title": "Remediation owner" }],
-        "parties": [{ "uuid": owner, "type": "organization", "name": "unassigned" }],
+        "parties": parties
+            .iter()
+            .map(|(name, id)| json!({ "uuid": id, "type": "organization", "name": name }))
+            .collect::<Vec<_>>(),
     });
     let mut body = json!({
         "uuid": ids.id("poam"),

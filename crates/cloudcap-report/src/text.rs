@@ -242,6 +242,16 @@ pub(crate) fn blocker(report: &Report, b: &Blocker, lang: Lang) -> String {
     }
 }
 
+/// A plan item's status, as the plan shows it.
+pub(crate) fn plan_status(s: crate::PlanStatus, lang: Lang) -> &'static str {
+    use crate::PlanStatus as P;
+    match s {
+        P::Open => l(lang, "open", "未开始"),
+        P::InProgress => l(lang, "in progress", "整改中"),
+        P::Done => l(lang, "done, to be confirmed", "已整改，待复核"),
+    }
+}
+
 /// The lowest tier not reached: the one whose blockers say what to fix next.
 pub(crate) fn next_tier(report: &Report) -> Option<&cloudcap_engine::TierSummary> {
     report.summary.tiers.iter().find(|t| !t.reached)

@@ -35,7 +35,7 @@ fn validator(f: Format) -> &'static jsonschema::Validator {
     }
 }
 
-fn errors(f: Format, doc: &Value) -> Vec<String> {
+pub(crate) fn errors(f: Format, doc: &Value) -> Vec<String> {
     validator(f)
         .iter_errors(doc)
         .map(|e| format!("{e} at {}", e.instance_path()))

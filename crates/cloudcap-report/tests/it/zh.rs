@@ -320,6 +320,7 @@ fn everything() -> Report {
         methods: Method::ALL.to_vec(),
         weight: 1,
         key: true,
+        remediation: Some(t("修好它", "Fix it")),
         min_tier: Tier::Basic,
         results,
         items,
@@ -668,7 +669,7 @@ fn english_words_in(rep: &Report, out: &str, format: Format) -> BTreeSet<String>
 }
 
 #[test]
-fn zh_table_markdown_html_junit_and_sarif_hold_no_english_from_the_engine() {
+fn zh_table_markdown_html_junit_sarif_and_csv_hold_no_english_from_the_engine() {
     let mut empty = everything();
     empty.boundary = Default::default();
     let table = render(&empty, Format::Table, Lang::Zh).unwrap();
@@ -684,6 +685,7 @@ fn zh_table_markdown_html_junit_and_sarif_hold_no_english_from_the_engine() {
             Format::Html,
             Format::Junit,
             Format::Sarif,
+            Format::Csv,
         ] {
             let words = english_words(&rep, format);
             assert!(
