@@ -43,3 +43,33 @@ fn a_closed_pipe_ends_the_output_quietly() {
     );
     assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
 }
+
+/// Colour only where asked for and never with `NO_COLOR` (https://no-color.org): piped output
+/// has no escape codes; `CLICOLOR_FORCE` turns them on (so this test can see them), and
+/// `NO_COLOR` wins over it. Checked on clap's usage error, the one coloured output, and on
+/// `catalog list`, which never colours.
+#[test]
+fn colour_only_when_forced_and_never_with_no_color() {
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cloudcap"));
+        cmd.args(args)
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let mut all = out.stdout;
+        all.extend(out.stderr);
+        all.contains(&0x1b)
+    };
+    let bad = ["catalog", "list", "--no-such-flag"];
+    assert!(!run(&[], &bad), "piped: no colour");
+    assert!(run(&[("CLICOLOR_FORCE", "1")], &bad), "forced: colour");
+    assert!(
+        !run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &bad),
+        "NO_COLOR wins"
+    );
+    assert!(!run(&[("CLICOLOR_FORCE", "1")], &["catalog", "list"]));
+}

@@ -83,7 +83,7 @@ pub(crate) fn findings(report: &Report, lang: Lang) -> (Vec<String>, Vec<Vec<Str
                 responsibility(i.responsibility, lang).to_owned(),
                 result(i.result, lang).to_owned(),
                 decided_by(i.decided_by, lang).to_owned(),
-                item_reason(i, lang).replace('`', ""),
+                item_reason(i, lang),
                 failed.join("; "),
                 evidence.join("; "),
             ]);

@@ -60,13 +60,10 @@ fn boundary_rows(report: &Report, lang: Lang) -> Vec<Vec<String>> {
     for b in crate::boundary::blocks(&report.boundary, lang, false) {
         match b {
             B::Heading(h) => rows.push(vec![h]),
-            B::Para(p) => rows.push(vec![p.replace('`', "")]),
+            B::Para(p) => rows.push(vec![p]),
             B::Table { head, rows: body } => {
                 rows.push(head);
-                rows.extend(
-                    body.into_iter()
-                        .map(|r| r.into_iter().map(|c| c.replace('`', "")).collect()),
-                );
+                rows.extend(body);
             }
         }
         rows.push(Vec::new());
@@ -104,7 +101,7 @@ fn workbook(report: &Report, lang: Lang, plan: &crate::Plan) -> Result<Vec<u8>, 
                 r.tier,
                 result(r.result, lang).to_owned(),
                 r.blocks,
-                r.reason.replace('`', ""),
+                r.reason,
                 r.resources,
                 r.remediation,
             ];

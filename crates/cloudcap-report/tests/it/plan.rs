@@ -310,7 +310,7 @@ fn csv_has_one_row_per_item_with_its_evidence_in_either_language() {
 }
 
 /// The parts of a workbook, by name.
-fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
+pub(crate) fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
     (0..zip.len())

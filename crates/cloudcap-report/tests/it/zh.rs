@@ -635,6 +635,20 @@ fn plain(out: &str, format: Format) -> String {
 
 /// Words of ASCII letters left once data, backticked tokens and URLs are gone.
 fn english_words(rep: &Report, format: Format) -> BTreeSet<String> {
+    if format == Format::Xlsx {
+        // What a spreadsheet shows: the sheet names and every cell's text.
+        let bytes =
+            cloudcap_report::render_bytes(rep, format, Lang::Zh, &cloudcap_report::Plan::default())
+                .unwrap();
+        let parts = super::plan::unzip(&bytes);
+        let names: String = parts["xl/workbook.xml"]
+            .split("<sheet name=\"")
+            .skip(1)
+            .map(|p| format!(" {}", p.split('"').next().unwrap_or("")))
+            .collect();
+        let cells = decode_entities(&strip_tags(&parts["xl/sharedStrings.xml"]));
+        return english_words_in(rep, &format!("{names} {cells}"), format);
+    }
     english_words_in(rep, &render(rep, format, Lang::Zh).unwrap(), format)
 }
 
@@ -669,7 +683,7 @@ fn english_words_in(rep: &Report, out: &str, format: Format) -> BTreeSet<String>
 }
 
 #[test]
-fn zh_table_markdown_html_junit_sarif_and_csv_hold_no_english_from_the_engine() {
+fn zh_table_markdown_html_junit_sarif_csv_and_xlsx_hold_no_english_from_the_engine() {
     let mut empty = everything();
     empty.boundary = Default::default();
     let table = render(&empty, Format::Table, Lang::Zh).unwrap();
@@ -686,6 +700,7 @@ fn zh_table_markdown_html_junit_sarif_and_csv_hold_no_english_from_the_engine() 
             Format::Junit,
             Format::Sarif,
             Format::Csv,
+            Format::Xlsx,
         ] {
             let words = english_words(&rep, format);
             assert!(
