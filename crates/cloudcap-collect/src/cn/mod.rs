@@ -20,6 +20,7 @@ pub mod ecloud;
 pub mod huawei;
 pub mod objstore;
 pub mod sign_alibaba;
+pub mod sign_ctyun;
 pub mod sign_ecloud;
 pub mod sign_huawei;
 pub mod sign_objstore;
