@@ -6,8 +6,8 @@
 //!
 //! * `ctyun-eop-request-id` is a fresh UUID per request and `Eop-date` the request time written
 //!   `yyyymmddTHHMMSSZ` (`strftime('%Y%m%dT%H%M%SZ')`);
-//! * `StringToSign = "ctyun-eop-request-id:" + id + "\n" + "eop-date:" + date + "\n" + "\n"
-//!   + sorted query + "\n" + hex(sha256(body))`; the sorted query is the parameters sorted by
+//! * `StringToSign = "ctyun-eop-request-id:" + id + "\n" + "eop-date:" + date + "\n" +
+//!   "\n" + sorted query + "\n" + hex(sha256(body))`; the sorted query is the parameters sorted by
 //!   name, joined as `name=enc(value)` with `&` (`enc`: Python `quote(value, safe='')`, i.e.
 //!   RFC 3986 with upper-case hex; names are sent as they are), empty when there is none; an
 //!   absent body hashes the empty string;
