@@ -18,6 +18,10 @@ against it recursively:
 * Huawei: `huaweicloudsdk<svc>.v*.<Action>Response` with `openapi_types` / `attribute_map`; the
   operation's `http_info` (method, `resource_path`, query parameter names) in `<svc>_client.py`
   must match the recorded request.
+* CTyun: `ctyunsdk_<svc><yyyymmdd>.models.<Action>Response`, a dataclass whose type hints give
+  the field names and types (nested models and `List[...]` followed); the client operation that
+  answers with that model (`<svc>_client.py`: `url`, `method`) must have the recorded method and
+  path, and the query names must be fields of `<Action>Request`.
 * Object storage (XML), by the operation the request's sub-resource names (OPERATIONS): OSS
   `alibabacloud_oss_v2.models.<Operation>Result`; OBS `huaweicloudsdkobs.v1.<Operation>Response`
   (else the model whose `xml_name` is the root element; else counted and named as not checked);
@@ -743,11 +747,119 @@ def object_storage_operation(entry):
 
 
 # ---------------------------------------------------------------------------------------------
+# China Telecom Cloud: ctyunsdk_<svc><yyyymmdd> (dataclass models over ctyun-python-sdk-core)
 
-CHECKS = {"tencent": check_tencent, "alibaba": check_alibaba, "huawei": check_huawei}
+
+def ctyun_fields(module, cls):
+    """{name: type} of a dataclass model, forward references resolved in its module."""
+    cache = ctyun_fields.__dict__.setdefault("cache", {})
+    if cls not in cache:
+        cache[cls] = typing.get_type_hints(cls, globalns=vars(module))
+    return cache[cls]
 
 
-FIXTURE_DIR = re.compile(r"(?P<service>[a-z0-9]+)-(?P<version>\d{4}-\d{2}-\d{2}|v\d+(?:\.\d+)?)")
+def ctyun_walk(module, cls, value, path, out, kind_prefix=""):
+    if not isinstance(value, dict):
+        out.append((kind_prefix + "type", f"{path or '.'} is {jtype(value)}, SDK model {cls.__name__}"))
+        return
+    fields = ctyun_fields(module, cls)
+    for key, v in value.items():
+        here = f"{path}.{key}" if path else key
+        if key not in fields:
+            out.append((kind_prefix + "unknown", here))
+            continue
+        ctyun_value(module, fields[key], v, here, out, kind_prefix)
+
+
+def ctyun_value(module, hint, v, here, out, kind_prefix):
+    if v is None:
+        return
+    origin = typing.get_origin(hint)
+    if origin is typing.Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        hint = args[0] if len(args) == 1 else object
+        origin = typing.get_origin(hint)
+    if hint in (object, typing.Any) or hint is dict or origin is dict:
+        return
+    if origin is list:
+        if not isinstance(v, list):
+            out.append((kind_prefix + "type", f"{here} is {jtype(v)}, SDK List"))
+            return
+        (item,) = typing.get_args(hint) or (object,)
+        for x in v:
+            ctyun_value(module, item, x, here + "[]", out, kind_prefix)
+        return
+    if hint in (str, int, bool, float):
+        ok = primitive_ok(hint.__name__, v)
+        if ok is False:
+            out.append((kind_prefix + "type", f"{here} is {jtype(v)}, SDK {hint.__name__}"))
+        return
+    if inspect.isclass(hint):
+        ctyun_walk(module, hint, v, here, out, kind_prefix)
+
+
+def ctyun_operations(package):
+    """{Response class: (method, path)} from the SDK client's operations (`<svc>_client.py`)."""
+    cache = ctyun_operations.__dict__.setdefault("cache", {})
+    if package not in cache:
+        pkg = importlib.import_module(package)
+        folder = os.path.dirname(pkg.__file__)
+        ops = {}
+        for name in os.listdir(folder):
+            if not name.endswith("_client.py"):
+                continue
+            source = open(os.path.join(folder, name), encoding="utf-8").read()
+            for block in re.split(r"\n    def ", source)[1:]:
+                url = re.search(r'url = f"\{self\.endpoint\}([^"]+)"', block)
+                method = re.search(r"method = '(\w+)'", block)
+                resp = re.search(r"handle_response\(response, (\w+)\)", block)
+                if url and method and resp:
+                    ops[resp.group(1)] = (method.group(1), url.group(1))
+        cache[package] = ops
+    return cache[package]
+
+
+def check_ctyun(entry, body):
+    svc, version, action = entry["service"], entry["version"], entry["action"]
+    package = f"ctyunsdk_{svc}{version.replace('-', '')}"
+    try:
+        module = importlib.import_module(f"{package}.models")
+    except ImportError:
+        return [("no-sdk", package)]
+    cls = getattr(module, f"{action}Response", None)
+    if cls is None:
+        return [("no-model", f"{action}Response")]
+    out = []
+    ctyun_walk(module, cls, body, "", out)
+    if entry.get("fixture"):
+        return out
+    op = ctyun_operations(package).get(cls.__name__)
+    if op is None:
+        out.append(("path", f"no operation answers {cls.__name__}"))
+    elif op != (entry.get("method"), entry.get("path")):
+        out.append(("path", f"{entry.get('method')} {entry.get('path')} is not the SDK's {op[0]} {op[1]}"))
+    # Query values are strings on the wire; only the names are checked.
+    req_cls = getattr(module, f"{action}Request", None)
+    fields = ctyun_fields(module, req_cls) if req_cls is not None else {}
+    for key, _ in parse_query(entry.get("query")):
+        if key not in fields:
+            out.append(("request-unknown", key))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+
+CHECKS = {
+    "tencent": check_tencent,
+    "alibaba": check_alibaba,
+    "huawei": check_huawei,
+    "ctyun": check_ctyun,
+}
+
+
+# Versions: `2015-05-01` (Alibaba, Tencent), `v3` (Huawei), `20220909` (CTyun, as its packages
+# name it).
+FIXTURE_DIR = re.compile(r"(?P<service>[a-z0-9]+)-(?P<version>\d{4}-\d{2}-\d{2}|\d{8}|v\d+(?:\.\d+)?)")
 
 
 # Vendors whose SDK cannot be installed here: their fixture files are counted, not checked.
@@ -772,7 +884,7 @@ def fixture_index(root):
                 unchecked[parts[0]] = unchecked.get(parts[0], 0) + 1
                 continue
             entry = {"file": os.path.abspath(path), "action": name.split(".")[0], "fixture": True}
-            if len(parts) == 3 and parts[0] in CHECKS and STORES[parts[0]] == parts[1] and name.endswith((".xml", ".json")):
+            if len(parts) == 3 and parts[0] in CHECKS and STORES.get(parts[0]) == parts[1] and name.endswith((".xml", ".json")):
                 entries.append(dict(entry, vendor=parts[0], service=parts[1], version=""))
                 continue
             m = FIXTURE_DIR.fullmatch(parts[1]) if len(parts) == 3 else None

@@ -1,11 +1,12 @@
 //! Contract test with the vendors' own code: every JSON answer the fixture server (`cn_fixture`)
-//! serves during `cloudcap collect alibaba|tencent|huawei` is loaded into the response model of
-//! the vendor's official Python SDK (installed into the test venv by `scripts/test` from
+//! serves during `cloudcap collect alibaba|tencent|huawei|ctyun` is loaded into the response model
+//! of the vendor's official Python SDK (installed into the test venv by `scripts/test` from
 //! `tests/contract/requirements.txt`) by `tests/contract/check.py`, which reports every key the
 //! model does not define (recursively), every action without a model, cheap type mismatches and,
-//! for Huawei, a method/path the SDK's operation does not have. It also loads every JSON file of
-//! the fixture tree `tests/fixtures/cn` (`<vendor>/<service>-<version>/<Action>[.<case>].json`;
-//! the model named by the path, the Huawei operation by the file name) the same way, so a field
+//! for Huawei and CTyun, a method/path the SDK's operation does not have. It also loads every JSON
+//! file of the fixture tree `tests/fixtures/cn`
+//! (`<vendor>/<service>-<version>/<Action>[.<case>].json`; the model named by the path, the
+//! Huawei operation by the file name) the same way, so a field
 //! or an action that the SDK does not know fails even in an answer no run happens to serve, and
 //! so does a file outside that layout. Object storage (XML) is checked too, served answers and
 //! the files `<vendor>/<store>/<Operation>[.<case>].xml` alike: Alibaba OSS against
@@ -27,7 +28,12 @@ use serde_json::{Value, json};
 use crate::cn_e2e::{KEY_ID, SECRET, env_names};
 use crate::cn_fixture::{self, Served, Vendor};
 
-const VENDORS: [Vendor; 3] = [Vendor::Alibaba, Vendor::Tencent, Vendor::Huawei];
+const VENDORS: [Vendor; 4] = [
+    Vendor::Alibaba,
+    Vendor::Tencent,
+    Vendor::Huawei,
+    Vendor::Ctyun,
+];
 
 fn vendor_name(vendor: Vendor) -> &'static str {
     env_names(vendor).0
@@ -43,7 +49,7 @@ fn venv_python(test: &str) -> Option<PathBuf> {
             let probe = Command::new(&python)
                 .args([
                     "-c",
-                    "import tencentcloud.common, huaweicloudsdkcore, alibabacloud_ram20150501",
+                    "import tencentcloud.common, huaweicloudsdkcore, alibabacloud_ram20150501, ctyunsdk_vpc20220909",
                 ])
                 .output();
             match probe {
@@ -108,6 +114,8 @@ fn successful(s: &Served) -> bool {
     }
     match s.vendor {
         Vendor::Tencent => s.body["Response"].get("Error").is_none(),
+        // ctyunsdk models: `statusCode` 800 is success, 900 failure.
+        Vendor::Ctyun => s.body["statusCode"] == 800,
         _ => true,
     }
 }
@@ -183,6 +191,7 @@ fn uncovered(served: &[Served]) -> Vec<String> {
         cloudcap_collect::cn::alibaba::allow_list(),
         cloudcap_collect::cn::tencent::allow_list(),
         cloudcap_collect::cn::huawei::allow_list(),
+        cloudcap_collect::cn::ctyun::allow_list(),
     ];
     let mut out = Vec::new();
     for list in &lists {

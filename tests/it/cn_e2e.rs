@@ -30,6 +30,7 @@ pub(crate) fn env_names(vendor: Vendor) -> (&'static str, &'static str, &'static
         ),
         Vendor::Huawei => ("huawei", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"),
         Vendor::Ecloud => ("ecloud", "ECLOUD_ACCESS_KEY", "ECLOUD_SECRET_KEY"),
+        Vendor::Ctyun => ("ctyun", "CTYUN_ACCESS_KEY", "CTYUN_SECRET_KEY"),
     }
 }
 
@@ -1373,7 +1374,8 @@ pub(crate) fn send_signed(
     nonce: &str,
 ) -> (u16, Value) {
     use cloudcap_collect::cn::{
-        Credentials, SigningContext, sign_alibaba, sign_ecloud, sign_huawei, sign_tencent,
+        Credentials, SigningContext, sign_alibaba, sign_ctyun, sign_ecloud, sign_huawei,
+        sign_tencent,
     };
     let host = url.trim_start_matches("http://").to_owned();
     req.host = host.clone();
@@ -1390,6 +1392,7 @@ pub(crate) fn send_signed(
         Vendor::Ecloud => sign_ecloud::EcloudSigner::new(creds)
             .signature_query(&req, &ctx)
             .map(|added| req.query.extend(added)),
+        Vendor::Ctyun => sign_ctyun::CtyunSigner::new(creds).sign_request(&mut req, &ctx),
     }
     .unwrap();
     let target = if req.query.is_empty() {
@@ -1645,6 +1648,7 @@ fn cn_capability_matrix_matches_the_records() {
         Vendor::Tencent,
         Vendor::Huawei,
         Vendor::Ecloud,
+        Vendor::Ctyun,
     ] {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("bundle");

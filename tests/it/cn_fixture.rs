@@ -1,5 +1,6 @@
-//! A loopback fixture server for the Alibaba Cloud, Tencent Cloud, Huawei Cloud and China Mobile
-//! Cloud (ecloud, in `cn_fixture_ecloud.rs`) APIs.
+//! A loopback fixture server for the Alibaba Cloud, Tencent Cloud, Huawei Cloud, China Mobile
+//! Cloud (ecloud, in `cn_fixture_ecloud.rs`) and China Telecom Cloud (CTyun, in
+//! `cn_fixture_ctyun.rs`) APIs.
 //!
 //! Every request's signature is verified with an implementation of each vendor algorithm written
 //! here independently of `cloudcap_collect::cn` (only `hmac`/`sha2` are shared); wrong, unknown
@@ -29,11 +30,16 @@ pub enum Vendor {
     Tencent,
     Huawei,
     Ecloud,
+    Ctyun,
 }
 
 // China Mobile Cloud: its signature check and answers (`cn_fixture_ecloud.rs`).
 #[path = "cn_fixture_ecloud.rs"]
 pub mod ecloud;
+
+// China Telecom Cloud: its signature check and answers (`cn_fixture_ctyun.rs`).
+#[path = "cn_fixture_ctyun.rs"]
+pub mod ctyun;
 
 pub const ALIBABA_ACCOUNT: &str = "1234567890123456";
 pub const TENCENT_ACCOUNT: &str = "100012345678";
@@ -192,6 +198,7 @@ fn serve(
             Vendor::Tencent => tencent(&req, ak, sk),
             Vendor::Huawei => huawei(&req, ak, sk),
             Vendor::Ecloud => ecloud::ecloud(&req, ak, sk, nonces),
+            Vendor::Ctyun => ctyun::ctyun(&req, ak, sk, nonces),
         };
         if accepted {
             served
@@ -291,6 +298,10 @@ fn identify(vendor: Vendor, req: &Request, action: &str, status: u16, body: &Val
             (service.to_owned(), version.to_owned(), action)
         }
         (None, Vendor::Ecloud) => ("ecloud".to_owned(), String::new(), action.to_owned()),
+        (None, Vendor::Ctyun) => {
+            let (service, version) = ctyun::service_of(&req.path);
+            (service.to_owned(), version.to_owned(), action.to_owned())
+        }
     };
     Served {
         vendor,

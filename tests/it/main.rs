@@ -7,6 +7,7 @@
 mod assess;
 mod boundary;
 mod cn_contract;
+mod cn_ctyun;
 mod cn_e2e;
 mod cn_ecloud;
 mod cn_fixture;

@@ -92,6 +92,7 @@ pub fn gaps(provider: Provider) -> &'static [Gap] {
         Provider::Tencent => TENCENT_GAPS,
         Provider::Huawei => HUAWEI_GAPS,
         Provider::Ecloud => ECLOUD_GAPS,
+        Provider::Ctyun => CTYUN_GAPS,
         _ => &[],
     }
 }
@@ -166,6 +167,14 @@ const ECLOUD_GAPS: &[Gap] = &[
     always("network.security-group", "vpc_id"),
 ];
 
+// A group without `vpcID` (none is documented, but the field is optional): neither its VPC nor
+// whether it serves a classic network is in the answer.
+const CTYUN_GAPS: &[Gap] = &[
+    always("region.inventory", "mainland_china"),
+    sometimes("network.security-group", "classic_network"),
+    sometimes("network.security-group", "vpc_id"),
+];
+
 /// What `provider` does with `kind`.
 pub fn capability(provider: Provider, kind: &str) -> Capability {
     if !evidenced_kinds(provider).contains(&kind) {
@@ -189,6 +198,7 @@ fn title(provider: Provider) -> &'static str {
         Provider::Tencent => "Tencent",
         Provider::Huawei => "Huawei",
         Provider::Ecloud => "ecloud",
+        Provider::Ctyun => "CTyun",
         _ => provider.as_str(),
     }
 }

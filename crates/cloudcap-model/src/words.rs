@@ -449,6 +449,8 @@ pub enum Provider {
     Huawei,
     /// China Mobile Cloud (移动云).
     Ecloud,
+    /// China Telecom Cloud (天翼云).
+    Ctyun,
     /// The fictional provider of the embedded sample bundle.
     Sample,
 }

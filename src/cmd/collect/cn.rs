@@ -1,10 +1,12 @@
-//! `cloudcap collect alibaba|tencent|huawei|ecloud`: the Chinese clouds, with the same bundle, resume,
-//! progress and exit-code semantics as `collect aws`.
+//! `cloudcap collect alibaba|tencent|huawei|ecloud|ctyun`: the Chinese clouds, with the same
+//! bundle, resume, progress and exit-code semantics as `collect aws`.
 //!
 //! The only place that reads the vendors' credential variables (`ALIBABA_CLOUD_ACCESS_KEY_ID` /
 //! `_SECRET`, `TENCENTCLOUD_SECRET_ID` / `_KEY`, `HUAWEICLOUD_SDK_AK` / `_SK`, `ECLOUD_ACCESS_KEY` /
-//! `ECLOUD_SECRET_KEY` as the ecloud SDK core's environment provider reads them) and, failing those,
-//! the aliyun and tccli profile files; the collector library is handed a [`CnConfig`].
+//! `ECLOUD_SECRET_KEY` as the ecloud SDK core's environment provider reads them,
+//! `CTYUN_ACCESS_KEY` / `CTYUN_SECRET_KEY`: names of our own, the CTyun SDK core reads none) and,
+//! failing those, the aliyun and tccli profile files; the collector library is handed a
+//! [`CnConfig`].
 //!
 //! The account and its region listing are discovered before the bundle is opened, so a
 //! `--region` that the listing does not contain is an error naming it and leaves nothing behind.
@@ -28,6 +30,8 @@ fn credentials(provider: CnProvider, profile: Option<&str>) -> Result<Credential
         CnProvider::Tencent => ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
         CnProvider::Huawei => ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"),
         CnProvider::Ecloud => ("ECLOUD_ACCESS_KEY", "ECLOUD_SECRET_KEY"),
+        // The CTyun SDK core reads no environment variable: these names are ours.
+        CnProvider::Ctyun => ("CTYUN_ACCESS_KEY", "CTYUN_SECRET_KEY"),
     };
     if let (Some(id), Some(secret)) = (env(id), env(secret)) {
         return Ok(Credentials::new(id, secret));

@@ -1,4 +1,5 @@
-//! `cloudcap collect aws|alibaba|tencent|huawei|ecloud`: collect evidence from a provider into a bundle.
+//! `cloudcap collect aws|alibaba|tencent|huawei|ecloud|ctyun`: collect evidence from a provider into
+//! a bundle.
 //!
 //! The flags every provider takes, and the bundle they write: created or continued, sealed at
 //! the end. Exit codes: 0 everything collected, 3 some evidence scopes have collection errors
@@ -45,6 +46,12 @@ enum Provider {
     /// pool with --endpoint-url): its region listing and security groups; the other kinds are
     /// recorded as unsupported.
     Ecloud(CommonArgs),
+    /// China Telecom Cloud, 天翼云 (CTYUN_ACCESS_KEY / CTYUN_SECRET_KEY).
+    ///
+    /// The ECS and VPC OpenAPI gateways (ctecs-global / ctvpc-global.ctapi.ctyun.cn, or one
+    /// --endpoint-url for both): the region listing and each region's security groups; the
+    /// other kinds are recorded as unsupported.
+    Ctyun(CommonArgs),
 }
 
 /// Flags every provider's `collect` subcommand takes.
@@ -79,8 +86,8 @@ pub(crate) struct CommonArgs {
     /// Services/regions collected in parallel.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub(crate) concurrency: usize,
-    /// Pages read per listing (Alibaba, Tencent, Huawei, ecloud); a listing longer than this is
-    /// recorded as a `truncated` error, never cut short silently.
+    /// Pages read per listing (Alibaba, Tencent, Huawei, ecloud, CTyun); a listing longer than
+    /// this is recorded as a `truncated` error, never cut short silently.
     #[arg(long, default_value_t = cloudcap_collect::cn::paging::DEFAULT_MAX_PAGES, value_name = "N")]
     pub(crate) max_pages: usize,
     /// Scope statement (TOML: the service assessed and what the collected accounts are),
@@ -172,7 +179,8 @@ pub(crate) fn run(args: Args) -> exit::Result {
         | Provider::Alibaba(a)
         | Provider::Tencent(a)
         | Provider::Huawei(a)
-        | Provider::Ecloud(a) => a,
+        | Provider::Ecloud(a)
+        | Provider::Ctyun(a) => a,
     };
     if let Some(path) = &common.scope {
         crate::cmd::evidence::read_scope_file(path)?;
@@ -183,5 +191,6 @@ pub(crate) fn run(args: Args) -> exit::Result {
         Provider::Tencent(args) => cn::run(cloudcap_collect::cn::CnProvider::Tencent, args),
         Provider::Huawei(args) => cn::run(cloudcap_collect::cn::CnProvider::Huawei, args),
         Provider::Ecloud(args) => cn::run(cloudcap_collect::cn::CnProvider::Ecloud, args),
+        Provider::Ctyun(args) => cn::run(cloudcap_collect::cn::CnProvider::Ctyun, args),
     }
 }

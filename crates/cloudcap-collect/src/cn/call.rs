@@ -183,6 +183,54 @@ fn classify(
                 text(body.and_then(|b| b.get("errorMessage"))),
             )
         }
+        CnProvider::Ctyun => {
+            // `{"statusCode", "errorCode", "error", "message", "description", "returnObj"}`
+            // (ctyunsdk response models): `statusCode` 800 is success, 900 failure. The EOP
+            // gateway's own refusals (non-2xx) carry `statusCode` and `message` (the SDK core's
+            // `handle_response`).
+            let code_of = |v: Option<&Value>| match v {
+                Some(Value::Number(n)) => n.to_string(),
+                Some(Value::String(s)) => s.clone(),
+                _ => String::new(),
+            };
+            let state = code_of(body.and_then(|b| b.get("statusCode")));
+            if (200..300).contains(&status) && state == "800" {
+                return None;
+            }
+            let code = [
+                text(body.and_then(|b| b.get("errorCode"))),
+                text(body.and_then(|b| b.get("error"))),
+                state,
+            ]
+            .into_iter()
+            .find(|c| !c.is_empty())
+            .unwrap_or_default();
+            let message = [
+                text(body.and_then(|b| b.get("message"))),
+                text(body.and_then(|b| b.get("description"))),
+            ]
+            .into_iter()
+            .find(|m| !m.is_empty())
+            .unwrap_or_default();
+            // A three-part code ending in an HTTP status (`Openapi.Common.403`, the API
+            // reference's example) is classed by that status when the answer is HTTP 200.
+            let coded = code
+                .rsplit('.')
+                .next()
+                .and_then(|last| last.parse::<u16>().ok())
+                .filter(|s| (400..600).contains(s) && code.contains('.'));
+            let class_status = match coded {
+                Some(s) if (200..300).contains(&status) => s,
+                _ => status,
+            };
+            let class = class_of(class_status, &code);
+            let code = if code.is_empty() {
+                format!("HTTP{status}")
+            } else {
+                code
+            };
+            return Some((class, code, message));
+        }
     };
     let class = class_of(status, &code);
     let code = if code.is_empty() {
@@ -276,6 +324,44 @@ mod tests {
         assert_eq!(
             classify(CnProvider::Huawei, 502, None).unwrap().0,
             ErrorClass::ServerError
+        );
+    }
+
+    #[test]
+    fn ctyun_envelope_errors_are_classified() {
+        let ok = json!({"statusCode": 800, "errorCode": "SUCCESS", "message": "success", "returnObj": {}});
+        assert!(classify(CnProvider::Ctyun, 200, Some(&ok)).is_none());
+        // `statusCode` 900 is an error even with HTTP 200.
+        let err = json!({"statusCode": 900, "errorCode": "Vpc.Param.Invalid", "message": "m", "description": "d"});
+        let (class, code, message) = classify(CnProvider::Ctyun, 200, Some(&err)).unwrap();
+        assert_eq!(
+            (class, code.as_str(), message.as_str()),
+            (ErrorClass::Malformed, "Vpc.Param.Invalid", "m")
+        );
+        let denied =
+            json!({"statusCode": 900, "errorCode": "Openapi.Common.403", "description": "d"});
+        let (class, _, message) = classify(CnProvider::Ctyun, 200, Some(&denied)).unwrap();
+        assert_eq!((class, message.as_str()), (ErrorClass::AccessDenied, "d"));
+        for (status, class) in [
+            (401, ErrorClass::AccessDenied),
+            (429, ErrorClass::Throttled),
+            (503, ErrorClass::ServerError),
+        ] {
+            assert_eq!(
+                classify(CnProvider::Ctyun, status, Some(&err)).unwrap().0,
+                class
+            );
+        }
+        let gateway = json!({"statusCode": "900", "message": "x"});
+        assert_eq!(
+            classify(CnProvider::Ctyun, 200, Some(&gateway)).unwrap().1,
+            "900"
+        );
+        assert_eq!(
+            classify(CnProvider::Ctyun, 200, Some(&json!({})))
+                .unwrap()
+                .1,
+            "HTTP200"
         );
     }
 

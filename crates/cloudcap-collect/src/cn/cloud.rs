@@ -25,7 +25,8 @@ pub(crate) trait CnCloud: Sync {
     fn collector(&self, endpoint: Endpoint, discovery: &Discovery) -> Box<dyn Collector>;
     /// The object store, collected by the shared bucket collector.
     fn object_store(&self) -> ObjectStore;
-    /// Whether the shared bucket collector runs for this cloud (China Mobile Cloud: no).
+    /// Whether the shared bucket collector runs for this cloud (China Mobile Cloud, China Telecom
+    /// Cloud: no).
     fn collects_object_store(&self) -> bool {
         true
     }
@@ -43,6 +44,7 @@ pub(crate) fn cloud(provider: CnProvider) -> &'static dyn CnCloud {
         CnProvider::Tencent => &super::tencent::Tencent,
         CnProvider::Huawei => &super::huawei::Huawei,
         CnProvider::Ecloud => &super::ecloud::Ecloud,
+        CnProvider::Ctyun => &super::ctyun::Ctyun,
     }
 }
 

@@ -12,14 +12,19 @@
 //! China Mobile Cloud ([`ecloud`]) signs `V2.0` in the query ([`sign_ecloud`]) and evidences its
 //! region listing and security groups; its other kinds are `unsupported`.
 //!
+//! China Telecom Cloud ([`ctyun`]) signs its EOP gateway requests in headers ([`sign_ctyun`]) and
+//! evidences its region listing and security groups; its other kinds are `unsupported`.
+//!
 //! **Invariant:** nothing here reads the environment; credentials, endpoints and the clock source
 //! come in through [`CnConfig`].
 
 pub mod alibaba;
+pub mod ctyun;
 pub mod ecloud;
 pub mod huawei;
 pub mod objstore;
 pub mod sign_alibaba;
+pub mod sign_ctyun;
 pub mod sign_ecloud;
 pub mod sign_huawei;
 pub mod sign_objstore;
@@ -65,6 +70,8 @@ pub enum CnProvider {
     Huawei,
     /// China Mobile Cloud (移动云, ecloud).
     Ecloud,
+    /// China Telecom Cloud (天翼云, CTyun).
+    Ctyun,
 }
 
 impl CnProvider {
@@ -74,6 +81,7 @@ impl CnProvider {
         CnProvider::Tencent,
         CnProvider::Huawei,
         CnProvider::Ecloud,
+        CnProvider::Ctyun,
     ];
 
     /// The provider, in the shared vocabulary.
@@ -84,6 +92,7 @@ impl CnProvider {
             CnProvider::Tencent => Provider::Tencent,
             CnProvider::Huawei => Provider::Huawei,
             CnProvider::Ecloud => Provider::Ecloud,
+            CnProvider::Ctyun => Provider::Ctyun,
         }
     }
 
@@ -167,6 +176,7 @@ pub fn evidenced_kinds(provider: CnProvider) -> Vec<&'static str> {
     let unsupported: &[&str] = match provider {
         CnProvider::Alibaba | CnProvider::Huawei | CnProvider::Tencent => &[],
         CnProvider::Ecloud => return ecloud::EVIDENCED.to_vec(),
+        CnProvider::Ctyun => return ctyun::EVIDENCED.to_vec(),
     };
     KINDS
         .iter()

@@ -1,0 +1,437 @@
+//! China Telecom Cloud (天翼云, CTyun) collector: OpenAPI calls signed for the EOP gateway
+//! ([`super::sign_ctyun`]): the region (resource pool) listing of the ECS API and each region's
+//! security groups with their rules from the VPC API. Every other kind is `unsupported` (see the
+//! gap table in `docs/collectors.md`).
+//!
+//! Calls, parameters and fields: the official Python SDKs on PyPI, `ctyunsdk-ecs20220909` 2.0.2
+//! (`ecs_client.py` `v4_region_list_regions`; its response model leaves `returnObj` untyped, so
+//! the region fields are those of the API reference page "资源池列表查询",
+//! ctyun.cn/document/10026730/10597591) and `ctyunsdk-vpc20220909` 2.0.2 (`vpc_client.py`
+//! `v4_vpc_new_query_security_groups`, `models/v4_vpc_new_query_security_groups.py`). The
+//! answer envelope (`statusCode` 800/900, `errorCode`, `message`, `description`, `returnObj`)
+//! is the one every model of those SDKs shares. Security groups page with `pageNo`/`pageSize`
+//! (at most 50) and are read until `returnObj.totalCount` ([`paging::list`]).
+
+use cloudcap_evidence::SecurityGroup;
+use serde_json::Value;
+
+use crate::allow::AllowList;
+use crate::cn::call::Call;
+use crate::cn::paging::{self, Page};
+use crate::cn::sign_ctyun::CtyunSigner;
+use crate::cn::{
+    CnConfig, Discovery, Endpoint, KINDS, Send, WorldOpen, arr, is_world, s, unit, unsupported,
+};
+use crate::http::{CallError, HttpClient};
+use crate::runner::{Collector, Unit, UnitCtx};
+
+/// The ECS OpenAPI host (region listing); `--endpoint-url` replaces it.
+pub const ECS_HOST: &str = "ctecs-global.ctapi.ctyun.cn";
+/// The VPC OpenAPI host (security groups); `--endpoint-url` replaces it.
+pub const VPC_HOST: &str = "ctvpc-global.ctapi.ctyun.cn";
+
+/// Items per page we ask for (`pageSize`; the API reference gives 50 as the maximum).
+pub const PAGE_SIZE: u64 = 50;
+
+/// The kinds this collector evidences; every other kind of [`KINDS`] is `unsupported`.
+pub const EVIDENCED: &[&str] = &["network.security-group", "region.inventory"];
+
+/// The read-only actions this collector may call (named as the SDKs' models are).
+pub fn allow_list() -> AllowList {
+    AllowList::new(
+        "ctyun",
+        &[
+            ("ecs", "V4RegionListRegions"),
+            ("vpc", "V4VpcNewQuerySecurityGroups"),
+        ],
+    )
+}
+
+pub(crate) fn client(config: &CnConfig) -> Result<HttpClient, String> {
+    HttpClient::new(
+        config.http.clone(),
+        allow_list(),
+        Box::new(CtyunSigner::new(config.credentials.clone())),
+    )
+}
+
+/// A GET call (the SDKs send `Content-type: application/json;charset=UTF-8` on every call).
+fn get(
+    service: &'static str,
+    action: &'static str,
+    host: &str,
+    path: &str,
+    query: &[(&str, String)],
+) -> Call {
+    let mut call = Call::new(service, action, "global", host.to_owned());
+    call.path = path.to_owned();
+    call.headers = vec![(
+        "Content-Type".into(),
+        "application/json;charset=UTF-8".into(),
+    )];
+    call.query = query
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    call
+}
+
+/// China Telecom Cloud in the shared pipeline ([`super::cloud::CnCloud`]).
+pub(crate) struct Ctyun;
+
+impl super::cloud::CnCloud for Ctyun {
+    fn client(&self, config: &CnConfig) -> Result<HttpClient, String> {
+        client(config)
+    }
+
+    /// No call of the SDKs read returns the account id: no request is sent and the account is
+    /// recorded as `unknown`.
+    fn identify(&self, _: &Endpoint, _: &mut Send<'_>) -> Result<Discovery, CallError> {
+        Ok(Discovery {
+            account: "unknown".to_owned(),
+            ..Discovery::default()
+        })
+    }
+
+    /// `GET /v4/region/list-regions` (`V4RegionListRegions`).
+    fn region_listing(&self, _: &Discovery) -> Call {
+        get(
+            "ecs",
+            "V4RegionListRegions",
+            ECS_HOST,
+            "/v4/region/list-regions",
+            &[],
+        )
+    }
+
+    /// `regionID` of each `returnObj.regionList` entry (what the other calls take as
+    /// `regionID`).
+    fn region_ids(&self, answer: &Value, _: &Discovery) -> Vec<String> {
+        let mut ids: Vec<String> = arr(answer, &["returnObj", "regionList"])
+            .iter()
+            .map(|r| s(r, "regionID").to_owned())
+            .filter(|r| !r.is_empty())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    fn collector(&self, endpoint: Endpoint, discovery: &Discovery) -> Box<dyn Collector> {
+        Box::new(CtyunCollector {
+            endpoint,
+            regions: discovery.regions.clone(),
+            regions_error: discovery.regions_error.clone(),
+        })
+    }
+
+    fn object_store(&self) -> super::sign_objstore::ObjectStore {
+        // Never used: `collects_object_store` is false (ZOS is not collected here).
+        super::sign_objstore::ObjectStore::Oss
+    }
+
+    fn collects_object_store(&self) -> bool {
+        false
+    }
+
+    fn account_wide(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The region listing names a province (`regionParent`) and a code (`regionCode`) but no
+    /// source says which resource pools are in mainland China: see [`mainland_china`]. Not
+    /// known, so the inventory record leaves `mainland_china` out and residency is not
+    /// evaluated.
+    fn is_mainland(&self, region: &str) -> Option<bool> {
+        mainland_china(region)
+    }
+}
+
+/// Whether a CTyun region is in mainland China, as far as a source says: never (`None`): the
+/// listing carries no such indicator and the region codes are not documented as one.
+pub fn mainland_china(_region: &str) -> Option<bool> {
+    None
+}
+
+pub(crate) struct CtyunCollector {
+    endpoint: Endpoint,
+    regions: Vec<String>,
+    /// Why the region listing failed: security groups are listed per region, so without one
+    /// their `global` scope carries this error.
+    regions_error: Option<CallError>,
+}
+
+/// Kinds recorded per region (`unsupported`): regional in [`KINDS`] and not evidenced.
+fn unsupported_regional() -> Vec<&'static str> {
+    KINDS
+        .iter()
+        .copied()
+        .filter(|k| !EVIDENCED.contains(k))
+        .filter(|k| !GLOBAL_UNSUPPORTED.contains(k))
+        .collect()
+}
+
+/// Account-wide kinds recorded once, `unsupported`.
+const GLOBAL_UNSUPPORTED: &[&str] = &[
+    "identity.password-policy",
+    "identity.user",
+    "identity.access-key",
+    "monitoring.config-recorder",
+];
+
+impl Collector for CtyunCollector {
+    fn provider(&self) -> cloudcap_evidence::Provider {
+        cloudcap_evidence::Provider::Ctyun
+    }
+
+    fn units(&self) -> Vec<Unit> {
+        let mut units = vec![unit("unsupported", "global", GLOBAL_UNSUPPORTED)];
+        let regional = unsupported_regional();
+        // Without a region (the listing failed and none was asked for): one `global` scope.
+        let regions = if self.regions.is_empty() {
+            vec!["global".to_owned()]
+        } else {
+            self.regions.clone()
+        };
+        for region in &regions {
+            units.push(unit("vpc", region, &["network.security-group"]));
+            units.push(unit("unsupported", region, &regional));
+        }
+        units
+    }
+
+    fn collect(&self, unit: &Unit, ctx: &mut UnitCtx<'_>) {
+        match unit.service {
+            "vpc" if unit.region != "global" => self.security_groups(ctx, &unit.region),
+            _ => {
+                let err = if unit.service == "vpc" {
+                    self.regions_error.clone().unwrap_or_else(|| {
+                        super::malformed("vpc", "no region to list security groups in")
+                    })
+                } else {
+                    unsupported(
+                        "ctyun",
+                        "not collected from China Telecom Cloud: see the gap table in docs/collectors.md",
+                    )
+                };
+                for (kind, region) in &unit.scopes {
+                    ctx.fail(kind, region, "*", &err);
+                }
+            }
+        }
+    }
+}
+
+impl CtyunCollector {
+    /// `GET /v4/vpc/new-query-security-groups` (`regionID`, `pageNo`, `pageSize`) read to
+    /// `returnObj.totalCount`; each group carries its rules (`securityGroupRuleList`).
+    fn security_groups(&self, ctx: &mut UnitCtx<'_>, region: &str) {
+        const KIND: &str = "network.security-group";
+        const SERVICE: &str = "vpc";
+        const ACTION: &str = "V4VpcNewQuerySecurityGroups";
+        let list = paging::list(SERVICE, ACTION, self.endpoint.max_pages, |cursor| {
+            let call = get(
+                SERVICE,
+                ACTION,
+                VPC_HOST,
+                "/v4/vpc/new-query-security-groups",
+                &[
+                    ("regionID", region.to_owned()),
+                    ("pageNo", cursor.number.to_string()),
+                    ("pageSize", PAGE_SIZE.to_string()),
+                ],
+            );
+            let (v, sha) = self.endpoint.unit_call(ctx, call)?;
+            let got = paging::items(&v, &["returnObj", "securityGroups"], SERVICE, ACTION)?;
+            let more = paging::total(&v, &["returnObj", "totalCount"], SERVICE, ACTION)?;
+            Ok(Page {
+                items: got.into_iter().map(|g| (g, sha.clone())).collect(),
+                more,
+            })
+        });
+        let groups = match list {
+            Ok(g) => g,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        ctx.touch(KIND, region);
+        for (group, sha) in groups {
+            let id = s(&group, "id").to_owned();
+            // The rules come with the group; a group whose answer has no rule list is not
+            // read as a group without rules.
+            let Some(rules) = group.get("securityGroupRuleList").and_then(Value::as_array) else {
+                let err = super::malformed(
+                    SERVICE,
+                    &format!("security group {id}: no securityGroupRuleList"),
+                );
+                ctx.fail(KIND, region, &id, &err);
+                continue;
+            };
+            let mut open = WorldOpen::default();
+            let mut bad = None;
+            for rule in rules {
+                if let Err(message) = world_open_rule(&mut open, rule) {
+                    bad = Some(message);
+                }
+            }
+            if let Some(message) = bad {
+                let err = super::malformed(SERVICE, &format!("security group {id}: {message}"));
+                ctx.fail(KIND, region, &id, &err);
+                continue;
+            }
+            let (ports, all) = open.fields();
+            let vpc = Some(s(&group, "vpcID"))
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned);
+            ctx.put(region, &id, &[sha.as_str()], |envelope| SecurityGroup {
+                envelope,
+                name: s(&group, "securityGroupName").to_owned(),
+                // A group in a VPC is not in a classic network; a group without `vpcID`
+                // says neither.
+                classic_network: vpc.as_ref().map(|_| false),
+                vpc_id: vpc,
+                world_open_ports: ports,
+                world_open_all: all,
+            });
+        }
+    }
+}
+
+/// Adds what one rule opens to the world; an unreadable rule is an error (never skipped).
+///
+/// World-open: an `ingress` rule with `action` `accept` whose `destCidrIp` (the remote address,
+/// as the model names it) is the whole internet. Protocol `ANY` opens every port; `TCP` / `UDP`
+/// open `range` (`from-to` or one port); `ICMP` / `ICMP6` have no ports (`range` is the ICMP
+/// type there). A rule without `action`, or with a protocol or range the model does not
+/// describe, is an error for its group.
+fn world_open_rule(open: &mut WorldOpen, rule: &Value) -> Result<(), String> {
+    if !s(rule, "direction").eq_ignore_ascii_case("ingress") {
+        return Ok(());
+    }
+    if !is_world(s(rule, "destCidrIp")) {
+        return Ok(());
+    }
+    match s(rule, "action").to_ascii_lowercase().as_str() {
+        "accept" => {}
+        "drop" => return Ok(()),
+        other => {
+            return Err(format!(
+                "rule {}: action {other:?} is neither accept nor drop",
+                s(rule, "id")
+            ));
+        }
+    }
+    match s(rule, "protocol").to_ascii_uppercase().as_str() {
+        "ANY" => open.all(),
+        "TCP" | "UDP" => {
+            let (from, to) = port_range(s(rule, "range")).ok_or_else(|| {
+                format!(
+                    "rule {}: range {:?} is not a port range",
+                    s(rule, "id"),
+                    s(rule, "range")
+                )
+            })?;
+            open.add_range(from, to);
+        }
+        "ICMP" | "ICMP6" => {}
+        other => {
+            return Err(format!(
+                "rule {}: protocol {other:?} is not one the SDK describes",
+                s(rule, "id")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `from-to` or one port, each 1..=65535 and `from <= to`.
+fn port_range(text: &str) -> Option<(i64, i64)> {
+    let port = |t: &str| {
+        t.trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|p| (1..=65535).contains(p))
+    };
+    let (from, to) = match text.split_once('-') {
+        Some((a, b)) => (port(a)?, port(b)?),
+        None => {
+            let p = port(text)?;
+            (p, p)
+        }
+    };
+    (from <= to).then_some((from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn open(rules: Value) -> Result<(Vec<u16>, bool), String> {
+        let mut o = WorldOpen::default();
+        for r in rules.as_array().unwrap() {
+            world_open_rule(&mut o, r)?;
+        }
+        Ok(o.fields())
+    }
+
+    #[test]
+    fn accepted_ingress_from_the_internet_only() {
+        let got = open(json!([
+            {"id": "1", "direction": "ingress", "action": "accept", "protocol": "TCP", "range": "22", "destCidrIp": "0.0.0.0/0"},
+            {"id": "2", "direction": "egress", "action": "accept", "protocol": "ANY", "destCidrIp": "0.0.0.0/0"},
+            {"id": "3", "direction": "ingress", "action": "accept", "protocol": "TCP", "range": "3306", "destCidrIp": "10.0.0.0/8"},
+            {"id": "4", "direction": "ingress", "action": "accept", "protocol": "UDP", "range": "53-54", "destCidrIp": "::/0"},
+            {"id": "5", "direction": "ingress", "action": "accept", "protocol": "ICMP", "range": "8", "destCidrIp": "0.0.0.0/0"},
+            {"id": "6", "direction": "ingress", "action": "drop", "protocol": "TCP", "range": "23", "destCidrIp": "0.0.0.0/0"}
+        ]))
+        .unwrap();
+        assert_eq!(got, (vec![22, 53, 54], false));
+    }
+
+    #[test]
+    fn any_protocol_or_the_full_range_opens_every_port() {
+        let any = json!([{"id": "1", "direction": "ingress", "action": "accept", "protocol": "ANY", "destCidrIp": "0.0.0.0/0"}]);
+        assert!(open(any).unwrap().1);
+        let tcp = json!([{"id": "1", "direction": "ingress", "action": "accept", "protocol": "TCP", "range": "1-65535", "destCidrIp": "0.0.0.0/0"}]);
+        assert!(open(tcp).unwrap().1);
+    }
+
+    #[test]
+    fn unreadable_rules_are_errors() {
+        for rule in [
+            json!({"id": "1", "direction": "ingress", "action": "accept", "protocol": "GRE", "destCidrIp": "0.0.0.0/0"}),
+            json!({"id": "1", "direction": "ingress", "action": "accept", "protocol": "TCP", "destCidrIp": "0.0.0.0/0"}),
+            json!({"id": "1", "direction": "ingress", "action": "accept", "protocol": "TCP", "range": "90-80", "destCidrIp": "0.0.0.0/0"}),
+            json!({"id": "1", "direction": "ingress", "protocol": "TCP", "range": "22", "destCidrIp": "0.0.0.0/0"}),
+        ] {
+            assert!(open(json!([rule])).is_err(), "{rule}");
+        }
+    }
+
+    #[test]
+    fn region_ids_come_from_the_region_list() {
+        use crate::cn::cloud::CnCloud;
+        let answer = json!({"statusCode": 800, "returnObj": {"regionList": [
+            {"regionID": "r2", "regionName": "b"}, {"regionID": "r1"}, {"regionName": "no id"}
+        ]}});
+        assert_eq!(
+            Ctyun.region_ids(&answer, &Discovery::default()),
+            vec!["r1".to_owned(), "r2".to_owned()]
+        );
+        assert_eq!(mainland_china("r1"), None);
+    }
+
+    #[test]
+    fn every_kind_is_evidenced_or_unsupported_once() {
+        let mut all: Vec<&str> = EVIDENCED
+            .iter()
+            .chain(GLOBAL_UNSUPPORTED)
+            .copied()
+            .chain(unsupported_regional())
+            .collect();
+        all.sort();
+        let mut kinds = KINDS.to_vec();
+        kinds.sort();
+        assert_eq!(all, kinds);
+    }
+}

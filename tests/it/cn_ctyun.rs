@@ -1,0 +1,370 @@
+//! `cloudcap collect ctyun` (China Telecom Cloud) end to end against the fixture server, which
+//! checks the EOP header signature independently (`cn_fixture_ctyun.rs`): exact security group
+//! records read over two pages (the second throttled once, retried), a refused region recorded
+//! as an error, every kind without a sourced API `unsupported`, the per-rule assessment, a
+//! wrong secret refused on every request, a page bound, a region restriction, stale and
+//! replayed signatures, and no secret anywhere in the output.
+//!
+//! The fixture files are checked against the ctyunsdk response models by the contract test
+//! (`cn_contract`).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use cloudcap_collect::cn::SignableRequest;
+use cloudcap_evidence::Bundle;
+use serde_json::{Value, json};
+
+use crate::cn_e2e::{
+    self, KEY_ID, SECRET, assert_records, assert_secret_absent, errors, rec, records, rule, set,
+    statuses,
+};
+use crate::cn_fixture::ctyun::{DENIED_REGION, FILLERS, REGION, filler};
+use crate::cn_fixture::{self, Vendor};
+
+/// The regions the fixture lists, sorted.
+const REGIONS: [&str; 2] = [DENIED_REGION, REGION];
+
+/// Kinds recorded once, `global`, as unsupported.
+const GLOBAL_UNSUPPORTED: [&str; 4] = [
+    "identity.access-key",
+    "identity.password-policy",
+    "identity.user",
+    "monitoring.config-recorder",
+];
+
+/// Regional kinds recorded per region as unsupported.
+const REGIONAL_UNSUPPORTED: [&str; 8] = [
+    "audit.trail",
+    "backup.plan",
+    "compute.volume",
+    "crypto.key",
+    "database.instance",
+    "monitoring.threat-detection",
+    "network.vpc",
+    "storage.bucket",
+];
+
+fn collect(secret: &str, out: &Path, extra: &[&str]) -> (u8, String, Vec<(String, bool)>) {
+    cn_e2e::run_collect(Vendor::Ctyun, KEY_ID, secret, out, extra)
+}
+
+/// A group of the main VPC.
+fn group(id: &str, name: &str, ports: &[u16], all: bool) -> Value {
+    rec(
+        "ctyun",
+        "unknown",
+        "network.security-group",
+        REGION,
+        id,
+        json!({"name": name, "vpc_id": "vpc-main00001", "classic_network": false,
+               "world_open_ports": ports, "world_open_all": all}),
+    )
+}
+
+/// The `region.inventory` record of a collected region: the listing has no sourced mainland
+/// indicator (`ctyun::mainland_china` is `None`), so `mainland_china` is absent.
+fn inventory(region: &str, resources: u64) -> Value {
+    rec(
+        "ctyun",
+        "unknown",
+        "region.inventory",
+        region,
+        region,
+        // No data-bearing kind is collected (all unsupported): whether the region holds data
+        // is not known, so `holds_data` is absent.
+        json!({"collected": true, "resource_count": resources}),
+    )
+}
+
+fn expected_records() -> Vec<Value> {
+    let mut expected = vec![
+        group("sg-web0000001", "web", &[22, 443], false),
+        group("sg-db00000001", "db", &[], false),
+        group("sg-open000001", "debug-open", &[], true),
+        // No `vpcID`: neither the VPC nor whether it serves a classic network is known.
+        rec(
+            "ctyun",
+            "unknown",
+            "network.security-group",
+            REGION,
+            "sg-default0001",
+            json!({"name": "Default-Security-Group", "world_open_ports": [], "world_open_all": false}),
+        ),
+    ];
+    for i in 0..FILLERS {
+        expected.push(group(&filler(i), &format!("fill-{i:02}"), &[], false));
+    }
+    expected.push(inventory(REGION, 4 + FILLERS as u64));
+    expected.push(inventory(DENIED_REGION, 0));
+    expected
+}
+
+fn expected_errors() -> Vec<(String, String, String)> {
+    let mut expected: Vec<(String, String, String)> = vec![(
+        "network.security-group".into(),
+        DENIED_REGION.into(),
+        "access-denied".into(),
+    )];
+    for kind in GLOBAL_UNSUPPORTED {
+        expected.push((kind.into(), "global".into(), "unsupported".into()));
+    }
+    for kind in REGIONAL_UNSUPPORTED {
+        for region in REGIONS {
+            expected.push((kind.into(), region.into(), "unsupported".into()));
+        }
+    }
+    expected.sort();
+    expected
+}
+
+/// Every request is accepted; the 56 groups come from two pages, the second throttled once and
+/// retried; the refused region's security-group scope is an `access-denied` error; every other
+/// kind is `unsupported`.
+#[test]
+fn cn_ctyun_collects_exact_records_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, log) = collect(SECRET, &out, &[]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(log.iter().all(|(_, ok)| *ok), "{log:?}");
+    let count = |action: &str| log.iter().filter(|(a, _)| a == action).count();
+    assert_eq!(count("V4RegionListRegions"), 1, "{log:?}");
+    // Two pages in the main region (the second twice: throttled, then served), one refused
+    // page in the other.
+    assert_eq!(count("V4VpcNewQuerySecurityGroups"), 4, "{log:?}");
+    let bundle = Bundle::open(&out).unwrap();
+    assert_records(&records(&bundle), expected_records());
+    let st = statuses(&bundle);
+    let mut errs = errors(&st);
+    errs.sort();
+    assert_eq!(errs, expected_errors());
+    let ok: BTreeSet<(String, String)> = st
+        .iter()
+        .filter(|s| s.2 == "ok")
+        .map(|s| (s.0.clone(), s.1.clone()))
+        .collect();
+    let mut expected_ok: BTreeSet<(String, String)> = REGIONS
+        .iter()
+        .map(|r| ("region.inventory".to_owned(), (*r).to_owned()))
+        .collect();
+    expected_ok.insert(("network.security-group".to_owned(), REGION.to_owned()));
+    assert_eq!(ok, expected_ok);
+    let sg = bundle
+        .records("collection.status")
+        .map(|r| r.unwrap().1)
+        .find(|v| v["kind"] == "network.security-group" && v["region"] == REGION)
+        .unwrap();
+    assert_eq!(sg["record_count"], 4 + FILLERS as u64, "{sg}");
+    let denied = bundle
+        .records("collection.status")
+        .map(|r| r.unwrap().1)
+        .find(|v| v["kind"] == "network.security-group" && v["region"] == DENIED_REGION)
+        .unwrap();
+    assert!(
+        denied["message"]
+            .as_str()
+            .unwrap()
+            .contains("Openapi.Common.403"),
+        "{denied}"
+    );
+    assert_secret_absent(dir.path(), &stderr);
+
+    // The assessment: the world-open rules fail on exactly the groups that open those ports.
+    let rules = cn_e2e::assess(&out);
+    assert_eq!(rule(&rules, "no-world-open-all").1, set(&["sg-open000001"]));
+    assert_eq!(
+        rule(&rules, "no-world-admin-ports").1,
+        set(&["sg-open000001", "sg-web0000001"])
+    );
+    assert_eq!(rule(&rules, "no-world-db-ports").1, set(&["sg-open000001"]));
+    for id in [
+        "no-world-open-all",
+        "no-world-admin-ports",
+        "no-world-db-ports",
+    ] {
+        assert_eq!(rule(&rules, id).0, "partially-satisfied", "{id}");
+    }
+    // Every group with a `vpcID` is in a VPC; the one without says nothing: never a failure.
+    let (_, failed) = rule(&rules, "sg-in-vpc");
+    assert!(failed.is_empty(), "{failed:?}");
+    // Where the regions are is not known: residency is not evaluated, never passed on a guess.
+    assert_eq!(rule(&rules, "data-in-mainland").0, "not-evaluated");
+    for (id, (result, failed)) in &rules {
+        if !id.starts_with("no-world-") {
+            assert!(
+                failed.is_empty(),
+                "rule {id} ({result}) failed without evidence"
+            );
+        }
+    }
+    let report = cn_e2e::assess_report(&out);
+    assert!(!serde_json::to_string(&report).unwrap().contains(SECRET));
+}
+
+/// A wrong secret: the fixture refuses every request (the region listing; without a region no
+/// security-group listing can be sent, so that scope carries the listing's refusal), nothing is
+/// recorded, every kind has an error status, and nothing is assessed as passing or failing.
+#[test]
+fn cn_ctyun_wrong_secret_is_refused_on_every_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, log) = collect("not-the-secret", &out, &[]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(!log.is_empty(), "{log:?}");
+    assert!(log.iter().all(|(_, ok)| !ok), "{log:?}");
+    let bundle = Bundle::open(&out).unwrap();
+    assert!(records(&bundle).is_empty());
+    let st = statuses(&bundle);
+    let kinds: BTreeSet<&str> = st.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(kinds.len(), 14, "every kind has a status: {st:?}");
+    for s in &st {
+        assert_eq!(s.2, "error", "{s:?}");
+        assert_eq!(s.1, "global", "{s:?}");
+        let expected = if matches!(s.0.as_str(), "network.security-group" | "region.inventory") {
+            "access-denied"
+        } else {
+            "unsupported"
+        };
+        assert_eq!(s.3.as_deref(), Some(expected), "{s:?}");
+    }
+    for (id, (result, _)) in cn_e2e::assess(&out) {
+        assert_eq!(
+            result, "not-evaluated",
+            "rule {id} is {result} without evidence"
+        );
+    }
+    assert_secret_absent(dir.path(), &stderr);
+    assert!(!stderr.contains("not-the-secret"));
+}
+
+/// A wrong secret with `--region`: the security-group listing is sent too and refused as well.
+#[test]
+fn cn_ctyun_wrong_secret_is_refused_for_the_regional_listing_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, log) = collect("not-the-secret", &out, &["--region", REGION]);
+    // The region listing is refused, so `--region` cannot be checked against it: the run
+    // goes on with the region asked for.
+    assert_eq!(code, 3, "{stderr}");
+    let actions: BTreeSet<&str> = log.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        BTreeSet::from(["V4RegionListRegions", "V4VpcNewQuerySecurityGroups"]),
+        "{log:?}"
+    );
+    assert!(log.iter().all(|(_, ok)| !ok), "{log:?}");
+    let bundle = Bundle::open(&out).unwrap();
+    assert!(records(&bundle).is_empty());
+    assert_eq!(
+        cn_e2e::error_classes(&bundle)
+            .get(&("network.security-group".to_owned(), REGION.to_owned()))
+            .map(String::as_str),
+        Some("access-denied")
+    );
+    assert_secret_absent(dir.path(), &stderr);
+}
+
+/// `--max-pages 1`: the main region's listing has a second page, so its scope is `truncated`
+/// and no group is recorded (never a short listing).
+#[test]
+fn cn_ctyun_page_bound_is_a_truncated_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, log) = collect(SECRET, &out, &["--max-pages", "1"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(log.iter().all(|(_, ok)| *ok), "{log:?}");
+    let bundle = Bundle::open(&out).unwrap();
+    let errs = cn_e2e::error_classes(&bundle);
+    assert_eq!(
+        errs.get(&("network.security-group".to_owned(), REGION.to_owned()))
+            .map(String::as_str),
+        Some("truncated"),
+        "{errs:?}"
+    );
+    assert!(
+        !records(&bundle)
+            .iter()
+            .any(|r| r["kind"] == "network.security-group")
+    );
+}
+
+/// `--region <main>`: the other listed region gets `not-collected` statuses and a
+/// `region.inventory` record saying it was not collected.
+#[test]
+fn cn_ctyun_region_restriction_records_the_other_region_as_not_collected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, _) = collect(SECRET, &out, &["--region", REGION]);
+    assert_eq!(code, 3, "{stderr}");
+    let bundle = Bundle::open(&out).unwrap();
+    let errs = cn_e2e::error_classes(&bundle);
+    for kind in REGIONAL_UNSUPPORTED {
+        assert_eq!(
+            errs.get(&(kind.to_owned(), REGION.to_owned()))
+                .map(String::as_str),
+            Some("unsupported"),
+            "{kind}: {errs:?}"
+        );
+        assert_eq!(
+            errs.get(&(kind.to_owned(), DENIED_REGION.to_owned()))
+                .map(String::as_str),
+            Some("not-collected"),
+            "{kind}: {errs:?}"
+        );
+    }
+    assert_eq!(
+        errs.get(&(
+            "network.security-group".to_owned(),
+            DENIED_REGION.to_owned()
+        ))
+        .map(String::as_str),
+        Some("not-collected"),
+        "{errs:?}"
+    );
+    let inventory: Vec<Value> = records(&bundle)
+        .into_iter()
+        .filter(|r| r["kind"] == "region.inventory")
+        .collect();
+    assert_eq!(inventory.len(), 2, "{inventory:?}");
+    let other = inventory
+        .iter()
+        .find(|r| r["region"] == DENIED_REGION)
+        .unwrap();
+    assert_eq!(other["collected"], false, "{other}");
+}
+
+/// The fixture accepts a request signed now by the collector's signer and refuses the same
+/// request signed an hour ago, and a replayed request id, in CTyun's answer envelope.
+#[test]
+fn cn_ctyun_fixture_refuses_stale_and_replayed_signatures() {
+    let fixture = cn_fixture::start(Vendor::Ctyun, KEY_ID, SECRET);
+    let request = || SignableRequest::new("GET", "", "/v4/region/list-regions", "ecs");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let id = "0f1e2d3c-4b5a-1968-8776-554433221100";
+    let (status, body) = cn_e2e::send_signed(&fixture.url, Vendor::Ctyun, request(), now, id);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["statusCode"], 800);
+    let (status, body) = cn_e2e::send_signed(
+        &fixture.url,
+        Vendor::Ctyun,
+        request(),
+        now - 3600,
+        "11111111-2222-1333-8444-555555555555",
+    );
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["statusCode"], 900);
+    assert!(
+        body["message"].as_str().unwrap().contains("stale"),
+        "{body}"
+    );
+    let (status, body) = cn_e2e::send_signed(&fixture.url, Vendor::Ctyun, request(), now, id);
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("used before"),
+        "{body}"
+    );
+}
