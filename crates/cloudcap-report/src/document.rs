@@ -1057,10 +1057,13 @@ pub(crate) fn plan_table(
                 },
                 reason: item_reason(i, lang),
                 resources,
-                remediation: c.remediation.as_ref().map_or_else(
-                    || w(L::NO_GUIDANCE).to_owned(),
-                    |r| text(r, lang).to_string(),
-                ),
+                // The guidance fixes what the rules find; an item without rules is decided by
+                // an assessor's record, which its reason asks for.
+                remediation: match (&c.remediation, i.rules.is_empty()) {
+                    (_, true) => "-".to_owned(),
+                    (Some(r), false) => text(r, lang).to_string(),
+                    (None, false) => w(L::NO_GUIDANCE).to_owned(),
+                },
                 plan: extra,
             }
         })
