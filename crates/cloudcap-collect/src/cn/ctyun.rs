@@ -20,7 +20,7 @@ use crate::cn::call::Call;
 use crate::cn::paging::{self, Page};
 use crate::cn::sign_ctyun::CtyunSigner;
 use crate::cn::{
-    CnConfig, Discovery, Endpoint, KINDS, Send, WorldOpen, arr, is_world, s, unit, unsupported,
+    CnConfig, Discovery, Endpoint, Send, WorldOpen, arr, is_world, s, unit, unsupported,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -33,7 +33,7 @@ pub const VPC_HOST: &str = "ctvpc-global.ctapi.ctyun.cn";
 /// Items per page we ask for (`pageSize`; the API reference gives 50 as the maximum).
 pub const PAGE_SIZE: u64 = 50;
 
-/// The kinds this collector evidences; every other kind of [`KINDS`] is `unsupported`.
+/// The kinds this collector evidences; every other kind of [`super::KINDS`] is `unsupported`.
 pub const EVIDENCED: &[&str] = &["network.security-group", "region.inventory"];
 
 /// The read-only actions this collector may call (named as the SDKs' models are).
@@ -161,23 +161,13 @@ pub(crate) struct CtyunCollector {
     regions_error: Option<CallError>,
 }
 
-/// Kinds recorded per region (`unsupported`): regional in [`KINDS`] and not evidenced.
-fn unsupported_regional() -> Vec<&'static str> {
-    KINDS
-        .iter()
-        .copied()
-        .filter(|k| !EVIDENCED.contains(k))
-        .filter(|k| !GLOBAL_UNSUPPORTED.contains(k))
-        .collect()
-}
+/// Account-wide kinds recorded once, `unsupported`: the shared account-wide ones.
+const GLOBAL_UNSUPPORTED: &[&str] = super::ACCOUNT_WIDE;
 
-/// Account-wide kinds recorded once, `unsupported`.
-const GLOBAL_UNSUPPORTED: &[&str] = &[
-    "identity.password-policy",
-    "identity.user",
-    "identity.access-key",
-    "monitoring.config-recorder",
-];
+/// Kinds recorded per region (`unsupported`): regional and not evidenced.
+fn unsupported_regional() -> Vec<&'static str> {
+    super::unsupported_regional(EVIDENCED)
+}
 
 impl Collector for CtyunCollector {
     fn provider(&self) -> cloudcap_evidence::Provider {
@@ -430,7 +420,7 @@ mod tests {
             .chain(unsupported_regional())
             .collect();
         all.sort();
-        let mut kinds = KINDS.to_vec();
+        let mut kinds = super::super::KINDS.to_vec();
         kinds.sort();
         assert_eq!(all, kinds);
     }

@@ -16,9 +16,7 @@ use crate::allow::AllowList;
 use crate::cn::call::Call;
 use crate::cn::paging::{self, More, Page};
 use crate::cn::sign_ecloud::EcloudSigner;
-use crate::cn::{
-    CnConfig, Discovery, Endpoint, KINDS, Send, WorldOpen, is_world, s, unit, unsupported,
-};
+use crate::cn::{CnConfig, Discovery, Endpoint, Send, WorldOpen, is_world, s, unit, unsupported};
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
 
@@ -29,7 +27,7 @@ pub const GATEWAY: &str = "api-guangzhou-2.cmecloud.cn:8443";
 /// Items per page we ask for (`size`); the source SDK states no maximum.
 pub const PAGE_SIZE: u64 = 50;
 
-/// The kinds this collector evidences; every other kind of [`KINDS`] is `unsupported`.
+/// The kinds this collector evidences; every other kind of [`super::KINDS`] is `unsupported`.
 pub const EVIDENCED: &[&str] = &["network.security-group", "region.inventory"];
 
 /// The read-only actions this collector may call.
@@ -154,23 +152,13 @@ pub(crate) struct EcloudCollector {
     regions: Vec<String>,
 }
 
-/// Kinds recorded per region (`unsupported`): regional in [`KINDS`] and not evidenced.
-fn unsupported_regional() -> Vec<&'static str> {
-    KINDS
-        .iter()
-        .copied()
-        .filter(|k| !EVIDENCED.contains(k))
-        .filter(|k| !GLOBAL_UNSUPPORTED.contains(k))
-        .collect()
-}
+/// Account-wide kinds recorded once, `unsupported`: the shared account-wide ones.
+const GLOBAL_UNSUPPORTED: &[&str] = super::ACCOUNT_WIDE;
 
-/// Account-wide kinds recorded once, `unsupported`.
-const GLOBAL_UNSUPPORTED: &[&str] = &[
-    "identity.password-policy",
-    "identity.user",
-    "identity.access-key",
-    "monitoring.config-recorder",
-];
+/// Kinds recorded per region (`unsupported`): regional and not evidenced.
+fn unsupported_regional() -> Vec<&'static str> {
+    super::unsupported_regional(EVIDENCED)
+}
 
 impl Collector for EcloudCollector {
     fn provider(&self) -> cloudcap_evidence::Provider {
@@ -394,7 +382,7 @@ mod tests {
             .chain(unsupported_regional())
             .collect();
         all.sort();
-        let mut kinds = KINDS.to_vec();
+        let mut kinds = super::super::KINDS.to_vec();
         kinds.sort();
         assert_eq!(all, kinds);
     }

@@ -25,6 +25,19 @@ pub(crate) fn percent_decode(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
+/// Query parameters sorted by name (then value) and joined as `name=enc(value)` with `&`: the
+/// names as they are, the values percent-encoded (RFC 3986 unreserved kept). The canonical
+/// query of Alibaba's V3 signature and of CTyun's EOP signature alike.
+pub(crate) fn sorted_query(query: &[(String, String)]) -> String {
+    let mut pairs: Vec<&(String, String)> = query.iter().collect();
+    pairs.sort();
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent_encode(v, false)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

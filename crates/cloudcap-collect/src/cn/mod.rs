@@ -239,22 +239,31 @@ impl Discovered {
     }
 }
 
+/// Kinds every Chinese cloud records account-wide (one `global` scope).
+pub(crate) const ACCOUNT_WIDE: &[&str] = &[
+    "identity.password-policy",
+    "identity.user",
+    "identity.access-key",
+    "monitoring.config-recorder",
+];
+
 /// Regional kinds (one `collection.status` per region) of `provider`, in [`KINDS`] order.
 pub fn regional_kinds(provider: CnProvider) -> Vec<&'static str> {
     KINDS
         .iter()
         .copied()
-        .filter(|k| {
-            !matches!(
-                *k,
-                "identity.password-policy"
-                    | "identity.user"
-                    | "identity.access-key"
-                    | "monitoring.config-recorder"
-                    | "region.inventory"
-            )
-        })
+        .filter(|k| !ACCOUNT_WIDE.contains(k) && *k != "region.inventory")
         .filter(|k| !cloud::cloud(provider).account_wide().contains(k))
+        .collect()
+}
+
+/// The regional kinds a cloud that evidences only `evidenced` records as `unsupported` in
+/// each region (ecloud, CTyun), in [`KINDS`] order.
+pub(crate) fn unsupported_regional(evidenced: &[&str]) -> Vec<&'static str> {
+    KINDS
+        .iter()
+        .copied()
+        .filter(|k| !evidenced.contains(k) && !ACCOUNT_WIDE.contains(k))
         .collect()
 }
 

@@ -91,13 +91,7 @@ impl RequestSigner for AcsV3Signer {
 /// `python/alibabacloud_openapi_util/client.py` `get_canonical_query_string`; older Python
 /// releases wrote the bare key, superseded by their "Fix signature" change).
 pub fn canonical_query_string(query: &[(String, String)]) -> String {
-    let mut pairs: Vec<&(String, String)> = query.iter().collect();
-    pairs.sort();
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", percent_encode(v, false)))
-        .collect::<Vec<_>>()
-        .join("&")
+    super::encoding::sorted_query(query)
 }
 
 /// `(CanonicalHeaders, SignedHeaders)`: lower-case names, sorted; repeated headers' trimmed

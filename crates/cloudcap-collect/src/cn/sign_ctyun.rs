@@ -25,10 +25,7 @@ use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
-use crate::cn::{
-    Credentials, SignError, SignableRequest, SigningContext, format_utc, hmac_sha256,
-    percent_encode,
-};
+use crate::cn::{Credentials, SignError, SignableRequest, SigningContext, format_utc, hmac_sha256};
 use crate::http::{ApiRequest, RequestSigner};
 
 /// The headers that are signed, as `Eop-Authorization` names them.
@@ -108,13 +105,7 @@ pub fn eop_date(unix_time: i64) -> String {
 
 /// The parameters sorted by name (then value), joined as `name=enc(value)` with `&`.
 pub fn sorted_query(query: &[(String, String)]) -> String {
-    let mut pairs: Vec<&(String, String)> = query.iter().collect();
-    pairs.sort();
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", percent_encode(v, false)))
-        .collect::<Vec<_>>()
-        .join("&")
+    super::encoding::sorted_query(query)
 }
 
 /// The string to sign.
