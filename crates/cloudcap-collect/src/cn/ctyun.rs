@@ -256,19 +256,14 @@ impl CtyunCollector {
                 ctx.fail(KIND, region, &id, &err);
                 continue;
             };
-            let mut open = WorldOpen::default();
-            let mut bad = None;
-            for rule in rules {
-                if let Err(message) = world_open_rule(&mut open, rule) {
-                    bad = Some(message);
+            let (ports, all) = match group_world_open(rules) {
+                Ok(fields) => fields,
+                Err(message) => {
+                    let err = super::malformed(SERVICE, &format!("security group {id}: {message}"));
+                    ctx.fail(KIND, region, &id, &err);
+                    continue;
                 }
-            }
-            if let Some(message) = bad {
-                let err = super::malformed(SERVICE, &format!("security group {id}: {message}"));
-                ctx.fail(KIND, region, &id, &err);
-                continue;
-            }
-            let (ports, all) = open.fields();
+            };
             let vpc = Some(s(&group, "vpcID"))
                 .filter(|v| !v.is_empty())
                 .map(str::to_owned);
@@ -286,30 +281,55 @@ impl CtyunCollector {
     }
 }
 
-/// Adds what one rule opens to the world; an unreadable rule is an error (never skipped).
+/// `world_open_ports` and `world_open_all` of a group from its rules. An unreadable rule is an
+/// error; so is a world-facing drop rule on a port an accept rule opens: which one applies is a
+/// matter of rule priority, which no source we read defines, so the group's openness is not
+/// known (never failed, never passed on a guess).
+fn group_world_open(rules: &[Value]) -> Result<(Vec<u16>, bool), String> {
+    let (mut open, mut dropped) = (WorldOpen::default(), WorldOpen::default());
+    for rule in rules {
+        world_open_rule(&mut open, &mut dropped, rule)?;
+    }
+    if open.overlaps(&dropped) {
+        return Err(
+            "an ingress drop rule from the internet covers a port an accept rule \
+                    opens; which applies depends on rule priority, which is not evaluated"
+                .to_owned(),
+        );
+    }
+    Ok(open.fields())
+}
+
+/// Adds what one rule opens to the world (or, for a drop rule, closes); an unreadable rule is
+/// an error (never skipped).
 ///
 /// World-open: an `ingress` rule with `action` `accept` whose `destCidrIp` (the remote address,
 /// as the model names it) is the whole internet. Protocol `ANY` opens every port; `TCP` / `UDP`
 /// open `range` (`from-to` or one port); `ICMP` / `ICMP6` have no ports (`range` is the ICMP
-/// type there). A rule without `action`, or with a protocol or range the model does not
-/// describe, is an error for its group.
-fn world_open_rule(open: &mut WorldOpen, rule: &Value) -> Result<(), String> {
+/// type there). A world-facing `drop` rule's ports go to `dropped` the same way. A rule without
+/// `action`, or with a protocol or range the model does not describe, is an error for its
+/// group.
+fn world_open_rule(
+    open: &mut WorldOpen,
+    dropped: &mut WorldOpen,
+    rule: &Value,
+) -> Result<(), String> {
     if !s(rule, "direction").eq_ignore_ascii_case("ingress") {
         return Ok(());
     }
     if !is_world(s(rule, "destCidrIp")) {
         return Ok(());
     }
-    match s(rule, "action").to_ascii_lowercase().as_str() {
-        "accept" => {}
-        "drop" => return Ok(()),
+    let open = match s(rule, "action").to_ascii_lowercase().as_str() {
+        "accept" => open,
+        "drop" => dropped,
         other => {
             return Err(format!(
                 "rule {}: action {other:?} is neither accept nor drop",
                 s(rule, "id")
             ));
         }
-    }
+    };
     match s(rule, "protocol").to_ascii_uppercase().as_str() {
         "ANY" => open.all(),
         "TCP" | "UDP" => {
@@ -357,11 +377,26 @@ mod tests {
     use serde_json::json;
 
     fn open(rules: Value) -> Result<(Vec<u16>, bool), String> {
-        let mut o = WorldOpen::default();
-        for r in rules.as_array().unwrap() {
-            world_open_rule(&mut o, r)?;
+        group_world_open(rules.as_array().unwrap())
+    }
+
+    #[test]
+    fn a_drop_rule_on_an_opened_port_leaves_the_group_unknown() {
+        let rule = |action: &str, protocol: &str, range: &str| json!({"id": "1", "direction": "ingress", "action": action, "protocol": protocol, "range": range, "destCidrIp": "0.0.0.0/0"});
+        for (accept, drop) in [
+            (rule("accept", "TCP", "20-25"), rule("drop", "TCP", "22")),
+            (rule("accept", "TCP", "22"), rule("drop", "ANY", "")),
+            (rule("accept", "ANY", ""), rule("drop", "TCP", "3389")),
+        ] {
+            let got = open(json!([accept, drop]));
+            assert!(got.unwrap_err().contains("priority"));
         }
-        Ok(o.fields())
+        // A drop on another port does not matter.
+        let got = open(json!([
+            rule("accept", "TCP", "22"),
+            rule("drop", "TCP", "23")
+        ]));
+        assert_eq!(got.unwrap(), (vec![22], false));
     }
 
     #[test]

@@ -758,6 +758,13 @@ impl WorldOpen {
         self.all = true;
     }
 
+    /// Whether some port is in both sets (every port, when one covers all and the other any).
+    pub(crate) fn overlaps(&self, other: &WorldOpen) -> bool {
+        (self.all && (other.all || !other.ports.is_empty()))
+            || (other.all && !self.ports.is_empty())
+            || self.ports.intersection(&other.ports).next().is_some()
+    }
+
     /// `world_open_ports` (sorted, de-duplicated) and `world_open_all`.
     pub(crate) fn fields(&self) -> (Vec<u16>, bool) {
         let ports = self
