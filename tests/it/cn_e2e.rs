@@ -648,7 +648,7 @@ fn cn_alibaba_collects_exact_records_and_errors() {
     assert_eq!(calls("ListUsers"), 3, "{log:?}");
     assert_eq!(
         calls("DescribeSecurityGroupAttribute"),
-        3 + 2 + 1,
+        5 + 3 + 1,
         "{log:?}"
     );
     assert_eq!(calls("DescribeDBInstances"), 2 + 1 + 1, "{log:?}");

@@ -14,11 +14,12 @@ use serde_json::Value;
 
 use crate::allow::AllowList;
 use crate::cn::call::Call;
+use crate::cn::ingress::{self, Proto, Span, Tie};
 use crate::cn::paging::{self, Cursor, Page};
 use crate::cn::sign_alibaba::AcsV3Signer;
 use crate::cn::{
-    CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, count, flag, int,
-    is_world, required_stamp, s, stamp, truthy, unit,
+    CnConfig, CnProvider, Discovery, Endpoint, Send, arr, copy_fields, count, flag, int, is_world,
+    malformed, required_stamp, s, stamp, truthy, unit,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -533,9 +534,7 @@ impl AlibabaCollector {
                 )?;
                 let doc = s(&v["DefaultPolicyVersion"], "PolicyDocument");
                 let full = serde_json::from_str::<Value>(doc)
-                    .map_err(|e| {
-                        crate::cn::malformed("ram", &format!("policy {name} is not JSON: {e}"))
-                    })
+                    .map_err(|e| malformed("ram", &format!("policy {name} is not JSON: {e}")))
                     .map(|d| allows_everything(&d))?;
                 policies.insert(name.to_owned(), (full, sha));
             }
@@ -568,7 +567,7 @@ impl AlibabaCollector {
                     "monitoring.threat-detection",
                     "global",
                     "*",
-                    &crate::cn::malformed("sas", &message),
+                    &malformed("sas", &message),
                 ),
             },
             Err(err) => ctx.fail("monitoring.threat-detection", "global", "*", &err),
@@ -840,31 +839,19 @@ impl AlibabaCollector {
                     sources.push(sha.clone());
                 }
             }
-            let mut open = WorldOpen::default();
-            for (rule, _) in &rules {
-                let inbound = s(rule, "Direction").is_empty() || s(rule, "Direction") == "ingress";
-                let world =
-                    is_world(s(rule, "SourceCidrIp")) || is_world(s(rule, "Ipv6SourceCidrIp"));
-                if !inbound
-                    || !world
-                    || !s(rule, "Policy").eq_ignore_ascii_case("accept")
-                        && !s(rule, "Policy").is_empty()
-                {
+            let reach = rules
+                .iter()
+                .map(|(rule, _)| world_rules(rule))
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|r| ingress::world_reach(&r.concat(), Tie::DropWins));
+            let (ports, all) = match reach {
+                Ok(fields) => fields,
+                Err(message) => {
+                    let err = malformed("ecs", &format!("security group {id}: {message}"));
+                    ctx.fail(KIND, region, &id, &err);
                     continue;
                 }
-                // PortRange is `from/to`; `-1/-1` (ICMP, ALL) means every port.
-                let protocol = s(rule, "IpProtocol").to_ascii_uppercase();
-                let (from, to) = s(rule, "PortRange").split_once('/').unwrap_or(("-1", "-1"));
-                let (from, to) = (from.parse().unwrap_or(-1), to.parse().unwrap_or(-1));
-                if protocol == "ALL"
-                    || (from == -1 && to == -1 && protocol != "ICMP" && protocol != "ICMPV6")
-                {
-                    open.all();
-                } else if protocol == "TCP" || protocol == "UDP" {
-                    open.add_range(from, to);
-                }
-            }
-            let (ports, all) = open.fields();
+            };
             let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
             ctx.put(region, &id, &sources, |envelope| SecurityGroup {
                 envelope,
@@ -1067,10 +1054,7 @@ impl AlibabaCollector {
                     KIND,
                     region,
                     &id,
-                    &crate::cn::malformed(
-                        "rds",
-                        "DescribeBackupPolicy has no BackupRetentionPeriod",
-                    ),
+                    &malformed("rds", "DescribeBackupPolicy has no BackupRetentionPeriod"),
                 );
                 continue;
             };
@@ -1127,6 +1111,86 @@ impl AlibabaCollector {
             Err(err) => ctx.fail(KIND, "global", "*", &err),
         }
     }
+}
+
+/// The rules of one `DescribeSecurityGroupAttribute` permission that reach from the whole
+/// internet (one per address family), or an error when the permission cannot be read.
+///
+/// The ECS API reference (AuthorizeSecurityGroup) documents `Priority` 1..=100, a smaller value
+/// weighed first, and a drop rule winning over an accept rule of the same priority
+/// ([`Tie::DropWins`]). `Policy` is `Accept` (the default, so an empty one accepts) or `Drop`.
+/// `PortRange` is `from/to`; `-1/-1` with `IpProtocol` `ALL` (every port) or `ICMP` / `ICMPv6`
+/// / `GRE` (no port). A source given as a prefix list (`SourcePrefixListId`) names addresses
+/// this collector does not read, so the group's openness is unknown.
+fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
+    let direction = s(rule, "Direction");
+    if !direction.is_empty() && direction != "ingress" {
+        return Ok(Vec::new());
+    }
+    let id = match s(rule, "SecurityGroupRuleId") {
+        "" => format!("{}/{}", s(rule, "IpProtocol"), s(rule, "PortRange")),
+        id => id.to_owned(),
+    };
+    if !s(rule, "SourcePrefixListId").is_empty() {
+        return Err(format!(
+            "rule {id}: its source is prefix list {}, whose addresses are not read",
+            s(rule, "SourcePrefixListId")
+        ));
+    }
+    let families: Vec<bool> = [
+        (is_world(s(rule, "SourceCidrIp")), false),
+        (is_world(s(rule, "Ipv6SourceCidrIp")), true),
+    ]
+    .into_iter()
+    .filter_map(|(world, v6)| world.then_some(v6))
+    .collect();
+    if families.is_empty() {
+        return Ok(Vec::new());
+    }
+    let accept = match s(rule, "Policy").to_ascii_lowercase().as_str() {
+        "" | "accept" => true,
+        "drop" => false,
+        other => {
+            return Err(format!(
+                "rule {id}: Policy {other:?} is neither Accept nor Drop"
+            ));
+        }
+    };
+    let rank = match rule.get("Priority") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_i64()
+                .or_else(|| v.as_str().and_then(|t| t.trim().parse().ok()))
+                .ok_or_else(|| format!("rule {id}: Priority {v} is not a number"))?,
+        ),
+    };
+    let range = s(rule, "PortRange");
+    let (proto, span) = match s(rule, "IpProtocol").to_ascii_uppercase().as_str() {
+        "ALL" => (Proto::Any, Span::All),
+        "ICMP" | "ICMPV6" | "GRE" => (Proto::Portless, Span::All),
+        p @ ("TCP" | "UDP") => {
+            let ports = ingress::port_range(range, '/')
+                .ok_or_else(|| format!("rule {id}: PortRange {range:?} is not a port range"))?;
+            let proto = if p == "TCP" { Proto::Tcp } else { Proto::Udp };
+            (proto, Span::Ranges(vec![ports]))
+        }
+        other => {
+            return Err(format!(
+                "rule {id}: IpProtocol {other:?} is not one the API lists"
+            ));
+        }
+    };
+    Ok(families
+        .into_iter()
+        .map(|v6| ingress::Rule {
+            id: id.clone(),
+            rank,
+            accept,
+            v6,
+            proto,
+            span: span.clone(),
+        })
+        .collect())
 }
 
 /// Whether a RAM policy document has an `Allow` statement for every action on every resource

@@ -17,11 +17,10 @@ use serde_json::Value;
 
 use crate::allow::AllowList;
 use crate::cn::call::Call;
+use crate::cn::ingress::{self, Proto, Span, Tie};
 use crate::cn::paging::{self, Page};
 use crate::cn::sign_ctyun::CtyunSigner;
-use crate::cn::{
-    CnConfig, Discovery, Endpoint, Send, WorldOpen, arr, is_world, s, unit, unsupported,
-};
+use crate::cn::{CnConfig, Discovery, Endpoint, Send, arr, is_world, s, unit, unsupported};
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
 
@@ -282,93 +281,77 @@ impl CtyunCollector {
 }
 
 /// `world_open_ports` and `world_open_all` of a group from its rules. An unreadable rule is an
-/// error; so is a world-facing drop rule on a port an accept rule opens: which one applies is a
-/// matter of rule priority, which no source we read defines, so the group's openness is not
-/// known (never failed, never passed on a guess).
+/// error. The SDK model documents `priority` 1..=100, a smaller value weighed first; what
+/// applies when an accept and a drop rule share a priority no source says, so such an overlap
+/// leaves the group's openness unknown ([`Tie::Unknown`]): never failed, never passed on a guess.
 fn group_world_open(rules: &[Value]) -> Result<(Vec<u16>, bool), String> {
-    let (mut open, mut dropped) = (WorldOpen::default(), WorldOpen::default());
-    for rule in rules {
-        world_open_rule(&mut open, &mut dropped, rule)?;
-    }
-    if open.overlaps(&dropped) {
-        return Err(
-            "an ingress drop rule from the internet covers a port an accept rule \
-                    opens; which applies depends on rule priority, which is not evaluated"
-                .to_owned(),
-        );
-    }
-    Ok(open.fields())
+    let rules = rules
+        .iter()
+        .map(world_rule)
+        .collect::<Result<Vec<_>, _>>()?;
+    ingress::world_reach(
+        &rules.into_iter().flatten().collect::<Vec<_>>(),
+        Tie::Unknown,
+    )
 }
 
-/// Adds what one rule opens to the world (or, for a drop rule, closes); an unreadable rule is
-/// an error (never skipped).
+/// The rule, if it is an ingress rule from the whole internet; an unreadable rule is an error
+/// (never skipped).
 ///
-/// World-open: an `ingress` rule with `action` `accept` whose `destCidrIp` (the remote address,
-/// as the model names it) is the whole internet. Protocol `ANY` opens every port; `TCP` / `UDP`
-/// open `range` (`from-to` or one port); `ICMP` / `ICMP6` have no ports (`range` is the ICMP
-/// type there). A world-facing `drop` rule's ports go to `dropped` the same way. A rule without
-/// `action`, or with a protocol or range the model does not describe, is an error for its
-/// group.
-fn world_open_rule(
-    open: &mut WorldOpen,
-    dropped: &mut WorldOpen,
-    rule: &Value,
-) -> Result<(), String> {
+/// An `ingress` rule whose `destCidrIp` (the remote address, as the model names it) is the whole
+/// internet; `action` `accept` or `drop`. A remote given as a prefix list (`prefixListID`) is
+/// not read: unknown. Protocol `ANY` covers every port; `TCP` / `UDP` cover
+/// `range` (`from-to` or one port); `ICMP` / `ICMP6` have no ports (`range` is the ICMP type
+/// there). A rule without `action`, or with a protocol or range the model does not describe,
+/// is an error for its group.
+fn world_rule(rule: &Value) -> Result<Option<ingress::Rule>, String> {
     if !s(rule, "direction").eq_ignore_ascii_case("ingress") {
-        return Ok(());
+        return Ok(None);
     }
-    if !is_world(s(rule, "destCidrIp")) {
-        return Ok(());
+    let id = s(rule, "id").to_owned();
+    if !s(rule, "prefixListID").is_empty() {
+        return Err(format!(
+            "rule {id}: its remote is prefix list {}, whose addresses are not read",
+            s(rule, "prefixListID")
+        ));
     }
-    let open = match s(rule, "action").to_ascii_lowercase().as_str() {
-        "accept" => open,
-        "drop" => dropped,
+    let cidr = s(rule, "destCidrIp");
+    if !is_world(cidr) {
+        return Ok(None);
+    }
+    let accept = match s(rule, "action").to_ascii_lowercase().as_str() {
+        "accept" => true,
+        "drop" => false,
         other => {
             return Err(format!(
-                "rule {}: action {other:?} is neither accept nor drop",
-                s(rule, "id")
+                "rule {id}: action {other:?} is neither accept nor drop"
             ));
         }
     };
-    match s(rule, "protocol").to_ascii_uppercase().as_str() {
-        "ANY" => open.all(),
-        "TCP" | "UDP" => {
-            let (from, to) = port_range(s(rule, "range")).ok_or_else(|| {
-                format!(
-                    "rule {}: range {:?} is not a port range",
-                    s(rule, "id"),
-                    s(rule, "range")
-                )
-            })?;
-            open.add_range(from, to);
+    let range = s(rule, "range");
+    let (proto, span) = match s(rule, "protocol").to_ascii_uppercase().as_str() {
+        "ANY" => (Proto::Any, Span::All),
+        p @ ("TCP" | "UDP") => {
+            let ports = ingress::port_range(range, '-')
+                .ok_or_else(|| format!("rule {id}: range {range:?} is not a port range"))?;
+            let proto = if p == "TCP" { Proto::Tcp } else { Proto::Udp };
+            (proto, Span::Ranges(vec![ports]))
         }
-        "ICMP" | "ICMP6" => {}
+        "ICMP" | "ICMP6" => (Proto::Portless, Span::All),
         other => {
             return Err(format!(
-                "rule {}: protocol {other:?} is not one the SDK describes",
-                s(rule, "id")
+                "rule {id}: protocol {other:?} is not one the SDK describes"
             ));
         }
-    }
-    Ok(())
-}
-
-/// `from-to` or one port, each 1..=65535 and `from <= to`.
-fn port_range(text: &str) -> Option<(i64, i64)> {
-    let port = |t: &str| {
-        t.trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|p| (1..=65535).contains(p))
     };
-    let (from, to) = match text.split_once('-') {
-        Some((a, b)) => (port(a)?, port(b)?),
-        None => {
-            let p = port(text)?;
-            (p, p)
-        }
-    };
-    (from <= to).then_some((from, to))
+    Ok(Some(ingress::Rule {
+        id,
+        rank: rule.get("priority").and_then(Value::as_i64),
+        accept,
+        v6: cidr.contains(':'),
+        proto,
+        span,
+    }))
 }
 
 #[cfg(test)]
@@ -397,6 +380,26 @@ mod tests {
             rule("drop", "TCP", "23")
         ]));
         assert_eq!(got.unwrap(), (vec![22], false));
+    }
+
+    #[test]
+    fn a_drop_rule_weighed_first_closes_and_one_weighed_later_does_not() {
+        let rule = |priority: i64, action: &str, range: &str| json!({"id": format!("{action}-{priority}"), "direction": "ingress", "priority": priority, "action": action, "protocol": "TCP", "range": range, "destCidrIp": "0.0.0.0/0"});
+        let got = open(json!([rule(2, "accept", "20-25"), rule(1, "drop", "22")]));
+        assert_eq!(got.unwrap(), (vec![20, 21, 23, 24, 25], false));
+        let got = open(json!([rule(1, "accept", "22"), rule(9, "drop", "22")]));
+        assert_eq!(got.unwrap(), (vec![22], false));
+        // The same priority: what applies is not documented.
+        let got = open(json!([rule(1, "accept", "22"), rule(1, "drop", "22")]));
+        assert!(got.unwrap_err().contains("same priority"));
+    }
+
+    #[test]
+    fn a_prefix_list_remote_leaves_the_group_unknown() {
+        let got = open(
+            json!([{"id": "1", "direction": "ingress", "priority": 1, "action": "accept", "protocol": "TCP", "range": "22", "destCidrIp": "", "prefixListID": "pl-1"}]),
+        );
+        assert!(got.unwrap_err().contains("prefix list"));
     }
 
     #[test]

@@ -14,9 +14,10 @@ use serde_json::Value;
 
 use crate::allow::AllowList;
 use crate::cn::call::Call;
+use crate::cn::ingress::{self, Proto, Span, Tie};
 use crate::cn::paging::{self, More, Page};
 use crate::cn::sign_ecloud::EcloudSigner;
-use crate::cn::{CnConfig, Discovery, Endpoint, Send, WorldOpen, is_world, s, unit, unsupported};
+use crate::cn::{CnConfig, Discovery, Endpoint, Send, is_world, s, unit, unsupported};
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
 
@@ -263,19 +264,21 @@ impl EcloudCollector {
                     continue;
                 }
             };
-            let mut open = WorldOpen::default();
-            let mut bad = None;
-            for rule in &rules {
-                if let Err(message) = world_open_rule(&mut open, rule) {
-                    bad = Some(message);
+            let reach = rules
+                .iter()
+                .map(world_rule)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|r| r.into_iter().flatten().collect::<Vec<_>>())
+                // Every rule accepts: no drop rule to weigh, so no tie either.
+                .and_then(|r| ingress::world_reach(&r, Tie::Unknown));
+            let (ports, all) = match reach {
+                Ok(fields) => fields,
+                Err(message) => {
+                    let err = super::malformed(SERVICE, &format!("security group {id}: {message}"));
+                    ctx.fail(KIND, "global", &id, &err);
+                    continue;
                 }
-            }
-            if let Some(message) = bad {
-                let err = super::malformed(SERVICE, &format!("security group {id}: {message}"));
-                ctx.fail(KIND, "global", &id, &err);
-                continue;
-            }
-            let (ports, all) = open.fields();
+            };
             ctx.put(
                 "global",
                 &id,
@@ -295,14 +298,17 @@ impl EcloudCollector {
     }
 }
 
-/// Adds what one rule opens to the world; an unreadable rule is an error (never skipped).
-fn world_open_rule(open: &mut WorldOpen, rule: &Value) -> Result<(), String> {
+/// The rule, if it is an ingress rule from the whole internet (every rule accepts); an
+/// unreadable rule is an error (never skipped).
+fn world_rule(rule: &Value) -> Result<Option<ingress::Rule>, String> {
     if !s(rule, "direction").eq_ignore_ascii_case("ingress") {
-        return Ok(());
+        return Ok(None);
     }
-    if !is_world(s(rule, "remoteIpPrefix")) {
-        return Ok(());
+    let cidr = s(rule, "remoteIpPrefix");
+    if !is_world(cidr) {
+        return Ok(None);
     }
+    let id = s(rule, "id");
     let port = |k: &str| -> Result<Option<i64>, String> {
         match rule.get(k) {
             None | Some(Value::Null) => Ok(None),
@@ -310,25 +316,43 @@ fn world_open_rule(open: &mut WorldOpen, rule: &Value) -> Result<(), String> {
                 .as_i64()
                 .or_else(|| v.as_str().and_then(|t| t.trim().parse().ok()))
                 .map(Some)
-                .ok_or_else(|| format!("rule {}: `{k}` is not a port: {v}", s(rule, "id"))),
+                .ok_or_else(|| format!("rule {id}: `{k}` is not a port: {v}")),
         }
     };
-    match s(rule, "protocol").to_ascii_uppercase().as_str() {
-        "ANY" => open.all(),
-        "TCP" | "UDP" => match (port("portRangeMin")?, port("portRangeMax")?) {
-            (None, None) => open.all(),
-            (Some(from), Some(to)) => open.add_range(from, to),
-            (Some(p), None) | (None, Some(p)) => open.add_range(p, p),
-        },
-        "ICMP" | "IGMP" => {}
+    let ranged = |from: i64, to: i64| -> Result<Span, String> {
+        if from <= 1 && to >= 65535 {
+            return Ok(Span::All);
+        }
+        match (u16::try_from(from), u16::try_from(to)) {
+            (Ok(a), Ok(b)) if a >= 1 && a <= b => Ok(Span::Ranges(vec![(a, b)])),
+            _ => Err(format!("rule {id}: {from}-{to} is not a port range")),
+        }
+    };
+    let (proto, span) = match s(rule, "protocol").to_ascii_uppercase().as_str() {
+        "ANY" => (Proto::Any, Span::All),
+        p @ ("TCP" | "UDP") => {
+            let span = match (port("portRangeMin")?, port("portRangeMax")?) {
+                (None, None) => Span::All,
+                (Some(from), Some(to)) => ranged(from, to)?,
+                (Some(p), None) | (None, Some(p)) => ranged(p, p)?,
+            };
+            (if p == "TCP" { Proto::Tcp } else { Proto::Udp }, span)
+        }
+        "ICMP" | "IGMP" => (Proto::Portless, Span::All),
         other => {
             return Err(format!(
-                "rule {}: protocol {other:?} is not one the SDK defines",
-                s(rule, "id")
+                "rule {id}: protocol {other:?} is not one the SDK defines"
             ));
         }
-    }
-    Ok(())
+    };
+    Ok(Some(ingress::Rule {
+        id: id.to_owned(),
+        rank: None,
+        accept: true,
+        v6: cidr.contains(':'),
+        proto,
+        span,
+    }))
 }
 
 #[cfg(test)]
@@ -337,11 +361,12 @@ mod tests {
     use serde_json::json;
 
     fn open(rules: Value) -> Result<(Vec<u16>, bool), String> {
-        let mut o = WorldOpen::default();
-        for r in rules.as_array().unwrap() {
-            world_open_rule(&mut o, r)?;
-        }
-        Ok(o.fields())
+        let rules = rules.as_array().unwrap().iter().map(world_rule);
+        let rules = rules.collect::<Result<Vec<_>, _>>()?;
+        ingress::world_reach(
+            &rules.into_iter().flatten().collect::<Vec<_>>(),
+            Tie::Unknown,
+        )
     }
 
     #[test]

@@ -15,11 +15,12 @@ use serde_json::{Value, json};
 
 use crate::allow::AllowList;
 use crate::cn::call::Call;
+use crate::cn::ingress::{self, Proto, Span, Tie};
 use crate::cn::paging::{self, Cursor, More, Page};
 use crate::cn::sign_huawei::ApigSigner;
 use crate::cn::{
-    CnConfig, CnProvider, Discovery, Endpoint, Send, WorldOpen, arr, copy_fields, count, flag, int,
-    is_world, required_stamp, s, stamp, truthy, unit, unsupported,
+    CnConfig, CnProvider, Discovery, Endpoint, Send, arr, copy_fields, count, flag, int, is_world,
+    malformed, required_stamp, s, stamp, truthy, unit, unsupported,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -703,35 +704,19 @@ impl HuaweiCollector {
                     continue;
                 }
             };
-            let mut open = WorldOpen::default();
-            for (rule, _) in &rules {
-                if s(rule, "direction") != "ingress"
-                    || s(rule, "action") == "deny"
-                    || rule.get("enabled").and_then(Value::as_bool) == Some(false)
-                    || !is_world(s(rule, "remote_ip_prefix"))
-                {
+            let reach = rules
+                .iter()
+                .map(|(rule, _)| world_rules(rule))
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|r| ingress::world_reach(&r.concat(), Tie::DropWins));
+            let (ports, all) = match reach {
+                Ok(fields) => fields,
+                Err(message) => {
+                    let err = malformed("vpc", &format!("security group {id}: {message}"));
+                    ctx.fail(KIND, region, &id, &err);
                     continue;
                 }
-                let protocol = s(rule, "protocol").to_ascii_lowercase();
-                let ports = s(rule, "multiport").trim();
-                if protocol.is_empty()
-                    || protocol == "any"
-                    || ((protocol == "tcp" || protocol == "udp") && ports.is_empty())
-                {
-                    open.all();
-                } else if protocol == "tcp" || protocol == "udp" {
-                    for part in ports.split(',') {
-                        let (from, to) = part
-                            .trim()
-                            .split_once('-')
-                            .unwrap_or((part.trim(), part.trim()));
-                        if let (Ok(from), Ok(to)) = (from.parse(), to.parse()) {
-                            open.add_range(from, to);
-                        }
-                    }
-                }
-            }
-            let (ports, all) = open.fields();
+            };
             let mut sources = vec![list_sha.as_str()];
             for (_, sha) in &rules {
                 if !sources.contains(&sha.as_str()) {
@@ -824,11 +809,11 @@ impl HuaweiCollector {
             let listed = arr(&v, &["policies"]).len();
             match int(v.get("count")) {
                 Some(n) if usize::try_from(n).ok() == Some(listed) => Ok((v, sha)),
-                Some(n) => Err(crate::cn::malformed(
+                Some(n) => Err(malformed(
                     "cbr",
                     &format!("ListPolicies: count {n} but {listed} policies listed"),
                 )),
-                None => Err(crate::cn::malformed("cbr", "ListPolicies: no count")),
+                None => Err(malformed("cbr", "ListPolicies: no count")),
             }
         });
         match answer {
@@ -994,7 +979,7 @@ impl HuaweiCollector {
                 }
                 match items.last().map(|i| s(i, "id")) {
                     Some(id) if !id.is_empty() => Ok(More::Token(id.to_owned())),
-                    _ => Err(crate::cn::malformed(
+                    _ => Err(malformed(
                         service,
                         &format!("{action}: a full page whose last item has no id"),
                     )),
@@ -1096,7 +1081,7 @@ impl HuaweiCollector {
                     KIND,
                     region,
                     id,
-                    &crate::cn::malformed("rds", "instance has no backup_strategy.keep_days"),
+                    &malformed("rds", "instance has no backup_strategy.keep_days"),
                 );
                 continue;
             };
@@ -1147,4 +1132,80 @@ impl HuaweiCollector {
             Err(err) => ctx.fail(KIND, "global", "*", &err),
         }
     }
+}
+
+/// The VPC v3 `ListSecurityGroupRules` rule, if it reaches from the whole internet, or an
+/// error when it cannot be read.
+///
+/// The SDK model (`SecurityGroupRule`): `action` `allow` or `deny` (its stated default is
+/// `deny`, so a missing one is not guessed); `priority` 1..=100, 1 weighed first; `protocol`
+/// `tcp`, `udp`, `icmp`, `icmpv6` or an IP protocol number, empty for every protocol;
+/// `multiport` one port, a range (`1-30`) or a list (`22,3389,80`), empty for every port;
+/// `enabled` false for a rule that is off. Huawei's VPC guide documents that a deny rule wins
+/// over an allow rule of the same priority ([`Tie::DropWins`]). A source given as an address
+/// group (`remote_address_group_id`) names addresses this collector does not read, and a rule
+/// with no source at all is not documented: both unknown.
+fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
+    if s(rule, "direction") != "ingress"
+        || rule.get("enabled").and_then(Value::as_bool) == Some(false)
+    {
+        return Ok(Vec::new());
+    }
+    let id = s(rule, "id").to_owned();
+    let prefix = s(rule, "remote_ip_prefix");
+    if !s(rule, "remote_address_group_id").is_empty() {
+        return Err(format!(
+            "rule {id}: its source is address group {}, whose addresses are not read",
+            s(rule, "remote_address_group_id")
+        ));
+    }
+    if prefix.is_empty() && s(rule, "remote_group_id").is_empty() {
+        return Err(format!("rule {id}: it names no source"));
+    }
+    if !is_world(prefix) {
+        return Ok(Vec::new());
+    }
+    let accept = match s(rule, "action") {
+        "allow" => true,
+        "deny" => false,
+        other => {
+            return Err(format!(
+                "rule {id}: action {other:?} is neither allow nor deny"
+            ));
+        }
+    };
+    let rank = rule.get("priority").and_then(Value::as_i64);
+    let ports = s(rule, "multiport").trim();
+    let span = if ports.is_empty() {
+        Span::All
+    } else {
+        Span::Ranges(
+            ports
+                .split(',')
+                .map(|part| ingress::port_range(part, '-'))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| format!("rule {id}: multiport {ports:?} is not a port list"))?,
+        )
+    };
+    let proto = match s(rule, "protocol").trim().to_ascii_lowercase().as_str() {
+        "" | "any" => Proto::Any,
+        "tcp" | "6" => Proto::Tcp,
+        "udp" | "17" => Proto::Udp,
+        "icmp" | "icmpv6" => Proto::Portless,
+        n if n.parse::<u8>().is_ok() => Proto::Portless,
+        other => {
+            return Err(format!(
+                "rule {id}: protocol {other:?} is not one the SDK lists"
+            ));
+        }
+    };
+    let span = if proto == Proto::Any { Span::All } else { span };
+    Ok(vec![ingress::Rule {
+        id,
+        rank,
+        accept,
+        v6: prefix.contains(':'),
+        proto,
+        span,
+    }])
 }

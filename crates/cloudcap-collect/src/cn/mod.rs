@@ -34,6 +34,7 @@ pub mod tencent;
 mod call;
 mod cloud;
 mod encoding;
+mod ingress;
 pub mod paging;
 mod signing;
 mod time;
@@ -736,46 +737,6 @@ pub(crate) fn scopes_for(kind: &str, regions: &[String]) -> Vec<String> {
     }
 }
 
-/// World-reachable ports collected from a security group's ingress rules.
-#[derive(Debug, Default)]
-pub(crate) struct WorldOpen {
-    ports: std::collections::BTreeSet<i64>,
-    all: bool,
-}
-
-impl WorldOpen {
-    /// Adds an allowed range `from..=to`; a range covering every port sets `all`.
-    pub(crate) fn add_range(&mut self, from: i64, to: i64) {
-        if from <= 1 && to >= 65535 {
-            self.all = true;
-        } else if from >= 0 && to >= from {
-            // Bounded ranges are listed port by port (a rule may open at most 65535 ports).
-            self.ports.extend(from.max(0)..=to.min(65535));
-        }
-    }
-
-    pub(crate) fn all(&mut self) {
-        self.all = true;
-    }
-
-    /// Whether some port is in both sets (every port, when one covers all and the other any).
-    pub(crate) fn overlaps(&self, other: &WorldOpen) -> bool {
-        (self.all && (other.all || !other.ports.is_empty()))
-            || (other.all && !self.ports.is_empty())
-            || self.ports.intersection(&other.ports).next().is_some()
-    }
-
-    /// `world_open_ports` (sorted, de-duplicated) and `world_open_all`.
-    pub(crate) fn fields(&self) -> (Vec<u16>, bool) {
-        let ports = self
-            .ports
-            .iter()
-            .filter_map(|p| u16::try_from(*p).ok())
-            .collect();
-        (ports, self.all)
-    }
-}
-
 /// Whether a CIDR is the whole IPv4 or IPv6 internet.
 pub(crate) fn is_world(cidr: &str) -> bool {
     matches!(cidr.trim(), "0.0.0.0/0" | "::/0" | "0::0/0")
@@ -882,17 +843,6 @@ mod tests {
         assert_eq!(c.secret.expose(), "topsecret");
         assert!(!shown.contains("topsecret"), "{shown}");
         assert!(shown.contains("AKID"));
-    }
-
-    #[test]
-    fn world_open_ranges() {
-        let mut w = WorldOpen::default();
-        w.add_range(22, 22);
-        w.add_range(80, 81);
-        w.add_range(22, 22);
-        assert_eq!(w.fields(), (vec![22, 80, 81], false));
-        w.add_range(1, 65535);
-        assert!(w.fields().1);
     }
 
     #[test]

@@ -15,10 +15,11 @@ use serde_json::{Value, json};
 
 use crate::allow::AllowList;
 use crate::cn::call::Call;
+use crate::cn::ingress::{self, Proto, Span, Tie};
 use crate::cn::paging::{self, Page};
 use crate::cn::sign_tencent::Tc3Signer;
 use crate::cn::{
-    CnConfig, Discovery, Endpoint, Send, WorldOpen, arr, count, flag, int, is_world,
+    CnConfig, Discovery, Endpoint, Send, arr, count, flag, int, is_world, malformed,
     normalize_time_cst, required_stamp, s, stamp_cst, truthy, unit,
 };
 use crate::http::{CallError, HttpClient};
@@ -714,7 +715,7 @@ impl TencentCollector {
                     KIND,
                     "global",
                     "*",
-                    &crate::cn::malformed("config", "DescribeConfigRecorder has no Status"),
+                    &malformed("config", "DescribeConfigRecorder has no Status"),
                 ),
             },
             Err(err) => ctx.fail(KIND, "global", "*", &err),
@@ -805,15 +806,19 @@ impl TencentCollector {
                     continue;
                 }
             };
-            let mut open = WorldOpen::default();
-            for rule in arr(&policies, &["SecurityGroupPolicySet", "Ingress"]) {
-                let world = is_world(s(rule, "CidrBlock")) || is_world(s(rule, "Ipv6CidrBlock"));
-                if !world || !s(rule, "Action").eq_ignore_ascii_case("accept") {
+            let reach = arr(&policies, &["SecurityGroupPolicySet", "Ingress"])
+                .iter()
+                .map(world_rules)
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|r| ingress::world_reach(&r.concat(), Tie::Unknown));
+            let (ports, all) = match reach {
+                Ok(fields) => fields,
+                Err(message) => {
+                    let err = malformed("vpc", &format!("security group {id}: {message}"));
+                    ctx.fail(KIND, region, &id, &err);
                     continue;
                 }
-                world_open_ingress(&mut open, s(rule, "Protocol"), s(rule, "Port"));
-            }
-            let (ports, all) = open.fields();
+            };
             ctx.put(
                 region,
                 &id,
@@ -967,7 +972,7 @@ impl TencentCollector {
                     KIND,
                     region,
                     &id,
-                    &crate::cn::malformed("cdb", "DescribeBackupConfig has no BackupExpireDays"),
+                    &malformed("cdb", "DescribeBackupConfig has no BackupExpireDays"),
                 );
                 continue;
             };
@@ -1058,56 +1063,162 @@ fn last_used_time(row: &Value) -> Option<String> {
     normalize_time_cst(&Value::String(text))
 }
 
-/// Adds what one world-reachable accepting ingress rule opens. The SDK documents `Port` as
-/// `all` (lower case), a port, a list (`80,443`) or a range (`3389-3390`); the protocol as
-/// `TCP`, `UDP`, `ICMP`, `ICMPv6`, `GRE` or `ALL`, in any case.
-fn world_open_ingress(open: &mut WorldOpen, protocol: &str, port: &str) {
-    let protocol = protocol.trim().to_ascii_uppercase();
-    let port = port.trim();
-    if protocol == "ALL"
-        || ((protocol == "TCP" || protocol == "UDP")
-            && (port.eq_ignore_ascii_case("all") || port.is_empty()))
-    {
-        open.all();
-    } else if protocol == "TCP" || protocol == "UDP" {
-        for part in port.split(',') {
-            let (from, to) = part
-                .trim()
-                .split_once('-')
-                .unwrap_or((part.trim(), part.trim()));
-            if let (Ok(from), Ok(to)) = (from.trim().parse(), to.trim().parse()) {
-                open.add_range(from, to);
-            }
-        }
+/// The rules of one `DescribeSecurityGroupPolicies` ingress policy that reach from the whole
+/// internet (one per address family), or an error when the policy cannot be read.
+///
+/// Tencent Cloud documents that a group's rules are weighed from the top of the list down and
+/// the first that matches applies: the rank is `PolicyIndex` (the rule's place in that list; two
+/// rules never share one, so a shared one is unknown, [`Tie::Unknown`]). The SDK model gives
+/// `Action` `ACCEPT` or `DROP`; `Protocol` `TCP`, `UDP`, `ICMP`, `ICMPv6`, `GRE` or `ALL`, in
+/// any case; `Port` `all`, a port, a list (`80,443`) or a range (`3389-3390`). A rule whose
+/// ports come from a service template (`ServiceTemplate`) or whose source is an address
+/// template (`AddressTemplate`) names what this collector does not read: unknown.
+fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
+    let id = match rule.get("PolicyIndex").and_then(Value::as_i64) {
+        Some(i) => format!("#{i}"),
+        None => format!("{}/{}", s(rule, "Protocol"), s(rule, "Port")),
+    };
+    let template = |key: &str, ids: [&str; 2]| {
+        rule.get(key)
+            .map(|t| ids.iter().any(|k| !s(t, k).is_empty()))
+            .unwrap_or(false)
+    };
+    if template("AddressTemplate", ["AddressId", "AddressGroupId"]) {
+        return Err(format!(
+            "rule {id}: its source is an address template, whose addresses are not read"
+        ));
     }
+    let families: Vec<bool> = [
+        (is_world(s(rule, "CidrBlock")), false),
+        (is_world(s(rule, "Ipv6CidrBlock")), true),
+    ]
+    .into_iter()
+    .filter_map(|(world, v6)| world.then_some(v6))
+    .collect();
+    if families.is_empty() {
+        return Ok(Vec::new());
+    }
+    let accept = match s(rule, "Action").to_ascii_uppercase().as_str() {
+        "ACCEPT" => true,
+        "DROP" => false,
+        other => {
+            return Err(format!(
+                "rule {id}: Action {other:?} is neither ACCEPT nor DROP"
+            ));
+        }
+    };
+    if template("ServiceTemplate", ["ServiceId", "ServiceGroupId"]) {
+        return Err(format!(
+            "rule {id}: its ports come from a service template, which is not read"
+        ));
+    }
+    let port = s(rule, "Port").trim();
+    let (proto, span) = match s(rule, "Protocol").trim().to_ascii_uppercase().as_str() {
+        "ALL" => (Proto::Any, Span::All),
+        "ICMP" | "ICMPV6" | "GRE" => (Proto::Portless, Span::All),
+        p @ ("TCP" | "UDP") => {
+            let span = if port.eq_ignore_ascii_case("all") {
+                Span::All
+            } else {
+                Span::Ranges(
+                    port.split(',')
+                        .map(|part| ingress::port_range(part, '-'))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| format!("rule {id}: Port {port:?} is not a port list"))?,
+                )
+            };
+            let proto = if p == "TCP" { Proto::Tcp } else { Proto::Udp };
+            (proto, span)
+        }
+        other => {
+            return Err(format!(
+                "rule {id}: Protocol {other:?} is not one the SDK lists"
+            ));
+        }
+    };
+    let rank = rule.get("PolicyIndex").and_then(Value::as_i64);
+    Ok(families
+        .into_iter()
+        .map(|v6| ingress::Rule {
+            id: id.clone(),
+            rank,
+            accept,
+            v6,
+            proto,
+            span: span.clone(),
+        })
+        .collect())
 }
 
 #[cfg(test)]
 mod ingress_tests {
     use super::*;
+    use serde_json::json;
 
-    fn open(rules: &[(&str, &str)]) -> (Vec<u16>, bool) {
-        let mut o = WorldOpen::default();
-        for (protocol, port) in rules {
-            world_open_ingress(&mut o, protocol, port);
-        }
-        o.fields()
+    fn reach(rules: &[Value]) -> Result<(Vec<u16>, bool), String> {
+        let rules = rules
+            .iter()
+            .map(world_rules)
+            .collect::<Result<Vec<_>, _>>()?;
+        ingress::world_reach(&rules.concat(), Tie::Unknown)
+    }
+
+    fn rule(index: i64, action: &str, protocol: &str, port: &str) -> Value {
+        json!({"PolicyIndex": index, "Action": action, "Protocol": protocol, "Port": port,
+               "CidrBlock": "0.0.0.0/0", "Ipv6CidrBlock": ""})
     }
 
     #[test]
     fn lower_case_all_port_opens_every_port() {
         // The SDK's documented spelling; it used to be compared with "ALL" and read as nothing.
-        assert!(open(&[("TCP", "all")]).1);
-        assert!(open(&[("tcp", "ALL")]).1);
-        assert!(open(&[("ALL", "")]).1);
+        assert!(reach(&[rule(0, "ACCEPT", "TCP", "all")]).unwrap().1);
+        assert!(reach(&[rule(0, "accept", "tcp", "ALL")]).unwrap().1);
+        assert!(reach(&[rule(0, "ACCEPT", "ALL", "")]).unwrap().1);
     }
 
     #[test]
     fn ports_lists_and_ranges() {
-        let (ports, all) = open(&[("TCP", "22"), ("UDP", "80, 443"), ("TCP", "3389-3390")]);
-        assert_eq!(ports, vec![22, 80, 443, 3389, 3390]);
-        assert!(!all);
-        assert_eq!(open(&[("ICMP", "all")]), (vec![], false));
+        let rules = [
+            rule(0, "ACCEPT", "TCP", "22"),
+            rule(1, "ACCEPT", "UDP", "80, 443"),
+            rule(2, "ACCEPT", "TCP", "3389-3390"),
+        ];
+        assert_eq!(reach(&rules), Ok((vec![22, 80, 443, 3389, 3390], false)));
+        assert_eq!(
+            reach(&[rule(0, "ACCEPT", "ICMP", "all")]),
+            Ok((vec![], false))
+        );
+    }
+
+    #[test]
+    fn a_drop_above_an_accept_closes_its_ports_and_one_below_does_not() {
+        let above = [
+            rule(0, "DROP", "TCP", "3389"),
+            rule(1, "ACCEPT", "TCP", "443,3389"),
+        ];
+        assert_eq!(reach(&above), Ok((vec![443], false)));
+        let below = [
+            rule(0, "ACCEPT", "TCP", "443,3389"),
+            rule(1, "DROP", "TCP", "3389"),
+        ];
+        assert_eq!(reach(&below), Ok((vec![443, 3389], false)));
+    }
+
+    #[test]
+    fn what_cannot_be_read_leaves_the_group_unknown() {
+        let mut templated = rule(0, "ACCEPT", "", "");
+        templated["ServiceTemplate"] = json!({"ServiceId": "ppm-1", "ServiceGroupId": ""});
+        assert!(reach(&[templated]).is_err());
+        let mut address = rule(0, "ACCEPT", "TCP", "22");
+        address["CidrBlock"] = json!("");
+        address["AddressTemplate"] = json!({"AddressId": "", "AddressGroupId": "ipmg-1"});
+        assert!(reach(&[address]).is_err());
+        assert!(reach(&[rule(0, "ACCEPT", "TCP", "")]).is_err());
+        assert!(reach(&[rule(0, "ALLOW", "TCP", "22")]).is_err());
+        assert!(reach(&[rule(0, "ACCEPT", "SCTP", "22")]).is_err());
+        // Two rules at one index: which is weighed first is not known.
+        let shared = [rule(0, "DROP", "TCP", "22"), rule(0, "ACCEPT", "TCP", "22")];
+        assert!(reach(&shared).is_err());
     }
 }
 
