@@ -34,10 +34,9 @@ const GLOBAL_UNSUPPORTED: [&str; 4] = [
 ];
 
 /// Regional kinds recorded per region as unsupported.
-const REGIONAL_UNSUPPORTED: [&str; 8] = [
+const REGIONAL_UNSUPPORTED: [&str; 7] = [
     "audit.trail",
     "backup.plan",
-    "compute.volume",
     "crypto.key",
     "database.instance",
     "monitoring.threat-detection",
@@ -62,18 +61,26 @@ fn group(id: &str, name: &str, ports: &[u16], all: bool) -> Value {
     )
 }
 
+/// A volume of the main region (`customer_managed_key` is absent for an encrypted volume:
+/// whose key it is the answer does not say).
+fn volume(id: &str, fields: Value) -> Value {
+    rec("ctyun", "unknown", "compute.volume", REGION, id, fields)
+}
+
 /// The `region.inventory` record of a collected region: the listing has no sourced mainland
 /// indicator (`ctyun::mainland_china` is `None`), so `mainland_china` is absent.
-fn inventory(region: &str, resources: u64) -> Value {
+fn inventory(region: &str, resources: u64, holds_data: Option<bool>) -> Value {
+    let mut fields = json!({"collected": true, "resource_count": resources});
+    if let Some(holds) = holds_data {
+        fields["holds_data"] = json!(holds);
+    }
     rec(
         "ctyun",
         "unknown",
         "region.inventory",
         region,
         region,
-        // No data-bearing kind is collected (all unsupported): whether the region holds data
-        // is not known, so `holds_data` is absent.
-        json!({"collected": true, "resource_count": resources}),
+        fields,
     )
 }
 
@@ -95,17 +102,39 @@ fn expected_records() -> Vec<Value> {
     for i in 0..FILLERS {
         expected.push(group(&filler(i), &format!("fill-{i:02}"), &[], false));
     }
-    expected.push(inventory(REGION, 4 + FILLERS as u64));
-    expected.push(inventory(DENIED_REGION, 0));
+    expected.push(volume(
+        "vol-enc000001",
+        json!({"encrypted": true, "attached": true}),
+    ));
+    expected.push(volume(
+        "vol-plain00001",
+        json!({"encrypted": false, "customer_managed_key": false, "attached": false}),
+    ));
+    expected.push(volume(
+        "vol-sys000001",
+        json!({"encrypted": false, "customer_managed_key": false, "attached": true}),
+    ));
+    // Volumes were found in the main region; in the refused one nothing is known.
+    expected.push(inventory(REGION, 4 + FILLERS as u64 + 3, Some(true)));
+    expected.push(inventory(DENIED_REGION, 0, None));
     expected
 }
 
 fn expected_errors() -> Vec<(String, String, String)> {
-    let mut expected: Vec<(String, String, String)> = vec![(
-        "network.security-group".into(),
-        DENIED_REGION.into(),
-        "access-denied".into(),
-    )];
+    let mut expected: Vec<(String, String, String)> = vec![
+        (
+            "network.security-group".into(),
+            DENIED_REGION.into(),
+            "access-denied".into(),
+        ),
+        (
+            "compute.volume".into(),
+            DENIED_REGION.into(),
+            "access-denied".into(),
+        ),
+        // `vol-legacy0001` has no `isEncrypt`: never read as unencrypted.
+        ("compute.volume".into(), REGION.into(), "malformed".into()),
+    ];
     for kind in GLOBAL_UNSUPPORTED {
         expected.push((kind.into(), "global".into(), "unsupported".into()));
     }
@@ -133,6 +162,8 @@ fn cn_ctyun_collects_exact_records_and_errors() {
     // Two pages in the main region (the second twice: throttled, then served), one refused
     // page in the other.
     assert_eq!(count("V4VpcNewQuerySecurityGroups"), 4, "{log:?}");
+    // The four volumes on two pages in the main region, one refused page in the other.
+    assert_eq!(count("V4EbsListEbs"), 3, "{log:?}");
     let bundle = Bundle::open(&out).unwrap();
     assert_records(&records(&bundle), expected_records());
     let st = statuses(&bundle);
@@ -188,10 +219,20 @@ fn cn_ctyun_collects_exact_records_and_errors() {
     // Every group with a `vpcID` is in a VPC; the one without says nothing: never a failure.
     let (_, failed) = rule(&rules, "sg-in-vpc");
     assert!(failed.is_empty(), "{failed:?}");
+    // Volumes: encryption fails on the two unencrypted ones; the customer-key rule fails on
+    // them too and leaves the encrypted one unevaluated (whose key it is is not known).
+    let unencrypted = set(&["vol-plain00001", "vol-sys000001"]);
+    let (result, failed) = rule(&rules, "volume-encrypted");
+    assert_eq!(
+        (result.as_str(), &failed),
+        ("partially-satisfied", &unencrypted)
+    );
+    let (result, failed) = rule(&rules, "volume-customer-key");
+    assert_eq!((result.as_str(), &failed), ("not-satisfied", &unencrypted));
     // Where the regions are is not known: residency is not evaluated, never passed on a guess.
     assert_eq!(rule(&rules, "data-in-mainland").0, "not-evaluated");
     for (id, (result, failed)) in &rules {
-        if !id.starts_with("no-world-") {
+        if !id.starts_with("no-world-") && !id.starts_with("volume-") {
             assert!(
                 failed.is_empty(),
                 "rule {id} ({result}) failed without evidence"
@@ -221,7 +262,10 @@ fn cn_ctyun_wrong_secret_is_refused_on_every_request() {
     for s in &st {
         assert_eq!(s.2, "error", "{s:?}");
         assert_eq!(s.1, "global", "{s:?}");
-        let expected = if matches!(s.0.as_str(), "network.security-group" | "region.inventory") {
+        let expected = if matches!(
+            s.0.as_str(),
+            "compute.volume" | "network.security-group" | "region.inventory"
+        ) {
             "access-denied"
         } else {
             "unsupported"
@@ -250,7 +294,11 @@ fn cn_ctyun_wrong_secret_is_refused_for_the_regional_listing_too() {
     let actions: BTreeSet<&str> = log.iter().map(|(a, _)| a.as_str()).collect();
     assert_eq!(
         actions,
-        BTreeSet::from(["V4RegionListRegions", "V4VpcNewQuerySecurityGroups"]),
+        BTreeSet::from([
+            "V4EbsListEbs",
+            "V4RegionListRegions",
+            "V4VpcNewQuerySecurityGroups"
+        ]),
         "{log:?}"
     );
     assert!(log.iter().all(|(_, ok)| !ok), "{log:?}");

@@ -9,7 +9,8 @@
 //! SSH and HTTPS to the internet, `sg-db00000001` MySQL to 10.0.0.0/8 and another group only,
 //! `sg-open000001` every port, `sg-default0001` has no rules and no VPC) and 52 generated groups
 //! without rules: 56 groups, two pages of 50, the second throttled once. In `200000001852` the
-//! listing is refused (no permission).
+//! listing is refused (no permission). Volumes: the file's four in `bb9fdb42…` (one encrypted
+//! and attached, two unencrypted, one without `isEncrypt`), two a page; refused in the other.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -119,6 +120,7 @@ pub(super) fn ctyun(
     let action = match (req.method.as_str(), req.path.as_str()) {
         ("GET", "/v4/region/list-regions") => "V4RegionListRegions",
         ("GET", "/v4/vpc/new-query-security-groups") => "V4VpcNewQuerySecurityGroups",
+        ("GET", "/v4/ebs/list-ebs") => "V4EbsListEbs",
         _ => {
             let (s, b) = envelope_error(404, "Openapi.Common.404", "no such API");
             return (s, b, format!("{} {}", req.method, req.path), false);
@@ -133,6 +135,7 @@ pub(super) fn ctyun(
             200,
             answer("ctyun", "ecs-20220909", "V4RegionListRegions", ""),
         ),
+        "V4EbsListEbs" => volumes(req),
         _ => groups(req, nonces),
     };
     (status, body, action.to_owned(), true)
@@ -142,6 +145,8 @@ pub(super) fn ctyun(
 pub(super) fn service_of(path: &str) -> (&'static str, &'static str) {
     if path.starts_with("/v4/vpc/") {
         ("vpc", "20220909")
+    } else if path.starts_with("/v4/ebs/") {
+        ("ebs", "20220909")
     } else if path.starts_with("/v4/region/") {
         ("ecs", "20220909")
     } else {
@@ -197,5 +202,41 @@ fn groups(req: &Request, nonces: &Mutex<HashSet<String>>) -> (u16, Value) {
     body["returnObj"]["securityGroups"] = Value::Array(page_items);
     body["returnObj"]["totalCount"] = json!(total);
     body["returnObj"]["totalPage"] = json!(total.div_ceil(size));
+    (200, body)
+}
+
+/// Volumes served per page at most, whatever `pageSize` asks (a server may serve fewer), so the
+/// file's four take two pages.
+pub const VOLUMES_PER_PAGE: usize = 2;
+
+/// One page (`pageNo` from 1, `pageSize` up to 300, the SDK model's maximum) of a region's
+/// volumes; the denied region is refused as for security groups.
+fn volumes(req: &Request) -> (u16, Value) {
+    let region = req.param("regionID");
+    let (Ok(page), Ok(size)) = (
+        req.param("pageNo").parse::<usize>(),
+        req.param("pageSize").parse::<usize>(),
+    ) else {
+        return envelope_error(200, "Ebs.Param.Invalid", "pageNo and pageSize are required");
+    };
+    if page == 0 || size == 0 || size > 300 {
+        return envelope_error(200, "Ebs.Param.Invalid", "pageNo from 1, pageSize 1..=300");
+    }
+    if region == DENIED_REGION {
+        return envelope_error(200, "Openapi.Common.403", "no permission in this region");
+    }
+    if region != REGION {
+        return envelope_error(200, "Ebs.Region.NotFound", "unknown regionID");
+    }
+    let mut body = answer("ctyun", "ebs-20220909", "V4EbsListEbs", "");
+    let items = take_items(&mut body, &["returnObj", "diskList"]);
+    let total = items.len();
+    let per = size.min(VOLUMES_PER_PAGE);
+    let page_items: Vec<Value> = items.into_iter().skip((page - 1) * per).take(per).collect();
+    body["returnObj"]["currentCount"] = json!(page_items.len());
+    body["returnObj"]["diskList"] = Value::Array(page_items);
+    body["returnObj"]["totalCount"] = json!(total);
+    body["returnObj"]["diskTotal"] = json!(total);
+    body["returnObj"]["totalPage"] = json!(total.div_ceil(per));
     (200, body)
 }

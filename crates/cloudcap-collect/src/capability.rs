@@ -169,7 +169,9 @@ const ECLOUD_GAPS: &[Gap] = &[
 
 // A group without `vpcID` (none is documented, but the field is optional): neither its VPC nor
 // whether it serves a classic network is in the answer.
+// An encrypted volume's `kmsUUID` names a key, not whether the customer made it.
 const CTYUN_GAPS: &[Gap] = &[
+    sometimes("compute.volume", "customer_managed_key"),
     always("region.inventory", "mainland_china"),
     sometimes("network.security-group", "classic_network"),
     sometimes("network.security-group", "vpc_id"),

@@ -489,8 +489,10 @@ evidence_kinds! {
     "compute.volume" => ComputeVolume {
         /// Encrypted at rest.
         encrypted: bool,
-        /// Encrypted with a customer-managed key.
-        customer_managed_key: bool,
+        /// Encrypted with a customer-managed key (absent where the provider does not say whose
+        /// key encrypts a volume: CTyun).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer_managed_key: Option<bool>,
         /// Attached to an instance.
         attached: bool,
     }

@@ -357,7 +357,7 @@ fn volumes(aws: &AwsCollector, region: &str, ctx: &mut UnitCtx<'_>) {
             ctx.put(region, id, &sources, |envelope| ComputeVolume {
                 envelope,
                 encrypted,
-                customer_managed_key: customer,
+                customer_managed_key: Some(customer),
                 attached,
             });
         }

@@ -875,7 +875,7 @@ impl AlibabaCollector {
                         ComputeVolume {
                             envelope,
                             encrypted: truthy(disk.get("Encrypted")),
-                            customer_managed_key: !s(&disk, "KMSKeyId").is_empty(),
+                            customer_managed_key: Some(!s(&disk, "KMSKeyId").is_empty()),
                             attached: s(&disk, "Status") == "In_use",
                         }
                     });

@@ -1,6 +1,7 @@
 //! China Telecom Cloud (天翼云, CTyun) collector: OpenAPI calls signed for the EOP gateway
-//! ([`super::sign_ctyun`]): the region (resource pool) listing of the ECS API and each region's
-//! security groups with their rules from the VPC API. Every other kind is `unsupported` (see the
+//! ([`super::sign_ctyun`]): the region (resource pool) listing of the ECS API, each region's
+//! security groups with their rules from the VPC API and its volumes from the EBS API
+//! (`ctyunsdk-ebs20220909` 2.0.0 `v4_ebs_list_ebs`). Every other kind is `unsupported` (see the
 //! gap table in `docs/collectors.md`).
 //!
 //! Calls, parameters and fields: the official Python SDKs on PyPI, `ctyunsdk-ecs20220909` 2.0.2
@@ -12,7 +13,7 @@
 //! is the one every model of those SDKs shares. Security groups page with `pageNo`/`pageSize`
 //! (at most 50) and are read until `returnObj.totalCount` ([`paging::list`]).
 
-use cloudcap_evidence::SecurityGroup;
+use cloudcap_evidence::{ComputeVolume, SecurityGroup};
 use serde_json::Value;
 
 use crate::allow::AllowList;
@@ -28,18 +29,30 @@ use crate::runner::{Collector, Unit, UnitCtx};
 pub const ECS_HOST: &str = "ctecs-global.ctapi.ctyun.cn";
 /// The VPC OpenAPI host (security groups); `--endpoint-url` replaces it.
 pub const VPC_HOST: &str = "ctvpc-global.ctapi.ctyun.cn";
+/// The EBS OpenAPI host (volumes); `--endpoint-url` replaces it. The three hosts are the
+/// production endpoints of ctyun-it/ctyun-sdk-go (`UrlProdCtecs`, `UrlProdCtvpc`,
+/// `UrlProdCtebs`).
+pub const EBS_HOST: &str = "ebs-global.ctapi.ctyun.cn";
+
+/// Volumes per page we ask for (`pageSize`; the SDK model gives 300 as the maximum).
+pub const EBS_PAGE_SIZE: u64 = 300;
 
 /// Items per page we ask for (`pageSize`; the API reference gives 50 as the maximum).
 pub const PAGE_SIZE: u64 = 50;
 
 /// The kinds this collector evidences; every other kind of [`super::KINDS`] is `unsupported`.
-pub const EVIDENCED: &[&str] = &["network.security-group", "region.inventory"];
+pub const EVIDENCED: &[&str] = &[
+    "compute.volume",
+    "network.security-group",
+    "region.inventory",
+];
 
 /// The read-only actions this collector may call (named as the SDKs' models are).
 pub fn allow_list() -> AllowList {
     AllowList::new(
         "ctyun",
         &[
+            ("ebs", "V4EbsListEbs"),
             ("ecs", "V4RegionListRegions"),
             ("vpc", "V4VpcNewQuerySecurityGroups"),
         ],
@@ -184,6 +197,7 @@ impl Collector for CtyunCollector {
         };
         for region in &regions {
             units.push(unit("vpc", region, &["network.security-group"]));
+            units.push(unit("ebs", region, &["compute.volume"]));
             units.push(unit("unsupported", region, &regional));
         }
         units
@@ -192,10 +206,11 @@ impl Collector for CtyunCollector {
     fn collect(&self, unit: &Unit, ctx: &mut UnitCtx<'_>) {
         match unit.service {
             "vpc" if unit.region != "global" => self.security_groups(ctx, &unit.region),
+            "ebs" if unit.region != "global" => self.volumes(ctx, &unit.region),
             _ => {
-                let err = if unit.service == "vpc" {
+                let err = if unit.service == "vpc" || unit.service == "ebs" {
                     self.regions_error.clone().unwrap_or_else(|| {
-                        super::malformed("vpc", "no region to list security groups in")
+                        super::malformed(unit.service, "no region to list resources in")
                     })
                 } else {
                     unsupported(
@@ -275,6 +290,61 @@ impl CtyunCollector {
                 vpc_id: vpc,
                 world_open_ports: ports,
                 world_open_all: all,
+            });
+        }
+    }
+}
+
+impl CtyunCollector {
+    /// `GET /v4/ebs/list-ebs` (`V4EbsListEbs`: `regionID`, `pageNo`, `pageSize` at most 300)
+    /// read to `returnObj.totalCount`. Fields of `V4EbsListEbsReturnObjDiskList`: `diskID`,
+    /// `isEncrypt` (a volume without it is `malformed`, never taken as unencrypted),
+    /// `attachments` / `instanceID` (returned only for an attached volume). Whose key encrypts
+    /// a volume (`kmsUUID` names a key, not its owner) the answer does not say, so
+    /// `customer_managed_key` is left out for an encrypted volume; an unencrypted one has none.
+    fn volumes(&self, ctx: &mut UnitCtx<'_>, region: &str) {
+        const KIND: &str = "compute.volume";
+        const SERVICE: &str = "ebs";
+        const ACTION: &str = "V4EbsListEbs";
+        let list = paging::list(SERVICE, ACTION, self.endpoint.max_pages, |cursor| {
+            let call = get(
+                SERVICE,
+                ACTION,
+                EBS_HOST,
+                "/v4/ebs/list-ebs",
+                &[
+                    ("regionID", region.to_owned()),
+                    ("pageNo", cursor.number.to_string()),
+                    ("pageSize", EBS_PAGE_SIZE.to_string()),
+                ],
+            );
+            let (v, sha) = self.endpoint.unit_call(ctx, call)?;
+            let got = paging::items(&v, &["returnObj", "diskList"], SERVICE, ACTION)?;
+            let more = paging::total(&v, &["returnObj", "totalCount"], SERVICE, ACTION)?;
+            Ok(Page {
+                items: got.into_iter().map(|d| (d, sha.clone())).collect(),
+                more,
+            })
+        });
+        let disks = match list {
+            Ok(d) => d,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        ctx.touch(KIND, region);
+        for (disk, sha) in disks {
+            let id = s(&disk, "diskID").to_owned();
+            let Some(encrypted) = disk.get("isEncrypt").and_then(Value::as_bool) else {
+                let err = super::malformed(SERVICE, &format!("volume {id}: no isEncrypt"));
+                ctx.fail(KIND, region, &id, &err);
+                continue;
+            };
+            let attached =
+                !arr(&disk, &["attachments"]).is_empty() || !s(&disk, "instanceID").is_empty();
+            ctx.put(region, &id, &[sha.as_str()], |envelope| ComputeVolume {
+                envelope,
+                encrypted,
+                customer_managed_key: (!encrypted).then_some(false),
+                attached,
             });
         }
     }

@@ -779,7 +779,7 @@ impl HuaweiCollector {
                             envelope,
                             encrypted: truthy(vol.get("encrypted"))
                                 || s(meta, "__system__encrypted") == "1",
-                            customer_managed_key: !s(meta, "__system__cmkid").is_empty(),
+                            customer_managed_key: Some(!s(meta, "__system__cmkid").is_empty()),
                             attached: !arr(vol, &["attachments"]).is_empty()
                                 || s(vol, "status") == "in-use",
                         }

@@ -845,7 +845,7 @@ impl TencentCollector {
                         ComputeVolume {
                             envelope,
                             encrypted: truthy(disk.get("Encrypt")),
-                            customer_managed_key: !s(&disk, "KmsKeyId").is_empty(),
+                            customer_managed_key: Some(!s(&disk, "KmsKeyId").is_empty()),
                             attached: truthy(disk.get("Attached")),
                         }
                     });
