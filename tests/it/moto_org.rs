@@ -269,6 +269,7 @@ fn moto_org_collects_every_account_and_records_the_unassumable_one() {
     let run = &runs(&c)[0];
     assert_eq!(run["account"], org.unassumable.as_str());
     assert_eq!(run["regions_collected"], serde_json::json!([]));
+    assert_eq!(run["regions_requested"], serde_json::json!([REGION]));
     assert!(shown.contains("role(s) not assumed"), "{shown}");
 
     // Temporary credentials: the session token is signed on every member request, and neither

@@ -201,6 +201,7 @@ fn run_organization(args: &AwsArgs, caller: AwsConfig, discovery: Discovery) -> 
         ..caller
     };
     let regions = discovery.regions.clone();
+    let requested = discovery.requested.clone();
     let sts_region = discovery.discovery_region.clone();
     let own_discovery = Mutex::new(Some(discovery));
     let total = jobs.len();
@@ -225,6 +226,7 @@ fn run_organization(args: &AwsArgs, caller: AwsConfig, discovery: Discovery) -> 
                             partition,
                             sts_region: &sts_region,
                             regions: &regions,
+                            requested: requested.as_deref(),
                             role_name,
                             external_id: args.external_id.as_deref(),
                         },
@@ -281,6 +283,8 @@ struct Member<'a> {
     /// The regions the caller's account collects: what a member whose role is not assumed
     /// would have covered (its own listing cannot be read).
     regions: &'a [String],
+    /// The `--region` restriction, if any.
+    requested: Option<&'a [String]>,
     role_name: &'a str,
     external_id: Option<&'a str>,
 }
@@ -339,6 +343,7 @@ fn collect_account(
                         member.partition,
                         id,
                         member.regions,
+                        member.requested,
                         &arn,
                         &err,
                         &resume,

@@ -211,12 +211,15 @@ pub fn assume_role(
 /// Writes the bundle of an account whose role could not be assumed: for every `(kind,
 /// region)` the collector would have covered in `regions` a `collection.status` with the
 /// AssumeRole failure (its class, e.g. `access-denied`, and error code), and the run's
-/// `collection.run` (nothing listed, nothing collected). Returns the scopes written.
+/// `collection.run` (nothing listed, nothing collected; `requested` is the run's `--region`
+/// restriction, `None` without one). Returns the scopes written.
+#[allow(clippy::too_many_arguments)]
 pub fn write_unassumable(
     sink: &dyn EvidenceSink,
     partition: Partition,
     account: &str,
     regions: &[String],
+    requested: Option<&[String]>,
     role_arn: &str,
     error: &CallError,
     resume: &ResumeState,
@@ -260,7 +263,7 @@ pub fn write_unassumable(
             partition: partition.name(),
             account,
             regions_listed: Vec::new(),
-            regions_requested: Some(regions.to_vec()),
+            regions_requested: requested.map(<[String]>::to_vec),
             regions_collected: Vec::new(),
             kinds: KINDS.iter().map(|k| (*k).to_owned()).collect(),
         },
@@ -292,6 +295,7 @@ mod tests {
             Partition::Aws,
             "210987654321",
             &regions,
+            None,
             &arn,
             &error,
             &ResumeState::default(),
@@ -310,5 +314,7 @@ mod tests {
         let run = records.iter().find(|(k, _)| k == "collection.run").unwrap();
         assert_eq!(run.1["regions_collected"], serde_json::json!([]));
         assert_eq!(run.1["account"], "210987654321");
+        // No `--region`: no restriction recorded.
+        assert!(run.1.get("regions_requested").is_none(), "{:#}", run.1);
     }
 }
