@@ -18,6 +18,7 @@ mod gate;
 mod html;
 mod lint;
 mod moto;
+mod moto_org;
 mod pipe;
 mod readme;
 mod show;

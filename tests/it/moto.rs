@@ -46,7 +46,7 @@ fn moto(test: &str) -> Option<Moto> {
     })
 }
 
-fn cloudcap(home: &Path) -> Command {
+pub(crate) fn cloudcap(home: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cloudcap"));
     for var in [
         "AWS_PROFILE",
@@ -108,7 +108,7 @@ fn collect_with(
 }
 
 /// The `collection.run` objects of a bundle.
-fn runs(bundle: &Path) -> Vec<Value> {
+pub(crate) fn runs(bundle: &Path) -> Vec<Value> {
     let bundle = Bundle::open(bundle).unwrap();
     bundle
         .collection_runs()
@@ -167,7 +167,7 @@ fn assert_not_evaluated_not_collected(report: &Value, id: &str, region: &str) {
     );
 }
 
-fn text(output: &Output) -> String {
+pub(crate) fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -176,7 +176,7 @@ fn text(output: &Output) -> String {
 }
 
 /// Normalized records of the bundle, per kind.
-fn records(bundle: &Path) -> BTreeMap<String, Vec<Value>> {
+pub(crate) fn records(bundle: &Path) -> BTreeMap<String, Vec<Value>> {
     let bundle = Bundle::open(bundle).unwrap();
     let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for record in bundle.all_records() {
@@ -195,7 +195,7 @@ fn records(bundle: &Path) -> BTreeMap<String, Vec<Value>> {
 }
 
 /// `(kind, region)` → (status, error_class, message).
-fn statuses(bundle: &Path) -> BTreeMap<(String, String), (String, String, String)> {
+pub(crate) fn statuses(bundle: &Path) -> BTreeMap<(String, String), (String, String, String)> {
     let bundle = Bundle::open(bundle).unwrap();
     let mut out = BTreeMap::new();
     for (_, status) in bundle.collection_statuses().unwrap() {
@@ -221,25 +221,29 @@ fn statuses(bundle: &Path) -> BTreeMap<(String, String), (String, String, String
     out
 }
 
-fn by<'a>(list: &'a [Value], field: &str, value: &str) -> &'a Value {
+pub(crate) fn by<'a>(list: &'a [Value], field: &str, value: &str) -> &'a Value {
     list.iter()
         .find(|r| r[field] == value)
         .unwrap_or_else(|| panic!("no record with {field} = {value} in {list:#?}"))
 }
 
-fn names_where(list: &[Value], field: &str, pred: impl Fn(&Value) -> bool) -> BTreeSet<String> {
+pub(crate) fn names_where(
+    list: &[Value],
+    field: &str,
+    pred: impl Fn(&Value) -> bool,
+) -> BTreeSet<String> {
     list.iter()
         .filter(|r| pred(r))
         .map(|r| r[field].as_str().unwrap().to_owned())
         .collect()
 }
 
-fn set(items: &[&str]) -> BTreeSet<String> {
+pub(crate) fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
 /// Every file under `dir` and the extra texts are free of `needle`.
-fn assert_absent(dir: &Path, needle: &str, texts: &[&str]) {
+pub(crate) fn assert_absent(dir: &Path, needle: &str, texts: &[&str]) {
     for text in texts {
         assert!(!text.contains(needle), "a secret appears in the output");
     }
@@ -777,7 +781,7 @@ fn proxy(upstream: &str, faults: Vec<(&'static str, Fault)>) -> Proxy {
 }
 
 /// Reads one HTTP/1.1 request (head + Content-Length body).
-fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
+pub(crate) fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {
@@ -806,7 +810,7 @@ fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
 }
 
 /// Forwards one request to moto with `Connection: close` and returns the whole answer.
-fn forward(request: &[u8], upstream: &str) -> Vec<u8> {
+pub(crate) fn forward(request: &[u8], upstream: &str) -> Vec<u8> {
     let end = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
     let head = String::from_utf8_lossy(&request[..end]);
     let mut rewritten: Vec<String> = head

@@ -264,6 +264,85 @@ def create_auditor(endpoint, creds_out):
         out.write(f"CLOUDCAP_MOTO_SECRET_ACCESS_KEY={key['SecretAccessKey']}\n")
 
 
+ORG_REGION = "us-east-1"
+# The organization lives in its own management account (partition aws), so the default
+# account the other tests collect is left exactly as seed_known made it.
+ORG_MANAGEMENT = "111122223333"
+ORG_ROLE = "cloudcap-audit"
+
+
+def account_client(endpoint, service, account):
+    """A client acting in `account` (moto's x-moto-account-id header; signature checking is
+    still off while seeding)."""
+    c = boto3.client(service, region_name=ORG_REGION, endpoint_url=endpoint, **DUMMY)
+
+    def pick_account(request, **_):
+        request.headers["x-moto-account-id"] = account
+
+    c.meta.events.register("before-sign.*.*", pick_account)
+    return c
+
+
+def seed_organization(endpoint, creds_out):
+    """An organization with three member accounts for `collect aws --organization`
+    (tests/it/moto_org.rs). Members `audited-a` and `audited-b` hold the read-only role
+    cloudcap-audit; `unassumable` has none. moto 5.2.5 lets AssumeRole succeed for any role
+    ARN (the role need not exist) and checks no trust policy of another account's role, so
+    the refusal comes where AWS also refuses: the caller's identity policy allows
+    sts:AssumeRole only on the two members' audit roles, and AssumeRole into the third is
+    AccessDenied."""
+    orgs = account_client(endpoint, "organizations", ORG_MANAGEMENT)
+    orgs.create_organization(FeatureSet="ALL")
+    members = {}
+    for name in ["audited-a", "audited-b", "unassumable"]:
+        status = orgs.create_account(AccountName=name, Email=f"{name}@example.com")
+        members[name] = status["CreateAccountStatus"]["AccountId"]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ORG_MANAGEMENT}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    for name in ["audited-a", "audited-b"]:
+        iam = account_client(endpoint, "iam", members[name])
+        iam.create_role(RoleName=ORG_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+        iam.put_role_policy(
+            RoleName=ORG_ROLE, PolicyName="read-only", PolicyDocument=json.dumps(AUDITOR_POLICY)
+        )
+    # One resource whose exact record the test asserts, in member audited-a.
+    account_client(endpoint, "iam", members["audited-a"]).create_user(UserName="member-a-dev")
+
+    iam = account_client(endpoint, "iam", ORG_MANAGEMENT)
+    iam.create_user(UserName="org-auditor")
+    policy = json.loads(json.dumps(AUDITOR_POLICY))
+    policy["Statement"].append(
+        {"Effect": "Allow", "Action": ["organizations:ListAccounts"], "Resource": "*"}
+    )
+    policy["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Action": ["sts:AssumeRole"],
+            "Resource": [
+                f"arn:aws:iam::{members[n]}:role/{ORG_ROLE}" for n in ["audited-a", "audited-b"]
+            ],
+        }
+    )
+    iam.put_user_policy(
+        UserName="org-auditor", PolicyName="org-audit", PolicyDocument=json.dumps(policy)
+    )
+    key = iam.create_access_key(UserName="org-auditor")["AccessKey"]
+    with open(creds_out, "a") as out:
+        out.write(f"CLOUDCAP_MOTO_ORG_ACCESS_KEY_ID={key['AccessKeyId']}\n")
+        out.write(f"CLOUDCAP_MOTO_ORG_SECRET_ACCESS_KEY={key['SecretAccessKey']}\n")
+        out.write(f"CLOUDCAP_MOTO_ORG_MANAGEMENT={ORG_MANAGEMENT}\n")
+        out.write(f"CLOUDCAP_MOTO_ORG_AUDITED={members['audited-a']},{members['audited-b']}\n")
+        out.write(f"CLOUDCAP_MOTO_ORG_UNASSUMABLE={members['unassumable']}\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--endpoint", required=True)
@@ -275,6 +354,8 @@ def main():
     else:
         seed_known(args.endpoint)
     create_auditor(args.endpoint, args.creds_out)
+    if not args.scale:
+        seed_organization(args.endpoint, args.creds_out)
     return 0
 
 

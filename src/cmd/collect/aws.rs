@@ -1,18 +1,69 @@
 //! `cloudcap collect aws`: the only place that reads the `AWS_*` environment; the collector
 //! library is handed an [`AwsConfig`].
+//!
+//! With `--organization` the caller's AWS Organization is listed and every active account is
+//! collected into its own bundle, `--out DIR/<account-id>/`: the caller's own account (the
+//! management or a delegated administrator account) with the caller's credentials, every other
+//! one through `sts:AssumeRole` into `--role-name`. Accounts run in parallel; together they use
+//! at most `--concurrency` worker threads.
 
-use std::path::PathBuf;
+use std::{
+    collections::{BTreeSet, VecDeque},
+    path::PathBuf,
+    sync::Mutex,
+};
 
+use anyhow::{anyhow, bail};
 use cloudcap_collect::{
-    Secret,
-    aws::{self, AwsConfig, AwsEnv},
+    ProgressMode, Secret,
+    aws::{
+        self, AwsConfig, AwsEnv, CollectSummary, Discovery, Partition,
+        org::{self, OrgAccount},
+    },
 };
 
 use super::CommonArgs;
 use crate::cmd::common::env;
-use crate::exit;
+use crate::exit::{self, Outcome};
 
-pub(crate) fn run(args: CommonArgs) -> exit::Result {
+/// `collect aws`: the common flags and the organization flags.
+#[derive(clap::Args)]
+pub(crate) struct AwsArgs {
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+    /// Collect every active account of the caller's AWS Organization (listed with
+    /// organizations:ListAccounts from the management or a delegated administrator account),
+    /// each into its own bundle --out DIR/<account-id>/. Needs --role-name.
+    #[arg(long, requires = "role_name")]
+    organization: bool,
+    /// With --organization: the read-only role assumed in each member account,
+    /// arn:<partition>:iam::<account-id>:role/<NAME> (session name cloudcap-audit). The
+    /// caller's own account is collected with the caller's credentials.
+    #[arg(long, value_name = "NAME", requires = "organization")]
+    role_name: Option<String>,
+    /// With --organization: the external id the member roles' trust policy asks for.
+    #[arg(long, value_name = "ID", requires = "organization")]
+    external_id: Option<String>,
+    /// With --organization: collect only these accounts (comma-separated ids; each must be in
+    /// the organization's listing).
+    #[arg(
+        long,
+        value_name = "ID,...",
+        value_delimiter = ',',
+        requires = "organization"
+    )]
+    accounts: Vec<String>,
+    /// With --organization: leave these accounts out (comma-separated ids).
+    #[arg(
+        long,
+        value_name = "ID,...",
+        value_delimiter = ',',
+        requires = "organization"
+    )]
+    exclude_accounts: Vec<String>,
+}
+
+fn caller_config(args: &CommonArgs) -> exit::Result<AwsConfig> {
     let aws_env = AwsEnv {
         access_key_id: env("AWS_ACCESS_KEY_ID"),
         secret_access_key: env("AWS_SECRET_ACCESS_KEY").map(Secret::new),
@@ -23,7 +74,7 @@ pub(crate) fn run(args: CommonArgs) -> exit::Result {
         home: env("HOME").map(PathBuf::from),
     };
     let credentials = aws::resolve_credentials(&aws_env)?;
-    let config = AwsConfig {
+    Ok(AwsConfig {
         credentials,
         regions: args.regions.clone(),
         discovery_region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
@@ -34,14 +85,11 @@ pub(crate) fn run(args: CommonArgs) -> exit::Result {
         http: args.http(),
         concurrency: args.concurrency.max(1),
         progress: args.progress(),
-    };
-    // The account and its region listing first: a --region it does not list is refused
-    // before the bundle exists.
-    let discovery = aws::discover(&config)?;
-    let sink = args.open_bundle()?;
-    let resume = sink.resume_state()?;
-    let summary = aws::collect(&config, discovery, &sink, &resume)?;
-    let line = format!(
+    })
+}
+
+fn summary_line(summary: &CollectSummary) -> String {
+    format!(
         "collected aws account {}: {} region(s) ({} listed region(s) left out), {} unit(s) ({} already in the bundle), {} API call(s), {} record(s), {} scope(s) with errors",
         summary.account,
         summary.regions_collected,
@@ -51,6 +99,283 @@ pub(crate) fn run(args: CommonArgs) -> exit::Result {
         summary.api_calls,
         summary.resources,
         summary.error_scopes
-    );
-    args.finish(sink, summary.error_scopes, line)
+    )
+}
+
+pub(crate) fn run(args: AwsArgs) -> exit::Result {
+    let config = caller_config(&args.common)?;
+    // The account and its region listing first: a --region it does not list is refused
+    // before the bundle exists.
+    let discovery = aws::discover(&config)?;
+    if args.organization {
+        return run_organization(&args, config, discovery);
+    }
+    let common = &args.common;
+    let sink = common.open_bundle()?;
+    let resume = sink.resume_state()?;
+    let summary = aws::collect(&config, discovery, &sink, &resume)?;
+    common.finish(sink, summary.error_scopes, summary_line(&summary))
+}
+
+/// One account to collect.
+struct Job {
+    account: OrgAccount,
+    /// The caller's own account: no AssumeRole.
+    own: bool,
+}
+
+/// How one account came out.
+enum Done {
+    /// Collected; the scopes that ended in errors.
+    Collected(usize),
+    /// The role could not be assumed; its bundle records that for every scope.
+    NotAssumed,
+    /// Collection could not run for this account (printed).
+    Failed(String),
+}
+
+/// Picks the accounts to collect from the listing: `--accounts` (each must be listed), minus
+/// `--exclude-accounts`; accounts that are not `ACTIVE` cannot be collected and are named.
+fn select(args: &AwsArgs, listed: Vec<OrgAccount>, own: &str) -> exit::Result<Vec<Job>> {
+    let ids: BTreeSet<&str> = listed.iter().map(|a| a.id.as_str()).collect();
+    let unknown: Vec<&str> = args
+        .accounts
+        .iter()
+        .chain(&args.exclude_accounts)
+        .map(String::as_str)
+        .filter(|id| !ids.contains(id))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(anyhow!(
+            "account(s) {} not in the organization's account listing; nothing was collected",
+            unknown.join(", ")
+        )
+        .into());
+    }
+    let mut jobs = Vec::new();
+    for account in listed {
+        if (!args.accounts.is_empty() && !args.accounts.contains(&account.id))
+            || args.exclude_accounts.contains(&account.id)
+        {
+            continue;
+        }
+        if account.status != "ACTIVE" {
+            if !args.common.quiet {
+                eprintln!(
+                    "account {} ({}): status {} in the organization, not collected",
+                    account.id, account.name, account.status
+                );
+            }
+            continue;
+        }
+        jobs.push(Job {
+            own: account.id == own,
+            account,
+        });
+    }
+    Ok(jobs)
+}
+
+fn run_organization(args: &AwsArgs, caller: AwsConfig, discovery: Discovery) -> exit::Result {
+    let role_name = args
+        .role_name
+        .as_deref()
+        .ok_or_else(|| anyhow!("--organization needs --role-name"))?;
+    let partition = discovery.partition;
+    // A denied listing names the missing permission (exit 4, nothing written).
+    let listed = org::list_accounts(&caller, partition).map_err(anyhow::Error::from)?;
+    let jobs = select(args, listed, &discovery.account)?;
+    if jobs.is_empty() {
+        return Err(anyhow!("no active account of the organization is left to collect").into());
+    }
+    let common = &args.common;
+    std::fs::create_dir_all(&common.out)
+        .map_err(|err| anyhow!("cannot create {}: {err}", common.out.display()))?;
+    // Together the accounts use at most --concurrency worker threads.
+    let workers = common.concurrency.max(1).min(jobs.len());
+    let per_account = (common.concurrency.max(1) / workers).max(1);
+    let base = AwsConfig {
+        concurrency: per_account,
+        // Per-account progress bars would draw over each other: one line per account instead.
+        progress: ProgressMode::Quiet,
+        ..caller
+    };
+    let regions = discovery.regions.clone();
+    let requested = discovery.requested.clone();
+    let sts_region = discovery.discovery_region.clone();
+    let own_discovery = Mutex::new(Some(discovery));
+    let total = jobs.len();
+    let queue = Mutex::new(jobs.into_iter().collect::<VecDeque<_>>());
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let Some(job) = queue.lock().unwrap().pop_front() else {
+                        return;
+                    };
+                    let own = if job.own {
+                        own_discovery.lock().unwrap().take()
+                    } else {
+                        None
+                    };
+                    let done = collect_account(
+                        common,
+                        &base,
+                        &Member {
+                            partition,
+                            sts_region: &sts_region,
+                            regions: &regions,
+                            requested: requested.as_deref(),
+                            role_name,
+                            external_id: args.external_id.as_deref(),
+                        },
+                        &job,
+                        own,
+                    );
+                    results.lock().unwrap().push((job.account.id.clone(), done));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    let (mut errors, mut not_assumed, mut failed) = (0, Vec::new(), Vec::new());
+    for (id, done) in &results {
+        match done {
+            Done::Collected(n) => errors += n,
+            Done::NotAssumed => not_assumed.push(id.as_str()),
+            Done::Failed(why) => failed.push(format!("{id}: {why}")),
+        }
+    }
+    if !common.quiet {
+        eprintln!(
+            "organization: {} of {total} account(s) collected, {} role(s) not assumed{} -> {}",
+            total - not_assumed.len() - failed.len(),
+            not_assumed.len(),
+            if not_assumed.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", not_assumed.join(", "))
+            },
+            common.out.display()
+        );
+    }
+    if !failed.is_empty() {
+        return Err(anyhow!(
+            "{} account(s) could not be collected: {}",
+            failed.len(),
+            failed.join("; ")
+        )
+        .into());
+    }
+    Ok(if errors > 0 || !not_assumed.is_empty() {
+        Outcome::Incomplete
+    } else {
+        Outcome::Success
+    })
+}
+
+/// What every member account's collection shares.
+struct Member<'a> {
+    partition: Partition,
+    sts_region: &'a str,
+    /// The regions the caller's account collects: what a member whose role is not assumed
+    /// would have covered (its own listing cannot be read).
+    regions: &'a [String],
+    /// The `--region` restriction, if any.
+    requested: Option<&'a [String]>,
+    role_name: &'a str,
+    external_id: Option<&'a str>,
+}
+
+fn collect_account(
+    common: &CommonArgs,
+    base: &AwsConfig,
+    member: &Member<'_>,
+    job: &Job,
+    own: Option<Discovery>,
+) -> Done {
+    let id = &job.account.id;
+    let out = common.out.join(id);
+    let say = |line: String| {
+        if !common.quiet {
+            eprintln!("{line}");
+        }
+    };
+    let result = (|| -> anyhow::Result<Done> {
+        let (config, discovery) = if job.own {
+            say(format!(
+                "account {id} ({}): collecting with the caller's own credentials",
+                job.account.name
+            ));
+            let discovery = match own {
+                Some(discovery) => discovery,
+                None => aws::discover(base)?,
+            };
+            (base.clone(), discovery)
+        } else {
+            let arn = org::role_arn(member.partition, id, member.role_name);
+            say(format!(
+                "account {id} ({}): assuming {arn}",
+                job.account.name
+            ));
+            match org::assume_role(
+                base,
+                member.partition,
+                member.sts_region,
+                &arn,
+                member.external_id,
+            ) {
+                Ok(credentials) => {
+                    let config = AwsConfig {
+                        credentials,
+                        ..base.clone()
+                    };
+                    let discovery = aws::discover(&config)?;
+                    (config, discovery)
+                }
+                Err(err) => {
+                    let sink = common.open_bundle_at(&out)?;
+                    let resume = sink.resume_state()?;
+                    let scopes = org::write_unassumable(
+                        &sink,
+                        member.partition,
+                        id,
+                        member.regions,
+                        member.requested,
+                        &arn,
+                        &err,
+                        &resume,
+                    )?;
+                    let line = format!(
+                        "account {id}: role not assumed ({err}); {scopes} scope(s) recorded as {} errors",
+                        err.class.as_str()
+                    );
+                    common.seal_at(&out, sink, &line)?;
+                    return Ok(Done::NotAssumed);
+                }
+            }
+        };
+        if discovery.account != *id {
+            bail!(
+                "the credentials for account {id} identify account {}; nothing was collected",
+                discovery.account
+            );
+        }
+        let sink = common.open_bundle_at(&out)?;
+        let resume = sink.resume_state()?;
+        let summary = aws::collect(&config, discovery, &sink, &resume)?;
+        let errors = summary.error_scopes;
+        common.seal_at(&out, sink, &summary_line(&summary))?;
+        Ok(Done::Collected(errors))
+    })();
+    match result {
+        Ok(done) => done,
+        Err(err) => {
+            let why = format!("{err:#}");
+            say(format!("account {id}: not collected: {why}"));
+            Done::Failed(why)
+        }
+    }
 }

@@ -6,7 +6,10 @@
 //! (recorded in the bundle as `collection.status`), 4 collection could not run. Each provider's
 //! credentials and run are in its own module (`aws`, `cn`).
 
-use std::{path::PathBuf, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use anyhow::{Context, Result};
 use cloudcap_collect::{HttpConfig, ProgressMode, bundle::BundleSink};
@@ -33,7 +36,10 @@ enum Provider {
     /// (--profile, AWS_PROFILE) from AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials.
     /// Re-running into an unfinished bundle continues it: units already complete are skipped.
     /// Exit status: 0 all collected, 3 some scopes have collection errors, 4 could not run.
-    Aws(CommonArgs),
+    ///
+    /// With --organization (and --role-name) every active account of the caller's AWS
+    /// Organization is collected, each into its own bundle --out DIR/<account-id>/.
+    Aws(aws::AwsArgs),
     /// Alibaba Cloud (ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET).
     Alibaba(CommonArgs),
     /// Tencent Cloud (TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY).
@@ -57,7 +63,8 @@ enum Provider {
 /// Flags every provider's `collect` subcommand takes.
 #[derive(clap::Args)]
 pub(crate) struct CommonArgs {
-    /// Bundle directory to create, or to continue if a previous run was interrupted.
+    /// Bundle directory to create, or to continue if a previous run was interrupted (with
+    /// `aws --organization`: the directory that holds one bundle per account, DIR/<account-id>).
     #[arg(long, value_name = "BUNDLE")]
     pub(crate) out: PathBuf,
     /// Region to collect (repeatable); default: every region the account lists (AWS: every
@@ -116,7 +123,11 @@ impl CommonArgs {
 
     /// Continues the bundle at `--out` if a previous run left one, else creates it.
     pub(crate) fn open_bundle(&self) -> Result<BundleSink> {
-        let out = &self.out;
+        self.open_bundle_at(&self.out)
+    }
+
+    /// Continues the bundle at `out` if a previous run left one, else creates it.
+    pub(crate) fn open_bundle_at(&self, out: &Path) -> Result<BundleSink> {
         // A bad scope file is refused before anything is written.
         let scope = self
             .scope
@@ -158,25 +169,31 @@ impl CommonArgs {
         error_scopes: usize,
         summary: String,
     ) -> exit::Result {
-        sink.into_inner()
-            .finish()
-            .with_context(|| format!("cannot finish bundle {}", self.out.display()))?;
-        if !self.quiet {
-            eprintln!("{summary} -> {}", self.out.display());
-        }
+        self.seal_at(&self.out, sink, &summary)?;
         Ok(if error_scopes > 0 {
             Outcome::Incomplete
         } else {
             Outcome::Success
         })
     }
+
+    /// Seals the bundle at `out` and prints `summary` (unless `--quiet`).
+    pub(crate) fn seal_at(&self, out: &Path, sink: BundleSink, summary: &str) -> Result<()> {
+        sink.into_inner()
+            .finish()
+            .with_context(|| format!("cannot finish bundle {}", out.display()))?;
+        if !self.quiet {
+            eprintln!("{summary} -> {}", out.display());
+        }
+        Ok(())
+    }
 }
 
 pub(crate) fn run(args: Args) -> exit::Result {
     // A bad scope file is refused before any request is sent or anything is written.
     let common = match &args.provider {
-        Provider::Aws(a)
-        | Provider::Alibaba(a)
+        Provider::Aws(a) => &a.common,
+        Provider::Alibaba(a)
         | Provider::Tencent(a)
         | Provider::Huawei(a)
         | Provider::Ecloud(a)

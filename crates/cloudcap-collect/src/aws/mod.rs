@@ -9,6 +9,7 @@
 mod credentials;
 mod endpoint;
 mod iam;
+pub mod org;
 mod proto;
 mod regional;
 mod s3;
@@ -106,6 +107,10 @@ pub struct CollectSummary {
 /// Read-only actions the AWS collector may call; anything else is refused before signing.
 pub const READ_ONLY_ACTIONS: &[(&str, &str)] = &[
     ("sts", "GetCallerIdentity"),
+    // `--organization`: the organization's account listing, and temporary credentials for the
+    // read-only role in each member account (issues credentials, changes no configuration).
+    ("organizations", "ListAccounts"),
+    ("sts", "AssumeRole"),
     ("iam", "GetAccountPasswordPolicy"),
     ("iam", "GenerateCredentialReport"),
     ("iam", "GetCredentialReport"),
@@ -710,7 +715,9 @@ mod tests {
         for (service, action) in READ_ONLY_ACTIONS {
             let read = ["Get", "List", "Describe"].iter().any(|p| action.starts_with(p))
                 // Asks IAM to (re)build the read-only credential report; changes no configuration.
-                || *action == "GenerateCredentialReport";
+                || *action == "GenerateCredentialReport"
+                // Hands out temporary credentials of the named read-only role; changes nothing.
+                || (*service, *action) == ("sts", "AssumeRole");
             assert!(read, "{service}:{action} is not a read");
         }
         let list = allow_list();
@@ -719,6 +726,8 @@ mod tests {
             ("s3", "PutBucketAcl"),
             ("ec2", "RunInstances"),
             ("kms", "ScheduleKeyDeletion"),
+            ("organizations", "CreateAccount"),
+            ("sts", "AssumeRoleWithWebIdentity"),
         ] {
             assert!(!list.permits(service, action), "{service}:{action}");
         }
