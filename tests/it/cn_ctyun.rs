@@ -34,9 +34,8 @@ const GLOBAL_UNSUPPORTED: [&str; 4] = [
 ];
 
 /// Regional kinds recorded per region as unsupported.
-const REGIONAL_UNSUPPORTED: [&str; 7] = [
+const REGIONAL_UNSUPPORTED: [&str; 6] = [
     "audit.trail",
-    "backup.plan",
     "crypto.key",
     "database.instance",
     "monitoring.threat-detection",
@@ -114,8 +113,22 @@ fn expected_records() -> Vec<Value> {
         "vol-sys000001",
         json!({"encrypted": false, "customer_managed_key": false, "attached": true}),
     ));
+    let plan = |id: &str, fields: Value| rec("ctyun", "unknown", "backup.plan", REGION, id, fields);
+    expected.push(plan(
+        "bp-daily0000001",
+        json!({"name": "daily-30d", "enabled": true, "retention_days": 30, "keeps_forever": false}),
+    ));
+    // A number of backups and "keep all" are not day counts: no `retention_days`.
+    expected.push(plan(
+        "bp-weekly000001",
+        json!({"name": "weekly-keep-4", "enabled": false}),
+    ));
+    expected.push(plan(
+        "bp-forever00001",
+        json!({"name": "keep-all", "enabled": true, "keeps_forever": true}),
+    ));
     // Volumes were found in the main region; in the refused one nothing is known.
-    expected.push(inventory(REGION, 4 + FILLERS as u64 + 3, Some(true)));
+    expected.push(inventory(REGION, 4 + FILLERS as u64 + 3 + 3, Some(true)));
     expected.push(inventory(DENIED_REGION, 0, None));
     expected
 }
@@ -129,6 +142,11 @@ fn expected_errors() -> Vec<(String, String, String)> {
         ),
         (
             "compute.volume".into(),
+            DENIED_REGION.into(),
+            "access-denied".into(),
+        ),
+        (
+            "backup.plan".into(),
             DENIED_REGION.into(),
             "access-denied".into(),
         ),
@@ -164,6 +182,8 @@ fn cn_ctyun_collects_exact_records_and_errors() {
     assert_eq!(count("V4VpcNewQuerySecurityGroups"), 4, "{log:?}");
     // The four volumes on two pages in the main region, one refused page in the other.
     assert_eq!(count("V4EbsListEbs"), 3, "{log:?}");
+    // Three policies, one a page, in the main region; one refused page in the other.
+    assert_eq!(count("V4EbsBackupPolicyListPolicies"), 4, "{log:?}");
     let bundle = Bundle::open(&out).unwrap();
     assert_records(&records(&bundle), expected_records());
     let st = statuses(&bundle);
@@ -180,6 +200,7 @@ fn cn_ctyun_collects_exact_records_and_errors() {
         .map(|r| ("region.inventory".to_owned(), (*r).to_owned()))
         .collect();
     expected_ok.insert(("network.security-group".to_owned(), REGION.to_owned()));
+    expected_ok.insert(("backup.plan".to_owned(), REGION.to_owned()));
     assert_eq!(ok, expected_ok);
     let sg = bundle
         .records("collection.status")
@@ -264,7 +285,7 @@ fn cn_ctyun_wrong_secret_is_refused_on_every_request() {
         assert_eq!(s.1, "global", "{s:?}");
         let expected = if matches!(
             s.0.as_str(),
-            "compute.volume" | "network.security-group" | "region.inventory"
+            "backup.plan" | "compute.volume" | "network.security-group" | "region.inventory"
         ) {
             "access-denied"
         } else {
@@ -295,6 +316,7 @@ fn cn_ctyun_wrong_secret_is_refused_for_the_regional_listing_too() {
     assert_eq!(
         actions,
         BTreeSet::from([
+            "V4EbsBackupPolicyListPolicies",
             "V4EbsListEbs",
             "V4RegionListRegions",
             "V4VpcNewQuerySecurityGroups"

@@ -541,13 +541,13 @@ fn cn_alibaba_collects_exact_records_and_errors() {
                 "cn-shanghai",
                 "po-000a1b2c3d4e5f6g7h",
                 // No `Rules`: whether backups are copied elsewhere is not reported.
-                json!({"name": "ecs-daily", "enabled": true, "retention_days": 7}),
+                json!({"name": "ecs-daily", "enabled": true, "retention_days": 7, "keeps_forever": false}),
             ),
             r(
                 "backup.plan",
                 "cn-shanghai",
                 "po-000geo0000000000001",
-                json!({"name": "ecs-geo", "enabled": true, "retention_days": 30, "cross_region_copy": true, "copy_regions": ["ap-southeast-1"], "copy_outside_mainland": true}),
+                json!({"name": "ecs-geo", "enabled": true, "retention_days": 30, "keeps_forever": false, "cross_region_copy": true, "copy_regions": ["ap-southeast-1"], "copy_outside_mainland": true}),
             ),
             r(
                 "monitoring.threat-detection",
@@ -907,14 +907,14 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 "ap-guangzhou",
                 "asp-gz000001",
                 // Auto-snapshot policies do not report cross-region copies.
-                json!({"name": "daily", "enabled": true, "retention_days": 7}),
+                json!({"name": "daily", "enabled": true, "retention_days": 7, "keeps_forever": false}),
             ),
             // `RetentionMonths = 3` (RetentionDays 0): the shortest three months, 89 days.
             r(
                 "backup.plan",
                 "ap-guangzhou",
                 "asp-gz000002",
-                json!({"name": "monthly", "enabled": true, "retention_days": 89}),
+                json!({"name": "monthly", "enabled": true, "retention_days": 89, "keeps_forever": false}),
             ),
             r(
                 "monitoring.threat-detection",
@@ -1188,7 +1188,7 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 "cn-north-4",
                 "pol-backup-0001",
                 // Replicated by `to-shanghai` to `destination_region` cn-east-3.
-                json!({"name": "daily-backup", "enabled": true, "retention_days": 30, "cross_region_copy": true, "copy_regions": ["cn-east-3"], "copy_outside_mainland": false}),
+                json!({"name": "daily-backup", "enabled": true, "retention_days": 30, "keeps_forever": false, "cross_region_copy": true, "copy_regions": ["cn-east-3"], "copy_outside_mainland": false}),
             ),
             // The unprotected host is on page 2, in another enterprise project. cn-east-3 has no
             // hosts: nothing in scope, no record (never a false "disabled").

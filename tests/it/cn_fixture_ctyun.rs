@@ -11,6 +11,7 @@
 //! without rules: 56 groups, two pages of 50, the second throttled once. In `200000001852` the
 //! listing is refused (no permission). Volumes: the file's four in `bb9fdb42…` (one encrypted
 //! and attached, two unencrypted, one without `isEncrypt`), two a page; refused in the other.
+//! Backup policies: the file's three (`date` 30 days on, `num` off, `all` on), one a page.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -121,6 +122,7 @@ pub(super) fn ctyun(
         ("GET", "/v4/region/list-regions") => "V4RegionListRegions",
         ("GET", "/v4/vpc/new-query-security-groups") => "V4VpcNewQuerySecurityGroups",
         ("GET", "/v4/ebs/list-ebs") => "V4EbsListEbs",
+        ("GET", "/v4/ebs-backup/policy/list-policies") => "V4EbsBackupPolicyListPolicies",
         _ => {
             let (s, b) = envelope_error(404, "Openapi.Common.404", "no such API");
             return (s, b, format!("{} {}", req.method, req.path), false);
@@ -136,6 +138,7 @@ pub(super) fn ctyun(
             answer("ctyun", "ecs-20220909", "V4RegionListRegions", ""),
         ),
         "V4EbsListEbs" => volumes(req),
+        "V4EbsBackupPolicyListPolicies" => backup_policies(req),
         _ => groups(req, nonces),
     };
     (status, body, action.to_owned(), true)
@@ -145,6 +148,8 @@ pub(super) fn ctyun(
 pub(super) fn service_of(path: &str) -> (&'static str, &'static str) {
     if path.starts_with("/v4/vpc/") {
         ("vpc", "20220909")
+    } else if path.starts_with("/v4/ebs-backup/") {
+        ("ebsbackup", "20220909")
     } else if path.starts_with("/v4/ebs/") {
         ("ebs", "20220909")
     } else if path.starts_with("/v4/region/") {
@@ -238,5 +243,43 @@ fn volumes(req: &Request) -> (u16, Value) {
     body["returnObj"]["totalCount"] = json!(total);
     body["returnObj"]["diskTotal"] = json!(total);
     body["returnObj"]["totalPage"] = json!(total.div_ceil(per));
+    (200, body)
+}
+
+/// One page of a region's backup policies: one policy a page whatever `pageSize` asks, so the
+/// file's three take three pages; the denied region is refused.
+fn backup_policies(req: &Request) -> (u16, Value) {
+    let region = req.param("regionID");
+    let (Ok(page), Ok(size)) = (
+        req.param("pageNo").parse::<usize>(),
+        req.param("pageSize").parse::<usize>(),
+    ) else {
+        return envelope_error(
+            200,
+            "Ebsbackup.Param.Invalid",
+            "pageNo and pageSize are required",
+        );
+    };
+    if page == 0 || size == 0 {
+        return envelope_error(200, "Ebsbackup.Param.Invalid", "pageNo and pageSize from 1");
+    }
+    if region == DENIED_REGION {
+        return envelope_error(200, "Openapi.Common.403", "no permission in this region");
+    }
+    if region != REGION {
+        return envelope_error(200, "Ebsbackup.Region.NotFound", "unknown regionID");
+    }
+    let mut body = answer(
+        "ctyun",
+        "ebsbackup-20220909",
+        "V4EbsBackupPolicyListPolicies",
+        "",
+    );
+    let items = take_items(&mut body, &["returnObj", "policyList"]);
+    let total = items.len();
+    let page_items: Vec<Value> = items.into_iter().skip(page - 1).take(1).collect();
+    body["returnObj"]["currentCount"] = json!(page_items.len());
+    body["returnObj"]["policyList"] = Value::Array(page_items);
+    body["returnObj"]["totalCount"] = json!(total);
     (200, body)
 }

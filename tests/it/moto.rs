@@ -602,6 +602,7 @@ fn moto_collect_gives_exact_records_per_resource() {
     }
     if statuses[&("backup.plan".to_owned(), REGION.to_owned())].0 == "ok" {
         assert_eq!(records["backup.plan"][0]["retention_days"], 35);
+        assert_eq!(records["backup.plan"][0]["keeps_forever"], false);
     }
     // 13 kinds here + region.inventory, and the 10 regional kinds + inventory left out there.
     assert_eq!(statuses.len(), 14 + 11, "{statuses:#?}");

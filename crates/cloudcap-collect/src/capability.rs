@@ -146,6 +146,7 @@ const TENCENT_GAPS: &[Gap] = &[
     always("identity.password-policy", "max_age_days"),
     always("monitoring.config-recorder", "all_resources"),
     sometimes("backup.plan", "retention_days"),
+    sometimes("backup.plan", "keeps_forever"),
 ];
 
 const HUAWEI_GAPS: &[Gap] = &[
@@ -170,7 +171,14 @@ const ECLOUD_GAPS: &[Gap] = &[
 // A group without `vpcID` (none is documented, but the field is optional): neither its VPC nor
 // whether it serves a classic network is in the answer.
 // An encrypted volume's `kmsUUID` names a key, not whether the customer made it.
+// A backup policy keeping a number of backups (`num`) has no day count; `all` keeps every one;
+// policies say nothing about copies to other regions.
 const CTYUN_GAPS: &[Gap] = &[
+    always("backup.plan", "copy_outside_mainland"),
+    always("backup.plan", "copy_regions"),
+    always("backup.plan", "cross_region_copy"),
+    sometimes("backup.plan", "keeps_forever"),
+    sometimes("backup.plan", "retention_days"),
     sometimes("compute.volume", "customer_managed_key"),
     always("region.inventory", "mainland_china"),
     sometimes("network.security-group", "classic_network"),

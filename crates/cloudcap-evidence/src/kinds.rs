@@ -521,6 +521,11 @@ evidence_kinds! {
         /// Retention of backups in days.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retention_days: Option<u32>,
+        /// Backups are kept until deleted (the plan sets no expiry); false where a retention in
+        /// days is set; absent where the retention is neither (a number of backups, or not
+        /// reported).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        keeps_forever: Option<bool>,
         /// Backups are copied to another region.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cross_region_copy: Option<bool>,

@@ -716,6 +716,17 @@ pub(crate) fn backup(aws: &AwsCollector, region: &str, ctx: &mut UnitCtx<'_>) {
             .map(|days| count(Some(days)))
             .collect::<Option<Vec<u32>>>()
             .and_then(|days| days.into_iter().min());
+        // A rule whose lifecycle deletes nothing keeps its backups until they are deleted.
+        let forever = !rules.is_empty()
+            && rules.iter().all(|r| {
+                r.pointer("/Lifecycle/DeleteAfterDays")
+                    .is_none_or(Value::is_null)
+            });
+        let keeps_forever = if forever {
+            Some(true)
+        } else {
+            retention.map(|_| false)
+        };
         let copies = copy_destinations(&rules);
         // Known destinations decide "some copy goes to X"; "no copy goes to X" needs all.
         let all_known = copies.iter().all(Option::is_some);
@@ -729,6 +740,7 @@ pub(crate) fn backup(aws: &AwsCollector, region: &str, ctx: &mut UnitCtx<'_>) {
             name,
             enabled: !rules.is_empty(),
             retention_days: retention,
+            keeps_forever,
             cross_region_copy: (cross || all_known).then_some(cross),
             copy_regions: all_known.then(|| known.iter().map(|r| (*r).to_owned()).collect()),
             copy_outside_mainland: (outside || all_known).then_some(outside),

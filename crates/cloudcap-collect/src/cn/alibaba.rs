@@ -933,6 +933,7 @@ impl AlibabaCollector {
                             name: name.to_owned(),
                             enabled: !truthy(plan.get("Disabled")),
                             retention_days: count(plan.get("Retention")),
+                            keeps_forever: count(plan.get("Retention")).map(|_| false),
                             cross_region_copy: cross,
                             copy_regions: regions,
                             copy_outside_mainland: outside,

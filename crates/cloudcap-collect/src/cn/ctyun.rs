@@ -1,7 +1,8 @@
 //! China Telecom Cloud (天翼云, CTyun) collector: OpenAPI calls signed for the EOP gateway
 //! ([`super::sign_ctyun`]): the region (resource pool) listing of the ECS API, each region's
-//! security groups with their rules from the VPC API and its volumes from the EBS API
-//! (`ctyunsdk-ebs20220909` 2.0.0 `v4_ebs_list_ebs`). Every other kind is `unsupported` (see the
+//! security groups with their rules from the VPC API, its volumes from the EBS API
+//! (`ctyunsdk-ebs20220909` 2.0.0 `v4_ebs_list_ebs`) and its volume-backup policies
+//! (`ctyunsdk-ebsbackup20220909` 2.0.3 `v4_ebs_backup_policy_list_policies`). Every other kind is `unsupported` (see the
 //! gap table in `docs/collectors.md`).
 //!
 //! Calls, parameters and fields: the official Python SDKs on PyPI, `ctyunsdk-ecs20220909` 2.0.2
@@ -13,7 +14,7 @@
 //! is the one every model of those SDKs shares. Security groups page with `pageNo`/`pageSize`
 //! (at most 50) and are read until `returnObj.totalCount` ([`paging::list`]).
 
-use cloudcap_evidence::{ComputeVolume, SecurityGroup};
+use cloudcap_evidence::{BackupPlan, ComputeVolume, SecurityGroup};
 use serde_json::Value;
 
 use crate::allow::AllowList;
@@ -36,12 +37,19 @@ pub const EBS_HOST: &str = "ebs-global.ctapi.ctyun.cn";
 
 /// Volumes per page we ask for (`pageSize`; the SDK model gives 300 as the maximum).
 pub const EBS_PAGE_SIZE: u64 = 300;
+/// The volume-backup OpenAPI host (backup policies); `--endpoint-url` replaces it. Not in the
+/// official SDKs: the endpoint a third-party CTyun CLI pins for the `/v4/ebs-backup/` APIs
+/// (docs/collectors.md, "China Telecom Cloud (CTyun)").
+pub const EBSBACKUP_HOST: &str = "ebsbackup-global.ctapi.ctyun.cn";
+/// Backup policies per page we ask for: the model's documented default (no maximum is given).
+pub const BACKUP_PAGE_SIZE: u64 = 10;
 
 /// Items per page we ask for (`pageSize`; the API reference gives 50 as the maximum).
 pub const PAGE_SIZE: u64 = 50;
 
 /// The kinds this collector evidences; every other kind of [`super::KINDS`] is `unsupported`.
 pub const EVIDENCED: &[&str] = &[
+    "backup.plan",
     "compute.volume",
     "network.security-group",
     "region.inventory",
@@ -53,6 +61,7 @@ pub fn allow_list() -> AllowList {
         "ctyun",
         &[
             ("ebs", "V4EbsListEbs"),
+            ("ebsbackup", "V4EbsBackupPolicyListPolicies"),
             ("ecs", "V4RegionListRegions"),
             ("vpc", "V4VpcNewQuerySecurityGroups"),
         ],
@@ -198,6 +207,7 @@ impl Collector for CtyunCollector {
         for region in &regions {
             units.push(unit("vpc", region, &["network.security-group"]));
             units.push(unit("ebs", region, &["compute.volume"]));
+            units.push(unit("ebsbackup", region, &["backup.plan"]));
             units.push(unit("unsupported", region, &regional));
         }
         units
@@ -207,8 +217,9 @@ impl Collector for CtyunCollector {
         match unit.service {
             "vpc" if unit.region != "global" => self.security_groups(ctx, &unit.region),
             "ebs" if unit.region != "global" => self.volumes(ctx, &unit.region),
+            "ebsbackup" if unit.region != "global" => self.backup_plans(ctx, &unit.region),
             _ => {
-                let err = if unit.service == "vpc" || unit.service == "ebs" {
+                let err = if matches!(unit.service, "vpc" | "ebs" | "ebsbackup") {
                     self.regions_error.clone().unwrap_or_else(|| {
                         super::malformed(unit.service, "no region to list resources in")
                     })
@@ -350,6 +361,95 @@ impl CtyunCollector {
     }
 }
 
+impl CtyunCollector {
+    /// `GET /v4/ebs-backup/policy/list-policies` (`V4EbsBackupPolicyListPolicies`: `regionID`,
+    /// `pageNo`, `pageSize`) read to `returnObj.totalCount`. Fields of
+    /// `V4EbsBackupPolicyListPoliciesReturnObjPolicyList` (meanings from the field comments of
+    /// the policy-create model): `policyID`, `policyName`, `status` (0 off, 1 on; anything else
+    /// is `malformed`), `retentionType` (`date`: `retentionDay` days; `num`: a number of backups,
+    /// not a period; `all`: kept for ever), so `retention_days` is reported for `date` only and
+    /// `keeps_forever` for `date` (false) and `all` (true). The policy says nothing about copies to another region: those fields are
+    /// left out.
+    fn backup_plans(&self, ctx: &mut UnitCtx<'_>, region: &str) {
+        const KIND: &str = "backup.plan";
+        const SERVICE: &str = "ebsbackup";
+        const ACTION: &str = "V4EbsBackupPolicyListPolicies";
+        let list = paging::list(SERVICE, ACTION, self.endpoint.max_pages, |cursor| {
+            let call = get(
+                SERVICE,
+                ACTION,
+                EBSBACKUP_HOST,
+                "/v4/ebs-backup/policy/list-policies",
+                &[
+                    ("regionID", region.to_owned()),
+                    ("pageNo", cursor.number.to_string()),
+                    ("pageSize", BACKUP_PAGE_SIZE.to_string()),
+                ],
+            );
+            let (v, sha) = self.endpoint.unit_call(ctx, call)?;
+            let got = paging::items(&v, &["returnObj", "policyList"], SERVICE, ACTION)?;
+            let more = paging::total(&v, &["returnObj", "totalCount"], SERVICE, ACTION)?;
+            Ok(Page {
+                items: got.into_iter().map(|p| (p, sha.clone())).collect(),
+                more,
+            })
+        });
+        let policies = match list {
+            Ok(p) => p,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        ctx.touch(KIND, region);
+        for (policy, sha) in policies {
+            let id = s(&policy, "policyID").to_owned();
+            let plan = backup_plan_fields(&policy);
+            let (enabled, retention_days, keeps_forever) = match plan {
+                Ok(fields) => fields,
+                Err(message) => {
+                    let err = super::malformed(SERVICE, &format!("backup policy {id}: {message}"));
+                    ctx.fail(KIND, region, &id, &err);
+                    continue;
+                }
+            };
+            ctx.put(region, &id, &[sha.as_str()], |envelope| BackupPlan {
+                envelope,
+                name: s(&policy, "policyName").to_owned(),
+                enabled,
+                retention_days,
+                keeps_forever,
+                cross_region_copy: None,
+                copy_regions: None,
+                copy_outside_mainland: None,
+            });
+        }
+    }
+}
+
+/// `enabled`, `retention_days` and `keeps_forever` of a backup policy, or why they cannot be
+/// read.
+fn backup_plan_fields(policy: &Value) -> Result<(bool, Option<u32>, Option<bool>), String> {
+    let enabled = match policy.get("status").and_then(Value::as_i64) {
+        Some(1) => true,
+        Some(0) => false,
+        _ => return Err(format!("status {} is neither 0 nor 1", policy["status"])),
+    };
+    let (retention, forever) = match s(policy, "retentionType") {
+        "date" => {
+            let days = policy
+                .get("retentionDay")
+                .and_then(Value::as_u64)
+                .and_then(|d| u32::try_from(d).ok())
+                .ok_or_else(|| {
+                    format!("retentionDay {} is not a day count", policy["retentionDay"])
+                })?;
+            (Some(days), Some(false))
+        }
+        "all" => (None, Some(true)),
+        "num" => (None, None),
+        other => return Err(format!("retentionType {other:?} is not date, num or all")),
+    };
+    Ok((enabled, retention, forever))
+}
+
 /// `world_open_ports` and `world_open_all` of a group from its rules. An unreadable rule is an
 /// error. The SDK model documents `priority` 1..=100, a smaller value weighed first; what
 /// applies when an accept and a drop rule share a priority no source says, so such an overlap
@@ -470,6 +570,28 @@ mod tests {
             json!([{"id": "1", "direction": "ingress", "priority": 1, "action": "accept", "protocol": "TCP", "range": "22", "destCidrIp": "", "prefixListID": "pl-1"}]),
         );
         assert!(got.unwrap_err().contains("prefix list"));
+    }
+
+    #[test]
+    fn backup_policy_retention_is_a_period_only_for_date() {
+        let p = |status: Value, kind: &str, day: Value| {
+            backup_plan_fields(
+                &json!({"status": status, "retentionType": kind, "retentionDay": day}),
+            )
+        };
+        assert_eq!(
+            p(json!(1), "date", json!(30)),
+            Ok((true, Some(30), Some(false)))
+        );
+        assert_eq!(p(json!(0), "num", Value::Null), Ok((false, None, None)));
+        assert_eq!(
+            p(json!(1), "all", Value::Null),
+            Ok((true, None, Some(true)))
+        );
+        assert!(p(json!(2), "date", json!(30)).is_err());
+        assert!(p(Value::Null, "all", Value::Null).is_err());
+        assert!(p(json!(1), "date", Value::Null).is_err());
+        assert!(p(json!(1), "forever", Value::Null).is_err());
     }
 
     #[test]

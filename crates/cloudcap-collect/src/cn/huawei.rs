@@ -856,6 +856,9 @@ impl HuaweiCollector {
                         enabled: truthy(p.get("enabled")),
                         retention_days: count(def.get("retention_duration_days"))
                             .filter(|n| *n > 0),
+                        keeps_forever: count(def.get("retention_duration_days"))
+                            .filter(|n| *n > 0)
+                            .map(|_| false),
                         cross_region_copy: Some(!dests.is_empty()),
                         copy_regions: regions,
                         copy_outside_mainland: outside,

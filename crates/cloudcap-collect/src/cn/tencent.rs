@@ -867,6 +867,13 @@ impl TencentCollector {
                             && s(&policy, "AutoSnapshotPolicyState") != "ISOLATED",
                         retention_days: snapshot_retention_days(&policy)
                             .and_then(|d| u32::try_from(d).ok()),
+                        // `IsPermanent` keeps every snapshot; a day count is not for ever; a
+                        // number of snapshots is neither.
+                        keeps_forever: if truthy(policy.get("IsPermanent")) {
+                            Some(true)
+                        } else {
+                            snapshot_retention_days(&policy).map(|_| false)
+                        },
                         // Auto-snapshot policies do not report cross-region copies: omitted.
                         cross_region_copy: None,
                         copy_regions: None,
