@@ -8,14 +8,17 @@ use cloudcap_engine::{Evidence, Options, Report};
 use cloudcap_evidence::Bundle;
 
 use crate::cmd::common::{
-    CatalogArg, Lang, load, normalize_at, open_verified, parse_tier, write_atomic,
+    CatalogArg, Lang, load, merkle_roots, normalize_at, open_estate, open_verified, parse_tier,
+    write_atomic,
 };
 use crate::exit::{self, Failure, Outcome};
 
 #[derive(clap::Args)]
 pub(crate) struct AssessArgs {
-    /// Evidence bundle: a directory or a `.tar` archive.
-    bundle: PathBuf,
+    /// Evidence bundles: directories or `.tar` archives. Several (one per account) are assessed
+    /// as one estate; their order does not matter, and no two may cover the same scope.
+    #[arg(value_name = "BUNDLE", required = true, num_args = 1..)]
+    bundles: Vec<PathBuf>,
     /// Target tier: `overall` is scored at this tier.
     #[arg(long, value_parser = parse_tier, default_value = "advanced")]
     tier: Tier,
@@ -39,8 +42,9 @@ pub(crate) struct AssessArgs {
 pub(crate) struct VerifyReportArgs {
     /// The report to check.
     report: PathBuf,
-    /// The bundle it claims to assess.
-    bundle: PathBuf,
+    /// The bundles it claims to assess (any order).
+    #[arg(value_name = "BUNDLE", required = true, num_args = 1..)]
+    bundles: Vec<PathBuf>,
     #[command(flatten)]
     catalog: CatalogArg,
 }
@@ -69,14 +73,13 @@ fn threads(arg: Option<usize>) -> usize {
 
 pub(crate) fn run_assess(args: AssessArgs) -> exit::Result {
     let catalog = load(&args.catalog)?;
-    let bundle = open_verified(&args.bundle)?;
+    let evidence = open_estate(&args.bundles)?;
     let at = match &args.at {
         Some(at) => normalize_at(at)?,
         None => jiff::Timestamp::now()
             .round(jiff::Unit::Second)?
             .to_string(),
     };
-    let evidence = engine_evidence(&bundle)?;
     let waivers = match &args.waivers {
         None => Vec::new(),
         Some(path) => {
@@ -129,12 +132,20 @@ pub(crate) fn run_verify_report(args: VerifyReportArgs) -> exit::Result {
         }
     };
     let catalog = load(&args.catalog)?;
-    match check_against_bundle(&text, &claimed, &args.bundle, &catalog)? {
+    match check_against_bundle(&text, &claimed, &args.bundles, &catalog)? {
         Check::Matches => {
-            outln!(
-                "report verified: recomputed from the bundle (merkle root {}), byte-identical",
-                claimed.bundle.merkle_root
-            );
+            if claimed.bundles.is_empty() {
+                outln!(
+                    "report verified: recomputed from the bundle (merkle root {}), byte-identical",
+                    claimed.merkle_roots()
+                );
+            } else {
+                outln!(
+                    "report verified: recomputed from {} bundles (merkle roots {}), byte-identical",
+                    claimed.bundles.len(),
+                    claimed.merkle_roots()
+                );
+            }
             Ok(Outcome::Success)
         }
         Check::Invalid(why) => {
@@ -157,11 +168,11 @@ pub(crate) enum Check {
     Differs(String),
 }
 
-/// Verifies the bundle, checks the catalog digest, recomputes the report and compares bytes.
+/// Verifies the bundles, checks the catalog digest, recomputes the report and compares bytes.
 pub(crate) fn check_against_bundle(
     text: &[u8],
     claimed: &Report,
-    bundle: &Path,
+    bundles: &[PathBuf],
     catalog: &Catalog,
 ) -> Result<Check> {
     if claimed.catalog.digest != catalog.digest() {
@@ -171,18 +182,31 @@ pub(crate) fn check_against_bundle(
             catalog.digest()
         )));
     }
-    let bundle = match open_verified(bundle) {
-        Ok(b) => b,
+    let evidence = match open_estate(bundles) {
+        Ok(e) => e,
         Err(e) => return Ok(Check::Invalid(format!("{e:#}"))),
     };
-    if bundle.manifest().merkle_root.to_string() != claimed.bundle.merkle_root {
-        return Ok(Check::Invalid(format!(
-            "the report assesses bundle {}, this bundle is {}",
-            claimed.bundle.merkle_root,
-            bundle.manifest().merkle_root
-        )));
+    let mut wanted: Vec<String> = claimed
+        .bundle_refs()
+        .iter()
+        .map(|b| b.merkle_root.clone())
+        .collect();
+    wanted.sort();
+    let given = merkle_roots(&evidence);
+    if given != wanted {
+        return Ok(Check::Invalid(if wanted.len() == 1 && given.len() == 1 {
+            format!(
+                "the report assesses bundle {}, this bundle is {}",
+                wanted[0], given[0]
+            )
+        } else {
+            format!(
+                "the report assesses bundles {}, these bundles are {}",
+                wanted.join(", "),
+                given.join(", ")
+            )
+        }));
     }
-    let evidence = engine_evidence(&bundle)?;
     let opts = Options {
         at: claimed.assessed_at.clone(),
         target_tier: claimed.target_tier,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use cloudcap_catalog::{Catalog, Source, Tier};
-use cloudcap_engine::{REPORT_FORMAT, Report, SCORING_METHOD};
+use cloudcap_engine::{EstateError, Evidence, REPORT_FORMAT, Report, SCORING_METHOD};
 use cloudcap_evidence::Bundle;
 
 /// `--controls DIR`: use a catalog folder instead of the embedded one.
@@ -125,6 +125,67 @@ pub(crate) fn open_verified(path: &Path) -> Result<Bundle> {
         );
     }
     Ok(bundle)
+}
+
+/// Opens and verifies every bundle of `paths` and combines their evidence into one estate (one
+/// bundle: its evidence as it is). The same bundle given twice (by path or by merkle root) and
+/// two bundles covering one scope are refused, naming both, before anything is graded.
+pub(crate) fn open_estate(paths: &[PathBuf]) -> Result<Evidence> {
+    let mut seen: Vec<PathBuf> = Vec::with_capacity(paths.len());
+    for p in paths {
+        let canonical = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        if let Some(i) = seen.iter().position(|c| *c == canonical) {
+            bail!(
+                "bundle {} is given twice (as {} and {})",
+                canonical.display(),
+                paths[i].display(),
+                p.display()
+            );
+        }
+        seen.push(canonical);
+    }
+    let mut parts = Vec::with_capacity(paths.len());
+    for p in paths {
+        let bundle = open_verified(p)?;
+        parts.push(
+            Evidence::from_bundle(&bundle)
+                .with_context(|| format!("cannot read bundle {}", p.display()))?,
+        );
+    }
+    cloudcap_engine::combine_estate(parts).map_err(|e| match e {
+        EstateError::Empty => anyhow::format_err!("no bundle given"),
+        EstateError::SameBundle {
+            first,
+            second,
+            merkle_root,
+        } => anyhow::format_err!(
+            "bundles {} and {} are the same bundle (merkle root {merkle_root}): give each bundle once",
+            paths[first].display(),
+            paths[second].display()
+        ),
+        EstateError::Overlap {
+            first,
+            second,
+            scope,
+        } => anyhow::format_err!(
+            "bundles {} and {} both cover {scope}: an estate takes each scope from one bundle",
+            paths[first].display(),
+            paths[second].display()
+        ),
+    })
+}
+
+/// The merkle roots an estate (or one bundle's evidence) is made of, sorted.
+pub(crate) fn merkle_roots(evidence: &Evidence) -> Vec<String> {
+    if evidence.bundles.is_empty() {
+        vec![evidence.bundle_merkle_root.clone()]
+    } else {
+        evidence
+            .bundles
+            .iter()
+            .map(|b| b.merkle_root.clone())
+            .collect()
+    }
 }
 
 /// Writes `contents` to `path` through a temporary file in the same directory, synced, then a

@@ -34,9 +34,10 @@ pub(crate) struct GateArgs {
     #[arg(long, value_name = "OLD.json")]
     baseline: Option<PathBuf>,
     /// Also verify the report against its evidence bundle (hashes, Merkle root, catalog digest,
-    /// byte-identical recomputation); any mismatch is invalid input (exit 4).
-    #[arg(long, value_name = "BUNDLE")]
-    bundle: Option<PathBuf>,
+    /// byte-identical recomputation); any mismatch is invalid input (exit 4). An estate's report
+    /// takes every bundle it assesses: `--bundle B1 --bundle B2`, or `--bundle B1 B2`.
+    #[arg(long, value_name = "BUNDLE", num_args = 1..)]
+    bundle: Vec<PathBuf>,
     #[command(flatten)]
     catalog: CatalogArg,
 }
@@ -291,14 +292,19 @@ fn check(report: &Report, baseline: Option<&Report>, t: &Thresholds) -> Outcome 
 pub(crate) fn run(args: GateArgs) -> exit::Result {
     let (path, t) = thresholds(&args)?;
     let report = load_report(&path)?;
-    if let Some(bundle) = &args.bundle {
+    if !args.bundle.is_empty() {
+        let bundles = &args.bundle;
         let catalog = load(&args.catalog)?;
         let text =
             std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        match check_against_bundle(&text, &report, bundle, &catalog)? {
+        match check_against_bundle(&text, &report, bundles, &catalog)? {
             Check::Matches => outln!(
                 "note: report recomputed from {}: identical",
-                bundle.display()
+                bundles
+                    .iter()
+                    .map(|b| b.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Check::Invalid(why) | Check::Differs(why) => {
                 outln!("invalid: {why}");

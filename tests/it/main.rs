@@ -14,6 +14,7 @@ mod cn_fixture;
 mod cn_huawei;
 mod cn_tencent;
 mod completions;
+mod estate;
 mod gate;
 mod html;
 mod lint;

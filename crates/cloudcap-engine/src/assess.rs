@@ -67,6 +67,55 @@ fn assess_with(
     opts: &Options,
     strategy: Strategy,
 ) -> Result<Report, Error> {
+    let mut report = grade(catalog, evidence, opts, strategy)?;
+    // More than one account: each is graded alone too, on its own records (`docs/scoring.md`
+    // §12); the estate's summary above is the grading of all of them together.
+    let accounts = crate::estate::accounts(evidence);
+    if accounts.len() > 1 {
+        for (provider, account) in accounts {
+            let part = crate::estate::restrict(evidence, &provider, &account);
+            let alone = grade(catalog, &part, opts, strategy)?;
+            report
+                .accounts
+                .push(account_score(provider, account, &alone));
+        }
+    }
+    Ok(report)
+}
+
+/// The per-account figures of `alone`, the report of one account's evidence.
+fn account_score(provider: String, account: String, alone: &Report) -> AccountScore {
+    let blockers = alone
+        .summary
+        .tiers
+        .iter()
+        .find(|t| t.tier == alone.target_tier)
+        .map(|t| t.blockers.clone())
+        .unwrap_or_default();
+    let failed_resources = alone
+        .controls
+        .iter()
+        .flat_map(|c| &c.items)
+        .flat_map(|i| &i.rules)
+        .map(|r| r.failed.len() as u64)
+        .sum();
+    AccountScore {
+        provider,
+        account,
+        tier_achieved: alone.summary.tier_achieved,
+        overall: alone.summary.overall.clone(),
+        blockers,
+        failed_resources,
+    }
+}
+
+/// One grading of `evidence`: every phase, without per-account scores.
+fn grade(
+    catalog: &Catalog,
+    evidence: &Evidence,
+    opts: &Options,
+    strategy: Strategy,
+) -> Result<Report, Error> {
     let (at_ts, at) = parse_at(&opts.at)?;
     let compiled = evaluate::compile(catalog)?;
     let by_kind = evaluate::records_by_kind(evidence);
@@ -74,14 +123,24 @@ fn assess_with(
     let decided =
         crate::decide::decide(catalog, evidence, &by_kind, &outcomes, &opts.waivers, at_ts);
     let boundary = crate::boundary::build(catalog, evidence);
+    let (bundle, bundles) = if evidence.bundles.is_empty() {
+        (
+            Some(BundleRef {
+                merkle_root: evidence.bundle_merkle_root.clone(),
+                created_at: evidence.bundle_created_at.clone(),
+                accounts: Vec::new(),
+            }),
+            Vec::new(),
+        )
+    } else {
+        (None, evidence.bundles.clone())
+    };
     Ok(score::build_report(
         catalog,
         score::Header {
             tool_version: opts.tool_version.clone(),
-            bundle: BundleRef {
-                merkle_root: evidence.bundle_merkle_root.clone(),
-                created_at: evidence.bundle_created_at.clone(),
-            },
+            bundle,
+            bundles,
             assessed_at: at,
             target_tier: opts.target_tier,
         },
@@ -90,6 +149,7 @@ fn assess_with(
             attestations: decided.attestations,
             waivers: decided.waivers,
             boundary,
+            accounts: Vec::new(),
         },
     ))
 }
@@ -108,6 +168,7 @@ pub fn recombine(catalog: &Catalog, report: &mut Report) {
     let header = score::Header {
         tool_version: report.tool_version.clone(),
         bundle: report.bundle.clone(),
+        bundles: report.bundles.clone(),
         assessed_at: report.assessed_at.clone(),
         target_tier: report.target_tier,
     };
@@ -116,6 +177,7 @@ pub fn recombine(catalog: &Catalog, report: &mut Report) {
         attestations: std::mem::take(&mut report.attestations),
         waivers: std::mem::take(&mut report.waivers),
         boundary: std::mem::take(&mut report.boundary),
+        accounts: std::mem::take(&mut report.accounts),
     };
     *report = score::build_report(catalog, header, controls, uses);
 }

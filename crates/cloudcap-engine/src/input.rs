@@ -50,12 +50,17 @@ pub use cloudcap_evidence::CollectionRun;
 pub struct Evidence {
     pub bundle_merkle_root: String,
     pub bundle_created_at: String,
+    /// An estate's bundles ([`crate::combine_estate`]), sorted by merkle root; empty when this
+    /// is one bundle's evidence (named by the two fields above).
+    pub bundles: Vec<crate::report::BundleRef>,
     pub records: Vec<Record>,
     pub statuses: Vec<CollectionStatus>,
     pub attestations: Vec<Attestation>,
     pub runs: Vec<CollectionRun>,
     /// The bundle's scope statement (the latest recorded, when several).
     pub scope: Option<Hashed<cloudcap_evidence::ScopeStatement>>,
+    /// When the scope statement was recorded (an estate keeps the latest of its bundles').
+    pub scope_recorded_at: Option<jiff::Timestamp>,
 }
 
 /// Why a bundle's contents could not be read as evidence.
@@ -123,19 +128,22 @@ impl Evidence {
         let scope = bundle
             .scope_statements()?
             .into_iter()
-            .max_by(|(a, _), (b, _)| (a.collected_at, a.sha256).cmp(&(b.collected_at, b.sha256)))
-            .map(|(entry, object)| Hashed {
-                sha256: hashed(entry),
-                object,
-            });
+            .max_by(|(a, _), (b, _)| (a.collected_at, a.sha256).cmp(&(b.collected_at, b.sha256)));
+        let scope_recorded_at = scope.as_ref().map(|(entry, _)| entry.collected_at);
+        let scope = scope.map(|(entry, object)| Hashed {
+            sha256: hashed(entry),
+            object,
+        });
         Ok(Evidence {
             bundle_merkle_root: manifest.merkle_root.to_string(),
             bundle_created_at: manifest.created_at.to_string(),
             records,
             statuses,
             attestations,
+            bundles: Vec::new(),
             runs,
             scope,
+            scope_recorded_at,
         })
     }
 }

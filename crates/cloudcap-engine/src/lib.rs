@@ -11,6 +11,7 @@ mod assess;
 mod boundary;
 mod combine;
 mod decide;
+mod estate;
 mod evaluate;
 mod input;
 mod report;
@@ -19,6 +20,10 @@ mod score;
 mod waiver;
 
 pub use crate::assess::{Error, Options, assess, assess_reference, recombine};
+pub use crate::estate::{
+    EstateError, ScopeKey, accounts as estate_accounts, combine as combine_estate,
+    restrict as restrict_to_account, scopes as estate_scopes,
+};
 pub use crate::input::{
     Attestation, CollectionRun, CollectionStatus, Evidence, EvidenceError, Hashed, Record,
 };

@@ -18,10 +18,20 @@ pub struct Report {
     pub tool_version: String,
     pub scoring_method: String,
     pub catalog: CatalogRef,
-    pub bundle: BundleRef,
+    /// The bundle assessed; absent for an estate of several bundles (see `bundles`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleRef>,
+    /// An estate's bundles, sorted by merkle root; absent when one bundle is assessed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bundles: Vec<BundleRef>,
     pub assessed_at: String,
     pub target_tier: Tier,
+    /// The summary of the whole evidence: for an estate, the estate's score, tier and blockers.
     pub summary: Summary,
+    /// Per-account scores when the evidence holds more than one account: the same grading
+    /// restricted to each account's records (`docs/scoring.md` §12); absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountScore>,
     pub families: Vec<FamilyScore>,
     pub controls: Vec<ControlReport>,
     pub attestations: Vec<AttestationUse>,
@@ -85,6 +95,42 @@ pub struct CatalogRef {
 pub struct BundleRef {
     pub merkle_root: String,
     pub created_at: String,
+    /// In an estate: the accounts (`provider/account`) the bundle holds, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<String>,
+}
+
+impl Report {
+    /// Every bundle the report assesses: the one bundle, or an estate's, by merkle root.
+    pub fn bundle_refs(&self) -> Vec<&BundleRef> {
+        self.bundle.iter().chain(self.bundles.iter()).collect()
+    }
+
+    /// The merkle roots of [`Report::bundle_refs`], joined by `, `.
+    pub fn merkle_roots(&self) -> String {
+        self.bundle_refs()
+            .iter()
+            .map(|b| b.merkle_root.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// One account of the evidence, graded alone: the assessment restricted to its records,
+/// statuses and runs (with every attestation and waiver).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountScore {
+    pub provider: String,
+    pub account: String,
+    /// The highest tier the account reaches alone, `None` when even basic is not reached.
+    pub tier_achieved: Option<Tier>,
+    /// The account's score at the target tier.
+    pub overall: Score,
+    /// Why the account alone does not reach the target tier (empty when it does).
+    pub blockers: Vec<Blocker>,
+    /// Failing resources of the account, one per rule and resource, of every item (the
+    /// customer's part included).
+    pub failed_resources: u64,
 }
 
 /// A score in basis points (0..=10000) with its coverage beside it.

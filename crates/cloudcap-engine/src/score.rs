@@ -38,7 +38,9 @@ pub fn ratio_bp(num: u64, den: u64) -> u32 {
 /// What a report says of itself: the tool, the bundle, the time and the target tier.
 pub(crate) struct Header {
     pub(crate) tool_version: String,
-    pub(crate) bundle: BundleRef,
+    /// The one bundle assessed, or none for an estate (then `bundles`).
+    pub(crate) bundle: Option<BundleRef>,
+    pub(crate) bundles: Vec<BundleRef>,
     /// RFC 3339 UTC.
     pub(crate) assessed_at: String,
     pub(crate) target_tier: Tier,
@@ -50,6 +52,8 @@ pub(crate) struct Uses {
     pub(crate) attestations: Vec<AttestationUse>,
     pub(crate) waivers: Vec<crate::waiver::WaiverUse>,
     pub(crate) boundary: Boundary,
+    /// Per-account scores (empty for one account).
+    pub(crate) accounts: Vec<AccountScore>,
 }
 
 /// Phases 5 and 6, **score** and **assemble**: family, tier and overall scores of the decided
@@ -64,6 +68,7 @@ pub(crate) fn build_report(
         attestations,
         waivers,
         boundary,
+        accounts,
     } = uses;
     let mut tiers = Vec::new();
     let mut lower_reached = true;
@@ -150,6 +155,7 @@ pub(crate) fn build_report(
             assessment_method: catalog.meta.assessment_method.clone(),
         },
         bundle: header.bundle,
+        bundles: header.bundles,
         assessed_at: header.assessed_at,
         target_tier: header.target_tier,
         summary: Summary {
@@ -157,6 +163,7 @@ pub(crate) fn build_report(
             overall,
             tiers,
         },
+        accounts,
         families,
         controls,
         attestations,

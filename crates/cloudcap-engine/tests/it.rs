@@ -1249,3 +1249,69 @@ fn one_failing_fact_lowers_one_control_per_tier() {
         );
     }
 }
+
+/// `ev` as the evidence of another account, in a bundle with another merkle root.
+fn relabel(ev: &Evidence, account: &str, root: &str) -> Evidence {
+    let mut out = ev.clone();
+    out.bundle_merkle_root = root.into();
+    for r in &mut out.records {
+        r.account = account.into();
+        r.value["account"] = json!(account);
+        r.sha256 = sha(&r.value.to_string());
+    }
+    for s in &mut out.statuses {
+        s.object.account = account.into();
+        s.sha256 = sha(&format!("{account}{}", s.sha256));
+    }
+    out
+}
+
+/// An estate of several accounts: each per-account score is the account's own evidence graded
+/// alone; the estate summary is the grading of the union; a failing resource of the estate
+/// names its account; and the bundles' order changes nothing.
+#[test]
+fn estate_scores_each_account_as_if_assessed_alone() {
+    let catalog = catalog();
+    for seed in [3_u64, 17, 91] {
+        let base = random_evidence(&catalog, seed, 4);
+        let mut parts = vec![
+            relabel(&base, "a1", "11"),
+            relabel(&random_evidence(&catalog, seed + 1, 4), "a2", "22"),
+            relabel(&random_evidence(&catalog, seed + 2, 4), "a3", "33"),
+        ];
+        for p in &mut parts[1..] {
+            // One assessor's records per estate: the bundles of the other accounts carry none.
+            p.attestations.clear();
+        }
+        let estate = cloudcap_engine::combine_estate(parts.clone()).unwrap();
+        let report = assess(&catalog, &estate, &opts(2)).unwrap();
+        parts.rotate_left(1);
+        let rotated = cloudcap_engine::combine_estate(parts.clone()).unwrap();
+        assert_eq!(report, assess(&catalog, &rotated, &opts(1)).unwrap());
+        assert!(report.bundle.is_none());
+        assert_eq!(report.bundles.len(), 3);
+        assert_eq!(report.accounts.len(), 3);
+        for a in &report.accounts {
+            let alone = assess(
+                &catalog,
+                &cloudcap_engine::restrict_to_account(&estate, "sample", &a.account),
+                &opts(1),
+            )
+            .unwrap();
+            assert_eq!(a.overall, alone.summary.overall, "{}", a.account);
+            assert_eq!(a.tier_achieved, alone.summary.tier_achieved);
+        }
+        let failing: Vec<_> = report
+            .controls
+            .iter()
+            .flat_map(|c| &c.items)
+            .flat_map(|i| &i.rules)
+            .flat_map(|r| &r.failed)
+            .collect();
+        assert!(
+            failing
+                .iter()
+                .all(|f| ["a1", "a2", "a3"].contains(&f.account.as_str()))
+        );
+    }
+}

@@ -287,7 +287,7 @@ impl Builder<'_> {
             (L::ASSESSED_AT, r.assessed_at.clone()),
             (L::TARGET_TIER, self.tier(r.target_tier)),
             (L::TIER_ACHIEVED, tier_achieved(r, self.lang)),
-            (L::MERKLE_ROOT, r.bundle.merkle_root.clone()),
+            (L::MERKLE_ROOT, r.merkle_roots()),
         ];
         Block::Cover {
             title: self.w(L::TITLE).to_owned(),
@@ -458,7 +458,10 @@ impl Builder<'_> {
             format!("1. {}", crate::boundary::title(self.lang)),
             "boundary",
         ));
-        for b in crate::boundary::blocks(&self.report.boundary, self.lang, false) {
+        for b in crate::boundary::blocks(&self.report.boundary, self.lang, false)
+            .into_iter()
+            .chain(crate::accounts::blocks(self.report, self.lang))
+        {
             out.push(match b {
                 B::Heading(h) => heading(3, h),
                 B::Para(p) => Block::Paragraph(rich(p)),
@@ -484,8 +487,16 @@ impl Builder<'_> {
             (L::ASSESSMENT_METHOD, t(&report.catalog.assessment_method)),
             (L::CATALOG_VERSION, t(&report.catalog.version)),
             (L::CATALOG_DIGEST, mono(&report.catalog.digest)),
-            (L::MERKLE_ROOT, mono(&report.bundle.merkle_root)),
-            (L::COLLECTED_AT, t(&report.bundle.created_at)),
+            (L::MERKLE_ROOT, mono(report.merkle_roots())),
+            (
+                L::COLLECTED_AT,
+                t(report
+                    .bundle_refs()
+                    .iter()
+                    .map(|b| b.created_at.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")),
+            ),
             (L::ASSESSED_AT, t(&report.assessed_at)),
             (L::TOOL_VERSION, t(&report.tool_version)),
             (L::SCORING_METHOD, t(&report.scoring_method)),

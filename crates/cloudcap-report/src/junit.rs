@@ -165,11 +165,12 @@ pub(crate) fn render(report: &Report, lang: Lang) -> String {
     // The customer's part is one more suite whose cases are all skipped: visible, with their
     // results in the message, but never a failure of the provider's run.
     let customer = report.customer_part.items.len();
+    let roots = report.merkle_roots();
     let properties = |out: &mut String| {
         out.push_str("    <properties>\n");
         for (k, v) in [
             ("catalog.digest", report.catalog.digest.as_str()),
-            ("bundle.merkle_root", report.bundle.merkle_root.as_str()),
+            ("bundle.merkle_root", roots.as_str()),
             ("target_tier", t.as_str()),
             ("scoring_method", report.scoring_method.as_str()),
         ]

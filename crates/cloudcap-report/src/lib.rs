@@ -8,6 +8,7 @@
 //! Formatting only: nothing here decides a result, reads a file, the environment or a clock.
 //! Every renderer is a pure function of the report, so output is byte-stable.
 
+mod accounts;
 mod boundary;
 mod csv;
 mod diff;

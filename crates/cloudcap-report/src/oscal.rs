@@ -30,7 +30,9 @@ impl Ids<'_> {
         let r = self.report;
         let full = format!(
             "{}|{}|{}|{name}",
-            r.bundle.merkle_root, r.assessed_at, r.catalog.digest
+            r.merkle_roots(),
+            r.assessed_at,
+            r.catalog.digest
         );
         Uuid::new_v5(&namespace(), full.as_bytes()).to_string()
     }
@@ -108,7 +110,7 @@ fn metadata(report: &Report, at: &str, title: &str, extra: Value) -> Value {
             ("standard", &report.catalog.standard),
             ("assessment-method", &report.catalog.assessment_method),
             ("catalog-digest", &report.catalog.digest),
-            ("bundle-merkle-root", &report.bundle.merkle_root),
+            ("bundle-merkle-root", &report.merkle_roots()),
             ("scoring-method", &report.scoring_method),
             ("target-tier", report.target_tier.as_str()),
             ("score-bp", &report.summary.overall.score_bp.to_string()),

@@ -161,7 +161,7 @@ pub(crate) fn render(report: &Report, lang: Lang) -> Result<String, Error> {
             "results": results,
             "properties": {
                 "catalog_digest": report.catalog.digest,
-                "bundle_merkle_root": report.bundle.merkle_root,
+                "bundle_merkle_root": report.merkle_roots(),
                 "target_tier": t.as_str(),
                 "score_bp": report.summary.overall.score_bp,
                 "coverage_bp": report.summary.overall.coverage_bp,

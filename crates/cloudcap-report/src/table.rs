@@ -67,7 +67,10 @@ fn counts(score: &Score) -> Vec<String> {
 fn boundary(out: &mut String, report: &Report, lang: Lang) {
     use crate::boundary::Block;
     let _ = writeln!(out, "{}\n", crate::boundary::title(lang));
-    for b in crate::boundary::blocks(&report.boundary, lang, true) {
+    for b in crate::boundary::blocks(&report.boundary, lang, true)
+        .into_iter()
+        .chain(crate::accounts::blocks(report, lang))
+    {
         match b {
             Block::Heading(h) => {
                 let _ = writeln!(out, "{h}{}", l(lang, ":", "："));

@@ -57,7 +57,10 @@ fn sheet(
 fn boundary_rows(report: &Report, lang: Lang) -> Vec<Vec<String>> {
     use crate::boundary::Block as B;
     let mut rows = Vec::new();
-    for b in crate::boundary::blocks(&report.boundary, lang, false) {
+    for b in crate::boundary::blocks(&report.boundary, lang, false)
+        .into_iter()
+        .chain(crate::accounts::blocks(report, lang))
+    {
         match b {
             B::Heading(h) => rows.push(vec![h]),
             B::Para(p) => rows.push(vec![p]),

@@ -832,3 +832,76 @@ fn reason_codes_are_the_serde_tags() {
         assert_eq!(v["code"], r.code(), "{r:?}");
     }
 }
+
+/// The richest report as an estate: two bundles and per-account scores with every blocker.
+fn estate() -> Report {
+    let mut rep = everything();
+    let one = rep.bundle.take().expect("the fixture names one bundle");
+    rep.bundles = vec![
+        cloudcap_engine::BundleRef {
+            accounts: vec!["aws/123456789012".into()],
+            ..one.clone()
+        },
+        cloudcap_engine::BundleRef {
+            merkle_root: "f".repeat(64),
+            accounts: vec!["aliyun/1888000000000001".into(), "huawei/hw-0001".into()],
+            ..one
+        },
+    ];
+    let blockers: Vec<Blocker> = rep
+        .summary
+        .tiers
+        .iter()
+        .flat_map(|t| t.blockers.clone())
+        .collect();
+    rep.accounts = rep
+        .boundary
+        .accounts
+        .iter()
+        .enumerate()
+        .map(|(n, a)| cloudcap_engine::AccountScore {
+            provider: a.provider.clone(),
+            account: a.account.clone(),
+            tier_achieved: [None, Some(Tier::Basic), Some(Tier::Advanced)][n % 3],
+            overall: rep.summary.overall.clone(),
+            blockers: if n % 3 == 2 {
+                Vec::new()
+            } else {
+                blockers.clone()
+            },
+            failed_resources: n as u64,
+        })
+        .collect();
+    assert!(rep.accounts.len() > 1);
+    rep
+}
+
+#[test]
+fn zh_estate_reports_show_each_account_in_chinese_only() {
+    let rep = estate();
+    for format in [
+        Format::Table,
+        Format::Markdown,
+        Format::Html,
+        Format::Junit,
+        Format::Sarif,
+        Format::Csv,
+        Format::Xlsx,
+    ] {
+        let words = english_words(&rep, format);
+        assert!(
+            words.is_empty(),
+            "{format} (estate): English left in the zh report: {words:?}"
+        );
+    }
+    let md = render(&rep, Format::Markdown, Lang::Zh).unwrap();
+    assert!(md.contains("### 各账号得分"), "{md}");
+    assert!(md.contains("来自 2 个证据包"), "{md}");
+    assert!(md.contains("| aliyun | 1888000000000001 |"), "{md}");
+    let en = render(&rep, Format::Markdown, Lang::En).unwrap();
+    assert!(en.contains("### Scores per account"), "{en}");
+    assert!(en.contains(&"f".repeat(64)), "both merkle roots are named");
+    // One account: no per-account table.
+    let one = render(&everything(), Format::Markdown, Lang::En).unwrap();
+    assert!(!one.contains("Scores per account"));
+}
