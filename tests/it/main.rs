@@ -15,6 +15,7 @@ mod cn_huawei;
 mod cn_tencent;
 mod completions;
 mod estate;
+mod estate_ci;
 mod gate;
 mod html;
 mod lint;
