@@ -15,8 +15,9 @@ records=${1:-1000000}
 runs=${2:-3}
 work=${BENCH_DIR:-target/bench}
 bin=${BIN:-target/release/cloudcap}
-cargo build -q --release --bin cloudcap
-cargo build -q --release -p cloudcap-evidence --example million
+# BIN=path/to/cloudcap compares another build (e.g. before a change); then nothing is built.
+if [ -z "${BIN:-}" ]; then cargo build -q --release --bin cloudcap; fi
+[ -x target/release/examples/million ] || cargo build -q --release -p cloudcap-evidence --example million
 mkdir -p "$work"
 dir=$work/bundle-$records
 tar=$work/bundle-$records.tar
