@@ -4,8 +4,9 @@
 //! hash objects (that is [`crate::verify`]'s job), so opening a bundle of a million records costs
 //! one manifest parse.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde_json::Value;
 
@@ -32,6 +33,9 @@ pub struct Bundle {
     manifest: Manifest,
     manifest_bytes: Vec<u8>,
     signature: Option<Vec<u8>>,
+    /// Normalized records [`crate::verify`] parsed from verified bytes, by digest; taken (not
+    /// copied) by the first read of each, so loading after verifying parses nothing twice.
+    parsed: Mutex<HashMap<Sha256Hex, Value>>,
 }
 
 impl Bundle {
@@ -87,6 +91,7 @@ impl Bundle {
             manifest,
             manifest_bytes,
             signature,
+            parsed: Mutex::new(HashMap::new()),
         })
     }
 
@@ -147,7 +152,25 @@ impl Bundle {
         &self.store
     }
 
+    /// Keeps records parsed by [`crate::verify`] for the next read of each.
+    pub(crate) fn keep_parsed(&self, values: Vec<(Sha256Hex, Value)>) {
+        let mut parsed = self
+            .parsed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        parsed.reserve(values.len());
+        parsed.extend(values);
+    }
+
     fn json(&self, entry: &Entry) -> Result<Value> {
+        let kept = self
+            .parsed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&entry.sha256);
+        if let Some(v) = kept {
+            return Ok(v);
+        }
         let bytes = self.object_bytes(&entry.sha256)?;
         serde_json::from_slice(&bytes).map_err(|e| Error::BadObject {
             sha: entry.sha256,

@@ -15,11 +15,24 @@ use crate::error::{Error, Result};
 pub(crate) struct Durable {
     /// Steps left before a simulated crash; `None` = never crash.
     budget: Option<u64>,
+    /// Skip fsync (benchmark bundles only: same bytes, no durability).
+    unsynced: bool,
 }
 
 impl Durable {
     pub(crate) fn new(budget: Option<u64>) -> Durable {
-        Durable { budget }
+        Durable {
+            budget,
+            unsynced: false,
+        }
+    }
+
+    /// No fsync at all: for generating benchmark bundles, never for evidence.
+    pub(crate) fn unsynced() -> Durable {
+        Durable {
+            budget: None,
+            unsynced: true,
+        }
     }
 
     /// Counts one step; `true` if the simulated crash happens now.
@@ -47,7 +60,9 @@ impl Durable {
         {
             let mut f = File::create(&tmp).map_err(Error::io("create", &tmp))?;
             f.write_all(bytes).map_err(Error::io("write", &tmp))?;
-            f.sync_all().map_err(Error::io("fsync", &tmp))?;
+            if !self.unsynced {
+                f.sync_all().map_err(Error::io("fsync", &tmp))?;
+            }
         }
         if self.crash_now() {
             return Err(Error::Interrupted);
@@ -56,7 +71,7 @@ impl Durable {
         if self.crash_now() {
             return Err(Error::Interrupted);
         }
-        sync_dir(dir)
+        self.sync_dir(dir)
     }
 
     /// Appends one line to an open append-only file and syncs it.
@@ -67,6 +82,9 @@ impl Durable {
             return Err(Error::Interrupted);
         }
         file.write_all(line).map_err(Error::io("append to", path))?;
+        if self.unsynced {
+            return Ok(());
+        }
         file.sync_data().map_err(Error::io("fsync", path))
     }
 
@@ -76,7 +94,7 @@ impl Durable {
             return Err(Error::Interrupted);
         }
         fs::remove_file(path).map_err(Error::io("remove", path))?;
-        sync_dir(parent(path))
+        self.sync_dir(parent(path))
     }
 
     /// Creates one directory and syncs its parent.
@@ -85,7 +103,14 @@ impl Durable {
             return Err(Error::Interrupted);
         }
         fs::create_dir(path).map_err(Error::io("create directory", path))?;
-        sync_dir(parent(path))
+        self.sync_dir(parent(path))
+    }
+
+    fn sync_dir(&self, dir: &Path) -> Result<()> {
+        if self.unsynced {
+            return Ok(());
+        }
+        sync_dir(dir)
     }
 
     /// Truncates a file to `len` bytes and syncs it.

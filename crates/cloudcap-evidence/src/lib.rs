@@ -71,6 +71,7 @@ mod hash;
 mod journal;
 mod kinds;
 mod manifest;
+mod par;
 pub mod sample;
 mod schema;
 mod scope;

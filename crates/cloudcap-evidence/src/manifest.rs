@@ -356,7 +356,13 @@ impl Manifest {
         leaves.push(merkle_leaf_hash(
             &serde_jcs::to_vec(&header).expect("header serializes"),
         ));
-        leaves.extend(self.entries.iter().map(|e| merkle_leaf_hash(&e.to_jcs())));
+        for part in crate::par::chunks(&self.entries, |part| {
+            part.iter()
+                .map(|e| merkle_leaf_hash(&e.to_jcs()))
+                .collect::<Vec<_>>()
+        }) {
+            leaves.extend(part);
+        }
         merkle_tree_hash(&leaves)
     }
 

@@ -2,9 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 
@@ -16,7 +15,7 @@ pub(crate) enum Store {
     /// A tar archive, indexed by path: (data offset, size).
     Archive {
         path: PathBuf,
-        file: Mutex<File>,
+        file: File,
         index: BTreeMap<String, (u64, u64)>,
     },
 }
@@ -69,7 +68,7 @@ impl Store {
         let file = archive.into_inner();
         Ok(Store::Archive {
             path: path.to_owned(),
-            file: Mutex::new(file),
+            file,
             index,
         })
     }
@@ -113,11 +112,6 @@ impl Store {
                 let Some(&(offset, size)) = index.get(rel) else {
                     return Ok(false);
                 };
-                let mut f = file
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                f.seek(SeekFrom::Start(offset))
-                    .map_err(Error::io("seek in", path))?;
                 buf.resize(
                     usize::try_from(size).map_err(|_| Error::Archive {
                         path: path.clone(),
@@ -125,7 +119,7 @@ impl Store {
                     })?,
                     0,
                 );
-                f.read_exact(buf).map_err(Error::io("read", path))?;
+                read_at(file, offset, buf).map_err(Error::io("read", path))?;
                 Ok(true)
             }
         }
@@ -142,6 +136,28 @@ impl Store {
                 Ok(out)
             }
         }
+    }
+}
+
+/// Reads `buf.len()` bytes at `offset` with a positioned read, so threads share the file
+/// without a lock or a shared cursor.
+fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt as _;
+        file.read_exact_at(buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::FileExt as _;
+        let mut done = 0;
+        while done < buf.len() {
+            match file.seek_read(&mut buf[done..], offset + done as u64)? {
+                0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                n => done += n,
+            }
+        }
+        Ok(())
     }
 }
 

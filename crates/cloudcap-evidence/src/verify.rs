@@ -269,7 +269,7 @@ pub fn verify_path(path: &Path, options: &VerifyOptions) -> VerifyReport {
         }
     };
     match Bundle::from_store(store) {
-        Ok(bundle) => verify(&bundle, options),
+        Ok(bundle) => verify_inner(&bundle, options, false),
         Err(err) => {
             let mut r = VerifyReport::new();
             r.problems.push(match &err {
@@ -293,7 +293,14 @@ pub fn verify_path(path: &Path, options: &VerifyOptions) -> VerifyReport {
 
 /// Verifies an opened bundle: recomputes every hash and the Merkle root, validates every record,
 /// checks references and the signature.
+///
+/// The normalized records it parsed stay with `bundle` when nothing is wrong, so that reading
+/// them next ([`Bundle::all_records`], [`Bundle::load_records`]) does not parse them again.
 pub fn verify(bundle: &Bundle, options: &VerifyOptions) -> VerifyReport {
+    verify_inner(bundle, options, true)
+}
+
+fn verify_inner(bundle: &Bundle, options: &VerifyOptions, keep: bool) -> VerifyReport {
     let mut r = VerifyReport::new();
     let m = bundle.manifest();
     r.entries = m.entries.len();
@@ -309,20 +316,26 @@ pub fn verify(bundle: &Bundle, options: &VerifyOptions) -> VerifyReport {
             break;
         }
     }
-    for e in &m.entries {
-        let expected = e.expected_id();
-        if e.id != expected {
-            r.problems.push(Problem::EntryIdMismatch {
-                id: e.id.clone(),
-                expected,
-            });
+    for part in crate::par::chunks(&m.entries, |part| {
+        let mut problems = Vec::new();
+        for e in part {
+            let expected = e.expected_id();
+            if e.id != expected {
+                problems.push(Problem::EntryIdMismatch {
+                    id: e.id.clone(),
+                    expected,
+                });
+            }
+            if let Err(Error::InvalidMeta(message)) = e.meta().check() {
+                problems.push(Problem::EntryInvalid {
+                    id: e.id.clone(),
+                    message,
+                });
+            }
         }
-        if let Err(Error::InvalidMeta(message)) = e.meta().check() {
-            r.problems.push(Problem::EntryInvalid {
-                id: e.id.clone(),
-                message,
-            });
-        }
+        problems
+    }) {
+        r.problems.extend(part);
     }
     let computed = m.compute_merkle_root();
     if computed != m.merkle_root {
@@ -349,8 +362,49 @@ pub fn verify(bundle: &Bundle, options: &VerifyOptions) -> VerifyReport {
         .filter(|e| e.kind == KIND_ATTACHMENT)
         .map(|e| e.sha256)
         .collect();
+    // Distinct objects in digest order, cut into one contiguous run per thread; each run's
+    // findings are appended in order, so the report does not depend on the thread count.
+    let objects: Vec<(&Sha256Hex, &Vec<&Entry>)> = by_sha.iter().collect();
+    let mut parsed = Vec::new();
+    for part in crate::par::chunks(&objects, |part| {
+        check_objects(bundle, part, &raw, &attachments)
+    }) {
+        let (partial, values) = part;
+        r.problems.extend(partial.problems);
+        r.objects_checked += partial.objects_checked;
+        r.bytes_hashed += partial.bytes_hashed;
+        r.records_validated += partial.records_validated;
+        parsed.extend(values);
+    }
+    // Keep the parsed records, so that loading them for the engine does not read and parse
+    // every object a second time (only when nothing is wrong: a broken bundle is not assessed).
+    if keep && r.problems.is_empty() {
+        bundle.keep_parsed(parsed);
+    } else {
+        drop(parsed);
+    }
+
+    // 3. Files nobody accounts for.
+    let expected: BTreeSet<String> = by_sha.keys().map(Sha256Hex::object_path).collect();
+    check_orphan_objects(bundle.store(), &expected, &mut r);
+
+    // 4. Signature.
+    check_signature(bundle, options, &mut r);
+    r
+}
+
+/// Reads, hashes and checks a run of distinct objects; returns the findings and the parsed
+/// normalized records (by digest).
+fn check_objects(
+    bundle: &Bundle,
+    objects: &[(&Sha256Hex, &Vec<&Entry>)],
+    raw: &BTreeSet<Sha256Hex>,
+    attachments: &BTreeSet<Sha256Hex>,
+) -> (VerifyReport, Vec<(Sha256Hex, Value)>) {
+    let mut r = VerifyReport::new();
+    let mut parsed = Vec::new();
     let mut buf = Vec::new();
-    for (sha, entries) in &by_sha {
+    for &(sha, entries) in objects {
         match bundle.read_object_into(sha, &mut buf) {
             Ok(true) => {}
             Ok(false) => {
@@ -376,6 +430,7 @@ pub fn verify(bundle: &Bundle, options: &VerifyOptions) -> VerifyReport {
             });
             continue;
         }
+        let mut value = None;
         for e in entries {
             if e.size != buf.len() as u64 {
                 r.problems.push(Problem::SizeMismatch {
@@ -384,31 +439,31 @@ pub fn verify(bundle: &Bundle, options: &VerifyOptions) -> VerifyReport {
                     actual: buf.len() as u64,
                 });
             }
-            check_content(e, &buf, &raw, &attachments, &mut r);
+            let v = check_content(e, &buf, raw, attachments, &mut r);
+            if value.is_none() && e.is_record() {
+                value = v;
+            }
+        }
+        if let Some(v) = value {
+            parsed.push((*sha, v));
         }
     }
-
-    // 3. Files nobody accounts for.
-    let expected: BTreeSet<String> = by_sha.keys().map(Sha256Hex::object_path).collect();
-    check_orphan_objects(bundle.store(), &expected, &mut r);
-
-    // 4. Signature.
-    check_signature(bundle, options, &mut r);
-    r
+    (r, parsed)
 }
 
-/// Validates a record, status or attestation object against its schema and references.
+/// Validates a record, status or attestation object against its schema and references;
+/// returns the parsed value of a normalized record.
 fn check_content(
     e: &Entry,
     bytes: &[u8],
     raw: &BTreeSet<Sha256Hex>,
     attachments: &BTreeSet<Sha256Hex>,
     r: &mut VerifyReport,
-) {
+) -> Option<Value> {
     let is_record = kinds::kind(&e.kind).is_some();
     let is_collector = e.kind == KIND_COLLECTION_STATUS || e.kind == KIND_COLLECTION_RUN;
     if !(is_record || is_collector || e.kind == KIND_ATTESTATION || e.kind == KIND_SCOPE) {
-        return;
+        return None;
     }
     let invalid = |message: String| Problem::ObjectInvalid {
         id: e.id.clone(),
@@ -419,7 +474,7 @@ fn check_content(
         Ok(v) => v,
         Err(err) => {
             r.problems.push(invalid(format!("not JSON: {err}")));
-            return;
+            return None;
         }
     };
     r.records_validated += 1;
@@ -492,7 +547,9 @@ fn check_content(
                 .problems
                 .push(invalid(format!("not an attestation: {err}"))),
         }
+        return None;
     }
+    is_record.then_some(value)
 }
 
 /// Reports files that no entry accounts for, and checks every unlisted object against its name.

@@ -81,13 +81,23 @@ impl BundleWriter {
         BundleWriter::resume_inner(dir, Some(steps))
     }
 
+    /// Benchmark hook: like [`BundleWriter::create`] and writing the same bytes, but without any
+    /// fsync, so a crash can lose anything. For generating large test bundles, never for evidence.
+    #[doc(hidden)]
+    pub fn create_unsynced(dir: &Path, info: BundleInfo) -> Result<BundleWriter> {
+        BundleWriter::create_with(dir, info, Durable::unsynced())
+    }
+
     fn create_inner(dir: &Path, info: BundleInfo, budget: Option<u64>) -> Result<BundleWriter> {
+        BundleWriter::create_with(dir, info, Durable::new(budget))
+    }
+
+    fn create_with(dir: &Path, info: BundleInfo, mut io: Durable) -> Result<BundleWriter> {
         if info.tool_version.is_empty() || info.catalog_digest.is_empty() {
             return Err(Error::InvalidMeta(
                 "tool_version and catalog_digest must not be empty".into(),
             ));
         }
-        let mut io = Durable::new(budget);
         match fs::read_dir(dir) {
             Ok(mut it) => {
                 if it.next().is_some() {
