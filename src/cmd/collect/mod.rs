@@ -54,9 +54,10 @@ enum Provider {
     Ecloud(CommonArgs),
     /// China Telecom Cloud, 天翼云 (CTYUN_ACCESS_KEY / CTYUN_SECRET_KEY).
     ///
-    /// The ECS and VPC OpenAPI gateways (ctecs-global / ctvpc-global.ctapi.ctyun.cn, or one
-    /// --endpoint-url for both): the region listing and each region's security groups; the
-    /// other kinds are recorded as unsupported.
+    /// The ECS, VPC, EBS and volume-backup OpenAPI gateways (ctecs-, ctvpc-, ebs-,
+    /// ebsbackup-global.ctapi.ctyun.cn, or one --endpoint-url for all): the region listing and
+    /// each region's security groups, volumes and backup policies; the other kinds are
+    /// recorded as unsupported.
     Ctyun(CommonArgs),
 }
 
