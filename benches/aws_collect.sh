@@ -4,7 +4,8 @@
 # Prints figures (not a pass/fail test): wall time, peak RSS, API calls per resource, and moto's
 # own per-request latency for scale.
 #
-# Usage: benches/aws_collect.sh [N=200]     (needs .venv with moto[server] and boto3; builds release)
+# Usage: [RUNS=3] benches/aws_collect.sh [N=200]   (needs .venv with moto[server] and boto3; builds release)
+# Seeds once, then collects and assesses RUNS times and prints each run and the medians.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,24 +26,42 @@ set -a
 . "$work/moto/moto.env"
 set +a
 
-run() { # label, command...
+run() { # label, command...: one timed run, its wall seconds and peak RSS kept for the medians
     local label="$1"; shift
     /usr/bin/time -v "$@" 2>"$work/$label.time" >/dev/null || true
-    local wall rss
+    local wall rss secs
     wall=$(grep "Elapsed (wall clock)" "$work/$label.time" | awk '{print $NF}')
     rss=$(grep "Maximum resident set size" "$work/$label.time" | awk '{print $NF}')
+    # m:ss.cc or h:mm:ss to seconds
+    secs=$(echo "$wall" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
     printf '%-8s wall %s  peak RSS %.1f MiB\n' "$label" "$wall" "$(echo "$rss / 1024" | bc -l)"
+    echo "$secs $rss" >>"$work/${label%%-*}.samples"
+}
+
+median() { # label: median wall seconds and peak RSS of its runs
+    local label="$1" n
+    n=$(wc -l <"$work/$label.samples")
+    printf '%-8s median of %d: wall %.2f s  peak RSS %.1f MiB\n' "$label" "$n" \
+        "$(cut -d' ' -f1 "$work/$label.samples" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
+        "$(cut -d' ' -f2 "$work/$label.samples" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)] / 1024}')"
 }
 
 export AWS_ACCESS_KEY_ID="$CLOUDCAP_MOTO_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$CLOUDCAP_MOTO_SECRET_ACCESS_KEY"
 export NO_PROXY=127.0.0.1,localhost
-run collect "$bin" collect aws --out "$work/bundle" --region cn-north-1 --endpoint-url "$CLOUDCAP_MOTO_URL" --max-attempts 2
-summary="$(grep '^collected aws account' "$work/collect.time")"
+# Collection is read-only: the same seeded emulator serves every run (RUNS, default 3).
+runs="${RUNS:-3}"
+for i in $(seq 1 "$runs"); do
+    rm -rf "$work/bundle"
+    run "collect-$i" "$bin" collect aws --out "$work/bundle" --region cn-north-1 --endpoint-url "$CLOUDCAP_MOTO_URL" --max-attempts 2
+    run "assess-$i" "$bin" assess "$work/bundle" --out "$work/report.json" --at 2026-11-25T00:00:00Z
+done
+summary="$(grep '^collected aws account' "$work/collect-$runs.time")"
 echo "$summary"
 calls="$(echo "$summary" | sed -E 's/.* ([0-9]+) API call\(s\), ([0-9]+) record\(s\).*/\1 \2/')"
 read -r n_calls n_records <<<"$calls"
 printf 'API calls per resource record: %s / %s = %.2f\n' "$n_calls" "$n_records" "$(echo "$n_calls / $n_records" | bc -l)"
-run assess "$bin" assess "$work/bundle" --out "$work/report.json" --at 2026-11-25T00:00:00Z
+median collect
+median assess
 
 python3 - "$work/bundle/manifest.json" <<'PY'
 import json, sys, collections

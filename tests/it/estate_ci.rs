@@ -12,37 +12,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+use crate::moto_org::{Org, org};
+
 const REGION: &str = "us-east-1";
-
-struct Org {
-    url: String,
-    key_id: String,
-    secret: String,
-    management: String,
-    audited: Vec<String>,
-    unassumable: String,
-}
-
-fn org(test: &str) -> Option<Org> {
-    let Ok(url) = std::env::var("CLOUDCAP_MOTO_URL") else {
-        eprintln!(
-            "\n!!!! SKIPPED {test}: CLOUDCAP_MOTO_URL is not set. Start moto with tests/moto/start.sh and export its env file. !!!!\n"
-        );
-        return None;
-    };
-    let var = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set"));
-    Some(Org {
-        url,
-        key_id: var("CLOUDCAP_MOTO_ORG_ACCESS_KEY_ID"),
-        secret: var("CLOUDCAP_MOTO_ORG_SECRET_ACCESS_KEY"),
-        management: var("CLOUDCAP_MOTO_ORG_MANAGEMENT"),
-        audited: var("CLOUDCAP_MOTO_ORG_AUDITED")
-            .split(',')
-            .map(str::to_owned)
-            .collect(),
-        unassumable: var("CLOUDCAP_MOTO_ORG_UNASSUMABLE"),
-    })
-}
 
 /// Runs one of the example scripts in `dir`, with the built binary first on `PATH`.
 fn script(org: &Org, name: &str, dir: &Path, env: &[(&str, &str)]) -> Output {

@@ -24,16 +24,17 @@ use crate::moto::{
 const REGION: &str = "us-east-1";
 const ROLE: &str = "cloudcap-audit";
 
-struct Org {
-    url: String,
-    key_id: String,
-    secret: String,
-    management: String,
-    audited: Vec<String>,
-    unassumable: String,
+/// The organization tests/moto/seed.py created, as its moto.env names it.
+pub(crate) struct Org {
+    pub(crate) url: String,
+    pub(crate) key_id: String,
+    pub(crate) secret: String,
+    pub(crate) management: String,
+    pub(crate) audited: Vec<String>,
+    pub(crate) unassumable: String,
 }
 
-fn org(test: &str) -> Option<Org> {
+pub(crate) fn org(test: &str) -> Option<Org> {
     let Ok(url) = std::env::var("CLOUDCAP_MOTO_URL") else {
         eprintln!(
             "\n!!!! SKIPPED {test}: CLOUDCAP_MOTO_URL is not set. Start moto with tests/moto/start.sh and export its env file. !!!!\n"

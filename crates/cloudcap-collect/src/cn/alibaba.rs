@@ -18,8 +18,8 @@ use crate::cn::ingress::{self, Proto, Span, Tie};
 use crate::cn::paging::{self, Cursor, Page};
 use crate::cn::sign_alibaba::AcsV3Signer;
 use crate::cn::{
-    CnConfig, CnProvider, Discovery, Endpoint, Send, arr, copy_fields, count, flag, int, is_world,
-    malformed, required_stamp, s, stamp, truthy, unit,
+    CnConfig, CnProvider, Discovery, Endpoint, Send, arr, copy_fields, count, flag, int, malformed,
+    required_stamp, s, stamp, truthy, unit,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -839,11 +839,7 @@ impl AlibabaCollector {
                     sources.push(sha.clone());
                 }
             }
-            let reach = rules
-                .iter()
-                .map(|(rule, _)| world_rules(rule))
-                .collect::<Result<Vec<_>, _>>()
-                .and_then(|r| ingress::world_reach(&r.concat(), Tie::DropWins));
+            let reach = ingress::reach_of(&rules, |(rule, _)| world_rules(rule), Tie::DropWins);
             let (ports, all) = match reach {
                 Ok(fields) => fields,
                 Err(message) => {
@@ -1138,13 +1134,10 @@ fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
             s(rule, "SourcePrefixListId")
         ));
     }
-    let families: Vec<bool> = [
-        (is_world(s(rule, "SourceCidrIp")), false),
-        (is_world(s(rule, "Ipv6SourceCidrIp")), true),
-    ]
-    .into_iter()
-    .filter_map(|(world, v6)| world.then_some(v6))
-    .collect();
+    let families = ingress::world_families(&[
+        (s(rule, "SourceCidrIp"), false),
+        (s(rule, "Ipv6SourceCidrIp"), true),
+    ]);
     if families.is_empty() {
         return Ok(Vec::new());
     }
@@ -1181,17 +1174,15 @@ fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
             ));
         }
     };
-    Ok(families
-        .into_iter()
-        .map(|v6| ingress::Rule {
-            id: id.clone(),
-            rank,
-            accept,
-            v6,
-            proto,
-            span: span.clone(),
-        })
-        .collect())
+    let rule = ingress::Rule {
+        id,
+        rank,
+        accept,
+        v6: false,
+        proto,
+        span,
+    };
+    Ok(ingress::per_family(rule, &families))
 }
 
 /// Whether a RAM policy document has an `Allow` statement for every action on every resource

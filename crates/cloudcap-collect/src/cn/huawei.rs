@@ -704,11 +704,7 @@ impl HuaweiCollector {
                     continue;
                 }
             };
-            let reach = rules
-                .iter()
-                .map(|(rule, _)| world_rules(rule))
-                .collect::<Result<Vec<_>, _>>()
-                .and_then(|r| ingress::world_reach(&r.concat(), Tie::DropWins));
+            let reach = ingress::reach_of(&rules, |(rule, _)| world_rules(rule), Tie::DropWins);
             let (ports, all) = match reach {
                 Ok(fields) => fields,
                 Err(message) => {

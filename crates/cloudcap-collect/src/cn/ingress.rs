@@ -55,6 +55,36 @@ pub(crate) enum Tie {
     Unknown,
 }
 
+/// The address families (`v6`) whose whole internet is one of `sources` (`(cidr, v6)`).
+pub(crate) fn world_families(sources: &[(&str, bool)]) -> Vec<bool> {
+    sources
+        .iter()
+        .filter(|(cidr, _)| super::is_world(cidr))
+        .map(|(_, v6)| *v6)
+        .collect()
+}
+
+/// One copy of `rule` per address family in `families`.
+pub(crate) fn per_family(rule: Rule, families: &[bool]) -> Vec<Rule> {
+    families
+        .iter()
+        .map(|v6| Rule {
+            v6: *v6,
+            ..rule.clone()
+        })
+        .collect()
+}
+
+/// [`world_reach`] over the rules `read` finds in each item (an unreadable item is an error).
+pub(crate) fn reach_of<T>(
+    items: impl IntoIterator<Item = T>,
+    read: impl Fn(T) -> Result<Vec<Rule>, String>,
+    tie: Tie,
+) -> Result<(Vec<u16>, bool), String> {
+    let rules = items.into_iter().map(read).collect::<Result<Vec<_>, _>>()?;
+    world_reach(&rules.concat(), tie)
+}
+
 /// Parses a port range `from<sep>to` or a single port, each within 1..=65535, `from <= to`.
 pub(crate) fn port_range(text: &str, sep: char) -> Option<(u16, u16)> {
     let port = |t: &str| t.trim().parse::<u16>().ok().filter(|p| *p >= 1);

@@ -19,8 +19,8 @@ use crate::cn::ingress::{self, Proto, Span, Tie};
 use crate::cn::paging::{self, Page};
 use crate::cn::sign_tencent::Tc3Signer;
 use crate::cn::{
-    CnConfig, Discovery, Endpoint, Send, arr, count, flag, int, is_world, malformed,
-    normalize_time_cst, required_stamp, s, stamp_cst, truthy, unit,
+    CnConfig, Discovery, Endpoint, Send, arr, count, flag, int, malformed, normalize_time_cst,
+    required_stamp, s, stamp_cst, truthy, unit,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -806,11 +806,8 @@ impl TencentCollector {
                     continue;
                 }
             };
-            let reach = arr(&policies, &["SecurityGroupPolicySet", "Ingress"])
-                .iter()
-                .map(world_rules)
-                .collect::<Result<Vec<_>, _>>()
-                .and_then(|r| ingress::world_reach(&r.concat(), Tie::Unknown));
+            let ingress_rules = arr(&policies, &["SecurityGroupPolicySet", "Ingress"]);
+            let reach = ingress::reach_of(ingress_rules, world_rules, Tie::Unknown);
             let (ports, all) = match reach {
                 Ok(fields) => fields,
                 Err(message) => {
@@ -1095,13 +1092,10 @@ fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
             "rule {id}: its source is an address template, whose addresses are not read"
         ));
     }
-    let families: Vec<bool> = [
-        (is_world(s(rule, "CidrBlock")), false),
-        (is_world(s(rule, "Ipv6CidrBlock")), true),
-    ]
-    .into_iter()
-    .filter_map(|(world, v6)| world.then_some(v6))
-    .collect();
+    let families = ingress::world_families(&[
+        (s(rule, "CidrBlock"), false),
+        (s(rule, "Ipv6CidrBlock"), true),
+    ]);
     if families.is_empty() {
         return Ok(Vec::new());
     }
@@ -1144,17 +1138,15 @@ fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
         }
     };
     let rank = rule.get("PolicyIndex").and_then(Value::as_i64);
-    Ok(families
-        .into_iter()
-        .map(|v6| ingress::Rule {
-            id: id.clone(),
-            rank,
-            accept,
-            v6,
-            proto,
-            span: span.clone(),
-        })
-        .collect())
+    let rule = ingress::Rule {
+        id,
+        rank,
+        accept,
+        v6: false,
+        proto,
+        span,
+    };
+    Ok(ingress::per_family(rule, &families))
 }
 
 #[cfg(test)]
@@ -1163,11 +1155,7 @@ mod ingress_tests {
     use serde_json::json;
 
     fn reach(rules: &[Value]) -> Result<(Vec<u16>, bool), String> {
-        let rules = rules
-            .iter()
-            .map(world_rules)
-            .collect::<Result<Vec<_>, _>>()?;
-        ingress::world_reach(&rules.concat(), Tie::Unknown)
+        ingress::reach_of(rules, world_rules, Tie::Unknown)
     }
 
     fn rule(index: i64, action: &str, protocol: &str, port: &str) -> Value {
