@@ -341,3 +341,117 @@ secret_key_env = "{ALI_SECRET}"
     );
     assert!(!d.join("estate").exists());
 }
+
+/// No file under `dir` and no output contains `secret`.
+fn assert_absent(dir: &Path, output: &str, secret: &str) {
+    assert!(!output.contains(secret));
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            let bytes = std::fs::read(&p).unwrap();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "secret found in {}",
+                p.display()
+            );
+        }
+    }
+}
+
+/// AWS accounts of the file, one by key variables, one by a shared-credentials profile, against
+/// the seeded moto server: each bundle holds what `collect aws` writes for the account.
+#[test]
+fn collect_estate_collects_aws_accounts_by_key_variables_and_by_profile() {
+    let Ok(url) = std::env::var("CLOUDCAP_MOTO_URL") else {
+        eprintln!(
+            "\n!!!! SKIPPED collect_estate_collects_aws_accounts_by_key_variables_and_by_profile: CLOUDCAP_MOTO_URL is not set. Start moto with tests/moto/start.sh and export its env file. !!!!\n"
+        );
+        return;
+    };
+    let key_id = std::env::var("CLOUDCAP_MOTO_ACCESS_KEY_ID").unwrap();
+    let secret = std::env::var("CLOUDCAP_MOTO_SECRET_ACCESS_KEY").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The profile lives outside the directory searched for the secret.
+    let creds = tempfile::tempdir().unwrap();
+    let credentials = creds.path().join("credentials");
+    std::fs::write(
+        &credentials,
+        format!("[audit]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+    )
+    .unwrap();
+    let file = d.join("accounts.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"[[account]]
+provider = "aws"
+label = "by-env"
+access_key_env = "ESTATE_TEST_AWS_ID"
+secret_key_env = "ESTATE_TEST_AWS_SECRET"
+regions = ["cn-north-1"]
+endpoint_url = "{url}"
+
+[[account]]
+provider = "aws"
+label = "by-profile"
+profile = "audit"
+regions = ["cn-north-1"]
+endpoint_url = "{url}"
+"#
+        ),
+    )
+    .unwrap();
+    let output = crate::moto::cloudcap(d)
+        .args(["collect", "estate", "--accounts-file"])
+        .arg(&file)
+        .arg("--out")
+        .arg(d.join("estate"))
+        .env("AWS_REGION", "cn-north-1")
+        .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("ESTATE_TEST_AWS_ID", &key_id)
+        .env("ESTATE_TEST_AWS_SECRET", &secret)
+        .output()
+        .unwrap();
+    let all = text(&output);
+    let single = d.join("single");
+    let alone = crate::moto::cloudcap(d)
+        .args(["collect", "aws", "--quiet", "--region", "cn-north-1"])
+        .args(["--endpoint-url", &url, "--out"])
+        .arg(&single)
+        .env("AWS_REGION", "cn-north-1")
+        .env("AWS_ACCESS_KEY_ID", &key_id)
+        .env("AWS_SECRET_ACCESS_KEY", &secret)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), alone.status.code(), "{all}");
+    assert!(all.contains("estate: 2 of 2 account(s) collected"), "{all}");
+    // The auditor key's `last_used_at` moves with every run; the rest is the same.
+    let stable = |bundle: &Path| -> Vec<Value> {
+        let mut records = records(&Bundle::open(bundle).unwrap());
+        for r in &mut records {
+            r.as_object_mut().unwrap().remove("last_used_at");
+        }
+        records
+    };
+    let expected = stable(&single);
+    assert!(!expected.is_empty());
+    for label in ["by-env", "by-profile"] {
+        let bundle = d.join("estate").join(label);
+        verify(&bundle);
+        assert!(
+            all.lines().any(|l| l.starts_with("collected aws account ")
+                && l.ends_with(&format!("-> {}", bundle.display()))),
+            "{all}"
+        );
+        assert!(
+            stable(&bundle) == expected,
+            "{label}: not the records collect aws writes"
+        );
+    }
+    assert_absent(d, &format!("{all}{}", text(&alone)), &secret);
+}
