@@ -522,7 +522,7 @@ pub(crate) fn parse_accounts(
 }
 
 fn finish(mut problems: Vec<Problem>) -> Vec<Problem> {
-    problems.sort_by(|a, b| (a.line, a.col, a.code).cmp(&(b.line, b.col, b.code)));
+    problems.sort_by_key(|p| (p.line, p.col, p.code));
     problems
 }
 
