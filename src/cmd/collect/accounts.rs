@@ -607,4 +607,42 @@ regions = []
         );
         assert!(!got.concat().contains("wJal"));
     }
+
+    #[test]
+    fn accounts_file_syntax_and_type_problems_have_their_place() {
+        let got = problems("[[account]]\nprovider = \"aws\nlabel = 1\n");
+        assert!(!got.is_empty());
+        assert!(
+            got.iter().all(|p| p.contains(": accounts-syntax: ")),
+            "{got:?}"
+        );
+        assert!(got[0].starts_with("a.toml:2:"), "{got:?}");
+
+        let got = problems(
+            "owner = \"x\"\n[[account]]\nprovider = \"aws\"\nlabel = \"a\"\nprofile = \"p\"\nregions = \"cn-north-1\"\nendpoint_url = \"\"\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                "a.toml:1:1: unknown-key: unknown key `owner`; the file holds [[account]] tables",
+                "a.toml:6:11: accounts-syntax: `regions` must be a list of strings, not string",
+                "a.toml:7:16: empty: `endpoint_url` is empty; leave the key out instead",
+            ]
+        );
+
+        let accounts = parse_accounts(
+            "a.toml",
+            "[[account]]\nprovider = \"aws\"\nlabel = \"a\"\naccess_key_env = \"SET_A\"\nsecret_key_env = \"SET_B\"\nsession_token_env = \"SET_C\"\n",
+            &set,
+        )
+        .unwrap();
+        assert_eq!(
+            accounts[0].credentials,
+            CredentialSource::Env {
+                access_key_env: "SET_A".into(),
+                secret_key_env: "SET_B".into(),
+                session_token_env: Some("SET_C".into()),
+            }
+        );
+    }
 }
