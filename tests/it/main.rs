@@ -13,6 +13,7 @@ mod cn_ecloud;
 mod cn_fixture;
 mod cn_huawei;
 mod cn_tencent;
+mod collect_estate;
 mod completions;
 mod estate;
 mod estate_ci;

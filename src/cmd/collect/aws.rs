@@ -73,7 +73,16 @@ fn caller_config(args: &CommonArgs) -> exit::Result<AwsConfig> {
         shared_credentials_file: env("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from),
         home: env("HOME").map(PathBuf::from),
     };
-    let credentials = aws::resolve_credentials(&aws_env)?;
+    config_with(args, &aws_env, args.progress())
+}
+
+/// The collector's configuration from the flags and the credentials `aws_env` resolves to.
+pub(crate) fn config_with(
+    args: &CommonArgs,
+    aws_env: &AwsEnv,
+    progress: ProgressMode,
+) -> exit::Result<AwsConfig> {
+    let credentials = aws::resolve_credentials(aws_env)?;
     Ok(AwsConfig {
         credentials,
         regions: args.regions.clone(),
@@ -84,7 +93,7 @@ fn caller_config(args: &CommonArgs) -> exit::Result<AwsConfig> {
             .or_else(|| env("AWS_ENDPOINT_URL")),
         http: args.http(),
         concurrency: args.concurrency.max(1),
-        progress: args.progress(),
+        progress,
     })
 }
 
@@ -110,10 +119,24 @@ pub(crate) fn run(args: AwsArgs) -> exit::Result {
     if args.organization {
         return run_organization(&args, config, discovery);
     }
-    let common = &args.common;
+    collect_discovered(&args.common, &config, discovery)
+}
+
+/// Collects one account with `config` into the bundle `--out` (`collect aws`, and each aws
+/// account of `collect estate`).
+pub(crate) fn collect_into(args: &CommonArgs, config: &AwsConfig) -> exit::Result {
+    let discovery = aws::discover(config)?;
+    collect_discovered(args, config, discovery)
+}
+
+fn collect_discovered(
+    common: &CommonArgs,
+    config: &AwsConfig,
+    discovery: Discovery,
+) -> exit::Result {
     let sink = common.open_bundle()?;
     let resume = sink.resume_state()?;
-    let summary = aws::collect(&config, discovery, &sink, &resume)?;
+    let summary = aws::collect(config, discovery, &sink, &resume)?;
     common.finish(sink, summary.error_scopes, summary_line(&summary))
 }
 

@@ -14,6 +14,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, format_err};
+use cloudcap_collect::ProgressMode;
 use cloudcap_collect::cn::{self, CnConfig, CnProvider, Credentials};
 
 use super::CommonArgs;
@@ -112,13 +113,25 @@ fn read_json(path: &std::path::Path) -> Result<Option<serde_json::Value>> {
 }
 
 pub(crate) fn run(provider: CnProvider, args: CommonArgs) -> exit::Result {
+    let credentials = credentials(provider, args.profile.as_deref())?;
+    collect_into(provider, credentials, &args, args.progress())
+}
+
+/// Collects one account with `credentials` into the bundle `--out` (`collect <provider>`, and
+/// each Chinese-cloud account of `collect estate`).
+pub(crate) fn collect_into(
+    provider: CnProvider,
+    credentials: Credentials,
+    args: &CommonArgs,
+    progress: ProgressMode,
+) -> exit::Result {
     let config = CnConfig {
-        credentials: credentials(provider, args.profile.as_deref())?,
+        credentials,
         regions: args.regions.clone(),
         endpoint_url: args.endpoint_url.clone(),
         http: args.http(),
         concurrency: args.concurrency.max(1),
-        progress: args.progress(),
+        progress,
         max_pages: args.max_pages.max(1),
     };
     // A bad scope file is refused before any request is sent.

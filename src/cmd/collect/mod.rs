@@ -1,5 +1,5 @@
 //! `cloudcap collect aws|alibaba|tencent|huawei|ecloud|ctyun`: collect evidence from a provider into
-//! a bundle.
+//! a bundle; `cloudcap collect estate`: every account of an accounts file, one bundle each.
 //!
 //! The flags every provider takes, and the bundle they write: created or continued, sealed at
 //! the end. Exit codes: 0 everything collected, 3 some evidence scopes have collection errors
@@ -18,8 +18,10 @@ use cloudcap_evidence::{BundleInfo, BundleWriter};
 use crate::cmd::common::{CatalogArg, load};
 use crate::exit::{self, Outcome};
 
+mod accounts;
 mod aws;
 mod cn;
+mod estate;
 
 /// Collect evidence from a cloud provider into an evidence bundle.
 #[derive(clap::Args)]
@@ -59,6 +61,16 @@ enum Provider {
     /// each region's security groups, volumes and backup policies; the other kinds are
     /// recorded as unsupported.
     Ctyun(CommonArgs),
+    /// Every account of an accounts file, any provider, each into its own bundle --out
+    /// DIR/<label>/.
+    ///
+    /// The file (--accounts-file, TOML) has one [[account]] table per account: provider, label,
+    /// the credentials by the names of environment variables (or an aws profile), optional
+    /// regions and endpoint_url. Every problem of the file is printed as path:line:col: code:
+    /// message, and nothing is written. Each account is collected as `collect <provider>`
+    /// collects it. Exit status: 0 all collected, 3 some account has scopes with collection
+    /// errors, 4 the file is refused or some account could not run (the others still finish).
+    Estate(estate::EstateArgs),
 }
 
 /// Flags every provider's `collect` subcommand takes.
@@ -193,14 +205,16 @@ impl CommonArgs {
 pub(crate) fn run(args: Args) -> exit::Result {
     // A bad scope file is refused before any request is sent or anything is written.
     let common = match &args.provider {
-        Provider::Aws(a) => &a.common,
+        Provider::Aws(a) => Some(&a.common),
         Provider::Alibaba(a)
         | Provider::Tencent(a)
         | Provider::Huawei(a)
         | Provider::Ecloud(a)
-        | Provider::Ctyun(a) => a,
+        | Provider::Ctyun(a) => Some(a),
+        // Checked after the accounts file.
+        Provider::Estate(_) => None,
     };
-    if let Some(path) = &common.scope {
+    if let Some(path) = common.and_then(|c| c.scope.as_ref()) {
         crate::cmd::evidence::read_scope_file(path)?;
     }
     match args.provider {
@@ -210,5 +224,6 @@ pub(crate) fn run(args: Args) -> exit::Result {
         Provider::Huawei(args) => cn::run(cloudcap_collect::cn::CnProvider::Huawei, args),
         Provider::Ecloud(args) => cn::run(cloudcap_collect::cn::CnProvider::Ecloud, args),
         Provider::Ctyun(args) => cn::run(cloudcap_collect::cn::CnProvider::Ctyun, args),
+        Provider::Estate(args) => estate::run(args),
     }
 }
