@@ -7,11 +7,7 @@
 //! one through `sts:AssumeRole` into `--role-name`. Accounts run in parallel; together they use
 //! at most `--concurrency` worker threads.
 
-use std::{
-    collections::{BTreeSet, VecDeque},
-    path::PathBuf,
-    sync::Mutex,
-};
+use std::{collections::BTreeSet, path::PathBuf, sync::Mutex};
 
 use anyhow::{anyhow, bail};
 use cloudcap_collect::{
@@ -228,41 +224,27 @@ fn run_organization(args: &AwsArgs, caller: AwsConfig, discovery: Discovery) -> 
     let sts_region = discovery.discovery_region.clone();
     let own_discovery = Mutex::new(Some(discovery));
     let total = jobs.len();
-    let queue = Mutex::new(jobs.into_iter().collect::<VecDeque<_>>());
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let Some(job) = queue.lock().unwrap().pop_front() else {
-                        return;
-                    };
-                    let own = if job.own {
-                        own_discovery.lock().unwrap().take()
-                    } else {
-                        None
-                    };
-                    let done = collect_account(
-                        common,
-                        &base,
-                        &Member {
-                            partition,
-                            sts_region: &sts_region,
-                            regions: &regions,
-                            requested: requested.as_deref(),
-                            role_name,
-                            external_id: args.external_id.as_deref(),
-                        },
-                        &job,
-                        own,
-                    );
-                    results.lock().unwrap().push((job.account.id.clone(), done));
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap();
-    results.sort_by(|a, b| a.0.cmp(&b.0));
+    let member = Member {
+        partition,
+        sts_region: &sts_region,
+        regions: &regions,
+        requested: requested.as_deref(),
+        role_name,
+        external_id: args.external_id.as_deref(),
+    };
+    let results = super::per_account(
+        workers,
+        jobs,
+        |job| job.account.id.clone(),
+        |job| {
+            let own = if job.own {
+                own_discovery.lock().unwrap().take()
+            } else {
+                None
+            };
+            collect_account(common, &base, &member, job, own)
+        },
+    );
     let (mut errors, mut not_assumed, mut failed) = (0, Vec::new(), Vec::new());
     for (id, done) in &results {
         match done {

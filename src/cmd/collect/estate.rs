@@ -7,7 +7,7 @@
 //! An account that cannot run is named and the others still finish; the exit code is then 4,
 //! else 3 when some account has scopes with collection errors, else 0.
 
-use std::{collections::VecDeque, path::PathBuf, sync::Mutex};
+use std::path::PathBuf;
 
 use anyhow::{Context, anyhow};
 use cloudcap_collect::{ProgressMode, Secret, aws::AwsEnv, cn::CnProvider, cn::Credentials};
@@ -91,23 +91,12 @@ pub(crate) fn run(args: EstateArgs) -> exit::Result {
     } else {
         ProgressMode::Quiet
     };
-    let queue = Mutex::new(accounts.into_iter().collect::<VecDeque<_>>());
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let Some(account) = queue.lock().unwrap().pop_front() else {
-                        return;
-                    };
-                    let done = collect_account(&args, per_account, progress, &account);
-                    results.lock().unwrap().push((account.label, done));
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap();
-    results.sort_by(|a, b| a.0.cmp(&b.0));
+    let results = super::per_account(
+        workers,
+        accounts,
+        |a: &Account| a.label.clone(),
+        |a| collect_account(&args, per_account, progress, a),
+    );
     let (mut with_errors, mut failed) = (Vec::new(), Vec::new());
     for (label, done) in &results {
         match done {

@@ -227,3 +227,32 @@ pub(crate) fn run(args: Args) -> exit::Result {
         Provider::Estate(args) => estate::run(args),
     }
 }
+
+/// Runs `collect` over `jobs` on at most `workers` threads, one job at a time per thread; the
+/// results come back sorted by each job's `key` (so the summary does not depend on which
+/// thread finished first). Used by `collect aws --organization` and `collect estate`.
+pub(crate) fn per_account<J: Send, R: Send>(
+    workers: usize,
+    jobs: Vec<J>,
+    key: impl Fn(&J) -> String + Sync,
+    collect: impl Fn(&J) -> R + Sync,
+) -> Vec<(String, R)> {
+    let queue = std::sync::Mutex::new(jobs.into_iter().collect::<std::collections::VecDeque<_>>());
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let Some(job) = queue.lock().unwrap().pop_front() else {
+                        return;
+                    };
+                    let done = collect(&job);
+                    results.lock().unwrap().push((key(&job), done));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    results
+}
