@@ -1,7 +1,7 @@
 //! `cloudcap collect ctyun` (China Telecom Cloud) end to end against the fixture server, which
 //! checks the EOP header signature independently (`cn_fixture_ctyun.rs`): exact security group
 //! records read over two pages (the second throttled once, retried), a refused region recorded
-//! as an error, every kind without a sourced API `unsupported`, the per-rule assessment, a
+//! as an error, every kind without a sourced API `not-implemented`, the per-rule assessment, a
 //! wrong secret refused on every request, a page bound, a region restriction, stale and
 //! replayed signatures, and no secret anywhere in the output.
 //!
@@ -25,7 +25,7 @@ use crate::cn_fixture::{self, Vendor};
 /// The regions the fixture lists, sorted.
 const REGIONS: [&str; 2] = [DENIED_REGION, REGION];
 
-/// Kinds recorded once, `global`, as unsupported.
+/// Kinds recorded once, `global`, as not implemented.
 const GLOBAL_UNSUPPORTED: [&str; 4] = [
     "identity.access-key",
     "identity.password-policy",
@@ -33,7 +33,7 @@ const GLOBAL_UNSUPPORTED: [&str; 4] = [
     "monitoring.config-recorder",
 ];
 
-/// Regional kinds recorded per region as unsupported.
+/// Regional kinds recorded per region as not implemented.
 const REGIONAL_UNSUPPORTED: [&str; 6] = [
     "audit.trail",
     "crypto.key",
@@ -154,11 +154,11 @@ fn expected_errors() -> Vec<(String, String, String)> {
         ("compute.volume".into(), REGION.into(), "malformed".into()),
     ];
     for kind in GLOBAL_UNSUPPORTED {
-        expected.push((kind.into(), "global".into(), "unsupported".into()));
+        expected.push((kind.into(), "global".into(), "not-implemented".into()));
     }
     for kind in REGIONAL_UNSUPPORTED {
         for region in REGIONS {
-            expected.push((kind.into(), region.into(), "unsupported".into()));
+            expected.push((kind.into(), region.into(), "not-implemented".into()));
         }
     }
     expected.sort();
@@ -167,7 +167,7 @@ fn expected_errors() -> Vec<(String, String, String)> {
 
 /// Every request is accepted; the 56 groups come from two pages, the second throttled once and
 /// retried; the refused region's security-group scope is an `access-denied` error; every other
-/// kind is `unsupported`.
+/// kind is `not-implemented`.
 #[test]
 fn cn_ctyun_collects_exact_records_and_errors() {
     let dir = tempfile::tempdir().unwrap();
@@ -289,7 +289,7 @@ fn cn_ctyun_wrong_secret_is_refused_on_every_request() {
         ) {
             "access-denied"
         } else {
-            "unsupported"
+            "not-implemented"
         };
         assert_eq!(s.3.as_deref(), Some(expected), "{s:?}");
     }
@@ -373,7 +373,7 @@ fn cn_ctyun_region_restriction_records_the_other_region_as_not_collected() {
         assert_eq!(
             errs.get(&(kind.to_owned(), REGION.to_owned()))
                 .map(String::as_str),
-            Some("unsupported"),
+            Some("not-implemented"),
             "{kind}: {errs:?}"
         );
         assert_eq!(

@@ -1638,7 +1638,7 @@ fn cn_every_automated_control_has_a_provider_able_to_evidence_it() {
 }
 
 /// The capability matrix holds to what the collectors write: a field listed as never reported
-/// is in no record of its kind, and a kind listed as unsupported gets only `unsupported`
+/// is in no record of its kind, and a kind listed as not read gets only `not-implemented`
 /// statuses (a collected one never does).
 #[test]
 fn cn_capability_matrix_matches_the_records() {
@@ -1663,20 +1663,20 @@ fn cn_capability_matrix_matches_the_records() {
         let classes = error_classes(&bundle);
         for kind in capability::kinds() {
             let of_kind: Vec<&Value> = records.iter().filter(|r| r["kind"] == *kind).collect();
-            let unsupported = classes
+            let unread = classes
                 .iter()
-                .filter(|((k, _), class)| k == kind && class.as_str() == "unsupported")
+                .filter(|((k, _), class)| k == kind && class.as_str() == "not-implemented")
                 .count();
             match capability::capability(provider, kind) {
-                Capability::Unsupported => {
+                Capability::NotRead => {
                     assert!(
                         of_kind.is_empty(),
-                        "{name} {kind}: records of an unsupported kind"
+                        "{name} {kind}: records of a kind not read"
                     );
-                    assert!(unsupported > 0, "{name} {kind}: no unsupported status");
+                    assert!(unread > 0, "{name} {kind}: no not-implemented status");
                 }
                 Capability::Collected { gaps } => {
-                    assert_eq!(unsupported, 0, "{name} {kind}: unsupported status");
+                    assert_eq!(unread, 0, "{name} {kind}: not-implemented status");
                     for gap in gaps.iter().filter(|g| g.when == When::Always) {
                         for r in &of_kind {
                             assert!(

@@ -1,7 +1,7 @@
 //! `cloudcap collect ecloud` (China Mobile Cloud) end to end against the fixture server, which
 //! checks the `V2.0` query signature independently (`cn_fixture_ecloud.rs`): exact security
 //! group records read over two pages, a throttled call retried, a refused call recorded as an
-//! error, every kind without a sourced API `unsupported`, the per-rule assessment, a wrong secret
+//! error, every kind without a sourced API `not-implemented`, the per-rule assessment, a wrong secret
 //! refused on every request, and no secret anywhere in the output.
 //!
 //! There is no contract test for ecloud: its SDK cannot be installed here; `docs/collectors.md`
@@ -23,7 +23,7 @@ use crate::cn_fixture::{self, Vendor, ecloud::FILLERS};
 /// The regions the fixture lists (`gz2-old` is marked deleted and left out).
 const REGIONS: [&str; 2] = ["gz2-az1", "gz2-az2"];
 
-/// Kinds recorded once, `global`, as unsupported.
+/// Kinds recorded once, `global`, as not implemented.
 const GLOBAL_UNSUPPORTED: [&str; 4] = [
     "identity.access-key",
     "identity.password-policy",
@@ -31,7 +31,7 @@ const GLOBAL_UNSUPPORTED: [&str; 4] = [
     "monitoring.config-recorder",
 ];
 
-/// Regional kinds recorded per region as unsupported.
+/// Regional kinds recorded per region as not implemented.
 const REGIONAL_UNSUPPORTED: [&str; 8] = [
     "audit.trail",
     "backup.plan",
@@ -80,7 +80,7 @@ fn expected_records() -> Vec<Value> {
             "region.inventory",
             region,
             region,
-            // No data-bearing kind is collected (all unsupported): whether the region holds
+            // No data-bearing kind is collected (none is read): whether the region holds
             // data is not known, so `holds_data` is absent; nor is where the region is (the
             // listing names no place), so `mainland_china` is absent too.
             json!({"collected": true, "resource_count": 0}),
@@ -96,11 +96,11 @@ fn expected_errors() -> Vec<(String, String, String)> {
         "access-denied".into(),
     )];
     for kind in GLOBAL_UNSUPPORTED {
-        expected.push((kind.into(), "global".into(), "unsupported".into()));
+        expected.push((kind.into(), "global".into(), "not-implemented".into()));
     }
     for kind in REGIONAL_UNSUPPORTED {
         for region in REGIONS {
-            expected.push((kind.into(), region.into(), "unsupported".into()));
+            expected.push((kind.into(), region.into(), "not-implemented".into()));
         }
     }
     expected.sort();
@@ -109,7 +109,7 @@ fn expected_errors() -> Vec<(String, String, String)> {
 
 /// Every request is accepted; the 57 groups come from two pages; `sg-slow`'s throttled rule
 /// listing is retried and recorded; `sg-denied`'s refused one makes the security-group scope an
-/// `access-denied` error without a record for it; every other kind is `unsupported`.
+/// `access-denied` error without a record for it; every other kind is `not-implemented`.
 #[test]
 fn cn_ecloud_collects_exact_records_and_errors() {
     let dir = tempfile::tempdir().unwrap();
@@ -154,7 +154,7 @@ fn cn_ecloud_collects_exact_records_and_errors() {
     assert_secret_absent(dir.path(), &stderr);
 
     // The assessment: the three world-open rules fail on exactly the groups that open those
-    // ports; rules of unsupported kinds are not evaluated.
+    // ports; rules of kinds not read are not evaluated.
     let rules = cn_e2e::assess(&out);
     assert_eq!(rule(&rules, "no-world-open-all").1, set(&["sg-open"]));
     assert_eq!(
@@ -214,7 +214,7 @@ fn cn_ecloud_wrong_secret_is_refused_on_every_request() {
         let expected = if matches!(s.0.as_str(), "network.security-group" | "region.inventory") {
             "access-denied"
         } else {
-            "unsupported"
+            "not-implemented"
         };
         assert_eq!(s.3.as_deref(), Some(expected), "{s:?}");
     }
@@ -266,7 +266,7 @@ fn cn_ecloud_region_restriction_records_the_other_region_as_not_collected() {
         assert_eq!(
             errs.get(&(kind.to_owned(), "gz2-az1".to_owned()))
                 .map(String::as_str),
-            Some("unsupported"),
+            Some("not-implemented"),
             "{kind}: {errs:?}"
         );
         assert_eq!(

@@ -1,9 +1,9 @@
 //! What each collector can evidence, kind by kind: the capability matrix of
 //! `docs/collectors.md`, generated from this module by `cargo xtask codegen` and drift-checked.
 //!
-//! A kind is *collected* when the provider's collector reads it, *unsupported* when the
-//! provider's API has no such fact (every scope then gets an `unsupported` status), and a
-//! collected kind lists the fields the provider does not report — left out of its records,
+//! A kind is *collected* when the provider's collector reads it and *not read* when it does
+//! not (no sourced call evidences it yet: every scope then gets a `not-implemented` status,
+//! which claims nothing of the provider's service), and a collected kind lists the fields the provider does not report — left out of its records,
 //! so rules over them are not evaluated (`docs/evidence-kinds.md`, "Unknown is never false").
 //! The e2e tests hold these lists to the records the collectors write.
 
@@ -55,8 +55,9 @@ pub enum Capability {
         /// Fields left out of the records (sorted by field).
         gaps: Vec<Gap>,
     },
-    /// The provider's API cannot evidence the kind.
-    Unsupported,
+    /// The collector does not read the kind from the provider (no sourced call yet); its
+    /// scopes get `not-implemented` statuses.
+    NotRead,
 }
 
 /// Every provider with a collector, in the matrix's column order.
@@ -188,7 +189,7 @@ const CTYUN_GAPS: &[Gap] = &[
 /// What `provider` does with `kind`.
 pub fn capability(provider: Provider, kind: &str) -> Capability {
     if !evidenced_kinds(provider).contains(&kind) {
-        return Capability::Unsupported;
+        return Capability::NotRead;
     }
     let mut gaps: Vec<Gap> = gaps(provider)
         .iter()
@@ -230,7 +231,7 @@ pub fn matrix_md() -> String {
         out.push_str(&format!("| `{kind}` |"));
         for p in &providers {
             let cell = match capability(*p, kind) {
-                Capability::Unsupported => "unsupported".to_owned(),
+                Capability::NotRead => "not read".to_owned(),
                 Capability::Collected { gaps } if gaps.is_empty() => "collected".to_owned(),
                 Capability::Collected { gaps } => {
                     let fields: Vec<String> = gaps
@@ -250,8 +251,10 @@ pub fn matrix_md() -> String {
     out.push_str(
         "\ncollected: the collector reads the kind; not reported: fields left out of its \
          records (never guessed), † only for some resources (the gap table says when); \
-         unsupported: the provider's API has no such fact, every scope gets an `unsupported` \
-         status.\n",
+         not read: the collector does not read the kind from this provider (no sourced call \
+         yet, the gap table says why), every scope gets a `not-implemented` status and the \
+         rules over it are not evaluated. It says nothing of whether the provider offers the \
+         service.\n",
     );
     out
 }

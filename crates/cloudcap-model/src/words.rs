@@ -533,6 +533,9 @@ pub enum ErrorClass {
     Unsupported,
     /// The scope was not collected: a region of the account's listing left out by `--region`.
     NotCollected,
+    /// This collector does not read the kind from this provider (yet): no sourced API call
+    /// evidences it. Unlike `Unsupported`, nothing is claimed of the provider's service.
+    NotImplemented,
     /// A listing did not reach its end within the collector's page bound: the rest is unknown.
     Truncated,
 }

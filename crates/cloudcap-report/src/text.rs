@@ -277,6 +277,10 @@ pub(crate) fn error_class(c: &str, lang: Lang) -> String {
         Some(E::Malformed) => ("malformed answer", "响应无法解析"),
         Some(E::Unsupported) => ("not offered by the provider", "该云服务商不提供此项"),
         Some(E::NotCollected) => ("region not collected", "该地域未采集"),
+        Some(E::NotImplemented) => (
+            "not read from this provider by cloudcap",
+            "本工具尚未从该云服务商采集此项",
+        ),
         Some(E::Truncated) => (
             "listing cut off at the page bound",
             "列表超出分页上限，未读完",

@@ -52,14 +52,14 @@ enum Provider {
     ///
     /// One resource pool's OpenAPI gateway (default api-guangzhou-2.cmecloud.cn:8443; another
     /// pool with --endpoint-url): its region listing and security groups; the other kinds are
-    /// recorded as unsupported.
+    /// recorded as not implemented (not read, not evaluated).
     Ecloud(CommonArgs),
     /// China Telecom Cloud, 天翼云 (CTYUN_ACCESS_KEY / CTYUN_SECRET_KEY).
     ///
     /// The ECS, VPC, EBS and volume-backup OpenAPI gateways (ctecs-, ctvpc-, ebs-,
     /// ebsbackup-global.ctapi.ctyun.cn, or one --endpoint-url for all): the region listing and
     /// each region's security groups, volumes and backup policies; the other kinds are
-    /// recorded as unsupported.
+    /// recorded as not implemented (not read, not evaluated).
     Ctyun(CommonArgs),
     /// Every account of an accounts file, any provider, each into its own bundle --out
     /// DIR/<label>/.

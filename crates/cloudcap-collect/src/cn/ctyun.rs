@@ -2,7 +2,7 @@
 //! ([`super::sign_ctyun`]): the region (resource pool) listing of the ECS API, each region's
 //! security groups with their rules from the VPC API, its volumes from the EBS API
 //! (`ctyunsdk-ebs20220909` 2.0.0 `v4_ebs_list_ebs`) and its volume-backup policies
-//! (`ctyunsdk-ebsbackup20220909` 2.0.3 `v4_ebs_backup_policy_list_policies`). Every other kind is `unsupported` (see the
+//! (`ctyunsdk-ebsbackup20220909` 2.0.3 `v4_ebs_backup_policy_list_policies`). Every other kind is `not-implemented` (see the
 //! gap table in `docs/collectors.md`).
 //!
 //! Calls, parameters and fields: the official Python SDKs on PyPI, `ctyunsdk-ecs20220909` 2.0.2
@@ -22,7 +22,7 @@ use crate::cn::call::Call;
 use crate::cn::ingress::{self, Proto, Span, Tie};
 use crate::cn::paging::{self, Page};
 use crate::cn::sign_ctyun::CtyunSigner;
-use crate::cn::{CnConfig, Discovery, Endpoint, Send, arr, is_world, s, unit, unsupported};
+use crate::cn::{CnConfig, Discovery, Endpoint, Send, arr, is_world, not_implemented, s, unit};
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
 
@@ -47,7 +47,7 @@ pub const BACKUP_PAGE_SIZE: u64 = 10;
 /// Items per page we ask for (`pageSize`; the API reference gives 50 as the maximum).
 pub const PAGE_SIZE: u64 = 50;
 
-/// The kinds this collector evidences; every other kind of [`super::KINDS`] is `unsupported`.
+/// The kinds this collector evidences; every other kind of [`super::KINDS`] is `not-implemented`.
 pub const EVIDENCED: &[&str] = &[
     "backup.plan",
     "compute.volume",
@@ -182,12 +182,12 @@ pub(crate) struct CtyunCollector {
     regions_error: Option<CallError>,
 }
 
-/// Account-wide kinds recorded once, `unsupported`: the shared account-wide ones.
-const GLOBAL_UNSUPPORTED: &[&str] = super::ACCOUNT_WIDE;
+/// Account-wide kinds recorded once, `not-implemented`: the shared account-wide ones.
+const GLOBAL_UNREAD: &[&str] = super::ACCOUNT_WIDE;
 
-/// Kinds recorded per region (`unsupported`): regional and not evidenced.
-fn unsupported_regional() -> Vec<&'static str> {
-    super::unsupported_regional(EVIDENCED)
+/// Kinds recorded per region (`not-implemented`): regional and not evidenced.
+fn unread_regional() -> Vec<&'static str> {
+    super::unread_regional(EVIDENCED)
 }
 
 impl Collector for CtyunCollector {
@@ -196,8 +196,8 @@ impl Collector for CtyunCollector {
     }
 
     fn units(&self) -> Vec<Unit> {
-        let mut units = vec![unit("unsupported", "global", GLOBAL_UNSUPPORTED)];
-        let regional = unsupported_regional();
+        let mut units = vec![unit("unread", "global", GLOBAL_UNREAD)];
+        let regional = unread_regional();
         // Without a region (the listing failed and none was asked for): one `global` scope.
         let regions = if self.regions.is_empty() {
             vec!["global".to_owned()]
@@ -208,7 +208,7 @@ impl Collector for CtyunCollector {
             units.push(unit("vpc", region, &["network.security-group"]));
             units.push(unit("ebs", region, &["compute.volume"]));
             units.push(unit("ebsbackup", region, &["backup.plan"]));
-            units.push(unit("unsupported", region, &regional));
+            units.push(unit("unread", region, &regional));
         }
         units
     }
@@ -224,9 +224,9 @@ impl Collector for CtyunCollector {
                         super::malformed(unit.service, "no region to list resources in")
                     })
                 } else {
-                    unsupported(
+                    not_implemented(
                         "ctyun",
-                        "not collected from China Telecom Cloud: see the gap table in docs/collectors.md",
+                        "not read from China Telecom Cloud by this version of cloudcap: see the gap table in docs/collectors.md",
                     )
                 };
                 for (kind, region) in &unit.scopes {
@@ -642,12 +642,12 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_is_evidenced_or_unsupported_once() {
+    fn every_kind_is_evidenced_or_unread_once() {
         let mut all: Vec<&str> = EVIDENCED
             .iter()
-            .chain(GLOBAL_UNSUPPORTED)
+            .chain(GLOBAL_UNREAD)
             .copied()
-            .chain(unsupported_regional())
+            .chain(unread_regional())
             .collect();
         all.sort();
         let mut kinds = super::super::KINDS.to_vec();

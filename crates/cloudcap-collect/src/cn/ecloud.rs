@@ -1,6 +1,6 @@
 //! China Mobile Cloud (移动云, ecloud) collector: OpenAPI calls signed with `V2.0`
 //! ([`super::sign_ecloud`]) to one resource pool's API gateway: its region listing and its
-//! security groups with their rules. Every other kind is `unsupported`: no public source names
+//! security groups with their rules. Every other kind is `not-implemented`: no public source names
 //! the call or the fields that would evidence it (see the gap table in `docs/collectors.md`).
 //!
 //! Calls, parameters and fields: the paths and JSON names of the public Go SDK for ecloud
@@ -17,7 +17,7 @@ use crate::cn::call::Call;
 use crate::cn::ingress::{self, Proto, Span, Tie};
 use crate::cn::paging::{self, More, Page};
 use crate::cn::sign_ecloud::EcloudSigner;
-use crate::cn::{CnConfig, Discovery, Endpoint, Send, is_world, s, unit, unsupported};
+use crate::cn::{CnConfig, Discovery, Endpoint, Send, is_world, not_implemented, s, unit};
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
 
@@ -28,7 +28,7 @@ pub const GATEWAY: &str = "api-guangzhou-2.cmecloud.cn:8443";
 /// Items per page we ask for (`size`); the source SDK states no maximum.
 pub const PAGE_SIZE: u64 = 50;
 
-/// The kinds this collector evidences; every other kind of [`super::KINDS`] is `unsupported`.
+/// The kinds this collector evidences; every other kind of [`super::KINDS`] is `not-implemented`.
 pub const EVIDENCED: &[&str] = &["network.security-group", "region.inventory"];
 
 /// The read-only actions this collector may call.
@@ -153,12 +153,12 @@ pub(crate) struct EcloudCollector {
     regions: Vec<String>,
 }
 
-/// Account-wide kinds recorded once, `unsupported`: the shared account-wide ones.
-const GLOBAL_UNSUPPORTED: &[&str] = super::ACCOUNT_WIDE;
+/// Account-wide kinds recorded once, `not-implemented`: the shared account-wide ones.
+const GLOBAL_UNREAD: &[&str] = super::ACCOUNT_WIDE;
 
-/// Kinds recorded per region (`unsupported`): regional and not evidenced.
-fn unsupported_regional() -> Vec<&'static str> {
-    super::unsupported_regional(EVIDENCED)
+/// Kinds recorded per region (`not-implemented`): regional and not evidenced.
+fn unread_regional() -> Vec<&'static str> {
+    super::unread_regional(EVIDENCED)
 }
 
 impl Collector for EcloudCollector {
@@ -169,9 +169,9 @@ impl Collector for EcloudCollector {
     fn units(&self) -> Vec<Unit> {
         let mut units = vec![
             unit("securitygroup", "global", &["network.security-group"]),
-            unit("unsupported", "global", GLOBAL_UNSUPPORTED),
+            unit("unread", "global", GLOBAL_UNREAD),
         ];
-        let regional = unsupported_regional();
+        let regional = unread_regional();
         // Without a region (the listing failed and none was asked for): one `global` scope.
         let regions = if self.regions.is_empty() {
             vec!["global".to_owned()]
@@ -179,7 +179,7 @@ impl Collector for EcloudCollector {
             self.regions.clone()
         };
         for region in &regions {
-            units.push(unit("unsupported", region, &regional));
+            units.push(unit("unread", region, &regional));
         }
         units
     }
@@ -188,9 +188,9 @@ impl Collector for EcloudCollector {
         match unit.service {
             "securitygroup" => self.security_groups(ctx),
             _ => {
-                let err = unsupported(
+                let err = not_implemented(
                     "ecloud",
-                    "no public China Mobile Cloud SDK or API reference names a call that evidences this kind",
+                    "not read by this version of cloudcap: no public China Mobile Cloud SDK or API reference we found names a call that evidences this kind",
                 );
                 for (kind, region) in &unit.scopes {
                     ctx.fail(kind, region, "*", &err);
@@ -399,12 +399,12 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_is_evidenced_or_unsupported_once() {
+    fn every_kind_is_evidenced_or_unread_once() {
         let mut all: Vec<&str> = EVIDENCED
             .iter()
-            .chain(GLOBAL_UNSUPPORTED)
+            .chain(GLOBAL_UNREAD)
             .copied()
-            .chain(unsupported_regional())
+            .chain(unread_regional())
             .collect();
         all.sort();
         let mut kinds = super::super::KINDS.to_vec();

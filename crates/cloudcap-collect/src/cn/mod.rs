@@ -258,9 +258,9 @@ pub fn regional_kinds(provider: CnProvider) -> Vec<&'static str> {
         .collect()
 }
 
-/// The regional kinds a cloud that evidences only `evidenced` records as `unsupported` in
+/// The regional kinds a cloud that evidences only `evidenced` records as `not-implemented` in
 /// each region (ecloud, CTyun), in [`KINDS`] order.
-pub(crate) fn unsupported_regional(evidenced: &[&str]) -> Vec<&'static str> {
+pub(crate) fn unread_regional(evidenced: &[&str]) -> Vec<&'static str> {
     KINDS
         .iter()
         .copied()
@@ -709,10 +709,23 @@ pub(crate) fn unit(service: &'static str, region: &str, kinds: &[&'static str]) 
     }
 }
 
-/// An error for a kind the provider's collector cannot evidence.
+/// An error for a kind the provider does not offer (where a source says so).
 pub(crate) fn unsupported(service: &'static str, message: &str) -> CallError {
     CallError {
         class: ErrorClass::Unsupported,
+        service,
+        action: "-",
+        code: None,
+        status: None,
+        message: message.to_owned(),
+    }
+}
+
+/// An error for a kind this collector does not read from the provider: no sourced call
+/// evidences it yet. It claims nothing of the provider's service (the gap table says why).
+pub(crate) fn not_implemented(service: &'static str, message: &str) -> CallError {
+    CallError {
+        class: ErrorClass::NotImplemented,
         service,
         action: "-",
         code: None,
