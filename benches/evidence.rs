@@ -78,9 +78,14 @@ fn bench(c: &mut Criterion) {
     group
         .sampling_mode(SamplingMode::Flat)
         .throughput(Throughput::Bytes(total));
+    // As the CLI does: as many threads as cores.
+    let options = VerifyOptions {
+        threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        ..VerifyOptions::default()
+    };
     group.bench_function("verify 1 GiB bundle (1024 x 1 MiB)", |b| {
         b.iter(|| {
-            let report = verify(&bundle, &VerifyOptions::default());
+            let report = verify(&bundle, &options);
             assert!(report.is_ok(), "{:?}", report.problems);
             assert_eq!(report.bytes_hashed, total);
         })

@@ -110,11 +110,20 @@ pub(crate) fn normalize_at(at: &str) -> Result<String> {
     Ok(ts.to_string())
 }
 
+/// Verification options for this machine: no trusted key, and as many threads as cores (at
+/// most [`cloudcap_evidence::MAX_THREADS`]); the report does not depend on the count.
+pub(crate) fn verify_options() -> cloudcap_evidence::VerifyOptions {
+    cloudcap_evidence::VerifyOptions {
+        trusted_key: None,
+        threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+    }
+}
+
 /// Opens and verifies a bundle; any verification problem is fatal (invalid input).
 pub(crate) fn open_verified(path: &Path) -> Result<Bundle> {
     let bundle = Bundle::open_path(path)
         .with_context(|| format!("cannot open bundle {}", path.display()))?;
-    let report = cloudcap_evidence::verify(&bundle, &cloudcap_evidence::VerifyOptions::default());
+    let report = cloudcap_evidence::verify(&bundle, &verify_options());
     if !report.is_ok() {
         for p in &report.problems {
             eprintln!("{}: {p}", path.display());

@@ -187,7 +187,7 @@ pub(crate) fn run(args: Args) -> exit::Result {
             Ok(Outcome::Success)
         }
         Sub::Export { bundle, out } => {
-            let report = cloudcap_evidence::verify_path(&bundle, &VerifyOptions::default());
+            let report = cloudcap_evidence::verify_path(&bundle, &super::common::verify_options());
             if !report.is_ok() {
                 print_problems(&report);
                 eprintln!(
@@ -283,7 +283,13 @@ fn verify(bundle: &Path, pubkey: Option<&Path>) -> exit::Result {
     let trusted_key = pubkey
         .map(cloudcap_evidence::read_verifying_key)
         .transpose()?;
-    let report = cloudcap_evidence::verify_path(bundle, &VerifyOptions { trusted_key });
+    let report = cloudcap_evidence::verify_path(
+        bundle,
+        &VerifyOptions {
+            trusted_key,
+            ..super::common::verify_options()
+        },
+    );
     print_problems(&report);
     let signature = match &report.signature {
         SignatureStatus::Unsigned => "unsigned".to_owned(),

@@ -72,6 +72,7 @@ mod journal;
 mod kinds;
 mod manifest;
 mod par;
+pub use par::MAX_THREADS;
 pub mod sample;
 mod schema;
 mod scope;

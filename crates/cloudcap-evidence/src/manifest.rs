@@ -346,6 +346,12 @@ impl Manifest {
 
     /// Recomputes the Merkle root from the header and the entries in their stored order.
     pub fn compute_merkle_root(&self) -> Sha256Hex {
+        self.compute_merkle_root_on(1)
+    }
+
+    /// [`Manifest::compute_merkle_root`] with the leaves hashed on up to `threads` threads; the
+    /// root does not depend on `threads`.
+    pub fn compute_merkle_root_on(&self, threads: usize) -> Sha256Hex {
         let header = HeaderLeaf {
             format_version: self.format_version,
             tool_version: &self.tool_version,
@@ -356,7 +362,7 @@ impl Manifest {
         leaves.push(merkle_leaf_hash(
             &serde_jcs::to_vec(&header).expect("header serializes"),
         ));
-        for part in crate::par::chunks(&self.entries, |part| {
+        for part in crate::par::chunks(&self.entries, threads, |part| {
             part.iter()
                 .map(|e| merkle_leaf_hash(&e.to_jcs()))
                 .collect::<Vec<_>>()

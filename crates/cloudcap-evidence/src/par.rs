@@ -3,16 +3,19 @@
 //! The slice is cut into one contiguous chunk per thread and the results come back in slice
 //! order, so whatever is computed does not depend on the number of threads.
 
-/// Threads used for reading and hashing: the available cores, at most 8.
-pub(crate) fn threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .clamp(1, 8)
-}
+//! The crate reads no machine state: the caller says how many threads (`VerifyOptions::threads`).
 
-/// Applies `f` to contiguous chunks of `items` on up to [`threads`] threads; results in order.
-pub(crate) fn chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
-    let n = threads();
+/// The most threads any call uses.
+pub const MAX_THREADS: usize = 8;
+
+/// Applies `f` to contiguous chunks of `items` on up to `threads` threads (0 and 1 mean this
+/// thread, more than [`MAX_THREADS`] is [`MAX_THREADS`]); results in order.
+pub(crate) fn chunks<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
+    let n = threads.clamp(1, MAX_THREADS);
     // Below a few thousand items a thread costs more than it saves.
     if n == 1 || items.len() < 4096 {
         return vec![f(items)];

@@ -28,6 +28,10 @@ use crate::store::Store;
 pub struct VerifyOptions {
     /// The trusted public key; when set, the bundle must carry a valid signature by this key.
     pub trusted_key: Option<VerifyingKey>,
+    /// Threads to read and hash on (0 and 1: the calling thread only; at most
+    /// [`crate::MAX_THREADS`]). The report does not depend on it; the caller chooses, as
+    /// this crate reads no machine state.
+    pub threads: usize,
 }
 
 /// One thing wrong with a bundle.
@@ -316,7 +320,7 @@ fn verify_inner(bundle: &Bundle, options: &VerifyOptions, keep: bool) -> VerifyR
             break;
         }
     }
-    for part in crate::par::chunks(&m.entries, |part| {
+    for part in crate::par::chunks(&m.entries, options.threads, |part| {
         let mut problems = Vec::new();
         for e in part {
             let expected = e.expected_id();
@@ -337,7 +341,7 @@ fn verify_inner(bundle: &Bundle, options: &VerifyOptions, keep: bool) -> VerifyR
     }) {
         r.problems.extend(part);
     }
-    let computed = m.compute_merkle_root();
+    let computed = m.compute_merkle_root_on(options.threads);
     if computed != m.merkle_root {
         r.problems.push(Problem::MerkleRootMismatch {
             recorded: m.merkle_root,
@@ -366,7 +370,7 @@ fn verify_inner(bundle: &Bundle, options: &VerifyOptions, keep: bool) -> VerifyR
     // findings are appended in order, so the report does not depend on the thread count.
     let objects: Vec<(&Sha256Hex, &Vec<&Entry>)> = by_sha.iter().collect();
     let mut parsed = Vec::new();
-    for part in crate::par::chunks(&objects, |part| {
+    for part in crate::par::chunks(&objects, options.threads, |part| {
         check_objects(bundle, part, &raw, &attachments)
     }) {
         let (partial, values) = part;

@@ -60,6 +60,7 @@ fn every_byte_flip_is_caught() {
     sign_manifest(&dir, &key).unwrap();
     let trusted = VerifyOptions {
         trusted_key: Some(key.verifying_key()),
+        ..VerifyOptions::default()
     };
     assert!(verify_path(&dir, &trusted).is_ok());
     let (sflips, scaught, smissed) = flip_all(

@@ -11,3 +11,4 @@ mod roundtrip;
 mod sample;
 mod schemas;
 mod support;
+mod threads;

@@ -230,6 +230,7 @@ fn signature_round_trip_and_wrong_key() {
 
     let trusted = VerifyOptions {
         trusted_key: Some(public),
+        ..VerifyOptions::default()
     };
     let r = verify_path(&dir, &trusted);
     assert!(r.is_ok(), "{:?}", r.problems);
@@ -239,6 +240,7 @@ fn signature_round_trip_and_wrong_key() {
 
     let other = VerifyOptions {
         trusted_key: Some(signing_key_from_seed([8; 32]).verifying_key()),
+        ..VerifyOptions::default()
     };
     let r = verify_path(&dir, &other);
     assert!(
