@@ -504,7 +504,7 @@ fn cn_alibaba_collects_exact_records_and_errors() {
                 "network.security-group",
                 "cn-hangzhou",
                 "sg-bp1web000000000001",
-                json!({"name": "web", "vpc_id": "vpc-bp1main0000000001", "classic_network": false, "world_open_ports": [80, 443], "world_open_all": false}),
+                json!({"name": "web", "vpc_id": "vpc-bp1main0000000001", "classic_network": false, "world_open_ports": [80, 443, 3306], "world_open_all": false}),
             ),
             r(
                 "network.security-group",
@@ -646,9 +646,11 @@ fn cn_alibaba_collects_exact_records_and_errors() {
     // rest by their totals (RDS: `TotalRecordCount`).
     let calls = |action: &str| log.iter().filter(|(a, _)| a == action).count();
     assert_eq!(calls("ListUsers"), 3, "{log:?}");
+    // web's two prefix lists, each read once.
+    assert_eq!(calls("DescribePrefixListAttributes"), 2, "{log:?}");
     assert_eq!(
         calls("DescribeSecurityGroupAttribute"),
-        5 + 3 + 1,
+        7 + 3 + 1,
         "{log:?}"
     );
     assert_eq!(calls("DescribeDBInstances"), 2 + 1 + 1, "{log:?}");
@@ -670,6 +672,12 @@ fn cn_alibaba_collects_exact_records_and_errors() {
     assert_eq!(
         failing("no-world-admin-ports"),
         set(&["sg-bp1bad000000000002"])
+    );
+    // web opens 3306 to prefix list `pl-bp1world…`, which holds 0.0.0.0/0; its 5432 rule's
+    // list holds only narrow ranges. legacy opens every port.
+    assert_eq!(
+        failing("no-world-db-ports"),
+        set(&["sg-bp1bad000000000002", "sg-bp1web000000000001"])
     );
     // Only the enabled symmetric KMS-generated key without rotation fails; the imported and the
     // RSA key are out of the rotation rule's scope.

@@ -956,6 +956,8 @@ fn alibaba(
             "TotalCount",
             file(r),
         ),
+        // `sg-bp1web…` names two prefix lists: one holds `0.0.0.0/0`, one only narrow ranges.
+        ("DescribePrefixListAttributes", _) => ok(file(&req.param("PrefixListId"))),
         // With `MaxResults`, the rules page by `NextToken` (one rule per page here).
         ("DescribeSecurityGroupAttribute", _) => {
             let max: u64 = req.param("MaxResults").parse().unwrap_or(0);

@@ -44,6 +44,7 @@ pub fn allow_list() -> AllowList {
             ("ecs", "DescribeRegions"),
             ("ecs", "DescribeSecurityGroups"),
             ("ecs", "DescribeSecurityGroupAttribute"),
+            ("ecs", "DescribePrefixListAttributes"),
             ("ecs", "DescribeDisks"),
             ("ram", "GetPasswordPolicy"),
             ("ram", "ListUsers"),
@@ -783,6 +784,8 @@ impl AlibabaCollector {
             Ok(g) => g,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
         };
+        // Prefix lists named as rule sources, read once a region: id → (CIDRs, answer).
+        let mut prefix_lists: BTreeMap<String, (Vec<String>, String)> = BTreeMap::new();
         for (group, list_sha) in groups {
             let id = s(&group, "SecurityGroupId").to_owned();
             // The rules page by `NextToken` when `MaxResults` is sent (10..=1000).
@@ -839,7 +842,24 @@ impl AlibabaCollector {
                     sources.push(sha.clone());
                 }
             }
-            let reach = ingress::reach_of(&rules, |(rule, _)| world_rules(rule), Tie::DropWins);
+            match self.read_prefix_lists(ctx, region, &rules, &mut prefix_lists) {
+                Ok(shas) => {
+                    for sha in shas {
+                        if !sources.contains(&sha) {
+                            sources.push(sha);
+                        }
+                    }
+                }
+                Err(err) => {
+                    ctx.fail(KIND, region, &id, &err);
+                    continue;
+                }
+            }
+            let reach = ingress::reach_of(
+                &rules,
+                |(rule, _)| world_rules(rule, &prefix_lists),
+                Tie::DropWins,
+            );
             let (ports, all) = match reach {
                 Ok(fields) => fields,
                 Err(message) => {
@@ -861,6 +881,59 @@ impl AlibabaCollector {
                 world_open_all: all,
             });
         }
+    }
+
+    /// Reads the prefix lists that `rules` name as sources and `cache` lacks
+    /// (`DescribePrefixListAttributes`: every entry in one answer, no paging, at most
+    /// `MaxEntries` of them); returns the answers naming the lists of `rules`. An entry list
+    /// that cannot be read makes the group unreadable (its error, never a guess).
+    fn read_prefix_lists(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        region: &str,
+        rules: &[(Value, String)],
+        cache: &mut BTreeMap<String, (Vec<String>, String)>,
+    ) -> Result<Vec<String>, CallError> {
+        let mut shas = Vec::new();
+        for (rule, _) in rules {
+            let list = s(rule, "SourcePrefixListId");
+            if list.is_empty() || s(rule, "Direction") == "egress" {
+                continue;
+            }
+            if !cache.contains_key(list) {
+                let call = rpc(
+                    "ecs",
+                    "DescribePrefixListAttributes",
+                    ECS,
+                    region,
+                    format!("ecs.{region}.aliyuncs.com"),
+                    &[("RegionId", region), ("PrefixListId", list)],
+                );
+                let (v, sha) = self.endpoint.unit_call(ctx, call)?;
+                let entries = v["Entries"]["Entry"].as_array().ok_or_else(|| {
+                    malformed(
+                        "ecs",
+                        &format!("prefix list {list}: the answer has no Entries.Entry list"),
+                    )
+                })?;
+                let cidrs = entries
+                    .iter()
+                    .map(|e| match s(e, "Cidr") {
+                        "" => Err(malformed(
+                            "ecs",
+                            &format!("prefix list {list}: an entry without Cidr"),
+                        )),
+                        c => Ok(c.to_owned()),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                cache.insert(list.to_owned(), (cidrs, sha));
+            }
+            let sha = &cache[list].1;
+            if !shas.contains(sha) {
+                shas.push(sha.clone());
+            }
+        }
+        Ok(shas)
     }
 
     fn disks(&self, ctx: &mut UnitCtx<'_>, region: &str) {
@@ -1117,9 +1190,14 @@ impl AlibabaCollector {
 /// weighed first, and a drop rule winning over an accept rule of the same priority
 /// ([`Tie::DropWins`]). `Policy` is `Accept` (the default, so an empty one accepts) or `Drop`.
 /// `PortRange` is `from/to`; `-1/-1` with `IpProtocol` `ALL` (every port) or `ICMP` / `ICMPv6`
-/// / `GRE` (no port). A source given as a prefix list (`SourcePrefixListId`) names addresses
-/// this collector does not read, so the group's openness is unknown.
-fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
+/// / `GRE` (no port). A source given as a prefix list (`SourcePrefixListId`) stands for the
+/// CIDR blocks of its entries (`prefix_lists`, read by `DescribePrefixListAttributes`): the
+/// rule reaches from the whole internet in a family when one of them is `0.0.0.0/0` or `::/0`.
+/// A list not read is an error (the group's openness is then unknown).
+fn world_rules(
+    rule: &Value,
+    prefix_lists: &BTreeMap<String, (Vec<String>, String)>,
+) -> Result<Vec<ingress::Rule>, String> {
     let direction = s(rule, "Direction");
     if !direction.is_empty() && direction != "ingress" {
         return Ok(Vec::new());
@@ -1128,16 +1206,26 @@ fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
         "" => format!("{}/{}", s(rule, "IpProtocol"), s(rule, "PortRange")),
         id => id.to_owned(),
     };
-    if !s(rule, "SourcePrefixListId").is_empty() {
-        return Err(format!(
-            "rule {id}: its source is prefix list {}, whose addresses are not read",
-            s(rule, "SourcePrefixListId")
-        ));
-    }
-    let families = ingress::world_families(&[
-        (s(rule, "SourceCidrIp"), false),
-        (s(rule, "Ipv6SourceCidrIp"), true),
-    ]);
+    let families = match s(rule, "SourcePrefixListId") {
+        "" => ingress::world_families(&[
+            (s(rule, "SourceCidrIp"), false),
+            (s(rule, "Ipv6SourceCidrIp"), true),
+        ]),
+        list => {
+            let (cidrs, _) = prefix_lists.get(list).ok_or_else(|| {
+                format!("rule {id}: its source is prefix list {list}, whose entries were not read")
+            })?;
+            let mut families: Vec<bool> = ingress::world_families(
+                &cidrs
+                    .iter()
+                    .map(|c| (c.as_str(), c.contains(':')))
+                    .collect::<Vec<_>>(),
+            );
+            families.sort_unstable();
+            families.dedup();
+            families
+        }
+    };
     if families.is_empty() {
         return Ok(Vec::new());
     }
@@ -1258,6 +1346,31 @@ mod tests {
         // Version 2 was read as "enabled" (`> 1`); it is not an edition code: an error.
         assert!(v(json!({"Version": 2})).is_err());
         assert!(v(json!({})).is_err());
+    }
+
+    #[test]
+    fn a_prefix_list_source_stands_for_its_entries() {
+        let lists: BTreeMap<String, (Vec<String>, String)> = [
+            ("pl-w", vec!["10.0.0.0/8", "::/0"]),
+            ("pl-n", vec!["203.0.113.0/24"]),
+        ]
+        .into_iter()
+        .map(|(id, c)| {
+            let cidrs = c.into_iter().map(str::to_owned).collect();
+            (id.to_owned(), (cidrs, "sha".to_owned()))
+        })
+        .collect();
+        let rule = |list: &str| {
+            json!({"IpProtocol": "TCP", "PortRange": "22/22", "SourcePrefixListId": list,
+                   "Policy": "Accept", "Priority": "1"})
+        };
+        // `::/0` in the list: from the whole IPv6 internet only.
+        let w = world_rules(&rule("pl-w"), &lists).unwrap();
+        assert_eq!(w.len(), 1);
+        assert!(w[0].v6 && w[0].accept);
+        assert!(world_rules(&rule("pl-n"), &lists).unwrap().is_empty());
+        // A list not read: unknown, never "not from the world".
+        assert!(world_rules(&rule("pl-x"), &lists).is_err());
     }
 
     #[test]
