@@ -1169,7 +1169,7 @@ fn cn_huawei_collects_exact_records_and_errors() {
                 "cn-north-4",
                 "16b6ad0e-0000-4000-8000-000000000001",
                 // 443 from page 3 of its rules; 3389 is world-open but `enabled = false`.
-                json!({"name": "sg-web", "world_open_ports": [22, 443], "world_open_all": false}),
+                json!({"name": "sg-web", "world_open_ports": [22, 443, 6379], "world_open_all": false}),
             ),
             // Page 2 of ListSecurityGroups, in another enterprise project.
             r(
@@ -1311,6 +1311,12 @@ fn cn_huawei_collects_exact_records_and_errors() {
     );
     assert_eq!(rule(&rules, "root-mfa").0, "satisfied");
     assert_eq!(rule(&rules, "bucket-not-public").1, set(&["hw-open"]));
+    // sg-web opens 6379 to an address group holding 0.0.0.0/0; its 5432 rule's group holds
+    // only narrow ranges.
+    assert_eq!(
+        rule(&rules, "no-world-db-ports").1,
+        set(&["16b6ad0e-0000-4000-8000-000000000001"])
+    );
     assert_eq!(rule(&rules, "password-complexity").0, "not-satisfied");
     assert_eq!(rule(&rules, "trail-log-validation").0, "satisfied");
     // Residency (dp-9.1 a): cn-east-3 found no data but a data-bearing kind failed there, so

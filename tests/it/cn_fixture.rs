@@ -343,6 +343,7 @@ fn huawei_api(method: &str, path: &str) -> (&'static str, String) {
         ("POST", ["v1.0", _, "kms", "get-key-rotation-status"]) => ("kms", "ShowKeyRotationStatus"),
         ("GET", ["v3", _, "vpc", "security-groups"]) => ("vpc", "ListSecurityGroups"),
         ("GET", ["v3", _, "vpc", "security-group-rules"]) => ("vpc", "ListSecurityGroupRules"),
+        ("GET", ["v3", _, "vpc", "address-groups", _]) => ("vpc", "ShowAddressGroup"),
         ("GET", ["v2", _, "cloudvolumes", "detail"]) => ("evs", "ListVolumes"),
         ("GET", ["v3", _, "policies"]) => ("cbr", "ListPolicies"),
         ("GET", ["v5", _, "host-management", "hosts"]) => ("hss", "ListHostStatus"),
@@ -1534,6 +1535,9 @@ fn huawei(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
             body["key_details"] = Value::Array(page);
             ok(body)
         }
+        // sg-web opens 6379 to an address group holding 0.0.0.0/0 and 5432 to one of narrow
+        // ranges.
+        ["v3", _, "vpc", "address-groups", id] => ok(file(id)),
         // sg-db is in a non-default enterprise project: listed only with `all_granted_eps`.
         // sg-web's rules: 22 open (page 1), 443 open (page 3); 3389 world-open but
         // `enabled = false`.

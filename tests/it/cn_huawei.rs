@@ -63,8 +63,14 @@ fn cn_huawei_every_listing_is_read_to_its_last_page() {
     ] {
         assert_eq!(count(path), pages, "{path}");
     }
-    // sg-web's rules take 4 pages, sg-db's 1.
-    assert_eq!(count("/v3/p-cn4/vpc/security-group-rules"), 5);
+    // sg-web's rules take 5 pages, sg-db's 1; each of sg-web's two address groups is read
+    // once.
+    assert_eq!(count("/v3/p-cn4/vpc/security-group-rules"), 6);
+    let groups = log
+        .iter()
+        .filter(|(p, _)| p.starts_with("/v3/p-cn4/vpc/address-groups/"))
+        .count();
+    assert_eq!(groups, 2, "{log:?}");
     let bundle = Bundle::open(&out).unwrap();
     assert!(ids(&bundle, "crypto.key").contains(&"kms-cn4-rsa-0001".to_owned()));
     assert!(

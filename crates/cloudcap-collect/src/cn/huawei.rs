@@ -19,8 +19,8 @@ use crate::cn::ingress::{self, Proto, Span, Tie};
 use crate::cn::paging::{self, Cursor, More, Page};
 use crate::cn::sign_huawei::ApigSigner;
 use crate::cn::{
-    CnConfig, CnProvider, Discovery, Endpoint, Send, arr, copy_fields, count, flag, int, is_world,
-    malformed, required_stamp, s, stamp, truthy, unit, unsupported,
+    CnConfig, CnProvider, Discovery, Endpoint, Send, arr, copy_fields, count, flag, int, malformed,
+    required_stamp, s, stamp, truthy, unit, unsupported,
 };
 use crate::http::{CallError, HttpClient};
 use crate::runner::{Collector, Unit, UnitCtx};
@@ -51,6 +51,7 @@ pub fn allow_list() -> AllowList {
             ("kms", "ShowKeyRotationStatus"),
             ("vpc", "ListSecurityGroups"),
             ("vpc", "ListSecurityGroupRules"),
+            ("vpc", "ShowAddressGroup"),
             ("evs", "ListVolumes"),
             ("cbr", "ListPolicies"),
             ("hss", "ListHostStatus"),
@@ -664,6 +665,8 @@ impl HuaweiCollector {
             Ok(x) => x,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
         };
+        // Address groups named as rule sources, read once a region: id → (IP set, answer).
+        let mut address_groups: BTreeMap<String, (Vec<String>, String)> = BTreeMap::new();
         for (group, list_sha) in &groups {
             let id = s(group, "id").to_owned();
             let rules = self.pages(
@@ -704,7 +707,23 @@ impl HuaweiCollector {
                     continue;
                 }
             };
-            let reach = ingress::reach_of(&rules, |(rule, _)| world_rules(rule), Tie::DropWins);
+            let named = match self.read_address_groups(
+                ctx,
+                (region, host, project),
+                &rules,
+                &mut address_groups,
+            ) {
+                Ok(shas) => shas,
+                Err(err) => {
+                    ctx.fail(KIND, region, &id, &err);
+                    continue;
+                }
+            };
+            let reach = ingress::reach_of(
+                &rules,
+                |(rule, _)| world_rules(rule, &address_groups),
+                Tie::DropWins,
+            );
             let (ports, all) = match reach {
                 Ok(fields) => fields,
                 Err(message) => {
@@ -714,7 +733,7 @@ impl HuaweiCollector {
                 }
             };
             let mut sources = vec![list_sha.as_str()];
-            for (_, sha) in &rules {
+            for sha in rules.iter().map(|(_, sha)| sha).chain(&named) {
                 if !sources.contains(&sha.as_str()) {
                     sources.push(sha.as_str());
                 }
@@ -730,6 +749,66 @@ impl HuaweiCollector {
                 world_open_all: all,
             });
         }
+    }
+
+    /// Reads the address groups that enabled ingress `rules` name as sources and `cache` lacks
+    /// (VPC v3 `ShowAddressGroup`, `GET /v3/{project_id}/vpc/address-groups/{id}`: the whole
+    /// `address_group.ip_set` in one answer); returns the answers naming the groups of `rules`.
+    /// A group that cannot be read leaves the security group with that call's error.
+    fn read_address_groups(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        (region, host, project): (&str, &str, &str),
+        rules: &[(Value, String)],
+        cache: &mut BTreeMap<String, (Vec<String>, String)>,
+    ) -> Result<Vec<String>, CallError> {
+        let mut shas = Vec::new();
+        for (rule, _) in rules {
+            let group = s(rule, "remote_address_group_id");
+            if group.is_empty()
+                || s(rule, "direction") != "ingress"
+                || rule.get("enabled").and_then(Value::as_bool) == Some(false)
+            {
+                continue;
+            }
+            if !cache.contains_key(group) {
+                let call = in_project(
+                    get(
+                        "vpc",
+                        "ShowAddressGroup",
+                        region,
+                        host.to_owned(),
+                        format!(
+                            "/v3/{project}/vpc/address-groups/{}",
+                            super::percent_encode(group, false)
+                        ),
+                        &[],
+                    ),
+                    project,
+                );
+                let (v, sha) = self.endpoint.unit_call(ctx, call)?;
+                let set = v["address_group"]["ip_set"].as_array().ok_or_else(|| {
+                    malformed(
+                        "vpc",
+                        &format!("address group {group}: the answer has no address_group.ip_set"),
+                    )
+                })?;
+                let ips = set
+                    .iter()
+                    .map(|ip| {
+                        ip.as_str().map(str::to_owned).ok_or_else(|| {
+                            malformed("vpc", &format!("address group {group}: {ip} is not text"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                cache.insert(group.to_owned(), (ips, sha));
+            }
+            let sha = &cache[group].1;
+            if !shas.contains(sha) {
+                shas.push(sha.clone());
+            }
+        }
+        Ok(shas)
     }
 
     /// EVS v2 `ListVolumes` (evs v2 model): `offset`/`limit` (default 1000) against `count`, the
@@ -1142,9 +1221,15 @@ impl HuaweiCollector {
 /// `multiport` one port, a range (`1-30`) or a list (`22,3389,80`), empty for every port;
 /// `enabled` false for a rule that is off. Huawei's VPC guide documents that a deny rule wins
 /// over an allow rule of the same priority ([`Tie::DropWins`]). A source given as an address
-/// group (`remote_address_group_id`) names addresses this collector does not read, and a rule
-/// with no source at all is not documented: both unknown.
-fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
+/// group (`remote_address_group_id`) stands for its `ip_set` (`address_groups`, read by
+/// `ShowAddressGroup`): from the whole internet in a family when it holds `0.0.0.0/0` or
+/// `::/0`; an entry that is an address range (`a-b`), which this reader does not weigh, or a
+/// group not read leaves the rule unknown, as does a rule with no source at all (not
+/// documented).
+fn world_rules(
+    rule: &Value,
+    address_groups: &BTreeMap<String, (Vec<String>, String)>,
+) -> Result<Vec<ingress::Rule>, String> {
     if s(rule, "direction") != "ingress"
         || rule.get("enabled").and_then(Value::as_bool) == Some(false)
     {
@@ -1152,16 +1237,33 @@ fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
     }
     let id = s(rule, "id").to_owned();
     let prefix = s(rule, "remote_ip_prefix");
-    if !s(rule, "remote_address_group_id").is_empty() {
-        return Err(format!(
-            "rule {id}: its source is address group {}, whose addresses are not read",
-            s(rule, "remote_address_group_id")
-        ));
-    }
-    if prefix.is_empty() && s(rule, "remote_group_id").is_empty() {
-        return Err(format!("rule {id}: it names no source"));
-    }
-    if !is_world(prefix) {
+    let families: Vec<bool> = match s(rule, "remote_address_group_id") {
+        "" if prefix.is_empty() && s(rule, "remote_group_id").is_empty() => {
+            return Err(format!("rule {id}: it names no source"));
+        }
+        "" => ingress::world_families(&[(prefix, prefix.contains(':'))]),
+        group => {
+            let (ips, _) = address_groups.get(group).ok_or_else(|| {
+                format!(
+                    "rule {id}: its source is address group {group}, whose addresses were not read"
+                )
+            })?;
+            if let Some(range) = ips.iter().find(|ip| ip.contains('-')) {
+                return Err(format!(
+                    "rule {id}: address group {group} holds the range {range}, which is not weighed"
+                ));
+            }
+            let mut families = ingress::world_families(
+                &ips.iter()
+                    .map(|ip| (ip.as_str(), ip.contains(':')))
+                    .collect::<Vec<_>>(),
+            );
+            families.sort_unstable();
+            families.dedup();
+            families
+        }
+    };
+    if families.is_empty() {
         return Ok(Vec::new());
     }
     let accept = match s(rule, "action") {
@@ -1199,12 +1301,49 @@ fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
         }
     };
     let span = if proto == Proto::Any { Span::All } else { span };
-    Ok(vec![ingress::Rule {
+    let rule = ingress::Rule {
         id,
         rank,
         accept,
-        v6: prefix.contains(':'),
+        v6: false,
         proto,
         span,
-    }])
+    };
+    Ok(ingress::per_family(rule, &families))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_address_group_source_stands_for_its_ip_set() {
+        let groups: BTreeMap<String, (Vec<String>, String)> = [
+            ("ag-w", vec!["10.0.0.0/8", "0.0.0.0/0"]),
+            ("ag-n", vec!["203.0.113.0/24", "192.0.2.10"]),
+            ("ag-r", vec!["0.0.0.0-255.255.255.255"]),
+        ]
+        .into_iter()
+        .map(|(id, ips)| {
+            let ips = ips.into_iter().map(str::to_owned).collect();
+            (id.to_owned(), (ips, "sha".to_owned()))
+        })
+        .collect();
+        let rule = |group: &str| {
+            json!({"id": "r", "direction": "ingress", "protocol": "tcp", "multiport": "6379",
+                   "action": "allow", "priority": 1, "remote_address_group_id": group})
+        };
+        let w = world_rules(&rule("ag-w"), &groups).unwrap();
+        assert_eq!(w.len(), 1);
+        assert!(!w[0].v6 && w[0].accept);
+        assert!(world_rules(&rule("ag-n"), &groups).unwrap().is_empty());
+        // A range is not weighed and a group not read is unknown: never "not from the world".
+        assert!(world_rules(&rule("ag-r"), &groups).is_err());
+        assert!(world_rules(&rule("ag-x"), &groups).is_err());
+        // A plain prefix still decides by itself.
+        let plain = json!({"id": "p", "direction": "ingress", "protocol": "tcp", "multiport": "22",
+                           "action": "allow", "priority": 1, "remote_ip_prefix": "::/0"});
+        assert!(world_rules(&plain, &groups).unwrap()[0].v6);
+    }
 }
