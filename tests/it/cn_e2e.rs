@@ -786,6 +786,11 @@ fn cn_tencent_collects_exact_records_and_errors() {
     let (code, stderr, log) = collect(Vendor::Tencent, SECRET, &out);
     assert_eq!(code, 3, "{stderr}");
     assert!(log.iter().all(|(_, ok)| *ok), "{log:?}");
+    // The address templates (3, one a page) and their groups (1) of Guangzhou, read once for
+    // the one group whose rules name them; no other region reads them.
+    let calls = |action: &str| log.iter().filter(|(a, _)| a == action).count();
+    assert_eq!(calls("DescribeAddressTemplates"), 3, "{log:?}");
+    assert_eq!(calls("DescribeAddressTemplateGroups"), 1, "{log:?}");
     let bundle = Bundle::open(&out).unwrap();
     let r = |kind: &str, region: &str, id: &str, f: Value| {
         rec("tencent", TENCENT_ACCOUNT, kind, region, id, f)
@@ -889,7 +894,7 @@ fn cn_tencent_collects_exact_records_and_errors() {
                 "network.security-group",
                 "ap-guangzhou",
                 "sg-gz000001",
-                json!({"name": "bastion", "world_open_ports": [22, 3389], "world_open_all": false}),
+                json!({"name": "bastion", "world_open_ports": [22, 3389, 6379], "world_open_all": false}),
             ),
             // Page 2 of DescribeSecurityGroups (one item a page in the fixture).
             r(
@@ -1029,6 +1034,9 @@ fn cn_tencent_collects_exact_records_and_errors() {
         rule(&rules, "no-world-admin-ports").1,
         set(&["sg-gz000001"])
     );
+    // bastion opens 6379 to an address template holding 0.0.0.0/0; its 5432 rule's template
+    // group holds only narrow ranges.
+    assert_eq!(rule(&rules, "no-world-db-ports").1, set(&["sg-gz000001"]));
     assert_eq!(
         rule(&rules, "cmk-rotation").1,
         set(&["b9a1c2d3-0000-11ee-8000-525400000001"])

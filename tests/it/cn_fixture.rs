@@ -1051,7 +1051,9 @@ fn tencent_service(action: &str) -> &'static str {
         "DescribeSecurityGroups"
         | "DescribeSecurityGroupPolicies"
         | "DescribeVpcs"
-        | "DescribeFlowLogs" => "vpc",
+        | "DescribeFlowLogs"
+        | "DescribeAddressTemplates"
+        | "DescribeAddressTemplateGroups" => "vpc",
         "DescribeDBInstances" | "DescribeDBInstanceInfo" | "DescribeBackupConfig" => "cdb",
         "DescribeDisks" | "DescribeAutoSnapshotPolicies" => "cbs",
         "DescribeMachines" => "cwp",
@@ -1296,6 +1298,20 @@ fn tencent(req: &Request, ak: &str, sk: &str) -> (u16, Value, String, bool) {
             TcPaging::OffsetString(100),
         ),
         ("DescribeSecurityGroupPolicies", _) => file(&case("SecurityGroupId")),
+        // sg-gz000001 opens 6379 to a template holding 0.0.0.0/0 and 5432 to a template group
+        // of narrow ranges (one item a page).
+        ("DescribeAddressTemplates", r) => page(
+            file(r),
+            "AddressTemplateSet",
+            "TotalCount",
+            TcPaging::OffsetString(100),
+        ),
+        ("DescribeAddressTemplateGroups", r) => page(
+            file(r),
+            "AddressTemplateGroupSet",
+            "TotalCount",
+            TcPaging::OffsetString(100),
+        ),
         ("DescribeDisks", "ap-shanghai") => {
             tc_error("RequestLimitExceeded", "请求的次数超过了频率限制。")
         }

@@ -7,6 +7,8 @@
 //! (`tencentcloud/<service>/<version>/models.go`); every listing is read to its end with
 //! [`paging::list`] (see [`Listing`]). See `docs/collectors.md`.
 
+use std::collections::BTreeMap;
+
 use cloudcap_evidence::{
     AccessKey, AuditTrail, BackupPlan, ComputeVolume, ConfigRecorder, CryptoKey, DatabaseInstance,
     IdentityUser, KeyOrigin, PasswordPolicy, SecurityGroup, ThreatDetection, UtcTimestamp, Vpc,
@@ -50,6 +52,8 @@ pub fn allow_list() -> AllowList {
             ("kms", "DescribeKeys"),
             ("vpc", "DescribeSecurityGroups"),
             ("vpc", "DescribeSecurityGroupPolicies"),
+            ("vpc", "DescribeAddressTemplates"),
+            ("vpc", "DescribeAddressTemplateGroups"),
             ("cbs", "DescribeDisks"),
             ("cbs", "DescribeAutoSnapshotPolicies"),
             ("cwp", "DescribeMachines"),
@@ -251,6 +255,24 @@ const SECURITY_GROUPS: Listing = Listing::new(
     "vpc",
     "DescribeSecurityGroups",
     "SecurityGroupSet",
+    "TotalCount",
+    Paging::OffsetString,
+    100,
+);
+// vpc 2017-03-12 DescribeAddressTemplates / DescribeAddressTemplateGroups: Offset/Limit
+// String, Limit at most 100, `TotalCount`.
+const ADDRESS_TEMPLATES: Listing = Listing::new(
+    "vpc",
+    "DescribeAddressTemplates",
+    "AddressTemplateSet",
+    "TotalCount",
+    Paging::OffsetString,
+    100,
+);
+const ADDRESS_TEMPLATE_GROUPS: Listing = Listing::new(
+    "vpc",
+    "DescribeAddressTemplateGroups",
+    "AddressTemplateGroupSet",
     "TotalCount",
     Paging::OffsetString,
     100,
@@ -610,7 +632,7 @@ impl TencentCollector {
         };
         let keys = arr(&v, &["AccessKeys"]);
         let ids: Vec<&str> = keys.iter().map(|k| s(k, "AccessKeyId")).collect();
-        let mut last_used = std::collections::BTreeMap::new();
+        let mut last_used = BTreeMap::new();
         let mut used_shas = Vec::new();
         for chunk in ids.chunks(LAST_USED_MAX) {
             match self.call(
@@ -793,6 +815,8 @@ impl TencentCollector {
             Ok(x) => x,
             Err(err) => return ctx.fail(KIND, region, "*", &err),
         };
+        // The region's IP address templates and their groups, read once when a rule names one.
+        let mut book: Option<AddressBook> = None;
         for (group, list_sha) in groups {
             let id = s(&group, "SecurityGroupId").to_owned();
             let payload = json!({"SecurityGroupId": id});
@@ -807,7 +831,30 @@ impl TencentCollector {
                 }
             };
             let ingress_rules = arr(&policies, &["SecurityGroupPolicySet", "Ingress"]);
-            let reach = ingress::reach_of(ingress_rules, world_rules, Tie::Unknown);
+            let mut sources = vec![list_sha.clone(), sha.clone()];
+            if ingress_rules.iter().any(names_address_template) {
+                if book.is_none() {
+                    match self.address_book(ctx, region) {
+                        Ok(b) => book = Some(b),
+                        Err(err) => {
+                            ctx.fail(KIND, region, &id, &err);
+                            continue;
+                        }
+                    }
+                }
+                for sha in book.iter().flat_map(|b| &b.pages) {
+                    if !sources.contains(sha) {
+                        sources.push(sha.clone());
+                    }
+                }
+            }
+            let empty = AddressBook::default();
+            let addresses = book.as_ref().unwrap_or(&empty);
+            let reach = ingress::reach_of(
+                ingress_rules,
+                |rule| world_rules(rule, addresses),
+                Tie::Unknown,
+            );
             let (ports, all) = match reach {
                 Ok(fields) => fields,
                 Err(message) => {
@@ -816,22 +863,48 @@ impl TencentCollector {
                     continue;
                 }
             };
-            ctx.put(
-                region,
-                &id,
-                &[list_sha.as_str(), sha.as_str()],
-                |envelope| SecurityGroup {
-                    envelope,
-                    name: s(&group, "SecurityGroupName").to_owned(),
-                    vpc_id: None,
-                    // Groups here are not tied to a network: whether one serves a classic
-                    // network is not in the answer.
-                    classic_network: None,
-                    world_open_ports: ports,
-                    world_open_all: all,
-                },
-            );
+            let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+            ctx.put(region, &id, &sources, |envelope| SecurityGroup {
+                envelope,
+                name: s(&group, "SecurityGroupName").to_owned(),
+                vpc_id: None,
+                // Groups here are not tied to a network: whether one serves a classic
+                // network is not in the answer.
+                classic_network: None,
+                world_open_ports: ports,
+                world_open_all: all,
+            });
         }
+    }
+
+    /// Every IP address template of the region (`DescribeAddressTemplates`: `AddressSet`, the
+    /// addresses, ranges and CIDR blocks of the template) and every template group
+    /// (`DescribeAddressTemplateGroups`: `AddressTemplateIdSet`), both paged to their end.
+    fn address_book(&self, ctx: &mut UnitCtx<'_>, region: &str) -> Result<AddressBook, CallError> {
+        let (templates, mut pages) = self.list_pages(ctx, region, ADDRESS_TEMPLATES, json!({}))?;
+        let (groups, more) = self.list_pages(ctx, region, ADDRESS_TEMPLATE_GROUPS, json!({}))?;
+        pages.extend(more);
+        let strings = |v: &Value, key: &str, what: &str| -> Result<Vec<String>, CallError> {
+            v[key]
+                .as_array()
+                .and_then(|a| a.iter().map(|x| x.as_str().map(str::to_owned)).collect())
+                .ok_or_else(|| malformed("vpc", &format!("{what}: {key} is not a list of text")))
+        };
+        let mut book = AddressBook {
+            pages,
+            ..AddressBook::default()
+        };
+        for (t, _) in &templates {
+            let id = s(t, "AddressTemplateId");
+            book.templates
+                .insert(id.to_owned(), strings(t, "AddressSet", id)?);
+        }
+        for (g, _) in &groups {
+            let id = s(g, "AddressTemplateGroupId");
+            book.groups
+                .insert(id.to_owned(), strings(g, "AddressTemplateIdSet", id)?);
+        }
+        Ok(book)
     }
 
     fn disks(&self, ctx: &mut UnitCtx<'_>, region: &str) {
@@ -1075,9 +1148,13 @@ fn last_used_time(row: &Value) -> Option<String> {
 /// rules never share one, so a shared one is unknown, [`Tie::Unknown`]). The SDK model gives
 /// `Action` `ACCEPT` or `DROP`; `Protocol` `TCP`, `UDP`, `ICMP`, `ICMPv6`, `GRE` or `ALL`, in
 /// any case; `Port` `all`, a port, a list (`80,443`) or a range (`3389-3390`). A rule whose
-/// ports come from a service template (`ServiceTemplate`) or whose source is an address
-/// template (`AddressTemplate`) names what this collector does not read: unknown.
-fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
+/// ports come from a service template (`ServiceTemplate`) names what this collector does not
+/// read: unknown. A source given as an IP address template or template group
+/// (`AddressTemplate.AddressId` / `.AddressGroupId`) stands for the template's `AddressSet`
+/// (a group: the sets of its templates, [`AddressBook`]): from the whole internet in a family
+/// when it holds `0.0.0.0/0` or `::/0`; an address range (`a-b`), which this reader does not
+/// weigh, or a template not in the book leaves the rule unknown.
+fn world_rules(rule: &Value, book: &AddressBook) -> Result<Vec<ingress::Rule>, String> {
     let id = match rule.get("PolicyIndex").and_then(Value::as_i64) {
         Some(i) => format!("#{i}"),
         None => format!("{}/{}", s(rule, "Protocol"), s(rule, "Port")),
@@ -1087,15 +1164,15 @@ fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
             .map(|t| ids.iter().any(|k| !s(t, k).is_empty()))
             .unwrap_or(false)
     };
-    if template("AddressTemplate", ["AddressId", "AddressGroupId"]) {
-        return Err(format!(
-            "rule {id}: its source is an address template, whose addresses are not read"
-        ));
-    }
-    let families = ingress::world_families(&[
-        (s(rule, "CidrBlock"), false),
-        (s(rule, "Ipv6CidrBlock"), true),
-    ]);
+    let families = if template("AddressTemplate", ["AddressId", "AddressGroupId"]) {
+        book.world_families(&rule["AddressTemplate"])
+            .map_err(|m| format!("rule {id}: {m}"))?
+    } else {
+        ingress::world_families(&[
+            (s(rule, "CidrBlock"), false),
+            (s(rule, "Ipv6CidrBlock"), true),
+        ])
+    };
     if families.is_empty() {
         return Ok(Vec::new());
     }
@@ -1149,18 +1226,104 @@ fn world_rules(rule: &Value) -> Result<Vec<ingress::Rule>, String> {
     Ok(ingress::per_family(rule, &families))
 }
 
+/// Whether an ingress rule's source is an IP address template or template group.
+fn names_address_template(rule: &Value) -> bool {
+    ["AddressId", "AddressGroupId"]
+        .iter()
+        .any(|k| !s(&rule["AddressTemplate"], k).is_empty())
+}
+
+/// A region's IP address templates (id → `AddressSet`) and template groups (id → template
+/// ids), with the answers they came from.
+#[derive(Debug, Default)]
+struct AddressBook {
+    templates: BTreeMap<String, Vec<String>>,
+    groups: BTreeMap<String, Vec<String>>,
+    pages: Vec<String>,
+}
+
+impl AddressBook {
+    /// The address families (false: IPv4, true: IPv6) in which `spec` (`AddressId` or
+    /// `AddressGroupId`) holds the whole internet, or why that is not known.
+    fn world_families(&self, spec: &Value) -> Result<Vec<bool>, String> {
+        let ids: Vec<&str> = match (s(spec, "AddressId"), s(spec, "AddressGroupId")) {
+            (t, "") => vec![t],
+            ("", g) => self
+                .groups
+                .get(g)
+                .ok_or_else(|| format!("address template group {g} is not in the listing"))?
+                .iter()
+                .map(String::as_str)
+                .collect(),
+            (t, g) => return Err(format!("it names both template {t} and group {g}")),
+        };
+        let mut families = Vec::new();
+        for t in ids {
+            let set = self
+                .templates
+                .get(t)
+                .ok_or_else(|| format!("address template {t} is not in the listing"))?;
+            if let Some(range) = set.iter().find(|a| a.contains('-')) {
+                return Err(format!(
+                    "address template {t} holds the range {range}, which is not weighed"
+                ));
+            }
+            families.extend(ingress::world_families(
+                &set.iter()
+                    .map(|a| (a.as_str(), a.contains(':')))
+                    .collect::<Vec<_>>(),
+            ));
+        }
+        families.sort_unstable();
+        families.dedup();
+        Ok(families)
+    }
+}
+
 #[cfg(test)]
 mod ingress_tests {
     use super::*;
     use serde_json::json;
 
     fn reach(rules: &[Value]) -> Result<(Vec<u16>, bool), String> {
-        ingress::reach_of(rules, world_rules, Tie::Unknown)
+        let book = AddressBook::default();
+        ingress::reach_of(rules, |r| world_rules(r, &book), Tie::Unknown)
     }
 
     fn rule(index: i64, action: &str, protocol: &str, port: &str) -> Value {
         json!({"PolicyIndex": index, "Action": action, "Protocol": protocol, "Port": port,
                "CidrBlock": "0.0.0.0/0", "Ipv6CidrBlock": ""})
+    }
+
+    #[test]
+    fn address_templates_and_groups_stand_for_their_addresses() {
+        let list = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        let book = AddressBook {
+            templates: [
+                ("ipm-w".to_owned(), list(&["10.0.0.0/8", "::/0"])),
+                ("ipm-n".to_owned(), list(&["203.0.113.0/24"])),
+                ("ipm-r".to_owned(), list(&["10.0.0.1-10.0.0.9"])),
+            ]
+            .into(),
+            groups: [
+                ("ipmg-n".to_owned(), list(&["ipm-n"])),
+                ("ipmg-w".to_owned(), list(&["ipm-n", "ipm-w"])),
+                ("ipmg-x".to_owned(), list(&["ipm-gone"])),
+            ]
+            .into(),
+            pages: Vec::new(),
+        };
+        let fam =
+            |t: &str, g: &str| book.world_families(&json!({"AddressId": t, "AddressGroupId": g}));
+        assert_eq!(fam("ipm-w", ""), Ok(vec![true]));
+        assert_eq!(fam("ipm-n", ""), Ok(vec![]));
+        assert_eq!(fam("", "ipmg-w"), Ok(vec![true]));
+        assert_eq!(fam("", "ipmg-n"), Ok(vec![]));
+        // Unknown, never "not from the world": a range, a template or group not listed.
+        assert!(fam("ipm-r", "").is_err());
+        assert!(fam("", "ipmg-x").is_err());
+        assert!(fam("ipm-gone", "").is_err());
+        assert!(fam("", "ipmg-gone").is_err());
     }
 
     #[test]
