@@ -9,6 +9,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::process::Command;
 
 use cloudcap_collect::cn::SignableRequest;
 use cloudcap_evidence::Bundle;
@@ -330,4 +331,65 @@ fn cn_ecloud_fixture_refuses_stale_signatures() {
         "0123456789abcdef0123456789abcdef",
     );
     assert_eq!(status, 401);
+}
+
+/// ecloud names no account: `--account-id` records the operator's id on every record and
+/// status, the run record says it was declared, and the report's boundary says so in both
+/// languages; a malformed id and an id for a provider that names its accounts are refused
+/// before anything is written.
+#[test]
+fn cn_ecloud_declared_account_id_is_recorded_as_declared() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, _) = collect(SECRET, &out, &["--account-id", "ecloud-acct.01"]);
+    assert_eq!(code, 3, "{stderr}");
+    let bundle = Bundle::open(&out).unwrap();
+    let all = records(&bundle);
+    assert!(!all.is_empty());
+    for r in &all {
+        assert_eq!(r["account"], "ecloud-acct.01", "{r}");
+    }
+    let runs: Vec<Value> = bundle
+        .records("collection.run")
+        .map(|r| r.unwrap().1)
+        .collect();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["account"], "ecloud-acct.01");
+    assert_eq!(runs[0]["account_declared"], true);
+    for v in bundle.records("collection.status").map(|r| r.unwrap().1) {
+        assert_eq!(v["account"], "ecloud-acct.01", "{v}");
+    }
+    let report = cn_e2e::assess_report(&out);
+    let accounts = report["boundary"]["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    assert_eq!(accounts[0]["account_declared"], true);
+    for (lang, said) in [
+        ("en", "Account ids given by the operator"),
+        ("zh", "账号标识由操作者声明"),
+    ] {
+        let md = Command::new(env!("CARGO_BIN_EXE_cloudcap"))
+            .arg("report")
+            .arg(out.with_extension("report.json"))
+            .args(["--format", "markdown", "--lang", lang])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&md.stdout);
+        assert!(
+            text.contains(said) && text.contains("ecloud / ecloud-acct.01"),
+            "{lang}: {}",
+            String::from_utf8_lossy(&md.stderr)
+        );
+    }
+
+    // Refused before anything is written: a malformed id, and an id for Alibaba (whose API
+    // names the account).
+    for (vendor, id) in [(Vendor::Ecloud, "has space"), (Vendor::Alibaba, "123")] {
+        let out = dir.path().join(format!("refused-{id}"));
+        let (code, stderr, log) =
+            cn_e2e::run_collect(vendor, KEY_ID, SECRET, &out, &["--account-id", id]);
+        assert!(code == 2 || code == 4, "{vendor:?} {id}: {code} {stderr}");
+        assert!(stderr.contains("account"), "{stderr}");
+        assert!(log.is_empty(), "{vendor:?}: requests sent: {log:?}");
+        assert!(!out.exists(), "{vendor:?}: {}", out.display());
+    }
 }

@@ -27,6 +27,8 @@ pub struct RunBoundary<'a> {
     pub regions_collected: Vec<String>,
     /// Every kind attempted.
     pub kinds: Vec<String>,
+    /// The account id was given by the operator, not read from the provider.
+    pub account_declared: bool,
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -48,6 +50,9 @@ pub fn write_run(sink: &dyn EvidenceSink, run: &RunBoundary<'_>) -> Result<(), S
     });
     if let Some(req) = &run.regions_requested {
         record["regions_requested"] = json!(sorted(req.clone()));
+    }
+    if run.account_declared {
+        record["account_declared"] = json!(true);
     }
     sink.add_record(RUN_KIND, &record)
 }

@@ -23,6 +23,7 @@ pub(crate) fn build(catalog: &Catalog, evidence: &Evidence) -> Boundary {
                 account: account.to_owned(),
                 partition: None,
                 run_recorded: false,
+                account_declared: false,
                 regions_requested: None,
                 regions: Vec::new(),
                 kinds: Vec::new(),
@@ -44,6 +45,7 @@ pub(crate) fn build(catalog: &Catalog, evidence: &Evidence) -> Boundary {
         let key = (run.provider.as_str().to_owned(), run.account.clone());
         let a = accounts.get_mut(&key).expect("inserted");
         a.run_recorded = true;
+        a.account_declared |= run.account_declared == Some(true);
         if a.partition.is_none() {
             a.partition = Some(run.partition.clone());
         }

@@ -476,6 +476,10 @@ pub struct AccountBoundary {
     pub partition: Option<String>,
     /// `true` when a `collection.run` records what was asked for.
     pub run_recorded: bool,
+    /// `true` when the account id was given by the operator (`collection.run`
+    /// `account_declared`), the provider's API naming none.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub account_declared: bool,
     /// The regions asked for with `--region`; absent when every listed region was asked for.
     pub regions_requested: Option<Vec<String>>,
     /// Every region known for the account (region listing and inventory), sorted.

@@ -631,4 +631,8 @@ pub struct CollectionRun {
     pub regions_collected: Vec<String>,
     /// The evidence kinds the run attempted, sorted.
     pub kinds: Vec<String>,
+    /// `true` when `account` was given by the operator (`--account-id`) because the
+    /// provider's API names no account; absent when the collector read it from the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_declared: Option<bool>,
 }

@@ -226,6 +226,7 @@ fn scope(s: &mut Sample) -> Result<()> {
         regions_requested: Some(collected.clone()),
         regions_collected: collected,
         kinds,
+        account_declared: None,
     };
     s.w.add_run(&run, s.at)?;
     Ok(())

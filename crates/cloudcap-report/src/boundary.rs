@@ -203,6 +203,23 @@ pub(crate) fn blocks(b: &Boundary, lang: Lang, compact: bool) -> Vec<Block> {
             rows,
         });
     }
+    let declared: Vec<String> = b
+        .accounts
+        .iter()
+        .filter(|a| a.account_declared)
+        .map(|a| account_name(&a.provider, &a.account))
+        .collect();
+    if !declared.is_empty() {
+        out.push(Block::Para(format!(
+            "{}{}",
+            l(
+                lang,
+                "Account ids given by the operator, not read from the provider (its API names no account): ",
+                "账号标识由操作者声明、并非从云服务商读取（其接口不提供账号）："
+            ),
+            list(&declared, lang)
+        )));
+    }
     let unnamed: Vec<String> = b
         .accounts
         .iter()

@@ -108,6 +108,11 @@ fn summary_line(summary: &CollectSummary) -> String {
 }
 
 pub(crate) fn run(args: AwsArgs) -> exit::Result {
+    if args.common.account_id.is_some() {
+        return Err(exit::Failure::Invalid(anyhow::anyhow!(
+            "aws: the account is read from sts:GetCallerIdentity; --account-id is for ecloud and ctyun only"
+        )));
+    }
     let config = caller_config(&args.common)?;
     // The account and its region listing first: a --region it does not list is refused
     // before the bundle exists.

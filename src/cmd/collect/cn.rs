@@ -133,6 +133,7 @@ pub(crate) fn collect_into(
         concurrency: args.concurrency.max(1),
         progress,
         max_pages: args.max_pages.max(1),
+        account_id: args.account_id.clone(),
     };
     // A bad scope file is refused before any request is sent.
     if let Some(scope) = &args.scope {

@@ -162,6 +162,7 @@ fn collect_account(
         concurrency,
         max_pages: args.max_pages,
         scope: args.scope.clone(),
+        account_id: None,
     };
     say(format!(
         "account {label} ({}): collecting",

@@ -114,6 +114,25 @@ pub(crate) struct CommonArgs {
     /// hashed into the bundle; see `cloudcap evidence scope`.
     #[arg(long, value_name = "FILE")]
     pub(crate) scope: Option<PathBuf>,
+    /// ecloud and ctyun only, whose APIs name no account: the account id to record instead of
+    /// `unknown` (letters, digits, `.`, `_`, `-`; at most 64). The bundle's run record says
+    /// it was declared, and so do the reports; for other providers it is refused.
+    #[arg(long, value_name = "ID", value_parser = account_id)]
+    pub(crate) account_id: Option<String>,
+}
+
+/// An operator-given account id: 1–64 letters, digits, `.`, `_` or `-`.
+fn account_id(text: &str) -> std::result::Result<String, String> {
+    let ok = !text.is_empty()
+        && text.len() <= 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err("an account id is 1 to 64 letters, digits, `.`, `_` or `-`".to_owned())
+    }
 }
 
 impl CommonArgs {

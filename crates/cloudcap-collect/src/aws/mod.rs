@@ -428,6 +428,7 @@ pub fn collect(
             account: &account,
             regions_listed: discovery.listed.clone().unwrap_or_default(),
             regions_requested: discovery.requested.clone(),
+            account_declared: false,
             regions_collected: aws.regions.clone(),
             kinds,
         },

@@ -264,6 +264,7 @@ pub fn write_unassumable(
             account,
             regions_listed: Vec::new(),
             regions_requested: requested.map(<[String]>::to_vec),
+            account_declared: false,
             regions_collected: Vec::new(),
             kinds: KINDS.iter().map(|k| (*k).to_owned()).collect(),
         },

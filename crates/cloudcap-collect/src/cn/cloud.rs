@@ -30,6 +30,11 @@ pub(crate) trait CnCloud: Sync {
     fn collects_object_store(&self) -> bool {
         true
     }
+    /// Whether the cloud's API names the account (an operator-given account id is then
+    /// refused); China Mobile Cloud and China Telecom Cloud: no.
+    fn names_account(&self) -> bool {
+        true
+    }
     /// Kinds that are regional in [`super::KINDS`] but account-wide on this cloud.
     fn account_wide(&self) -> &'static [&'static str];
     /// Whether a region code is in mainland China (Hong Kong, Macao and Taiwan are not);

@@ -155,6 +155,11 @@ impl super::cloud::CnCloud for Ctyun {
         false
     }
 
+    /// No call of the sourced API names the account: `--account-id` may declare it.
+    fn names_account(&self) -> bool {
+        false
+    }
+
     fn account_wide(&self) -> &'static [&'static str] {
         &[]
     }

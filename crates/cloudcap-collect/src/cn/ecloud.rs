@@ -135,6 +135,11 @@ impl super::cloud::CnCloud for Ecloud {
         false
     }
 
+    /// No call of the sourced API names the account: `--account-id` may declare it.
+    fn names_account(&self) -> bool {
+        false
+    }
+
     /// Security groups are listed per resource pool (the gateway), not per region.
     fn account_wide(&self) -> &'static [&'static str] {
         &["network.security-group"]

@@ -121,6 +121,10 @@ pub struct CnConfig {
     pub progress: ProgressMode,
     /// Pages read per listing before the listing is recorded as `truncated`.
     pub max_pages: usize,
+    /// The account id to record, given by the operator, for a provider whose API names none
+    /// (China Mobile Cloud, China Telecom Cloud); the run record says it was declared. For
+    /// another provider it is refused ([`CnError::AccountIdNotDeclarable`]).
+    pub account_id: Option<String>,
 }
 
 impl CnConfig {
@@ -134,6 +138,7 @@ impl CnConfig {
             concurrency: 4,
             progress: ProgressMode::Quiet,
             max_pages: paging::DEFAULT_MAX_PAGES,
+            account_id: None,
         }
     }
 }
@@ -203,6 +208,14 @@ pub enum CnError {
         unknown: Vec<String>,
         /// The account's region listing.
         listed: Vec<String>,
+    },
+    /// An account id was given for a provider whose API names the account.
+    #[error(
+        "{provider}: the account is read from the provider's API; an account id can be given only for ecloud and ctyun"
+    )]
+    AccountIdNotDeclarable {
+        /// Provider.
+        provider: &'static str,
     },
 }
 
@@ -285,6 +298,11 @@ pub fn discover(provider: CnProvider, config: &CnConfig) -> Result<Discovered, C
         }
     }
     let cloud = cloud::cloud(provider);
+    if config.account_id.is_some() && cloud.names_account() {
+        return Err(CnError::AccountIdNotDeclarable {
+            provider: provider.as_str(),
+        });
+    }
     let client = match cloud.client(config) {
         Ok(c) => c,
         Err(message) => {
@@ -337,6 +355,10 @@ pub fn discover(provider: CnProvider, config: &CnConfig) -> Result<Discovered, C
     };
     let state = match discovered {
         Ok(mut d) => {
+            if let Some(id) = &config.account_id {
+                d.account = id.clone();
+                d.account_declared = true;
+            }
             if d.account.is_empty() {
                 d.account = "unknown".to_owned();
             }
@@ -400,9 +422,11 @@ pub fn collect(
     for (meta, body) in &raws {
         sink.add_raw(meta, body)?;
     }
+    let declared = config.account_id.is_some();
     let run = |account: &str, listed: &[String], collected: &[String]| Run {
         provider: provider.as_str(),
         partition: provider.as_str(),
+        account_declared: declared,
         account: account.to_owned(),
         regions_listed: listed.to_vec(),
         regions_requested: (!requested.is_empty()).then(|| requested.clone()),
@@ -413,10 +437,11 @@ pub fn collect(
         DiscoveredState::Ready(client, discovery) => (client, discovery),
         DiscoveredState::Failed(err) => {
             let scopes = all_scopes(&scope_regions(&requested));
-            let errors = write_errors(provider, "unknown", sink, resume, &scopes, &err)?;
-            write_run(sink, &run("unknown", &[], &[]).as_boundary())?;
+            let account = config.account_id.as_deref().unwrap_or("unknown");
+            let errors = write_errors(provider, account, sink, resume, &scopes, &err)?;
+            write_run(sink, &run(account, &[], &[]).as_boundary())?;
             return Ok(CnSummary {
-                account: "unknown".into(),
+                account: account.into(),
                 error_scopes: errors,
                 ..CnSummary::default()
             });
@@ -560,6 +585,7 @@ pub fn collect(
 struct Run {
     provider: &'static str,
     partition: &'static str,
+    account_declared: bool,
     account: String,
     regions_listed: Vec<String>,
     regions_requested: Option<Vec<String>>,
@@ -577,6 +603,7 @@ impl Run {
             regions_requested: self.regions_requested.clone(),
             regions_collected: self.regions_collected.clone(),
             kinds: self.kinds.clone(),
+            account_declared: self.account_declared,
         }
     }
 }
@@ -585,6 +612,8 @@ impl Run {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Discovery {
     pub(crate) account: String,
+    /// `account` was given by the operator (`CnConfig::account_id`).
+    pub(crate) account_declared: bool,
     /// Every region of the account's region listing (Huawei: those with an IAM project).
     pub(crate) listed: Vec<String>,
     /// The regions to collect: the `--region` restriction, else every listed region.

@@ -57,7 +57,7 @@ fn blocker_index(b: &Blocker) -> usize {
 }
 const BLOCKERS: usize = 4;
 
-const ERROR_CLASSES: [&str; 9] = [
+const ERROR_CLASSES: [&str; 10] = [
     "access-denied",
     "throttled",
     "server-error",
@@ -65,6 +65,7 @@ const ERROR_CLASSES: [&str; 9] = [
     "malformed",
     "unsupported",
     "not-collected",
+    "not-implemented",
     "truncated",
     "error",
 ];
@@ -373,6 +374,7 @@ fn everything() -> Report {
         account: "100000000001".into(),
         partition: Some("tencentcloud".into()),
         run_recorded: true,
+        account_declared: false,
         regions_requested: Some(vec!["ap-guangzhou".into(), "ap-beijing".into()]),
         regions: vec![
             RegionCoverage {
@@ -405,6 +407,7 @@ fn everything() -> Report {
         account: "hw-0001".into(),
         partition: None,
         run_recorded: false,
+        account_declared: true,
         regions_requested: None,
         regions: vec![],
         kinds: vec![],
