@@ -141,10 +141,24 @@ fn expected_records() -> Vec<Value> {
         "rds-open000001",
         json!({"engine": "mysql", "public": true, "backup_retention_days": 0, "multi_az": false}),
     ));
+    // Cloud-server backup policies: 3 days (too short), a count with advanced retention (no
+    // period: neither field), every backup kept.
+    expected.push(plan(
+        "ecsbp-short0001",
+        json!({"name": "hosts-3d", "enabled": true, "retention_days": 3, "keeps_forever": false}),
+    ));
+    expected.push(plan(
+        "ecsbp-count0001",
+        json!({"name": "hosts-keep-10", "enabled": true}),
+    ));
+    expected.push(plan(
+        "ecsbp-forever01",
+        json!({"name": "hosts-all", "enabled": true, "keeps_forever": true}),
+    ));
     // Volumes were found in the main region; in the refused one nothing is known.
     expected.push(inventory(
         REGION,
-        4 + FILLERS as u64 + 3 + 3 + 2,
+        4 + FILLERS as u64 + 3 + 3 + 3 + 2,
         Some(true),
     ));
     expected.push(inventory(DENIED_REGION, 0, None));
@@ -214,6 +228,8 @@ fn cn_ctyun_collects_exact_records_and_errors() {
     assert_eq!(count("V4EbsListEbs"), 3, "{log:?}");
     // Three policies, one a page, in the main region; one refused page in the other.
     assert_eq!(count("V4EbsBackupPolicyListPolicies"), 4, "{log:?}");
+    // The cloud-server policies the same way.
+    assert_eq!(count("V4EcsBackupPolicyList"), 4, "{log:?}");
     // Three instances, one a page, in the main region (their backup settings the same), each
     // with its detail and TDE state; one refused listing page in the other region.
     assert_eq!(count("Rds2GetInstanceListV4"), 4, "{log:?}");
@@ -260,6 +276,7 @@ fn cn_ctyun_collects_exact_records_and_errors() {
 
     // The assessment: the world-open rules fail on exactly the groups that open those ports.
     let rules = cn_e2e::assess(&out);
+    let report = cn_e2e::assess_report(&out);
     assert_eq!(rule(&rules, "no-world-open-all").1, set(&["sg-open000001"]));
     assert_eq!(
         rule(&rules, "no-world-admin-ports").1,
@@ -303,7 +320,6 @@ fn cn_ctyun_collects_exact_records_and_errors() {
     }
     let (result, failed) = rule(&rules, "database-encrypted");
     assert_eq!((result.as_str(), failed.len()), ("not-evaluated", 0));
-    let report = cn_e2e::assess_report(&out);
     // `encrypted` not reported for `rds-open000001`; the region's collection error (the
     // malformed `rds-bind000001`) outranks it as the reason.
     cn_e2e::assert_not_reported(
@@ -314,12 +330,40 @@ fn cn_ctyun_collects_exact_records_and_errors() {
         "ctyun",
         &["rds-open000001"],
     );
+    // irdr-12.6 a: the 3-day cloud-server policy fails; the count-based one (no period) is not
+    // evaluated and named as not reported, never passed or failed; the disabled volume policy
+    // is out of scope.
+    let (result, failed) = rule(&rules, "backup-plan-retention");
+    assert_eq!(
+        (result.as_str(), &failed),
+        ("partially-satisfied", &set(&["ecsbp-short0001"]))
+    );
+    let retention = report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["items"].as_array().unwrap())
+        .flat_map(|i| i["rules"].as_array().unwrap())
+        .find(|r| r["id"] == "backup-plan-retention")
+        .unwrap();
+    let unreported: BTreeSet<&str> = retention["not_reported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["resource_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        unreported,
+        BTreeSet::from(["ecsbp-count0001"]),
+        "{retention}"
+    );
     // Where the regions are is not known: residency is not evaluated, never passed on a guess.
     assert_eq!(rule(&rules, "data-in-mainland").0, "not-evaluated");
     for (id, (result, failed)) in &rules {
         if !id.starts_with("no-world-")
             && !id.starts_with("volume-")
             && !id.starts_with("database-")
+            && id != "backup-plan-retention"
         {
             assert!(
                 failed.is_empty(),
@@ -389,6 +433,7 @@ fn cn_ctyun_wrong_secret_is_refused_for_the_regional_listing_too() {
             "V4EbsBackupPolicyListPolicies",
             "V4EbsListEbs",
             "Rds2GetInstanceListV4",
+            "V4EcsBackupPolicyList",
             "V4RegionListRegions",
             "V4VpcNewQuerySecurityGroups"
         ]),

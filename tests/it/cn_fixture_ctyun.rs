@@ -11,7 +11,9 @@
 //! without rules: 56 groups, two pages of 50, the second throttled once. In `200000001852` the
 //! listing is refused (no permission). Volumes: the file's four in `bb9fdb42…` (one encrypted
 //! and attached, two unencrypted, one without `isEncrypt`), two a page; refused in the other.
-//! Backup policies: the file's three (`date` 30 days on, `num` off, `all` on), one a page.
+//! Backup policies: the file's three (`date` 30 days on, `num` off, `all` on), one a page, and
+//! the cloud-server backup policies' three (`date` 3 days on, `num` on with advanced retention,
+//! `all` on), one a page (`pageSize` at most 50).
 //! Database instances (RDS2, TeleDB for MySQL): the file's three, one a page, each with its
 //! detail and TDE answer (`<Action>.<outerProdInstId>.json`) and the region's backup settings
 //! (one a page): `rds-good000001` (no elastic IP, two zones, TDE on, 8 days of backups),
@@ -130,6 +132,7 @@ pub(super) fn ctyun(
         ("GET", "/v4/vpc/new-query-security-groups") => "V4VpcNewQuerySecurityGroups",
         ("GET", "/v4/ebs/list-ebs") => "V4EbsListEbs",
         ("GET", "/v4/ebs-backup/policy/list-policies") => "V4EbsBackupPolicyListPolicies",
+        ("GET", "/v4/ecs/backup-policy/list") => "V4EcsBackupPolicyList",
         ("POST", "/RDS2/v1/open-api/instance/instance-list") => "Rds2GetInstanceListV4",
         ("GET", "/RDS2/v1/open-api/instance") => "Rds2GetInstanceDetailV4",
         ("GET", "/RDS2/v1/open-api/kmsproxy/status") => "Rds2GetInstanceTdeStatus",
@@ -149,7 +152,8 @@ pub(super) fn ctyun(
             answer("ctyun", "ecs-20220909", "V4RegionListRegions", ""),
         ),
         "V4EbsListEbs" => volumes(req),
-        "V4EbsBackupPolicyListPolicies" => backup_policies(req),
+        "V4EbsBackupPolicyListPolicies" => backup_policies(req, "ebsbackup-20220909", action, None),
+        "V4EcsBackupPolicyList" => backup_policies(req, "csbs-20220909", action, Some(50)),
         a if a.starts_with("Rds2") => rds2(req, a),
         _ => groups(req, nonces),
     };
@@ -164,6 +168,8 @@ pub(super) fn service_of(path: &str) -> (&'static str, &'static str) {
         ("ebsbackup", "20220909")
     } else if path.starts_with("/v4/ebs/") {
         ("ebs", "20220909")
+    } else if path.starts_with("/v4/ecs/backup-policy/") {
+        ("csbs", "20220909")
     } else if path.starts_with("/v4/region/") {
         ("ecs", "20220909")
     } else if path.starts_with("/RDS2/") {
@@ -261,9 +267,10 @@ fn volumes(req: &Request) -> (u16, Value) {
     (200, body)
 }
 
-/// One page of a region's backup policies: one policy a page whatever `pageSize` asks, so the
-/// file's three take three pages; the denied region is refused.
-fn backup_policies(req: &Request) -> (u16, Value) {
+/// One page of a region's backup policies (volume or cloud-server, from `dir`): one policy a
+/// page whatever `pageSize` asks, so the file's three take three pages; a `pageSize` above
+/// `max` is refused; the denied region is refused.
+fn backup_policies(req: &Request, dir: &str, action: &str, max: Option<usize>) -> (u16, Value) {
     let region = req.param("regionID");
     let (Ok(page), Ok(size)) = (
         req.param("pageNo").parse::<usize>(),
@@ -275,7 +282,7 @@ fn backup_policies(req: &Request) -> (u16, Value) {
             "pageNo and pageSize are required",
         );
     };
-    if page == 0 || size == 0 {
+    if page == 0 || size == 0 || max.is_some_and(|m| size > m) {
         return envelope_error(200, "Ebsbackup.Param.Invalid", "pageNo and pageSize from 1");
     }
     if region == DENIED_REGION {
@@ -284,12 +291,7 @@ fn backup_policies(req: &Request) -> (u16, Value) {
     if region != REGION {
         return envelope_error(200, "Ebsbackup.Region.NotFound", "unknown regionID");
     }
-    let mut body = answer(
-        "ctyun",
-        "ebsbackup-20220909",
-        "V4EbsBackupPolicyListPolicies",
-        "",
-    );
+    let mut body = answer("ctyun", dir, action, "");
     let items = take_items(&mut body, &["returnObj", "policyList"]);
     let total = items.len();
     let page_items: Vec<Value> = items.into_iter().skip(page - 1).take(1).collect();

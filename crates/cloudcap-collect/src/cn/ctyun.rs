@@ -2,7 +2,8 @@
 //! ([`super::sign_ctyun`]): the region (resource pool) listing of the ECS API, each region's
 //! security groups with their rules from the VPC API, its volumes from the EBS API
 //! (`ctyunsdk-ebs20220909` 2.0.0 `v4_ebs_list_ebs`) and its volume-backup policies
-//! (`ctyunsdk-ebsbackup20220909` 2.0.3 `v4_ebs_backup_policy_list_policies`) and its
+//! (`ctyunsdk-ebsbackup20220909` 2.0.3 `v4_ebs_backup_policy_list_policies`), its cloud-server
+//! backup policies (`ctyunsdk-csbs20220909` 2.0.2 `v4_ecs_backup_policy_list`) and its
 //! TeleDB for MySQL instances from the RDS2 API (`ctyunsdk-rds220220714` 2.0.2). Every other
 //! kind is `unsupported` (see the gap table in `docs/collectors.md`).
 //!
@@ -46,6 +47,10 @@ pub const EBS_PAGE_SIZE: u64 = 300;
 pub const EBSBACKUP_HOST: &str = "ebsbackup-global.ctapi.ctyun.cn";
 /// Backup policies per page we ask for: the model's documented default (no maximum is given).
 pub const BACKUP_PAGE_SIZE: u64 = 10;
+/// Cloud-server backup policies per page we ask for (`pageSize`; the SDK model gives
+/// `[1, 50]`). They are served by the ECS host ([`ECS_HOST`]): ctyun-it/terraform-provider-ctyun
+/// sends `/v4/ecs/backup-policy/list` to its `ctecs` endpoint.
+pub const CSBS_PAGE_SIZE: u64 = 50;
 
 /// The RDS2 (TeleDB for MySQL) OpenAPI host (database instances); `--endpoint-url` replaces
 /// it. The production endpoint of ctyun-it/terraform-provider-ctyun
@@ -72,6 +77,7 @@ pub fn allow_list() -> AllowList {
     AllowList::new(
         "ctyun",
         &[
+            ("csbs", "V4EcsBackupPolicyList"),
             ("ebs", "V4EbsListEbs"),
             ("ebsbackup", "V4EbsBackupPolicyListPolicies"),
             ("ecs", "V4RegionListRegions"),
@@ -388,42 +394,69 @@ impl CtyunCollector {
     /// not a period; `all`: kept for ever), so `retention_days` is reported for `date` only and
     /// `keeps_forever` for `date` (false) and `all` (true). The policy says nothing about copies to another region: those fields are
     /// left out.
+    ///
+    /// Then the cloud-server backup policies, `GET /v4/ecs/backup-policy/list`
+    /// (`V4EcsBackupPolicyList` of `ctyunsdk-csbs20220909` 2.0.2: `regionID`, `pageNo`, `pageSize`
+    /// at most 50, read to `returnObj.totalCount`): its `V4EcsBackupPolicyListReturnObjPolicyList`
+    /// has the same `policyID`, `policyName`, `status` (0 off, 1 on), `retentionType` (`date`,
+    /// `num`, `all`) and `retentionDay` (only for `date`), read the same way. Its advanced
+    /// retention (`advRetention`, allowed only for `num`) keeps the latest backup of each of
+    /// so many days, weeks, months or years: counts, not a period, so a `num` policy has
+    /// neither `retention_days` nor `keeps_forever`.
     fn backup_plans(&self, ctx: &mut UnitCtx<'_>, region: &str) {
         const KIND: &str = "backup.plan";
-        const SERVICE: &str = "ebsbackup";
-        const ACTION: &str = "V4EbsBackupPolicyListPolicies";
-        let list = paging::list(SERVICE, ACTION, self.endpoint.max_pages, |cursor| {
-            let call = get(
-                SERVICE,
-                ACTION,
+        // Both listings fill the one scope: a failed one is its error, the other's policies
+        // are still recorded.
+        let mut policies = Vec::new();
+        for (service, action, host, path, size) in [
+            (
+                "ebsbackup",
+                "V4EbsBackupPolicyListPolicies",
                 EBSBACKUP_HOST,
                 "/v4/ebs-backup/policy/list-policies",
-                &[
-                    ("regionID", region.to_owned()),
-                    ("pageNo", cursor.number.to_string()),
-                    ("pageSize", BACKUP_PAGE_SIZE.to_string()),
-                ],
-            );
-            let (v, sha) = self.endpoint.unit_call(ctx, call)?;
-            let got = paging::items(&v, &["returnObj", "policyList"], SERVICE, ACTION)?;
-            let more = paging::total(&v, &["returnObj", "totalCount"], SERVICE, ACTION)?;
-            Ok(Page {
-                items: got.into_iter().map(|p| (p, sha.clone())).collect(),
-                more,
-            })
-        });
-        let policies = match list {
-            Ok(p) => p,
-            Err(err) => return ctx.fail(KIND, region, "*", &err),
-        };
+                BACKUP_PAGE_SIZE,
+            ),
+            (
+                "csbs",
+                "V4EcsBackupPolicyList",
+                ECS_HOST,
+                "/v4/ecs/backup-policy/list",
+                CSBS_PAGE_SIZE,
+            ),
+        ] {
+            let list = paging::list(service, action, self.endpoint.max_pages, |cursor| {
+                let call = get(
+                    service,
+                    action,
+                    host,
+                    path,
+                    &[
+                        ("regionID", region.to_owned()),
+                        ("pageNo", cursor.number.to_string()),
+                        ("pageSize", size.to_string()),
+                    ],
+                );
+                let (v, sha) = self.endpoint.unit_call(ctx, call)?;
+                let got = paging::items(&v, &["returnObj", "policyList"], service, action)?;
+                let more = paging::total(&v, &["returnObj", "totalCount"], service, action)?;
+                Ok(Page {
+                    items: got.into_iter().map(|p| (p, sha.clone())).collect(),
+                    more,
+                })
+            });
+            match list {
+                Ok(p) => policies.extend(p.into_iter().map(|(p, sha)| (service, p, sha))),
+                Err(err) => ctx.fail(KIND, region, "*", &err),
+            }
+        }
         ctx.touch(KIND, region);
-        for (policy, sha) in policies {
+        for (service, policy, sha) in policies {
             let id = s(&policy, "policyID").to_owned();
             let plan = backup_plan_fields(&policy);
             let (enabled, retention_days, keeps_forever) = match plan {
                 Ok(fields) => fields,
                 Err(message) => {
-                    let err = super::malformed(SERVICE, &format!("backup policy {id}: {message}"));
+                    let err = super::malformed(service, &format!("backup policy {id}: {message}"));
                     ctx.fail(KIND, region, &id, &err);
                     continue;
                 }
