@@ -21,7 +21,11 @@ against it recursively:
 * CTyun: `ctyunsdk_<svc><yyyymmdd>.models.<Action>Response`, a dataclass whose type hints give
   the field names and types (nested models and `List[...]` followed); the client operation that
   answers with that model (`<svc>_client.py`: `url`, `method`) must have the recorded method and
-  path, and the query names must be fields of `<Action>Request`.
+  path, and the query names must be fields of `<Action>Request`. The RDS2 wheel
+  (`ctyunsdk-rds220220714`, top-level package `rds_220220714`: CTYUN_PACKAGES) has no `models`
+  module: each operation is one `apis/<group>/<name>_api.py` holding its `<Action>Request` and
+  `<Action>Response` dataclasses and the `do` method (`url = endpoint + "<path>"`,
+  `client.get` / `client.post`); a POST's JSON body keys must be `<Action>Request` fields too.
 * Object storage (XML), by the operation the request's sub-resource names (OPERATIONS): OSS
   `alibabacloud_oss_v2.models.<Operation>Result`; OBS `huaweicloudsdkobs.v1.<Operation>Response`
   (else the model whose `xml_name` is the root element; else counted and named as not checked);
@@ -819,8 +823,78 @@ def ctyun_operations(package):
     return cache[package]
 
 
+# Wheels whose top-level package is not `ctyunsdk_<svc><yyyymmdd>` and which keep one module per
+# operation under `apis/` (service, version) -> package.
+CTYUN_PACKAGES = {("rds2", "20220714"): "rds_220220714"}
+
+
+def ctyun_api_module(package, action):
+    """(module, (method, path)) of the `apis/**/<name>_api.py` file defining `<action>Response`,
+    or None."""
+    cache = ctyun_api_module.__dict__.setdefault("cache", {})
+    if package not in cache:
+        pkg = importlib.import_module(package)
+        root = os.path.dirname(pkg.__file__)
+        found = {}
+        for folder, _, files in sorted(os.walk(os.path.join(root, "apis"))):
+            for name in sorted(files):
+                if not name.endswith("_api.py"):
+                    continue
+                path = os.path.join(folder, name)
+                source = open(path, encoding="utf-8").read()
+                url = re.search(r'url = endpoint \+ "([^"]+)"', source)
+                method = re.search(r"client\.(get|post|put|delete)\(", source)
+                for cls in re.findall(r"^class (\w+)Response:", source, re.M):
+                    rel = os.path.relpath(path, os.path.dirname(root))[: -len(".py")]
+                    op = (method.group(1).upper(), url.group(1)) if url and method else None
+                    found[cls] = (rel.replace(os.sep, "."), op)
+        cache[package] = found
+    hit = cache[package].get(action)
+    if hit is None:
+        return None
+    return importlib.import_module(hit[0]), hit[1]
+
+
+def check_ctyun_apis(entry, body, package):
+    action = entry["action"]
+    try:
+        importlib.import_module(package)
+    except ImportError:
+        return [("no-sdk", package)]
+    hit = ctyun_api_module(package, action)
+    if hit is None:
+        return [("no-model", f"{action}Response")]
+    module, op = hit
+    cls = getattr(module, f"{action}Response")
+    out = []
+    ctyun_walk(module, cls, body, "", out)
+    if entry.get("fixture"):
+        return out
+    if op is None:
+        out.append(("path", f"no operation answers {cls.__name__}"))
+    elif op != (entry.get("method"), entry.get("path")):
+        out.append(("path", f"{entry.get('method')} {entry.get('path')} is not the SDK's {op[0]} {op[1]}"))
+    req_cls = getattr(module, f"{action}Request", None)
+    fields = ctyun_fields(module, req_cls) if req_cls is not None else {}
+    for key, _ in parse_query(entry.get("query")):
+        if key not in fields:
+            out.append(("request-unknown", key))
+    request = (entry.get("request") or "").strip()
+    if request:
+        try:
+            sent = json.loads(request)
+        except ValueError:
+            return out + [("request", "the body is not JSON")]
+        if not isinstance(sent, dict):
+            return out + [("request", "the body is not a JSON object")]
+        ctyun_walk(module, req_cls, sent, "", out, "request-") if req_cls else None
+    return out
+
+
 def check_ctyun(entry, body):
     svc, version, action = entry["service"], entry["version"], entry["action"]
+    if (svc, version) in CTYUN_PACKAGES:
+        return check_ctyun_apis(entry, body, CTYUN_PACKAGES[(svc, version)])
     package = f"ctyunsdk_{svc}{version.replace('-', '')}"
     try:
         module = importlib.import_module(f"{package}.models")

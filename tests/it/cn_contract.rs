@@ -114,7 +114,9 @@ fn successful(s: &Served) -> bool {
     }
     match s.vendor {
         Vendor::Tencent => s.body["Response"].get("Error").is_none(),
-        // ctyunsdk models: `statusCode` 800 is success, 900 failure.
+        // ctyunsdk models: `statusCode` 800 is success, 900 failure; the RDS2 models
+        // (`ctyunsdk-rds220220714`) document 0 as success.
+        Vendor::Ctyun if s.service == "rds2" => s.body["statusCode"] == 0,
         Vendor::Ctyun => s.body["statusCode"] == 800,
         _ => true,
     }

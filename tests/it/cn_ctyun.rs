@@ -1,6 +1,7 @@
 //! `cloudcap collect ctyun` (China Telecom Cloud) end to end against the fixture server, which
 //! checks the EOP header signature independently (`cn_fixture_ctyun.rs`): exact security group
-//! records read over two pages (the second throttled once, retried), a refused region recorded
+//! records read over two pages (the second throttled once, retried), volumes, backup policies
+//! and database instances read over several pages, a refused region recorded
 //! as an error, every kind without a sourced API `not-implemented`, the per-rule assessment, a
 //! wrong secret refused on every request, a page bound, a region restriction, stale and
 //! replayed signatures, and no secret anywhere in the output.
@@ -34,10 +35,9 @@ const GLOBAL_UNSUPPORTED: [&str; 4] = [
 ];
 
 /// Regional kinds recorded per region as not implemented.
-const REGIONAL_UNSUPPORTED: [&str; 6] = [
+const REGIONAL_UNSUPPORTED: [&str; 5] = [
     "audit.trail",
     "crypto.key",
-    "database.instance",
     "monitoring.threat-detection",
     "network.vpc",
     "storage.bucket",
@@ -127,8 +127,40 @@ fn expected_records() -> Vec<Value> {
         "bp-forever00001",
         json!({"name": "keep-all", "enabled": true, "keeps_forever": true}),
     ));
+    let db =
+        |id: &str, fields: Value| rec("ctyun", "unknown", "database.instance", REGION, id, fields);
+    // TDE on, no elastic IP, nodes in two zones, 691200 s of backups (8 days).
+    expected.push(db(
+        "rds-good000001",
+        json!({"engine": "mysql", "encrypted": true, "public": false,
+               "backup_retention_days": 8, "multi_az": true}),
+    ));
+    // TDE off says nothing about the storage: `encrypted` absent. An elastic IP is bound, one
+    // zone, automatic backup off (0 days).
+    expected.push(db(
+        "rds-open000001",
+        json!({"engine": "mysql", "public": true, "backup_retention_days": 0, "multi_az": false}),
+    ));
+    // Cloud-server backup policies: 3 days (too short), a count with advanced retention (no
+    // period: neither field), every backup kept.
+    expected.push(plan(
+        "ecsbp-short0001",
+        json!({"name": "hosts-3d", "enabled": true, "retention_days": 3, "keeps_forever": false}),
+    ));
+    expected.push(plan(
+        "ecsbp-count0001",
+        json!({"name": "hosts-keep-10", "enabled": true}),
+    ));
+    expected.push(plan(
+        "ecsbp-forever01",
+        json!({"name": "hosts-all", "enabled": true, "keeps_forever": true}),
+    ));
     // Volumes were found in the main region; in the refused one nothing is known.
-    expected.push(inventory(REGION, 4 + FILLERS as u64 + 3 + 3, Some(true)));
+    expected.push(inventory(
+        REGION,
+        4 + FILLERS as u64 + 3 + 3 + 3 + 2,
+        Some(true),
+    ));
     expected.push(inventory(DENIED_REGION, 0, None));
     expected
 }
@@ -150,8 +182,20 @@ fn expected_errors() -> Vec<(String, String, String)> {
             DENIED_REGION.into(),
             "access-denied".into(),
         ),
+        (
+            "database.instance".into(),
+            DENIED_REGION.into(),
+            "access-denied".into(),
+        ),
         // `vol-legacy0001` has no `isEncrypt`: never read as unencrypted.
         ("compute.volume".into(), REGION.into(), "malformed".into()),
+        // `rds-bind000001`'s elastic IP is being bound (`eipStatus` 2): whether it is public
+        // is not known, so it has no record.
+        (
+            "database.instance".into(),
+            REGION.into(),
+            "malformed".into(),
+        ),
     ];
     for kind in GLOBAL_UNSUPPORTED {
         expected.push((kind.into(), "global".into(), "not-implemented".into()));
@@ -184,6 +228,14 @@ fn cn_ctyun_collects_exact_records_and_errors() {
     assert_eq!(count("V4EbsListEbs"), 3, "{log:?}");
     // Three policies, one a page, in the main region; one refused page in the other.
     assert_eq!(count("V4EbsBackupPolicyListPolicies"), 4, "{log:?}");
+    // The cloud-server policies the same way.
+    assert_eq!(count("V4EcsBackupPolicyList"), 4, "{log:?}");
+    // Three instances, one a page, in the main region (their backup settings the same), each
+    // with its detail and TDE state; one refused listing page in the other region.
+    assert_eq!(count("Rds2GetInstanceListV4"), 4, "{log:?}");
+    assert_eq!(count("Rds2GetBackupConfigList"), 3, "{log:?}");
+    assert_eq!(count("Rds2GetInstanceDetailV4"), 3, "{log:?}");
+    assert_eq!(count("Rds2GetInstanceTdeStatus"), 3, "{log:?}");
     let bundle = Bundle::open(&out).unwrap();
     assert_records(&records(&bundle), expected_records());
     let st = statuses(&bundle);
@@ -224,6 +276,7 @@ fn cn_ctyun_collects_exact_records_and_errors() {
 
     // The assessment: the world-open rules fail on exactly the groups that open those ports.
     let rules = cn_e2e::assess(&out);
+    let report = cn_e2e::assess_report(&out);
     assert_eq!(rule(&rules, "no-world-open-all").1, set(&["sg-open000001"]));
     assert_eq!(
         rule(&rules, "no-world-admin-ports").1,
@@ -250,17 +303,74 @@ fn cn_ctyun_collects_exact_records_and_errors() {
     );
     let (result, failed) = rule(&rules, "volume-customer-key");
     assert_eq!((result.as_str(), &failed), ("not-satisfied", &unencrypted));
+    // Databases: `rds-open000001` fails the exposure, retention and zone rules; the
+    // encryption rule passes on `rds-good000001` and leaves `rds-open000001` (TDE off)
+    // unevaluated; `rds-bind000001` (no record) is evaluated by none.
+    for id in [
+        "database-not-public",
+        "database-backup-retention",
+        "database-multi-az",
+    ] {
+        let (result, failed) = rule(&rules, id);
+        assert_eq!(
+            (result.as_str(), &failed),
+            ("partially-satisfied", &set(&["rds-open000001"])),
+            "{id}"
+        );
+    }
+    let (result, failed) = rule(&rules, "database-encrypted");
+    assert_eq!((result.as_str(), failed.len()), ("not-evaluated", 0));
+    // `encrypted` not reported for `rds-open000001`; the region's collection error (the
+    // malformed `rds-bind000001`) outranks it as the reason.
+    cn_e2e::assert_not_reported(
+        &report,
+        "database-encrypted",
+        "collection-error",
+        "encrypted",
+        "ctyun",
+        &["rds-open000001"],
+    );
+    // irdr-12.6 a: the 3-day cloud-server policy fails; the count-based one (no period) is not
+    // evaluated and named as not reported, never passed or failed; the disabled volume policy
+    // is out of scope.
+    let (result, failed) = rule(&rules, "backup-plan-retention");
+    assert_eq!(
+        (result.as_str(), &failed),
+        ("partially-satisfied", &set(&["ecsbp-short0001"]))
+    );
+    let retention = report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["items"].as_array().unwrap())
+        .flat_map(|i| i["rules"].as_array().unwrap())
+        .find(|r| r["id"] == "backup-plan-retention")
+        .unwrap();
+    let unreported: BTreeSet<&str> = retention["not_reported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["resource_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        unreported,
+        BTreeSet::from(["ecsbp-count0001"]),
+        "{retention}"
+    );
     // Where the regions are is not known: residency is not evaluated, never passed on a guess.
     assert_eq!(rule(&rules, "data-in-mainland").0, "not-evaluated");
     for (id, (result, failed)) in &rules {
-        if !id.starts_with("no-world-") && !id.starts_with("volume-") {
+        if !id.starts_with("no-world-")
+            && !id.starts_with("volume-")
+            && !id.starts_with("database-")
+            && id != "backup-plan-retention"
+        {
             assert!(
                 failed.is_empty(),
                 "rule {id} ({result}) failed without evidence"
             );
         }
     }
-    let report = cn_e2e::assess_report(&out);
     assert!(!serde_json::to_string(&report).unwrap().contains(SECRET));
 }
 
@@ -285,7 +395,11 @@ fn cn_ctyun_wrong_secret_is_refused_on_every_request() {
         assert_eq!(s.1, "global", "{s:?}");
         let expected = if matches!(
             s.0.as_str(),
-            "backup.plan" | "compute.volume" | "network.security-group" | "region.inventory"
+            "backup.plan"
+                | "compute.volume"
+                | "database.instance"
+                | "network.security-group"
+                | "region.inventory"
         ) {
             "access-denied"
         } else {
@@ -318,6 +432,8 @@ fn cn_ctyun_wrong_secret_is_refused_for_the_regional_listing_too() {
         BTreeSet::from([
             "V4EbsBackupPolicyListPolicies",
             "V4EbsListEbs",
+            "Rds2GetInstanceListV4",
+            "V4EcsBackupPolicyList",
             "V4RegionListRegions",
             "V4VpcNewQuerySecurityGroups"
         ]),

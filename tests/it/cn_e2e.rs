@@ -274,7 +274,7 @@ fn rule_entries<'a>(report: &'a Value, id: &str) -> Vec<&'a Value> {
 /// Rule `id` is not evaluated (never failed) because `provider` does not report `field`:
 /// `field-not-reported` (`code`, or the collection error that outranks it when `code` is
 /// `collection-error`), no failing resource, and `not_reported` naming exactly `resources`.
-fn assert_not_reported(
+pub(crate) fn assert_not_reported(
     report: &Value,
     id: &str,
     code: &str,

@@ -11,7 +11,16 @@
 //! without rules: 56 groups, two pages of 50, the second throttled once. In `200000001852` the
 //! listing is refused (no permission). Volumes: the file's four in `bb9fdb42…` (one encrypted
 //! and attached, two unencrypted, one without `isEncrypt`), two a page; refused in the other.
-//! Backup policies: the file's three (`date` 30 days on, `num` off, `all` on), one a page.
+//! Backup policies: the file's three (`date` 30 days on, `num` off, `all` on), one a page, and
+//! the cloud-server backup policies' three (`date` 3 days on, `num` on with advanced retention,
+//! `all` on), one a page (`pageSize` at most 50).
+//! Database instances (RDS2, TeleDB for MySQL): the file's three, one a page, each with its
+//! detail and TDE answer (`<Action>.<outerProdInstId>.json`) and the region's backup settings
+//! (one a page): `rds-good000001` (no elastic IP, two zones, TDE on, 8 days of backups),
+//! `rds-open000001` (an elastic IP bound, one zone, TDE off, automatic backup off) and
+//! `rds-bind000001` (an elastic IP being bound: not known whether it is public); the listing
+//! is refused in the other region. RDS2 answers succeed with `statusCode` 0 and the SDK sends
+//! `regionId` as a header: a request without it is refused.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -20,7 +29,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Request, answer, base64, encode, like, now, parse_time, take_items};
+use super::{Request, answer, base64, encode, has_answer, like, now, parse_time, take_items};
 
 /// The region with the groups.
 pub const REGION: &str = "bb9fdb42056f11eda1610242ac110002";
@@ -123,6 +132,11 @@ pub(super) fn ctyun(
         ("GET", "/v4/vpc/new-query-security-groups") => "V4VpcNewQuerySecurityGroups",
         ("GET", "/v4/ebs/list-ebs") => "V4EbsListEbs",
         ("GET", "/v4/ebs-backup/policy/list-policies") => "V4EbsBackupPolicyListPolicies",
+        ("GET", "/v4/ecs/backup-policy/list") => "V4EcsBackupPolicyList",
+        ("POST", "/RDS2/v1/open-api/instance/instance-list") => "Rds2GetInstanceListV4",
+        ("GET", "/RDS2/v1/open-api/instance") => "Rds2GetInstanceDetailV4",
+        ("GET", "/RDS2/v1/open-api/kmsproxy/status") => "Rds2GetInstanceTdeStatus",
+        ("GET", "/RDS2/v2/open-api/backupConfig/list") => "Rds2GetBackupConfigList",
         _ => {
             let (s, b) = envelope_error(404, "Openapi.Common.404", "no such API");
             return (s, b, format!("{} {}", req.method, req.path), false);
@@ -138,7 +152,9 @@ pub(super) fn ctyun(
             answer("ctyun", "ecs-20220909", "V4RegionListRegions", ""),
         ),
         "V4EbsListEbs" => volumes(req),
-        "V4EbsBackupPolicyListPolicies" => backup_policies(req),
+        "V4EbsBackupPolicyListPolicies" => backup_policies(req, "ebsbackup-20220909", action, None),
+        "V4EcsBackupPolicyList" => backup_policies(req, "csbs-20220909", action, Some(50)),
+        a if a.starts_with("Rds2") => rds2(req, a),
         _ => groups(req, nonces),
     };
     (status, body, action.to_owned(), true)
@@ -152,8 +168,13 @@ pub(super) fn service_of(path: &str) -> (&'static str, &'static str) {
         ("ebsbackup", "20220909")
     } else if path.starts_with("/v4/ebs/") {
         ("ebs", "20220909")
+    } else if path.starts_with("/v4/ecs/backup-policy/") {
+        ("csbs", "20220909")
     } else if path.starts_with("/v4/region/") {
         ("ecs", "20220909")
+    } else if path.starts_with("/RDS2/") {
+        // `ctyunsdk-rds220220714`: the RDS2 API of 2022-07-14.
+        ("rds2", "20220714")
     } else {
         ("unknown", "")
     }
@@ -246,9 +267,10 @@ fn volumes(req: &Request) -> (u16, Value) {
     (200, body)
 }
 
-/// One page of a region's backup policies: one policy a page whatever `pageSize` asks, so the
-/// file's three take three pages; the denied region is refused.
-fn backup_policies(req: &Request) -> (u16, Value) {
+/// One page of a region's backup policies (volume or cloud-server, from `dir`): one policy a
+/// page whatever `pageSize` asks, so the file's three take three pages; a `pageSize` above
+/// `max` is refused; the denied region is refused.
+fn backup_policies(req: &Request, dir: &str, action: &str, max: Option<usize>) -> (u16, Value) {
     let region = req.param("regionID");
     let (Ok(page), Ok(size)) = (
         req.param("pageNo").parse::<usize>(),
@@ -260,7 +282,7 @@ fn backup_policies(req: &Request) -> (u16, Value) {
             "pageNo and pageSize are required",
         );
     };
-    if page == 0 || size == 0 {
+    if page == 0 || size == 0 || max.is_some_and(|m| size > m) {
         return envelope_error(200, "Ebsbackup.Param.Invalid", "pageNo and pageSize from 1");
     }
     if region == DENIED_REGION {
@@ -269,17 +291,79 @@ fn backup_policies(req: &Request) -> (u16, Value) {
     if region != REGION {
         return envelope_error(200, "Ebsbackup.Region.NotFound", "unknown regionID");
     }
-    let mut body = answer(
-        "ctyun",
-        "ebsbackup-20220909",
-        "V4EbsBackupPolicyListPolicies",
-        "",
-    );
+    let mut body = answer("ctyun", dir, action, "");
     let items = take_items(&mut body, &["returnObj", "policyList"]);
     let total = items.len();
     let page_items: Vec<Value> = items.into_iter().skip(page - 1).take(1).collect();
     body["returnObj"]["currentCount"] = json!(page_items.len());
     body["returnObj"]["policyList"] = Value::Array(page_items);
     body["returnObj"]["totalCount"] = json!(total);
+    (200, body)
+}
+
+/// An RDS2 refusal: the models' envelope (`statusCode`, `message`, `error`, no `errorCode`).
+fn rds2_error(code: &str, message: &str) -> (u16, Value) {
+    (
+        200,
+        json!({"statusCode": 900, "message": message, "error": code, "returnObj": null}),
+    )
+}
+
+/// The RDS2 calls: the listing (`pageNow`/`pageSize` in the JSON body) and the backup settings
+/// (in the query) one item a page with `total`; detail and TDE state per `outerProdInstId`.
+fn rds2(req: &Request, action: &str) -> (u16, Value) {
+    let region = req.header("regionid");
+    if region.is_empty() {
+        return rds2_error("Rds2.Param.Invalid", "the regionId header is required");
+    }
+    if region == DENIED_REGION {
+        return rds2_error("Openapi.Common.403", "no permission in this region");
+    }
+    if region != REGION {
+        return rds2_error("Rds2.Region.NotFound", "unknown regionId");
+    }
+    let dir = "rds2-20220714";
+    let (page, size) = match action {
+        "Rds2GetInstanceListV4" => {
+            let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            (body["pageNow"].as_u64(), body["pageSize"].as_u64())
+        }
+        "Rds2GetBackupConfigList" => (
+            req.param("pageNow").parse().ok(),
+            req.param("pageSize").parse().ok(),
+        ),
+        _ => {
+            let id = req.param("outerProdInstId");
+            if id.is_empty() {
+                return rds2_error("Rds2.Param.Invalid", "outerProdInstId is required");
+            }
+            if !has_answer("ctyun", dir, action, &id) {
+                return rds2_error("Rds2.Instance.NotFound", "no such instance");
+            }
+            return (200, answer("ctyun", dir, action, &id));
+        }
+    };
+    let (Some(page), Some(size)) = (page, size) else {
+        return rds2_error("Rds2.Param.Invalid", "pageNow and pageSize are required");
+    };
+    if page == 0 || size == 0 {
+        return rds2_error("Rds2.Param.Invalid", "pageNow and pageSize from 1");
+    }
+    let mut body = answer("ctyun", dir, action, "");
+    let items = take_items(&mut body, &["returnObj", "list"]);
+    let total = items.len();
+    let page = page as usize;
+    let page_items: Vec<Value> = items.into_iter().skip(page - 1).take(1).collect();
+    let o = &mut body["returnObj"];
+    o["pageNum"] = json!(page);
+    o["pageSize"] = json!(size);
+    o["size"] = json!(page_items.len());
+    o["total"] = json!(total);
+    o["pages"] = json!(total);
+    o["isFirstPage"] = json!(page == 1);
+    o["isLastPage"] = json!(page >= total);
+    o["hasPreviousPage"] = json!(page > 1);
+    o["hasNextPage"] = json!(page < total);
+    o["list"] = Value::Array(page_items);
     (200, body)
 }

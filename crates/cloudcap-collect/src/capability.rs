@@ -181,6 +181,7 @@ const CTYUN_GAPS: &[Gap] = &[
     sometimes("backup.plan", "keeps_forever"),
     sometimes("backup.plan", "retention_days"),
     sometimes("compute.volume", "customer_managed_key"),
+    sometimes("database.instance", "encrypted"),
     always("region.inventory", "mainland_china"),
     sometimes("network.security-group", "classic_network"),
     sometimes("network.security-group", "vpc_id"),

@@ -56,9 +56,10 @@ enum Provider {
     Ecloud(CommonArgs),
     /// China Telecom Cloud, 天翼云 (CTYUN_ACCESS_KEY / CTYUN_SECRET_KEY).
     ///
-    /// The ECS, VPC, EBS and volume-backup OpenAPI gateways (ctecs-, ctvpc-, ebs-,
-    /// ebsbackup-global.ctapi.ctyun.cn, or one --endpoint-url for all): the region listing and
-    /// each region's security groups, volumes and backup policies; the other kinds are
+    /// The ECS, VPC, EBS, volume-backup and RDS2 OpenAPI gateways (ctecs-, ctvpc-, ebs-,
+    /// ebsbackup-, rds2-global.ctapi.ctyun.cn, or one --endpoint-url for all): the region
+    /// listing and each region's security groups, volumes, volume and cloud-server backup
+    /// policies and TeleDB for MySQL instances; the other kinds are
     /// recorded as not implemented (not read, not evaluated).
     Ctyun(CommonArgs),
     /// Every account of an accounts file, any provider, each into its own bundle --out

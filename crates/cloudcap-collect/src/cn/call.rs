@@ -82,7 +82,7 @@ pub(crate) fn execute(
     loop {
         let response = send(&request)?;
         let parsed: Option<Value> = serde_json::from_slice(&response.body).ok();
-        let result = match classify(provider, response.status, parsed.as_ref()) {
+        let result = match classify(provider, call.service, response.status, parsed.as_ref()) {
             Some((class, code, message)) => Err(CallError {
                 class,
                 service: call.service,
@@ -125,6 +125,7 @@ pub(crate) fn execute(
 /// `Some((class, code, message))` when the answer is an error in the vendor's shape.
 fn classify(
     provider: CnProvider,
+    service: &str,
     status: u16,
     body: Option<&Value>,
 ) -> Option<(ErrorClass, String, String)> {
@@ -185,8 +186,10 @@ fn classify(
         }
         CnProvider::Ctyun => {
             // `{"statusCode", "errorCode", "error", "message", "description", "returnObj"}`
-            // (ctyunsdk response models): `statusCode` 800 is success, 900 failure. The EOP
-            // gateway's own refusals (non-2xx) carry `statusCode` and `message` (the SDK core's
+            // (ctyunsdk response models): `statusCode` 800 is success, 900 failure. The RDS2
+            // (TeleDB for MySQL) models of `ctyunsdk-rds220220714` document 0 as success and
+            // carry only `statusCode`, `message`, `error` and `returnObj`. The EOP gateway's
+            // own refusals (non-2xx) carry `statusCode` and `message` (the SDK core's
             // `handle_response`).
             let code_of = |v: Option<&Value>| match v {
                 Some(Value::Number(n)) => n.to_string(),
@@ -194,7 +197,8 @@ fn classify(
                 _ => String::new(),
             };
             let state = code_of(body.and_then(|b| b.get("statusCode")));
-            if (200..300).contains(&status) && state == "800" {
+            let success = if service == "rds2" { "0" } else { "800" };
+            if (200..300).contains(&status) && state == success {
                 return None;
             }
             let code = [
@@ -280,32 +284,39 @@ mod tests {
     fn vendor_errors_are_classified() {
         let ali = json!({"Code": "Throttling.User", "Message": "Request was denied due to user flow control.", "RequestId": "r"});
         assert_eq!(
-            classify(CnProvider::Alibaba, 400, Some(&ali)).unwrap().0,
+            classify(CnProvider::Alibaba, "", 400, Some(&ali))
+                .unwrap()
+                .0,
             ErrorClass::Throttled
         );
         let ali = json!({"Code": "SignatureDoesNotMatch", "Message": "x", "RequestId": "r"});
         assert_eq!(
-            classify(CnProvider::Alibaba, 400, Some(&ali)).unwrap().0,
+            classify(CnProvider::Alibaba, "", 400, Some(&ali))
+                .unwrap()
+                .0,
             ErrorClass::AccessDenied
         );
         let ali = json!({"Code": "Forbidden.RAM", "Message": "x", "RequestId": "r"});
         assert_eq!(
-            classify(CnProvider::Alibaba, 403, Some(&ali)).unwrap().0,
+            classify(CnProvider::Alibaba, "", 403, Some(&ali))
+                .unwrap()
+                .0,
             ErrorClass::AccessDenied
         );
         let tc = json!({"Response": {"Error": {"Code": "RequestLimitExceeded", "Message": "m"}, "RequestId": "r"}});
         assert_eq!(
-            classify(CnProvider::Tencent, 200, Some(&tc)).unwrap().0,
+            classify(CnProvider::Tencent, "", 200, Some(&tc)).unwrap().0,
             ErrorClass::Throttled
         );
         let tc = json!({"Response": {"Error": {"Code": "AuthFailure.SignatureFailure", "Message": "m"}, "RequestId": "r"}});
         assert_eq!(
-            classify(CnProvider::Tencent, 200, Some(&tc)).unwrap().0,
+            classify(CnProvider::Tencent, "", 200, Some(&tc)).unwrap().0,
             ErrorClass::AccessDenied
         );
         assert!(
             classify(
                 CnProvider::Tencent,
+                "",
                 200,
                 Some(&json!({"Response": {"RequestId": "r"}}))
             )
@@ -313,16 +324,16 @@ mod tests {
         );
         let hw = json!({"error_code": "APIGW.0308", "error_msg": "The request is throttled."});
         assert_eq!(
-            classify(CnProvider::Huawei, 429, Some(&hw)).unwrap().0,
+            classify(CnProvider::Huawei, "", 429, Some(&hw)).unwrap().0,
             ErrorClass::Throttled
         );
         let hw = json!({"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"});
         assert_eq!(
-            classify(CnProvider::Huawei, 401, Some(&hw)).unwrap().0,
+            classify(CnProvider::Huawei, "", 401, Some(&hw)).unwrap().0,
             ErrorClass::AccessDenied
         );
         assert_eq!(
-            classify(CnProvider::Huawei, 502, None).unwrap().0,
+            classify(CnProvider::Huawei, "", 502, None).unwrap().0,
             ErrorClass::ServerError
         );
     }
@@ -330,17 +341,17 @@ mod tests {
     #[test]
     fn ctyun_envelope_errors_are_classified() {
         let ok = json!({"statusCode": 800, "errorCode": "SUCCESS", "message": "success", "returnObj": {}});
-        assert!(classify(CnProvider::Ctyun, 200, Some(&ok)).is_none());
+        assert!(classify(CnProvider::Ctyun, "", 200, Some(&ok)).is_none());
         // `statusCode` 900 is an error even with HTTP 200.
         let err = json!({"statusCode": 900, "errorCode": "Vpc.Param.Invalid", "message": "m", "description": "d"});
-        let (class, code, message) = classify(CnProvider::Ctyun, 200, Some(&err)).unwrap();
+        let (class, code, message) = classify(CnProvider::Ctyun, "", 200, Some(&err)).unwrap();
         assert_eq!(
             (class, code.as_str(), message.as_str()),
             (ErrorClass::Malformed, "Vpc.Param.Invalid", "m")
         );
         let denied =
             json!({"statusCode": 900, "errorCode": "Openapi.Common.403", "description": "d"});
-        let (class, _, message) = classify(CnProvider::Ctyun, 200, Some(&denied)).unwrap();
+        let (class, _, message) = classify(CnProvider::Ctyun, "", 200, Some(&denied)).unwrap();
         assert_eq!((class, message.as_str()), (ErrorClass::AccessDenied, "d"));
         for (status, class) in [
             (401, ErrorClass::AccessDenied),
@@ -348,17 +359,21 @@ mod tests {
             (503, ErrorClass::ServerError),
         ] {
             assert_eq!(
-                classify(CnProvider::Ctyun, status, Some(&err)).unwrap().0,
+                classify(CnProvider::Ctyun, "", status, Some(&err))
+                    .unwrap()
+                    .0,
                 class
             );
         }
         let gateway = json!({"statusCode": "900", "message": "x"});
         assert_eq!(
-            classify(CnProvider::Ctyun, 200, Some(&gateway)).unwrap().1,
+            classify(CnProvider::Ctyun, "", 200, Some(&gateway))
+                .unwrap()
+                .1,
             "900"
         );
         assert_eq!(
-            classify(CnProvider::Ctyun, 200, Some(&json!({})))
+            classify(CnProvider::Ctyun, "", 200, Some(&json!({})))
                 .unwrap()
                 .1,
             "HTTP200"
@@ -366,13 +381,29 @@ mod tests {
     }
 
     #[test]
+    fn ctyun_rds2_answers_succeed_with_status_code_zero() {
+        let ok = json!({"statusCode": 0, "message": "SUCCESS", "returnObj": {}});
+        assert!(classify(CnProvider::Ctyun, "rds2", 200, Some(&ok)).is_none());
+        // 800 is the v4 APIs' success, not RDS2's; 0 is not the v4 APIs' success.
+        let v4 = json!({"statusCode": 800, "returnObj": {}});
+        assert!(classify(CnProvider::Ctyun, "rds2", 200, Some(&v4)).is_some());
+        assert!(classify(CnProvider::Ctyun, "vpc", 200, Some(&ok)).is_some());
+        let denied = json!({"statusCode": 900, "error": "Openapi.Common.403", "message": "no"});
+        let (class, code, _) = classify(CnProvider::Ctyun, "rds2", 200, Some(&denied)).unwrap();
+        assert_eq!(
+            (class, code.as_str()),
+            (ErrorClass::AccessDenied, "Openapi.Common.403")
+        );
+    }
+
+    #[test]
     fn ecloud_envelope_errors_are_classified() {
         let ok = json!({"requestId": "r", "state": "OK", "body": []});
-        assert!(classify(CnProvider::Ecloud, 200, Some(&ok)).is_none());
+        assert!(classify(CnProvider::Ecloud, "", 200, Some(&ok)).is_none());
         // An `ERROR` state is an error even with HTTP 200 (the source SDK checks both).
         let err =
             json!({"requestId": "r", "state": "ERROR", "errorCode": "X", "errorMessage": "m"});
-        let (_, code, message) = classify(CnProvider::Ecloud, 200, Some(&err)).unwrap();
+        let (_, code, message) = classify(CnProvider::Ecloud, "", 200, Some(&err)).unwrap();
         assert_eq!((code.as_str(), message.as_str()), ("X", "m"));
         for (status, class) in [
             (401, ErrorClass::AccessDenied),
@@ -381,12 +412,14 @@ mod tests {
             (503, ErrorClass::ServerError),
         ] {
             assert_eq!(
-                classify(CnProvider::Ecloud, status, Some(&err)).unwrap().0,
+                classify(CnProvider::Ecloud, "", status, Some(&err))
+                    .unwrap()
+                    .0,
                 class
             );
         }
         assert_eq!(
-            classify(CnProvider::Ecloud, 200, Some(&json!({"body": []})))
+            classify(CnProvider::Ecloud, "", 200, Some(&json!({"body": []})))
                 .unwrap()
                 .1,
             "HTTP200"

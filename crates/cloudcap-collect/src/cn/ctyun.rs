@@ -2,8 +2,10 @@
 //! ([`super::sign_ctyun`]): the region (resource pool) listing of the ECS API, each region's
 //! security groups with their rules from the VPC API, its volumes from the EBS API
 //! (`ctyunsdk-ebs20220909` 2.0.0 `v4_ebs_list_ebs`) and its volume-backup policies
-//! (`ctyunsdk-ebsbackup20220909` 2.0.3 `v4_ebs_backup_policy_list_policies`). Every other kind is `not-implemented` (see the
-//! gap table in `docs/collectors.md`).
+//! (`ctyunsdk-ebsbackup20220909` 2.0.3 `v4_ebs_backup_policy_list_policies`), its cloud-server
+//! backup policies (`ctyunsdk-csbs20220909` 2.0.2 `v4_ecs_backup_policy_list`) and its
+//! TeleDB for MySQL instances from the RDS2 API (`ctyunsdk-rds220220714` 2.0.2). Every other
+//! kind is `not-implemented` (see the gap table in `docs/collectors.md`).
 //!
 //! Calls, parameters and fields: the official Python SDKs on PyPI, `ctyunsdk-ecs20220909` 2.0.2
 //! (`ecs_client.py` `v4_region_list_regions`; its response model leaves `returnObj` untyped, so
@@ -14,7 +16,9 @@
 //! is the one every model of those SDKs shares. Security groups page with `pageNo`/`pageSize`
 //! (at most 50) and are read until `returnObj.totalCount` ([`paging::list`]).
 
-use cloudcap_evidence::{BackupPlan, ComputeVolume, SecurityGroup};
+use std::collections::BTreeMap;
+
+use cloudcap_evidence::{BackupPlan, ComputeVolume, DatabaseInstance, SecurityGroup};
 use serde_json::Value;
 
 use crate::allow::AllowList;
@@ -43,6 +47,18 @@ pub const EBS_PAGE_SIZE: u64 = 300;
 pub const EBSBACKUP_HOST: &str = "ebsbackup-global.ctapi.ctyun.cn";
 /// Backup policies per page we ask for: the model's documented default (no maximum is given).
 pub const BACKUP_PAGE_SIZE: u64 = 10;
+/// Cloud-server backup policies per page we ask for (`pageSize`; the SDK model gives
+/// `[1, 50]`). They are served by the ECS host ([`ECS_HOST`]): ctyun-it/terraform-provider-ctyun
+/// sends `/v4/ecs/backup-policy/list` to its `ctecs` endpoint.
+pub const CSBS_PAGE_SIZE: u64 = 50;
+
+/// The RDS2 (TeleDB for MySQL) OpenAPI host (database instances); `--endpoint-url` replaces
+/// it. The production endpoint of ctyun-it/terraform-provider-ctyun
+/// (`internal/core/ctyun-sdk-endpoint/mysql/const.go`, `UrlPordCtdas`).
+pub const RDS_HOST: &str = "rds2-global.ctapi.ctyun.cn";
+/// Instances and backup settings per page we ask for (`pageSize`): the SDK model gives no
+/// maximum; 100 is what ctyun-it/terraform-provider-ctyun asks for.
+pub const RDS_PAGE_SIZE: u64 = 100;
 
 /// Items per page we ask for (`pageSize`; the API reference gives 50 as the maximum).
 pub const PAGE_SIZE: u64 = 50;
@@ -51,6 +67,7 @@ pub const PAGE_SIZE: u64 = 50;
 pub const EVIDENCED: &[&str] = &[
     "backup.plan",
     "compute.volume",
+    "database.instance",
     "network.security-group",
     "region.inventory",
 ];
@@ -60,9 +77,14 @@ pub fn allow_list() -> AllowList {
     AllowList::new(
         "ctyun",
         &[
+            ("csbs", "V4EcsBackupPolicyList"),
             ("ebs", "V4EbsListEbs"),
             ("ebsbackup", "V4EbsBackupPolicyListPolicies"),
             ("ecs", "V4RegionListRegions"),
+            ("rds2", "Rds2GetBackupConfigList"),
+            ("rds2", "Rds2GetInstanceDetailV4"),
+            ("rds2", "Rds2GetInstanceListV4"),
+            ("rds2", "Rds2GetInstanceTdeStatus"),
             ("vpc", "V4VpcNewQuerySecurityGroups"),
         ],
     )
@@ -213,6 +235,7 @@ impl Collector for CtyunCollector {
             units.push(unit("vpc", region, &["network.security-group"]));
             units.push(unit("ebs", region, &["compute.volume"]));
             units.push(unit("ebsbackup", region, &["backup.plan"]));
+            units.push(unit("rds2", region, &["database.instance"]));
             units.push(unit("unread", region, &regional));
         }
         units
@@ -223,8 +246,9 @@ impl Collector for CtyunCollector {
             "vpc" if unit.region != "global" => self.security_groups(ctx, &unit.region),
             "ebs" if unit.region != "global" => self.volumes(ctx, &unit.region),
             "ebsbackup" if unit.region != "global" => self.backup_plans(ctx, &unit.region),
+            "rds2" if unit.region != "global" => self.databases(ctx, &unit.region),
             _ => {
-                let err = if matches!(unit.service, "vpc" | "ebs" | "ebsbackup") {
+                let err = if matches!(unit.service, "vpc" | "ebs" | "ebsbackup" | "rds2") {
                     self.regions_error.clone().unwrap_or_else(|| {
                         super::malformed(unit.service, "no region to list resources in")
                     })
@@ -375,42 +399,69 @@ impl CtyunCollector {
     /// not a period; `all`: kept for ever), so `retention_days` is reported for `date` only and
     /// `keeps_forever` for `date` (false) and `all` (true). The policy says nothing about copies to another region: those fields are
     /// left out.
+    ///
+    /// Then the cloud-server backup policies, `GET /v4/ecs/backup-policy/list`
+    /// (`V4EcsBackupPolicyList` of `ctyunsdk-csbs20220909` 2.0.2: `regionID`, `pageNo`, `pageSize`
+    /// at most 50, read to `returnObj.totalCount`): its `V4EcsBackupPolicyListReturnObjPolicyList`
+    /// has the same `policyID`, `policyName`, `status` (0 off, 1 on), `retentionType` (`date`,
+    /// `num`, `all`) and `retentionDay` (only for `date`), read the same way. Its advanced
+    /// retention (`advRetention`, allowed only for `num`) keeps the latest backup of each of
+    /// so many days, weeks, months or years: counts, not a period, so a `num` policy has
+    /// neither `retention_days` nor `keeps_forever`.
     fn backup_plans(&self, ctx: &mut UnitCtx<'_>, region: &str) {
         const KIND: &str = "backup.plan";
-        const SERVICE: &str = "ebsbackup";
-        const ACTION: &str = "V4EbsBackupPolicyListPolicies";
-        let list = paging::list(SERVICE, ACTION, self.endpoint.max_pages, |cursor| {
-            let call = get(
-                SERVICE,
-                ACTION,
+        // Both listings fill the one scope: a failed one is its error, the other's policies
+        // are still recorded.
+        let mut policies = Vec::new();
+        for (service, action, host, path, size) in [
+            (
+                "ebsbackup",
+                "V4EbsBackupPolicyListPolicies",
                 EBSBACKUP_HOST,
                 "/v4/ebs-backup/policy/list-policies",
-                &[
-                    ("regionID", region.to_owned()),
-                    ("pageNo", cursor.number.to_string()),
-                    ("pageSize", BACKUP_PAGE_SIZE.to_string()),
-                ],
-            );
-            let (v, sha) = self.endpoint.unit_call(ctx, call)?;
-            let got = paging::items(&v, &["returnObj", "policyList"], SERVICE, ACTION)?;
-            let more = paging::total(&v, &["returnObj", "totalCount"], SERVICE, ACTION)?;
-            Ok(Page {
-                items: got.into_iter().map(|p| (p, sha.clone())).collect(),
-                more,
-            })
-        });
-        let policies = match list {
-            Ok(p) => p,
-            Err(err) => return ctx.fail(KIND, region, "*", &err),
-        };
+                BACKUP_PAGE_SIZE,
+            ),
+            (
+                "csbs",
+                "V4EcsBackupPolicyList",
+                ECS_HOST,
+                "/v4/ecs/backup-policy/list",
+                CSBS_PAGE_SIZE,
+            ),
+        ] {
+            let list = paging::list(service, action, self.endpoint.max_pages, |cursor| {
+                let call = get(
+                    service,
+                    action,
+                    host,
+                    path,
+                    &[
+                        ("regionID", region.to_owned()),
+                        ("pageNo", cursor.number.to_string()),
+                        ("pageSize", size.to_string()),
+                    ],
+                );
+                let (v, sha) = self.endpoint.unit_call(ctx, call)?;
+                let got = paging::items(&v, &["returnObj", "policyList"], service, action)?;
+                let more = paging::total(&v, &["returnObj", "totalCount"], service, action)?;
+                Ok(Page {
+                    items: got.into_iter().map(|p| (p, sha.clone())).collect(),
+                    more,
+                })
+            });
+            match list {
+                Ok(p) => policies.extend(p.into_iter().map(|(p, sha)| (service, p, sha))),
+                Err(err) => ctx.fail(KIND, region, "*", &err),
+            }
+        }
         ctx.touch(KIND, region);
-        for (policy, sha) in policies {
+        for (service, policy, sha) in policies {
             let id = s(&policy, "policyID").to_owned();
             let plan = backup_plan_fields(&policy);
             let (enabled, retention_days, keeps_forever) = match plan {
                 Ok(fields) => fields,
                 Err(message) => {
-                    let err = super::malformed(SERVICE, &format!("backup policy {id}: {message}"));
+                    let err = super::malformed(service, &format!("backup policy {id}: {message}"));
                     ctx.fail(KIND, region, &id, &err);
                     continue;
                 }
@@ -427,6 +478,237 @@ impl CtyunCollector {
             });
         }
     }
+}
+
+/// An RDS2 call: the SDK sends `regionId` as a header (`header_params` of
+/// `rds2_get_instance_list_v4_api.py`; the GET operations send every request field that is not
+/// a query parameter as a header), the instance id and paging of GET calls in the query, and
+/// the paging of the instance listing as its JSON body.
+fn rds2(
+    action: &'static str,
+    path: &str,
+    region: &str,
+    query: &[(&str, String)],
+    body: Option<Value>,
+) -> Call {
+    let mut call = get("rds2", action, RDS_HOST, path, query);
+    call.headers.push(("regionId".into(), region.to_owned()));
+    if let Some(body) = body {
+        call.method = reqwest::Method::POST;
+        call.body = body.to_string().into_bytes();
+    }
+    call
+}
+
+impl CtyunCollector {
+    /// Every page of an RDS2 listing: `pageNow` from 1 and `pageSize` in the JSON body (`post`)
+    /// or the query, items `returnObj.list`, read to `returnObj.total`.
+    fn rds2_list(
+        &self,
+        ctx: &mut UnitCtx<'_>,
+        region: &str,
+        action: &'static str,
+        path: &str,
+        post: bool,
+    ) -> Result<Vec<(Value, String)>, CallError> {
+        const SERVICE: &str = "rds2";
+        paging::list(SERVICE, action, self.endpoint.max_pages, |cursor| {
+            let call = if post {
+                let body = serde_json::json!({"pageNow": cursor.number, "pageSize": RDS_PAGE_SIZE});
+                rds2(action, path, region, &[], Some(body))
+            } else {
+                let paging = [
+                    ("pageNow", cursor.number.to_string()),
+                    ("pageSize", RDS_PAGE_SIZE.to_string()),
+                ];
+                rds2(action, path, region, &paging, None)
+            };
+            let (v, sha) = self.endpoint.unit_call(ctx, call)?;
+            let got = paging::items(&v, &["returnObj", "list"], SERVICE, action)?;
+            let more = paging::total(&v, &["returnObj", "total"], SERVICE, action)?;
+            Ok(Page {
+                items: got.into_iter().map(|i| (i, sha.clone())).collect(),
+                more,
+            })
+        })
+    }
+
+    /// TeleDB for MySQL instances (`ctyunsdk-rds220220714` 2.0.2):
+    /// `POST /RDS2/v1/open-api/instance/instance-list` (`Rds2GetInstanceListV4`: body `pageNow`,
+    /// `pageSize`; read to `returnObj.total`), the region's backup settings
+    /// `GET /RDS2/v2/open-api/backupConfig/list` (`Rds2GetBackupConfigList`: `pageNow`,
+    /// `pageSize`, read to `returnObj.total`), and per instance
+    /// `GET /RDS2/v1/open-api/instance` (`Rds2GetInstanceDetailV4`) and
+    /// `GET /RDS2/v1/open-api/kmsproxy/status` (`Rds2GetInstanceTdeStatus`), both with
+    /// `outerProdInstId`. See [`database_fields`] for the mapping.
+    fn databases(&self, ctx: &mut UnitCtx<'_>, region: &str) {
+        const KIND: &str = "database.instance";
+        const SERVICE: &str = "rds2";
+        let instances = match self.rds2_list(
+            ctx,
+            region,
+            "Rds2GetInstanceListV4",
+            "/RDS2/v1/open-api/instance/instance-list",
+            true,
+        ) {
+            Ok(i) => i,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        let configs = match self.rds2_list(
+            ctx,
+            region,
+            "Rds2GetBackupConfigList",
+            "/RDS2/v2/open-api/backupConfig/list",
+            false,
+        ) {
+            Ok(c) => c,
+            Err(err) => return ctx.fail(KIND, region, "*", &err),
+        };
+        let configs: BTreeMap<String, (Value, String)> = configs
+            .into_iter()
+            .map(|(c, sha)| (s(&c, "outerProdInstId").to_owned(), (c, sha)))
+            .filter(|(id, _)| !id.is_empty())
+            .collect();
+        ctx.touch(KIND, region);
+        for (instance, list_sha) in instances {
+            let id = s(&instance, "outerProdInstId").to_owned();
+            if id.is_empty() {
+                let err = super::malformed(SERVICE, "an instance without outerProdInstId");
+                ctx.fail(KIND, region, "*", &err);
+                continue;
+            }
+            let query = [("outerProdInstId", id.clone())];
+            let mut answers = Vec::new();
+            for (action, path) in [
+                ("Rds2GetInstanceDetailV4", "/RDS2/v1/open-api/instance"),
+                (
+                    "Rds2GetInstanceTdeStatus",
+                    "/RDS2/v1/open-api/kmsproxy/status",
+                ),
+            ] {
+                match self
+                    .endpoint
+                    .unit_call(ctx, rds2(action, path, region, &query, None))
+                {
+                    Ok(answer) => answers.push(answer),
+                    Err(err) => {
+                        ctx.fail(KIND, region, &id, &err);
+                        break;
+                    }
+                }
+            }
+            let [(detail, detail_sha), (tde, tde_sha)] = match <[_; 2]>::try_from(answers) {
+                Ok(a) => a,
+                Err(_) => continue,
+            };
+            let config = configs.get(&id);
+            let fields = database_fields(
+                &instance,
+                &detail["returnObj"],
+                &tde["returnObj"],
+                config.map(|(c, _)| c),
+            );
+            let (engine, encrypted, public, backup_retention_days, multi_az) = match fields {
+                Ok(f) => f,
+                Err(message) => {
+                    let err = super::malformed(SERVICE, &format!("instance {id}: {message}"));
+                    ctx.fail(KIND, region, &id, &err);
+                    continue;
+                }
+            };
+            let mut sources = vec![list_sha.as_str(), detail_sha.as_str(), tde_sha.as_str()];
+            if let Some((_, sha)) = config {
+                sources.push(sha.as_str());
+            }
+            ctx.put(region, &id, &sources, |envelope| DatabaseInstance {
+                envelope,
+                engine,
+                encrypted,
+                public,
+                backup_retention_days,
+                multi_az,
+            });
+        }
+    }
+}
+
+/// A whole number in a JSON number or a numeric string (the RDS2 models type most status
+/// fields `Any`).
+fn number(v: Option<&Value>) -> Option<u64> {
+    match v? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// `engine`, `encrypted`, `public`, `backup_retention_days` and `multi_az`.
+type DatabaseFields = (String, Option<bool>, bool, u32, bool);
+
+/// The fields of a `database.instance` record from the instance's list entry, its detail, its
+/// TDE state and its backup setting (`Rds2GetBackupConfigList` entry of the same
+/// `outerProdInstId`), or why a required one cannot be read. Field meanings are the SDK models'
+/// field comments:
+///
+/// * `engine` ← list `prodDbEngine`, lower-cased (required).
+/// * `public` ← detail `eipStatus`: 1 (an elastic IP is bound) → true, 0 (none bound) → false;
+///   2 (being bound) or anything else → not known: an error.
+/// * `multi_az` ← detail `azInfoList`: nodes in two or more zones (`azId`, else `azName`) →
+///   true, in one → false; no zone listed → an error.
+/// * `encrypted` ← `tdeStatus` 0 (TDE on) → true; 2 (TDE off) says nothing about the storage
+///   underneath, which no call reports: left out, as is any other value.
+/// * `backup_retention_days` ← `backupOperation` false (automatic backup off) → 0; true →
+///   `expiredTime`, seconds (the model's comment and its `minExpiredTime`/`maxExpiredTime`), in
+///   whole days, rounded down. No setting for the instance, no `backupOperation`, or no
+///   readable `expiredTime` → an error.
+fn database_fields(
+    instance: &Value,
+    detail: &Value,
+    tde: &Value,
+    config: Option<&Value>,
+) -> Result<DatabaseFields, String> {
+    let engine = s(instance, "prodDbEngine").trim().to_ascii_lowercase();
+    if engine.is_empty() {
+        return Err("no prodDbEngine".into());
+    }
+    let public = match number(detail.get("eipStatus")) {
+        Some(1) => true,
+        Some(0) => false,
+        _ => {
+            return Err(format!(
+                "eipStatus {} is neither 0 (no elastic IP) nor 1 (bound)",
+                detail["eipStatus"]
+            ));
+        }
+    };
+    let zones: std::collections::BTreeSet<&str> = arr(detail, &["azInfoList"])
+        .iter()
+        .map(|z| {
+            Some(s(z, "azId"))
+                .filter(|a| !a.is_empty())
+                .unwrap_or(s(z, "azName"))
+        })
+        .filter(|z| !z.is_empty())
+        .collect();
+    if zones.is_empty() {
+        return Err("azInfoList names no availability zone".into());
+    }
+    let encrypted = (number(tde.get("tdeStatus")) == Some(0)).then_some(true);
+    let config = config.ok_or("no backup setting (Rds2GetBackupConfigList) for it")?;
+    let retention = match config.get("backupOperation").and_then(Value::as_bool) {
+        Some(false) => 0,
+        Some(true) => {
+            let seconds = number(config.get("expiredTime")).ok_or_else(|| {
+                format!(
+                    "expiredTime {} is not a number of seconds",
+                    config["expiredTime"]
+                )
+            })?;
+            u32::try_from(seconds / 86_400).map_err(|_| "expiredTime is out of range".to_owned())?
+        }
+        None => return Err("the backup setting has no backupOperation".into()),
+    };
+    Ok((engine, encrypted, public, retention, zones.len() >= 2))
 }
 
 /// `enabled`, `retention_days` and `keeps_forever` of a backup policy, or why they cannot be
@@ -597,6 +879,58 @@ mod tests {
         assert!(p(Value::Null, "all", Value::Null).is_err());
         assert!(p(json!(1), "date", Value::Null).is_err());
         assert!(p(json!(1), "forever", Value::Null).is_err());
+    }
+
+    #[test]
+    fn database_fields_come_from_the_models_only() {
+        let instance = json!({"prodDbEngine": "MySQL"});
+        let detail = |eip: Value, zones: Value| json!({"eipStatus": eip, "azInfoList": zones});
+        let two = json!([{"azId": "az1"}, {"azId": "az2"}]);
+        let one = json!([{"azName": "cn-a"}, {"azName": "cn-a"}]);
+        let on = json!({"backupOperation": true, "expiredTime": "691200"});
+        let got = database_fields(
+            &instance,
+            &detail(json!(0), two.clone()),
+            &json!({"tdeStatus": 0}),
+            Some(&on),
+        );
+        assert_eq!(got, Ok(("mysql".into(), Some(true), false, 8, true)));
+        // TDE off, a bound elastic IP, one zone, automatic backup off.
+        let off = json!({"backupOperation": false});
+        let got = database_fields(
+            &instance,
+            &detail(json!("1"), one),
+            &json!({"tdeStatus": 2}),
+            Some(&off),
+        );
+        assert_eq!(got, Ok(("mysql".into(), None, true, 0, false)));
+        let tde = json!({"tdeStatus": 0});
+        for (instance, detail, config) in [
+            (json!({}), detail(json!(0), two.clone()), Some(&on)),
+            (instance.clone(), detail(json!(2), two.clone()), Some(&on)),
+            (
+                instance.clone(),
+                detail(Value::Null, two.clone()),
+                Some(&on),
+            ),
+            (instance.clone(), detail(json!(0), json!([])), Some(&on)),
+            (instance.clone(), detail(json!(0), two.clone()), None),
+            (
+                instance.clone(),
+                detail(json!(0), two.clone()),
+                Some(&json!({"backupOperation": true})),
+            ),
+            (
+                instance.clone(),
+                detail(json!(0), two.clone()),
+                Some(&json!({"expiredTime": "86400"})),
+            ),
+        ] {
+            assert!(
+                database_fields(&instance, &detail, &tde, config).is_err(),
+                "{instance} {detail} {config:?}"
+            );
+        }
     }
 
     #[test]
