@@ -5,6 +5,11 @@
 //! wrong secret refused on every request, a page bound, a region restriction, stale and
 //! replayed signatures, and no secret anywhere in the output.
 //!
+//! Object storage (ZOS, an S3 API) is tested against moto with signature checking on
+//! (`tests/moto/seed_zos.py`, one server per test, stopped on drop; skipped loudly without
+//! `CLOUDCAP_VENV`): exact bucket records and per-rule results, a wrong ZOS secret refused on
+//! every request, a paged listing and its page bound, a partial configuration refused.
+//!
 //! The fixture files are checked against the ctyunsdk response models by the contract test
 //! (`cn_contract`).
 
