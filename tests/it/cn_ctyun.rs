@@ -6,6 +6,11 @@
 //! wrong secret refused on every request, a page bound, a region restriction, stale and
 //! replayed signatures, and no secret anywhere in the output.
 //!
+//! Object storage (ZOS, an S3 API) is tested against moto with signature checking on
+//! (`tests/moto/seed_zos.py`, one server per test, stopped on drop; skipped loudly without
+//! `CLOUDCAP_VENV`): exact bucket records and per-rule results, a wrong ZOS secret refused on
+//! every request, a paged listing and its page bound, a partial configuration refused.
+//!
 //! The fixture files are checked against the ctyunsdk response models by the contract test
 //! (`cn_contract`).
 
@@ -27,7 +32,7 @@ use crate::cn_fixture::{self, Vendor};
 const REGIONS: [&str; 2] = [DENIED_REGION, REGION];
 
 /// Kinds recorded once, `global`, as not implemented.
-const GLOBAL_UNSUPPORTED: [&str; 4] = [
+const GLOBAL_UNREAD: [&str; 4] = [
     "identity.access-key",
     "identity.password-policy",
     "identity.user",
@@ -35,14 +40,14 @@ const GLOBAL_UNSUPPORTED: [&str; 4] = [
 ];
 
 /// Regional kinds recorded per region as not implemented.
-const REGIONAL_UNSUPPORTED: [&str; 5] = [
+const REGIONAL_UNREAD: [&str; 4] = [
     "audit.trail",
     "crypto.key",
     "monitoring.threat-detection",
     "network.vpc",
-    "storage.bucket",
 ];
 
+/// Without the ZOS variables: `storage.bucket` is not collected (never unsupported).
 fn collect(secret: &str, out: &Path, extra: &[&str]) -> (u8, String, Vec<(String, bool)>) {
     cn_e2e::run_collect(Vendor::Ctyun, KEY_ID, secret, out, extra)
 }
@@ -83,7 +88,45 @@ fn inventory(region: &str, resources: u64, holds_data: Option<bool>) -> Value {
     )
 }
 
-fn expected_records() -> Vec<Value> {
+/// The buckets of `tests/moto/seed_zos.py`, attributed to the region the ZOS endpoint serves.
+fn expected_buckets() -> Vec<Value> {
+    let bucket = |name: &str, fields: Value| {
+        let mut fields = fields;
+        fields["name"] = json!(name);
+        rec("ctyun", "unknown", "storage.bucket", REGION, name, fields)
+    };
+    vec![
+        bucket(
+            "zos-good",
+            json!({"encrypted": true, "customer_managed_key": true, "versioning": true,
+                   "public": false, "public_access_block": true, "access_logging": true}),
+        ),
+        // AES256 is the store's own key; versioning suspended; log delivery is not public.
+        bucket(
+            "zos-logs",
+            json!({"encrypted": true, "customer_managed_key": false, "versioning": false,
+                   "public": false, "public_access_block": false, "access_logging": false}),
+        ),
+        bucket(
+            "zos-public",
+            json!({"encrypted": false, "customer_managed_key": false, "versioning": false,
+                   "public": true, "public_access_block": false, "access_logging": false}),
+        ),
+        // Public ACLs are blocked, a public policy is not: the policy makes it public.
+        bucket(
+            "zos-policy",
+            json!({"encrypted": false, "customer_managed_key": false, "versioning": false,
+                   "public": true, "public_access_block": false, "access_logging": false}),
+        ),
+        bucket(
+            "zos-private",
+            json!({"encrypted": false, "customer_managed_key": false, "versioning": false,
+                   "public": false, "public_access_block": false, "access_logging": false}),
+        ),
+    ]
+}
+
+fn expected_records(zos: bool) -> Vec<Value> {
     let mut expected = vec![
         group("sg-web0000001", "web", &[22, 443], false),
         group("sg-db00000001", "db", &[], false),
@@ -155,17 +198,19 @@ fn expected_records() -> Vec<Value> {
         "ecsbp-forever01",
         json!({"name": "hosts-all", "enabled": true, "keeps_forever": true}),
     ));
+    let buckets = if zos { expected_buckets() } else { Vec::new() };
     // Volumes were found in the main region; in the refused one nothing is known.
     expected.push(inventory(
         REGION,
-        4 + FILLERS as u64 + 3 + 3 + 3 + 2,
+        4 + FILLERS as u64 + 3 + 3 + 3 + 2 + buckets.len() as u64,
         Some(true),
     ));
+    expected.extend(buckets);
     expected.push(inventory(DENIED_REGION, 0, None));
     expected
 }
 
-fn expected_errors() -> Vec<(String, String, String)> {
+fn expected_errors(zos: bool) -> Vec<(String, String, String)> {
     let mut expected: Vec<(String, String, String)> = vec![
         (
             "network.security-group".into(),
@@ -197,13 +242,29 @@ fn expected_errors() -> Vec<(String, String, String)> {
             "malformed".into(),
         ),
     ];
-    for kind in GLOBAL_UNSUPPORTED {
+    for kind in GLOBAL_UNREAD {
         expected.push((kind.into(), "global".into(), "not-implemented".into()));
     }
-    for kind in REGIONAL_UNSUPPORTED {
+    for kind in REGIONAL_UNREAD {
         for region in REGIONS {
             expected.push((kind.into(), region.into(), "not-implemented".into()));
         }
+    }
+    if !zos {
+        for region in REGIONS {
+            expected.push((
+                "storage.bucket".into(),
+                region.into(),
+                "not-collected".into(),
+            ));
+        }
+    } else {
+        // The ZOS endpoint given serves the main region only.
+        expected.push((
+            "storage.bucket".into(),
+            DENIED_REGION.into(),
+            "not-collected".into(),
+        ));
     }
     expected.sort();
     expected
@@ -237,11 +298,20 @@ fn cn_ctyun_collects_exact_records_and_errors() {
     assert_eq!(count("Rds2GetInstanceDetailV4"), 3, "{log:?}");
     assert_eq!(count("Rds2GetInstanceTdeStatus"), 3, "{log:?}");
     let bundle = Bundle::open(&out).unwrap();
-    assert_records(&records(&bundle), expected_records());
+    assert_records(&records(&bundle), expected_records(false));
     let st = statuses(&bundle);
     let mut errs = errors(&st);
     errs.sort();
-    assert_eq!(errs, expected_errors());
+    assert_eq!(errs, expected_errors(false));
+    let bucket = bundle
+        .records("collection.status")
+        .map(|r| r.unwrap().1)
+        .find(|v| v["kind"] == "storage.bucket" && v["region"] == REGION)
+        .unwrap();
+    let message = bucket["message"].as_str().unwrap();
+    for var in cloudcap_collect::cn::zos::ENV_VARS {
+        assert!(message.contains(var), "{bucket}");
+    }
     let ok: BTreeSet<(String, String)> = st
         .iter()
         .filter(|s| s.2 == "ok")
@@ -402,6 +472,8 @@ fn cn_ctyun_wrong_secret_is_refused_on_every_request() {
                 | "region.inventory"
         ) {
             "access-denied"
+        } else if s.0 == "storage.bucket" {
+            "not-collected"
         } else {
             "not-implemented"
         };
@@ -485,7 +557,7 @@ fn cn_ctyun_region_restriction_records_the_other_region_as_not_collected() {
     assert_eq!(code, 3, "{stderr}");
     let bundle = Bundle::open(&out).unwrap();
     let errs = cn_e2e::error_classes(&bundle);
-    for kind in REGIONAL_UNSUPPORTED {
+    for kind in REGIONAL_UNREAD {
         assert_eq!(
             errs.get(&(kind.to_owned(), REGION.to_owned()))
                 .map(String::as_str),
@@ -552,5 +624,417 @@ fn cn_ctyun_fixture_refuses_stale_and_replayed_signatures() {
     assert!(
         body["message"].as_str().unwrap().contains("used before"),
         "{body}"
+    );
+}
+
+/// A moto server seeded by `tests/moto/seed_zos.py` standing in for ZOS (an S3 API) with
+/// signature checking on; stopped when dropped.
+struct ZosMoto {
+    _dir: tempfile::TempDir,
+    log: std::path::PathBuf,
+    pid: u32,
+    url: String,
+    key_id: String,
+    secret: String,
+}
+
+impl Drop for ZosMoto {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .arg(self.pid.to_string())
+            .status();
+    }
+}
+
+impl ZosMoto {
+    /// `None` (skipped loudly) without `CLOUDCAP_VENV` holding moto.
+    fn start(test: &str) -> Option<ZosMoto> {
+        let venv = std::env::var("CLOUDCAP_VENV")
+            .ok()
+            .filter(|v| Path::new(v).join("bin/moto_server").exists());
+        let Some(venv) = venv else {
+            eprintln!(
+                "\n!!!! SKIPPED {test}: CLOUDCAP_VENV with moto_server is not set (./scripts/test sets it). !!!!\n"
+            );
+            return None;
+        };
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("moto");
+        let status = std::process::Command::new("timeout")
+            .arg("60")
+            .arg("bash")
+            .arg(root.join("tests/moto/start.sh"))
+            .arg(&state)
+            .env("CLOUDCAP_VENV", &venv)
+            .env("MOTO_SEED", root.join("tests/moto/seed_zos.py"))
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        let pid: u32 = std::fs::read_to_string(state.join("moto.pid"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let mut moto = ZosMoto {
+            log: state.join("moto.log"),
+            pid,
+            url: String::new(),
+            key_id: String::new(),
+            secret: String::new(),
+            _dir: dir,
+        };
+        assert!(status.success(), "tests/moto/start.sh failed");
+        for line in std::fs::read_to_string(state.join("moto.env"))
+            .unwrap()
+            .lines()
+        {
+            match line.split_once('=') {
+                Some(("CLOUDCAP_MOTO_URL", v)) => moto.url = v.to_owned(),
+                Some(("CLOUDCAP_MOTO_ACCESS_KEY_ID", v)) => moto.key_id = v.to_owned(),
+                Some(("CLOUDCAP_MOTO_SECRET_ACCESS_KEY", v)) => moto.secret = v.to_owned(),
+                _ => {}
+            }
+        }
+        assert!(!moto.url.is_empty() && !moto.secret.is_empty());
+        Some(moto)
+    }
+
+    /// HTTP statuses moto answered after signature checking was switched on, per request line.
+    fn answers(&self) -> Vec<(String, u16)> {
+        let log = std::fs::read_to_string(&self.log).unwrap();
+        let mut after = false;
+        let mut out = Vec::new();
+        for line in log.lines() {
+            if line.contains("/moto-api/reset-auth") {
+                after = true;
+                continue;
+            }
+            if !after {
+                continue;
+            }
+            // `127.0.0.1 - - [date] "GET /path HTTP/1.1" 200 -`, possibly with colour codes.
+            let Some((_, rest)) = line.split_once('"') else {
+                continue;
+            };
+            let Some((request, tail)) = rest.split_once('"') else {
+                continue;
+            };
+            let request = request.trim_start_matches(|c: char| !c.is_ascii_uppercase());
+            let status = tail
+                .split_whitespace()
+                .next()
+                .and_then(|s| s.trim_matches(|c: char| !c.is_ascii_digit()).parse().ok());
+            if let Some(status) = status {
+                out.push((request.to_owned(), status));
+            }
+        }
+        out
+    }
+
+    fn envs<'a>(&'a self, secret: &'a str) -> Vec<(&'a str, &'a str)> {
+        vec![
+            ("CTYUN_ZOS_ENDPOINT", self.url.as_str()),
+            ("CTYUN_ZOS_REGION", REGION),
+            ("CTYUN_ZOS_ACCESS_KEY", self.key_id.as_str()),
+            ("CTYUN_ZOS_SECRET_KEY", secret),
+        ]
+    }
+}
+
+fn assert_absent(dir: &Path, output: &str, secret: &str) {
+    assert!(!output.contains(secret));
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            let bytes = std::fs::read(&p).unwrap();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "secret found in {}",
+                p.display()
+            );
+        }
+    }
+}
+
+/// ZOS configured (moto as the S3 endpoint of the main region): exact bucket records in the
+/// main region, the other region's buckets `not-collected`, every S3 request SigV4-accepted by
+/// moto, the bucket rules failing on exactly the buckets that break them, no secret anywhere.
+#[test]
+fn cn_ctyun_zos_buckets_exact_records_against_moto() {
+    let Some(moto) = ZosMoto::start("cn_ctyun_zos_buckets_exact_records_against_moto") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, log) = cn_e2e::run_collect_env(
+        Vendor::Ctyun,
+        KEY_ID,
+        SECRET,
+        &out,
+        &[],
+        &moto.envs(&moto.secret),
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert!(log.iter().all(|(_, ok)| *ok), "{log:?}");
+    let answers = moto.answers();
+    // One listing, then per bucket: location, public access block, encryption, versioning,
+    // logging, and the ACL / policy status unless the block makes them moot.
+    assert!(
+        answers.iter().all(|(_, s)| *s == 200 || *s == 404),
+        "{answers:?}"
+    );
+    assert!(
+        answers.iter().all(|(r, _)| r.starts_with("GET ")),
+        "read-only: {answers:?}"
+    );
+    let count = |sub: &str| answers.iter().filter(|(r, _)| r.contains(sub)).count();
+    assert_eq!(count("GET / HTTP"), 1, "{answers:?}");
+    assert_eq!(count("?location"), 5, "{answers:?}");
+    assert_eq!(count("?acl"), 3, "{answers:?}");
+    assert_eq!(count("?policyStatus"), 4, "{answers:?}");
+    assert_eq!(answers.len(), 1 + 5 * 5 + 3 + 4, "{answers:?}");
+    let bundle = Bundle::open(&out).unwrap();
+    assert_records(&records(&bundle), expected_records(true));
+    let mut errs = errors(&statuses(&bundle));
+    errs.sort();
+    assert_eq!(errs, expected_errors(true));
+    let ok = bundle
+        .records("collection.status")
+        .map(|r| r.unwrap().1)
+        .find(|v| v["kind"] == "storage.bucket" && v["region"] == REGION)
+        .unwrap();
+    assert_eq!(
+        (ok["status"].as_str(), ok["record_count"].as_u64()),
+        (Some("ok"), Some(5))
+    );
+    assert_secret_absent(dir.path(), &stderr);
+    assert_absent(dir.path(), &stderr, &moto.secret);
+
+    let rules = cn_e2e::assess(&out);
+    let others = set(&["zos-logs", "zos-policy", "zos-private", "zos-public"]);
+    for (id, failed) in [
+        (
+            "bucket-encrypted",
+            set(&["zos-policy", "zos-private", "zos-public"]),
+        ),
+        ("bucket-not-public", set(&["zos-policy", "zos-public"])),
+        ("bucket-public-block", others.clone()),
+        ("bucket-customer-key", others.clone()),
+        ("bucket-versioning", others.clone()),
+        ("bucket-access-logging", others.clone()),
+    ] {
+        let (result, got) = rule(&rules, id);
+        assert_eq!(got, failed, "{id}");
+        assert_eq!(result, "partially-satisfied", "{id}");
+    }
+    let report = cn_e2e::assess_report(&out);
+    assert!(
+        !serde_json::to_string(&report)
+            .unwrap()
+            .contains(&moto.secret)
+    );
+}
+
+/// A wrong ZOS secret: moto refuses the request (SignatureDoesNotMatch), nothing else is sent,
+/// the main region's bucket scope is `access-denied`, no bucket is recorded and no bucket rule
+/// is evaluated.
+#[test]
+fn cn_ctyun_zos_wrong_secret_is_refused_on_every_request() {
+    let Some(moto) = ZosMoto::start("cn_ctyun_zos_wrong_secret_is_refused_on_every_request") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let wrong = "zos-wrong-secret-0000000000000000000000";
+    let (code, stderr, _) =
+        cn_e2e::run_collect_env(Vendor::Ctyun, KEY_ID, SECRET, &out, &[], &moto.envs(wrong));
+    assert_eq!(code, 3, "{stderr}");
+    let answers = moto.answers();
+    assert!(!answers.is_empty());
+    assert!(answers.iter().all(|(_, s)| *s == 403), "{answers:?}");
+    let bundle = Bundle::open(&out).unwrap();
+    assert!(
+        !records(&bundle)
+            .iter()
+            .any(|r| r["kind"] == "storage.bucket")
+    );
+    let errs = cn_e2e::error_classes(&bundle);
+    assert_eq!(
+        errs.get(&("storage.bucket".to_owned(), REGION.to_owned()))
+            .map(String::as_str),
+        Some("access-denied"),
+        "{errs:?}"
+    );
+    let rules = cn_e2e::assess(&out);
+    for id in [
+        "bucket-encrypted",
+        "bucket-not-public",
+        "bucket-public-block",
+        "bucket-customer-key",
+        "bucket-versioning",
+        "bucket-access-logging",
+    ] {
+        assert_eq!(rule(&rules, id).0, "not-evaluated", "{id}");
+    }
+    assert_absent(dir.path(), &stderr, wrong);
+    assert_absent(dir.path(), &stderr, &moto.secret);
+}
+
+/// Some but not all ZOS variables: refused before anything is sent or written.
+#[test]
+fn cn_ctyun_zos_partial_configuration_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (code, stderr, log) = cn_e2e::run_collect_env(
+        Vendor::Ctyun,
+        KEY_ID,
+        SECRET,
+        &out,
+        &[],
+        &[("CTYUN_ZOS_ENDPOINT", "https://zos.example.invalid")],
+    );
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("CTYUN_ZOS_SECRET_KEY"), "{stderr}");
+    assert!(log.is_empty(), "{log:?}");
+    assert!(!out.exists());
+}
+
+/// A proxy in front of moto that serves its bucket listing as two pages (moto itself never
+/// pages ListBuckets): the first two buckets with a `ContinuationToken`, then, for a request
+/// carrying that token, the rest. Every other request is forwarded untouched; moto checks
+/// each signature (the signed host is the proxy's, as the client sent it).
+fn paging_proxy(upstream: &str) -> String {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let upstream = upstream.clone();
+            std::thread::spawn(move || {
+                let Some(request) = crate::moto::read_request(&mut stream) else {
+                    return;
+                };
+                let line = String::from_utf8_lossy(&request)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_owned();
+                let answer = crate::moto::forward(&request, &upstream);
+                let page = if line.starts_with("GET / ") {
+                    Some(1)
+                } else if line.starts_with("GET /?continuation-token=zos-page-2 ") {
+                    Some(2)
+                } else {
+                    None
+                };
+                let answer = match page {
+                    None => answer,
+                    Some(page) => {
+                        let end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+                        let head = String::from_utf8_lossy(&answer[..end]).into_owned();
+                        let body = String::from_utf8_lossy(&answer[end + 4..]).into_owned();
+                        let start = body.find("<Bucket>").unwrap();
+                        let stop = body.rfind("</Bucket>").unwrap() + "</Bucket>".len();
+                        let buckets: Vec<String> = body[start..stop]
+                            .split_inclusive("</Bucket>")
+                            .map(str::to_owned)
+                            .collect();
+                        let (kept, token) = if page == 1 {
+                            (
+                                buckets[..2].concat(),
+                                "<ContinuationToken>zos-page-2</ContinuationToken>",
+                            )
+                        } else {
+                            (buckets[2..].concat(), "")
+                        };
+                        let closing = "</ListAllMyBucketsResult>";
+                        let tail = &body[stop..];
+                        let tail = tail.replace(closing, &format!("{token}{closing}"));
+                        let new_body = format!("{}{kept}{tail}", &body[..start]);
+                        let head: Vec<String> = head
+                            .lines()
+                            .filter(|l| !l.to_ascii_lowercase().starts_with("content-length:"))
+                            .map(str::to_owned)
+                            .collect();
+                        format!(
+                            "{}\r\nContent-Length: {}\r\n\r\n{new_body}",
+                            head.join("\r\n"),
+                            new_body.len()
+                        )
+                        .into_bytes()
+                    }
+                };
+                let _ = stream.write_all(&answer);
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    url
+}
+
+/// A paged bucket listing: read to its end (both pages, the same five records), and with
+/// `--max-pages 1` the main region's bucket scope is `truncated` and no bucket is recorded.
+#[test]
+fn cn_ctyun_zos_bucket_listing_is_paged_and_bounded() {
+    let Some(moto) = ZosMoto::start("cn_ctyun_zos_bucket_listing_is_paged_and_bounded") else {
+        return;
+    };
+    let proxy = paging_proxy(&moto.url);
+    let envs = |url: &str| -> Vec<(String, String)> {
+        moto.envs(&moto.secret)
+            .into_iter()
+            .map(|(k, v)| {
+                let v = if k == "CTYUN_ZOS_ENDPOINT" { url } else { v };
+                (k.to_owned(), v.to_owned())
+            })
+            .collect()
+    };
+    let envs = envs(&proxy);
+    let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (_, stderr, _) = cn_e2e::run_collect_env(Vendor::Ctyun, KEY_ID, SECRET, &out, &[], &envs);
+    let listings: Vec<String> = moto
+        .answers()
+        .into_iter()
+        .filter(|(r, s)| r.starts_with("GET /?") || r.starts_with("GET / ") && *s == 200)
+        .map(|(r, _)| r)
+        .collect();
+    assert_eq!(listings.len(), 2, "{listings:?}");
+    let bundle = Bundle::open(&out).unwrap();
+    let buckets: Vec<Value> = records(&bundle)
+        .into_iter()
+        .filter(|r| r["kind"] == "storage.bucket")
+        .collect();
+    assert_records(&buckets, expected_buckets());
+    assert_absent(dir.path(), &stderr, &moto.secret);
+
+    let out = dir.path().join("bounded");
+    let (code, stderr, _) = cn_e2e::run_collect_env(
+        Vendor::Ctyun,
+        KEY_ID,
+        SECRET,
+        &out,
+        &["--max-pages", "1"],
+        &envs,
+    );
+    assert_eq!(code, 3, "{stderr}");
+    let bundle = Bundle::open(&out).unwrap();
+    assert!(
+        !records(&bundle)
+            .iter()
+            .any(|r| r["kind"] == "storage.bucket")
+    );
+    let errs = cn_e2e::error_classes(&bundle);
+    assert_eq!(
+        errs.get(&("storage.bucket".to_owned(), REGION.to_owned()))
+            .map(String::as_str),
+        Some("truncated"),
+        "{errs:?}"
     );
 }

@@ -60,9 +60,27 @@ pub(crate) fn run_collect(
     out: &Path,
     extra: &[&str],
 ) -> (u8, String, Vec<(String, bool)>) {
+    run_collect_env(vendor, key_id, secret, out, extra, &[])
+}
+
+/// [`run_collect`] with extra environment variables (CTyun's ZOS configuration); the
+/// `CTYUN_ZOS_*` variables of the calling environment are never passed on.
+pub(crate) fn run_collect_env(
+    vendor: Vendor,
+    key_id: &str,
+    secret: &str,
+    out: &Path,
+    extra: &[&str],
+    envs: &[(&str, &str)],
+) -> (u8, String, Vec<(String, bool)>) {
     let fixture = cn_fixture::start(vendor, key_id, SECRET);
     let (name, id_var, secret_var) = env_names(vendor);
-    let output = Command::new(env!("CARGO_BIN_EXE_cloudcap"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cloudcap"));
+    for var in cloudcap_collect::cn::zos::ENV_VARS {
+        command.env_remove(var);
+    }
+    command.envs(envs.iter().copied());
+    let output = command
         .args([
             "collect",
             name,

@@ -25,7 +25,7 @@ use crate::cn_fixture::{self, Vendor, ecloud::FILLERS};
 const REGIONS: [&str; 2] = ["gz2-az1", "gz2-az2"];
 
 /// Kinds recorded once, `global`, as not implemented.
-const GLOBAL_UNSUPPORTED: [&str; 4] = [
+const GLOBAL_UNREAD: [&str; 4] = [
     "identity.access-key",
     "identity.password-policy",
     "identity.user",
@@ -33,7 +33,7 @@ const GLOBAL_UNSUPPORTED: [&str; 4] = [
 ];
 
 /// Regional kinds recorded per region as not implemented.
-const REGIONAL_UNSUPPORTED: [&str; 8] = [
+const REGIONAL_UNREAD: [&str; 8] = [
     "audit.trail",
     "backup.plan",
     "compute.volume",
@@ -96,10 +96,10 @@ fn expected_errors() -> Vec<(String, String, String)> {
         "global".into(),
         "access-denied".into(),
     )];
-    for kind in GLOBAL_UNSUPPORTED {
+    for kind in GLOBAL_UNREAD {
         expected.push((kind.into(), "global".into(), "not-implemented".into()));
     }
-    for kind in REGIONAL_UNSUPPORTED {
+    for kind in REGIONAL_UNREAD {
         for region in REGIONS {
             expected.push((kind.into(), region.into(), "not-implemented".into()));
         }
@@ -263,7 +263,7 @@ fn cn_ecloud_region_restriction_records_the_other_region_as_not_collected() {
     assert_eq!(code, 3, "{stderr}");
     let bundle = Bundle::open(&out).unwrap();
     let errs = cn_e2e::error_classes(&bundle);
-    for kind in REGIONAL_UNSUPPORTED {
+    for kind in REGIONAL_UNREAD {
         assert_eq!(
             errs.get(&(kind.to_owned(), "gz2-az1".to_owned()))
                 .map(String::as_str),

@@ -3,6 +3,7 @@
 #
 # Usage: tests/moto/start.sh STATE_DIR [--scale N]
 #
+# MOTO_SEED=FILE seeds with another script (same --endpoint / --creds-out arguments).
 # Installs nothing: expects .venv (python3 -m venv .venv && .venv/bin/pip install 'moto[server]' boto3).
 # Writes into STATE_DIR (created 0700):
 #   moto.pid  the moto_server PID (stop it with: kill "$(cat STATE_DIR/moto.pid)")
@@ -36,7 +37,7 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
-"$venv/bin/python" "$root/tests/moto/seed.py" --endpoint "$url" --creds-out "$state/creds" "$@"
+"$venv/bin/python" "${MOTO_SEED:-$root/tests/moto/seed.py}" --endpoint "$url" --creds-out "$state/creds" "$@"
 
 # Every request from now on must be SigV4-signed by a key that exists in moto's IAM.
 "$venv/bin/python" - "$url" <<'PY'

@@ -4,7 +4,9 @@
 //! The only place that reads the vendors' credential variables (`ALIBABA_CLOUD_ACCESS_KEY_ID` /
 //! `_SECRET`, `TENCENTCLOUD_SECRET_ID` / `_KEY`, `HUAWEICLOUD_SDK_AK` / `_SK`, `ECLOUD_ACCESS_KEY` /
 //! `ECLOUD_SECRET_KEY` as the ecloud SDK core's environment provider reads them,
-//! `CTYUN_ACCESS_KEY` / `CTYUN_SECRET_KEY`: names of our own, the CTyun SDK core reads none) and,
+//! `CTYUN_ACCESS_KEY` / `CTYUN_SECRET_KEY`: names of our own, the CTyun SDK core reads none; for
+//! CTyun object storage `CTYUN_ZOS_ENDPOINT` / `CTYUN_ZOS_REGION` / `CTYUN_ZOS_ACCESS_KEY` /
+//! `CTYUN_ZOS_SECRET_KEY`, ours too) and,
 //! failing those, the aliyun and tccli profile files; the collector library is handed a
 //! [`CnConfig`].
 //!
@@ -15,6 +17,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, format_err};
 use cloudcap_collect::ProgressMode;
+use cloudcap_collect::cn::zos::{self, ZosConfig};
 use cloudcap_collect::cn::{self, CnConfig, CnProvider, Credentials};
 
 use super::CommonArgs;
@@ -114,7 +117,46 @@ fn read_json(path: &std::path::Path) -> Result<Option<serde_json::Value>> {
 
 pub(crate) fn run(provider: CnProvider, args: CommonArgs) -> exit::Result {
     let credentials = credentials(provider, args.profile.as_deref())?;
-    collect_into(provider, credentials, &args, args.progress())
+    let zos = match provider {
+        CnProvider::Ctyun => zos_config()?,
+        _ => None,
+    };
+    collect_into(provider, credentials, zos, &args, args.progress())
+}
+
+/// China Telecom Cloud object storage (ZOS): all of `CTYUN_ZOS_ENDPOINT`, `CTYUN_ZOS_REGION`,
+/// `CTYUN_ZOS_ACCESS_KEY` and `CTYUN_ZOS_SECRET_KEY` (names of our own), or none (ZOS is then
+/// recorded as not collected). Some but not all is an error naming the missing ones.
+fn zos_config() -> Result<Option<ZosConfig>> {
+    let values: Vec<Option<String>> = zos::ENV_VARS.iter().map(|v| env(v)).collect();
+    match values.as_slice() {
+        [Some(endpoint), Some(region), Some(id), Some(secret)] => {
+            if !endpoint.starts_with("https://") && !endpoint.starts_with("http://") {
+                return Err(format_err!(
+                    "CTYUN_ZOS_ENDPOINT must be a URL (https://...), got `{endpoint}`"
+                ));
+            }
+            Ok(Some(ZosConfig {
+                endpoint: endpoint.clone(),
+                region: region.clone(),
+                credentials: Credentials::new(id.clone(), secret.clone()),
+            }))
+        }
+        all if all.iter().all(Option::is_none) => Ok(None),
+        all => {
+            let missing: Vec<&str> = zos::ENV_VARS
+                .iter()
+                .zip(all)
+                .filter(|(_, v)| v.is_none())
+                .map(|(n, _)| *n)
+                .collect();
+            Err(format_err!(
+                "ZOS configuration incomplete: also set {} (or unset all of {})",
+                missing.join(", "),
+                zos::ENV_VARS.join(", ")
+            ))
+        }
+    }
 }
 
 /// Collects one account with `credentials` into the bundle `--out` (`collect <provider>`, and
@@ -122,6 +164,7 @@ pub(crate) fn run(provider: CnProvider, args: CommonArgs) -> exit::Result {
 pub(crate) fn collect_into(
     provider: CnProvider,
     credentials: Credentials,
+    zos: Option<ZosConfig>,
     args: &CommonArgs,
     progress: ProgressMode,
 ) -> exit::Result {
@@ -134,6 +177,7 @@ pub(crate) fn collect_into(
         progress,
         max_pages: args.max_pages.max(1),
         account_id: args.account_id.clone(),
+        zos,
     };
     // A bad scope file is refused before any request is sent.
     if let Some(scope) = &args.scope {

@@ -220,7 +220,7 @@ fn collect_account(
                     read_env("access_key_env", access_key_env)?,
                     read_env("secret_key_env", secret_key_env)?,
                 );
-                cn::collect_into(cn_provider, credentials, &common, progress)
+                cn::collect_into(cn_provider, credentials, None, &common, progress)
             }
         }
     })();

@@ -13,7 +13,7 @@ pub mod org;
 mod proto;
 mod regional;
 mod s3;
-mod sigv4;
+pub(crate) mod sigv4;
 
 use std::{collections::BTreeMap, sync::Mutex};
 

@@ -11,6 +11,9 @@ use super::{CnConfig, CnProvider, Discovery, Endpoint, Send};
 use crate::http::{CallError, HttpClient};
 use crate::runner::Collector;
 
+/// An object-store collector with its client, or why it cannot run.
+pub(crate) type OwnObjectStore = Result<(Box<dyn Collector>, HttpClient), CallError>;
+
 /// One Chinese cloud, as the shared pipeline needs it.
 pub(crate) trait CnCloud: Sync {
     /// The API client: this cloud's allow-list of read-only actions and its signer.
@@ -34,6 +37,15 @@ pub(crate) trait CnCloud: Sync {
     /// refused); China Mobile Cloud and China Telecom Cloud: no.
     fn names_account(&self) -> bool {
         true
+    }
+    /// An object-store collector of this cloud's own, with its client, run after the shared
+    /// one (CTyun ZOS over S3); `Err` is recorded in every `storage.bucket` scope.
+    fn own_object_store(
+        &self,
+        _config: &CnConfig,
+        _discovery: &Discovery,
+    ) -> Option<OwnObjectStore> {
+        None
     }
     /// Kinds that are regional in [`super::KINDS`] but account-wide on this cloud.
     fn account_wide(&self) -> &'static [&'static str];

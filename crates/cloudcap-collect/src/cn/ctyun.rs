@@ -4,8 +4,9 @@
 //! (`ctyunsdk-ebs20220909` 2.0.0 `v4_ebs_list_ebs`) and its volume-backup policies
 //! (`ctyunsdk-ebsbackup20220909` 2.0.3 `v4_ebs_backup_policy_list_policies`), its cloud-server
 //! backup policies (`ctyunsdk-csbs20220909` 2.0.2 `v4_ecs_backup_policy_list`) and its
-//! TeleDB for MySQL instances from the RDS2 API (`ctyunsdk-rds220220714` 2.0.2). Every other
-//! kind is `not-implemented` (see the gap table in `docs/collectors.md`).
+//! TeleDB for MySQL instances from the RDS2 API (`ctyunsdk-rds220220714` 2.0.2). Buckets come
+//! from ZOS over S3 ([`super::zos`], run by the shared pipeline through `own_object_store`).
+//! Every other kind is `not-implemented` (see the gap table in `docs/collectors.md`).
 //!
 //! Calls, parameters and fields: the official Python SDKs on PyPI, `ctyunsdk-ecs20220909` 2.0.2
 //! (`ecs_client.py` `v4_region_list_regions`; its response model leaves `returnObj` untyped, so
@@ -64,12 +65,14 @@ pub const RDS_PAGE_SIZE: u64 = 100;
 pub const PAGE_SIZE: u64 = 50;
 
 /// The kinds this collector evidences; every other kind of [`super::KINDS`] is `not-implemented`.
+/// `storage.bucket` comes from ZOS ([`super::zos`]), when its endpoint and key pair are given.
 pub const EVIDENCED: &[&str] = &[
     "backup.plan",
     "compute.volume",
     "database.instance",
     "network.security-group",
     "region.inventory",
+    "storage.bucket",
 ];
 
 /// The read-only actions this collector may call (named as the SDKs' models are).
@@ -169,7 +172,7 @@ impl super::cloud::CnCloud for Ctyun {
     }
 
     fn object_store(&self) -> super::sign_objstore::ObjectStore {
-        // Never used: `collects_object_store` is false (ZOS is not collected here).
+        // Never used: `collects_object_store` is false (ZOS has its own collector).
         super::sign_objstore::ObjectStore::Oss
     }
 
@@ -180,6 +183,42 @@ impl super::cloud::CnCloud for Ctyun {
     /// No call of the sourced API names the account: `--account-id` may declare it.
     fn names_account(&self) -> bool {
         false
+    }
+
+    /// ZOS over S3 ([`super::zos`]); without its configuration every `storage.bucket` scope
+    /// is `not-collected`, naming what to set.
+    fn own_object_store(
+        &self,
+        config: &CnConfig,
+        discovery: &Discovery,
+    ) -> Option<super::cloud::OwnObjectStore> {
+        let Some(zos) = &config.zos else {
+            return Some(Err(super::zos::not_configured()));
+        };
+        Some(
+            super::zos::client(&config.http, zos)
+                .map(|client| {
+                    let regions = if discovery.regions.is_empty() {
+                        vec!["global".to_owned()]
+                    } else {
+                        discovery.regions.clone()
+                    };
+                    let collector: Box<dyn Collector> = Box::new(super::zos::ZosCollector {
+                        zos: zos.clone(),
+                        regions,
+                        max_pages: config.max_pages,
+                    });
+                    (collector, client)
+                })
+                .map_err(|message| CallError {
+                    class: crate::http::ErrorClass::ServerError,
+                    service: "zos",
+                    action: "-",
+                    code: None,
+                    status: None,
+                    message,
+                }),
+        )
     }
 
     fn account_wide(&self) -> &'static [&'static str] {

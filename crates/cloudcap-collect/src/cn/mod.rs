@@ -13,7 +13,9 @@
 //! region listing and security groups; its other kinds are `unsupported`.
 //!
 //! China Telecom Cloud ([`ctyun`]) signs its EOP gateway requests in headers ([`sign_ctyun`]) and
-//! evidences its region listing and security groups; its other kinds are `unsupported`.
+//! evidences its region listing, security groups, volumes and backup policies; its object
+//! storage ZOS is read over S3 ([`zos`], SigV4) when its endpoint and key pair are given; its
+//! other kinds are `unsupported`.
 //!
 //! **Invariant:** nothing here reads the environment; credentials, endpoints and the clock source
 //! come in through [`CnConfig`].
@@ -30,6 +32,7 @@ pub mod sign_huawei;
 pub mod sign_objstore;
 pub mod sign_tencent;
 pub mod tencent;
+pub mod zos;
 
 mod call;
 mod cloud;
@@ -125,6 +128,9 @@ pub struct CnConfig {
     /// (China Mobile Cloud, China Telecom Cloud); the run record says it was declared. For
     /// another provider it is refused ([`CnError::AccountIdNotDeclarable`]).
     pub account_id: Option<String>,
+    /// China Telecom Cloud object storage (ZOS): its S3 endpoint, region and key pair; `None`
+    /// records every `storage.bucket` scope of a CTyun run as not collected.
+    pub zos: Option<zos::ZosConfig>,
 }
 
 impl CnConfig {
@@ -139,6 +145,7 @@ impl CnConfig {
             progress: ProgressMode::Quiet,
             max_pages: paging::DEFAULT_MAX_PAGES,
             account_id: None,
+            zos: None,
         }
     }
 }
@@ -493,6 +500,37 @@ pub fn collect(
                     .regions
                     .iter()
                     .map(|r| ("storage.bucket", r.clone()))
+                    .collect();
+                summary.error_scopes +=
+                    write_errors(provider, &discovery.account, sink, resume, &scopes, &err)?;
+            }
+        }
+    }
+    // A cloud whose object store has a collector of its own (CTyun ZOS over S3).
+    if let Some(own) = cloud.own_object_store(config, &discovery) {
+        match own {
+            Ok((buckets, storage_client)) => {
+                let more = crate::runner::run(
+                    buckets.as_ref(),
+                    &storage_client,
+                    sink,
+                    &progress,
+                    &options,
+                )?;
+                summary.units_collected += more.units_collected;
+                summary.units_skipped += more.units_skipped;
+                summary.error_scopes += more.error_scopes;
+                for (region, n) in more.resources_per_region {
+                    *summary.resources_per_region.entry(region).or_default() += n;
+                }
+                for (region, n) in more.data_per_region {
+                    *summary.data_per_region.entry(region).or_default() += n;
+                }
+            }
+            Err(err) => {
+                let scopes: Vec<(&str, String)> = scope_regions(&discovery.regions)
+                    .into_iter()
+                    .map(|r| ("storage.bucket", r))
                     .collect();
                 summary.error_scopes +=
                     write_errors(provider, &discovery.account, sink, resume, &scopes, &err)?;
