@@ -49,6 +49,7 @@ const KEYS: &[&str] = &[
     "profile",
     "regions",
     "endpoint_url",
+    "account_id",
 ];
 
 /// Where an account's credentials come from.
@@ -75,6 +76,8 @@ pub(crate) struct Account {
     /// Empty: every region the account lists.
     pub(crate) regions: Vec<String>,
     pub(crate) endpoint_url: Option<String>,
+    /// ecloud, ctyun: the account id to record (their APIs name none).
+    pub(crate) account_id: Option<String>,
 }
 
 /// The stable code of an accounts-file problem.
@@ -98,8 +101,11 @@ pub(crate) enum Code {
     MissingEnv,
     /// Both a profile and key variables, for one account.
     ConflictingCredentials,
-    /// A key the account's provider does not take (`profile`, `session_token_env`: aws only).
+    /// A key the account's provider does not take (`profile`, `session_token_env`: aws only;
+    /// `account_id`: ecloud and ctyun only).
     UnsupportedKey,
+    /// `account_id` is not 1–64 letters, digits, `.`, `_` or `-`.
+    BadAccountId,
     /// No `[[account]]`, or an empty string or list.
     Empty,
 }
@@ -117,6 +123,7 @@ impl Code {
             Code::MissingEnv => "missing-env",
             Code::ConflictingCredentials => "conflicting-credentials",
             Code::UnsupportedKey => "unsupported-key",
+            Code::BadAccountId => "bad-account-id",
             Code::Empty => "empty",
         }
     }
@@ -424,6 +431,30 @@ impl Checker<'_> {
         let endpoint_url = by_key
             .get("endpoint_url")
             .and_then(|v| self.string("endpoint_url", v));
+        let declarable = provider.is_some_and(|p| matches!(p, Provider::Ecloud | Provider::Ctyun));
+        let account_id = match by_key.get("account_id") {
+            Some(v) if provider.is_some() && !declarable => {
+                self.push(
+                    &v.span(),
+                    Code::UnsupportedKey,
+                    "`account_id` is for ecloud and ctyun accounts only; the other providers' \
+                     APIs name the account"
+                        .to_owned(),
+                );
+                None
+            }
+            Some(v) => self.string("account_id", v).and_then(|id| {
+                // The value is not echoed: only provider words and labels are.
+                match super::account_id(&id) {
+                    Ok(id) => Some(id),
+                    Err(message) => {
+                        self.push(&v.span(), Code::BadAccountId, message);
+                        None
+                    }
+                }
+            }),
+            None => None,
+        };
         let labelled = label.clone().zip(by_key.get("label").map(|v| v.span()));
         if self.problems.len() > before {
             return (None, labelled);
@@ -435,6 +466,7 @@ impl Checker<'_> {
                 credentials,
                 regions,
                 endpoint_url,
+                account_id,
             }),
             _ => None,
         };
@@ -569,6 +601,30 @@ profile = "audit"
     }
 
     #[test]
+    fn account_ids_are_declared_for_ecloud_and_ctyun_only() {
+        let text = "[[account]]\nprovider = \"ctyun\"\nlabel = \"ct\"\naccess_key_env = \"SET_A\"\nsecret_key_env = \"SET_B\"\naccount_id = \"ct-0001\"\n";
+        let accounts = parse_accounts("a.toml", text, &set).unwrap();
+        assert_eq!(accounts[0].account_id.as_deref(), Some("ct-0001"));
+        let got = problems(
+            "[[account]]\nprovider = \"alibaba\"\nlabel = \"a\"\naccess_key_env = \"SET_A\"\nsecret_key_env = \"SET_B\"\naccount_id = \"123\"\n\n[[account]]\nprovider = \"ecloud\"\nlabel = \"e\"\naccess_key_env = \"SET_A\"\nsecret_key_env = \"SET_B\"\naccount_id = \"not an id\"\n",
+        );
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(
+            got[0]
+                .starts_with("a.toml:6:14: unsupported-key: `account_id` is for ecloud and ctyun"),
+            "{got:?}"
+        );
+        assert!(
+            got[1].starts_with("a.toml:13:14: bad-account-id: "),
+            "{got:?}"
+        );
+        assert!(
+            !got[1].contains("not an id"),
+            "the value is not echoed: {got:?}"
+        );
+    }
+
+    #[test]
     fn accounts_file_reports_every_problem_at_once() {
         let text = r#"[[account]]
 provider = "sample"
@@ -596,7 +652,7 @@ regions = []
                 "a.toml:2:12: unknown-provider: unknown provider `sample`; expected one of aws, alibaba, tencent, huawei, ecloud, ctyun",
                 "a.toml:3:9: bad-label: label `Bad Label` may only have lowercase letters, digits, `-` and `_`",
                 "a.toml:5:18: missing-env: the environment variable `secret_key_env` names is not set (or empty)",
-                "a.toml:6:1: unknown-key: unknown key `colour` in [[account]]; expected one of provider, label, access_key_env, secret_key_env, session_token_env, profile, regions, endpoint_url",
+                "a.toml:6:1: unknown-key: unknown key `colour` in [[account]]; expected one of provider, label, access_key_env, secret_key_env, session_token_env, profile, regions, endpoint_url, account_id",
                 "a.toml:11:1: conflicting-credentials: both `profile` and key variables: name one credential source",
                 "a.toml:11:1: unsupported-key: `profile` is for aws accounts only; name the variables with access_key_env and secret_key_env",
                 "a.toml:13:18: bad-env-name: `secret_key_env` is not the name of an environment variable (A-Z, a-z, 0-9, _): name the variable that holds the credential, never the credential itself",

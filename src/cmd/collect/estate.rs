@@ -162,7 +162,7 @@ fn collect_account(
         concurrency,
         max_pages: args.max_pages,
         scope: args.scope.clone(),
-        account_id: None,
+        account_id: account.account_id.clone(),
     };
     say(format!(
         "account {label} ({}): collecting",

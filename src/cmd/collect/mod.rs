@@ -123,7 +123,7 @@ pub(crate) struct CommonArgs {
 }
 
 /// An operator-given account id: 1–64 letters, digits, `.`, `_` or `-`.
-fn account_id(text: &str) -> std::result::Result<String, String> {
+pub(crate) fn account_id(text: &str) -> std::result::Result<String, String> {
     let ok = !text.is_empty()
         && text.len() <= 64
         && text
