@@ -1038,3 +1038,86 @@ fn cn_ctyun_zos_bucket_listing_is_paged_and_bounded() {
         "{errs:?}"
     );
 }
+
+/// `collect estate` takes a ctyun account's ZOS configuration and declared account id from the
+/// accounts file (the secrets by variable name only) and writes the records `collect ctyun`
+/// writes with the same settings: the buckets from moto, every record under the declared id.
+#[test]
+fn cn_ctyun_estate_account_with_zos_and_declared_id_matches_collect_ctyun() {
+    let Some(moto) =
+        ZosMoto::start("cn_ctyun_estate_account_with_zos_and_declared_id_matches_collect_ctyun")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let direct = dir.path().join("direct");
+    let (code, stderr, _) = cn_e2e::run_collect_env(
+        Vendor::Ctyun,
+        KEY_ID,
+        SECRET,
+        &direct,
+        &["--account-id", "ct-gov-0001"],
+        &moto.envs(&moto.secret),
+    );
+    assert_eq!(code, 3, "{stderr}");
+
+    let fixture = cn_fixture::start(Vendor::Ctyun, KEY_ID, SECRET);
+    let file = dir.path().join("accounts.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[[account]]\nprovider = \"ctyun\"\nlabel = \"gov\"\naccess_key_env = \"EST_CT_ID\"\n\
+             secret_key_env = \"EST_CT_SECRET\"\nendpoint_url = \"{}\"\naccount_id = \"ct-gov-0001\"\n\
+             zos_endpoint = \"{}\"\nzos_region = \"{REGION}\"\nzos_access_key_env = \"EST_ZOS_ID\"\n\
+             zos_secret_key_env = \"EST_ZOS_SECRET\"\n",
+            fixture.url, moto.url
+        ),
+    )
+    .unwrap();
+    let estate = dir.path().join("estate");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cloudcap"));
+    for var in cloudcap_collect::cn::zos::ENV_VARS {
+        command.env_remove(var);
+    }
+    let output = command
+        .args([
+            "collect",
+            "estate",
+            "--quiet",
+            "--max-attempts",
+            "2",
+            "--timeout-secs",
+            "10",
+        ])
+        .arg("--accounts-file")
+        .arg(&file)
+        .arg("--out")
+        .arg(&estate)
+        .env("EST_CT_ID", KEY_ID)
+        .env("EST_CT_SECRET", SECRET)
+        .env("EST_ZOS_ID", &moto.key_id)
+        .env("EST_ZOS_SECRET", &moto.secret)
+        .env("NO_PROXY", "127.0.0.1")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(3), "{said}");
+    let a = records(&Bundle::open(&direct).unwrap());
+    let b = records(&Bundle::open(&estate.join("gov")).unwrap());
+    let buckets = b.iter().filter(|r| r["kind"] == "storage.bucket").count();
+    assert_eq!(buckets, 5, "{b:?}");
+    assert!(b.iter().all(|r| r["account"] == "ct-gov-0001"), "{b:?}");
+    assert_eq!(a, b, "collect estate and collect ctyun differ");
+    let runs: Vec<Value> = Bundle::open(&estate.join("gov"))
+        .unwrap()
+        .records("collection.run")
+        .map(|r| r.unwrap().1)
+        .collect();
+    assert_eq!(runs[0]["account_declared"], true);
+    assert_absent(dir.path(), &said, &moto.secret);
+    assert_absent(dir.path(), &said, SECRET);
+}

@@ -50,7 +50,29 @@ const KEYS: &[&str] = &[
     "regions",
     "endpoint_url",
     "account_id",
+    "zos_endpoint",
+    "zos_region",
+    "zos_access_key_env",
+    "zos_secret_key_env",
 ];
+
+/// The ZOS keys of a ctyun account: all of them or none.
+const ZOS_KEYS: [&str; 4] = [
+    "zos_endpoint",
+    "zos_region",
+    "zos_access_key_env",
+    "zos_secret_key_env",
+];
+
+/// A ctyun account's object storage (ZOS): its S3 endpoint, region and the names of the
+/// variables holding its key pair.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ZosSource {
+    pub(crate) endpoint: String,
+    pub(crate) region: String,
+    pub(crate) access_key_env: String,
+    pub(crate) secret_key_env: String,
+}
 
 /// Where an account's credentials come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,6 +100,8 @@ pub(crate) struct Account {
     pub(crate) endpoint_url: Option<String>,
     /// ecloud, ctyun: the account id to record (their APIs name none).
     pub(crate) account_id: Option<String>,
+    /// ctyun: object storage; `None` records ZOS as not collected.
+    pub(crate) zos: Option<ZosSource>,
 }
 
 /// The stable code of an accounts-file problem.
@@ -455,6 +479,55 @@ impl Checker<'_> {
             }),
             None => None,
         };
+        let given: Vec<&str> = ZOS_KEYS
+            .iter()
+            .copied()
+            .filter(|k| by_key.contains_key(k))
+            .collect();
+        let zos = if given.is_empty() {
+            None
+        } else if provider.is_some_and(|p| p != Provider::Ctyun) {
+            for key in &given {
+                self.push(
+                    &by_key[key].span(),
+                    Code::UnsupportedKey,
+                    format!("`{key}` is for ctyun accounts only (its object storage, ZOS)"),
+                );
+            }
+            None
+        } else if given.len() < ZOS_KEYS.len() {
+            let missing: Vec<&str> = ZOS_KEYS
+                .iter()
+                .copied()
+                .filter(|k| !given.contains(k))
+                .collect();
+            self.push(
+                &by_key[given[0]].span(),
+                Code::MissingKey,
+                format!(
+                    "ZOS needs all of {}: also give {}",
+                    ZOS_KEYS.join(", "),
+                    missing.join(", ")
+                ),
+            );
+            None
+        } else {
+            let endpoint = self.string("zos_endpoint", by_key["zos_endpoint"]);
+            let region = self.string("zos_region", by_key["zos_region"]);
+            let id = self.env_name("zos_access_key_env", by_key["zos_access_key_env"], is_set);
+            let secret = self.env_name("zos_secret_key_env", by_key["zos_secret_key_env"], is_set);
+            match (endpoint, region, id, secret) {
+                (Some(endpoint), Some(region), Some(access_key_env), Some(secret_key_env)) => {
+                    Some(ZosSource {
+                        endpoint,
+                        region,
+                        access_key_env,
+                        secret_key_env,
+                    })
+                }
+                _ => None,
+            }
+        };
         let labelled = label.clone().zip(by_key.get("label").map(|v| v.span()));
         if self.problems.len() > before {
             return (None, labelled);
@@ -467,6 +540,7 @@ impl Checker<'_> {
                 regions,
                 endpoint_url,
                 account_id,
+                zos,
             }),
             _ => None,
         };
@@ -625,6 +699,52 @@ profile = "audit"
     }
 
     #[test]
+    fn zos_keys_are_for_ctyun_all_or_none() {
+        let base = |provider: &str, extra: &str| {
+            format!(
+                "[[account]]\nprovider = \"{provider}\"\nlabel = \"c\"\naccess_key_env = \"SET_A\"\nsecret_key_env = \"SET_B\"\n{extra}"
+            )
+        };
+        let all = "zos_endpoint = \"https://zos.example\"\nzos_region = \"r1\"\nzos_access_key_env = \"SET_Z\"\nzos_secret_key_env = \"SET_S\"\n";
+        let accounts = parse_accounts("a.toml", &base("ctyun", all), &set).unwrap();
+        assert_eq!(
+            accounts[0].zos,
+            Some(ZosSource {
+                endpoint: "https://zos.example".into(),
+                region: "r1".into(),
+                access_key_env: "SET_Z".into(),
+                secret_key_env: "SET_S".into(),
+            })
+        );
+        assert_eq!(
+            parse_accounts("a.toml", &base("ctyun", ""), &set).unwrap()[0].zos,
+            None
+        );
+        // Some but not all: one problem naming the missing keys.
+        let got = problems(&base("ctyun", "zos_region = \"r1\"\n"));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].starts_with("a.toml:6:14: missing-key: ZOS needs all of"),
+            "{got:?}"
+        );
+        assert!(
+            got[0].contains("also give zos_endpoint, zos_access_key_env, zos_secret_key_env"),
+            "{got:?}"
+        );
+        // Another provider: each key refused. An unset variable: named, its value not shown.
+        let got = problems(&base("huawei", all));
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(
+            got.iter().all(|p| p.contains(": unsupported-key: ")),
+            "{got:?}"
+        );
+        let unset = all.replace("SET_S", "UNSET_S");
+        let got = problems(&base("ctyun", &unset));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].starts_with("a.toml:9:22: missing-env: "), "{got:?}");
+    }
+
+    #[test]
     fn accounts_file_reports_every_problem_at_once() {
         let text = r#"[[account]]
 provider = "sample"
@@ -652,7 +772,7 @@ regions = []
                 "a.toml:2:12: unknown-provider: unknown provider `sample`; expected one of aws, alibaba, tencent, huawei, ecloud, ctyun",
                 "a.toml:3:9: bad-label: label `Bad Label` may only have lowercase letters, digits, `-` and `_`",
                 "a.toml:5:18: missing-env: the environment variable `secret_key_env` names is not set (or empty)",
-                "a.toml:6:1: unknown-key: unknown key `colour` in [[account]]; expected one of provider, label, access_key_env, secret_key_env, session_token_env, profile, regions, endpoint_url, account_id",
+                "a.toml:6:1: unknown-key: unknown key `colour` in [[account]]; expected one of provider, label, access_key_env, secret_key_env, session_token_env, profile, regions, endpoint_url, account_id, zos_endpoint, zos_region, zos_access_key_env, zos_secret_key_env",
                 "a.toml:11:1: conflicting-credentials: both `profile` and key variables: name one credential source",
                 "a.toml:11:1: unsupported-key: `profile` is for aws accounts only; name the variables with access_key_env and secret_key_env",
                 "a.toml:13:18: bad-env-name: `secret_key_env` is not the name of an environment variable (A-Z, a-z, 0-9, _): name the variable that holds the credential, never the credential itself",

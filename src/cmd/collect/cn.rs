@@ -131,24 +131,7 @@ fn zos_config() -> Result<Option<ZosConfig>> {
     let values: Vec<Option<String>> = zos::ENV_VARS.iter().map(|v| env(v)).collect();
     match values.as_slice() {
         [Some(endpoint), Some(region), Some(id), Some(secret)] => {
-            // Plain HTTP only to this machine (test servers): elsewhere answers travel in clear.
-            let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-                .iter()
-                .any(|p| {
-                    endpoint
-                        .strip_prefix(p)
-                        .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
-                });
-            if !endpoint.starts_with("https://") && !loopback {
-                return Err(format_err!(
-                    "CTYUN_ZOS_ENDPOINT must be an https:// URL (http:// only to 127.0.0.1, localhost or [::1]), got `{endpoint}`"
-                ));
-            }
-            Ok(Some(ZosConfig {
-                endpoint: endpoint.clone(),
-                region: region.clone(),
-                credentials: Credentials::new(id.clone(), secret.clone()),
-            }))
+            zos_checked("CTYUN_ZOS_ENDPOINT", endpoint, region, id, secret).map(Some)
         }
         all if all.iter().all(Option::is_none) => Ok(None),
         all => {
@@ -165,6 +148,34 @@ fn zos_config() -> Result<Option<ZosConfig>> {
             ))
         }
     }
+}
+
+/// The ZOS configuration, its endpoint (named `what` in the error) an `https://` URL, or plain
+/// `http://` to this machine only (test servers): elsewhere answers would travel in clear.
+pub(crate) fn zos_checked(
+    what: &str,
+    endpoint: &str,
+    region: &str,
+    id: &str,
+    secret: &str,
+) -> Result<ZosConfig> {
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| {
+            endpoint
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+        });
+    if !endpoint.starts_with("https://") && !loopback {
+        return Err(format_err!(
+            "{what} must be an https:// URL (http:// only to 127.0.0.1, localhost or [::1]), got `{endpoint}`"
+        ));
+    }
+    Ok(ZosConfig {
+        endpoint: endpoint.to_owned(),
+        region: region.to_owned(),
+        credentials: Credentials::new(id.to_owned(), secret.to_owned()),
+    })
 }
 
 /// Collects one account with `credentials` into the bundle `--out` (`collect <provider>`, and

@@ -220,7 +220,17 @@ fn collect_account(
                     read_env("access_key_env", access_key_env)?,
                     read_env("secret_key_env", secret_key_env)?,
                 );
-                cn::collect_into(cn_provider, credentials, None, &common, progress)
+                let zos = match &account.zos {
+                    Some(z) => Some(cn::zos_checked(
+                        "zos_endpoint",
+                        &z.endpoint,
+                        &z.region,
+                        &read_env("zos_access_key_env", &z.access_key_env)?,
+                        &read_env("zos_secret_key_env", &z.secret_key_env)?,
+                    )?),
+                    None => None,
+                };
+                cn::collect_into(cn_provider, credentials, zos, &common, progress)
             }
         }
     })();

@@ -67,7 +67,8 @@ enum Provider {
     ///
     /// The file (--accounts-file, TOML) has one [[account]] table per account: provider, label,
     /// the credentials by the names of environment variables (or an aws profile), optional
-    /// regions and endpoint_url, and for ecloud and ctyun an account_id (as --account-id).
+    /// regions and endpoint_url, for ecloud and ctyun an account_id (as --account-id), for
+    /// ctyun the four zos_* keys (as the CTYUN_ZOS_* variables).
     /// Every problem of the file is printed as path:line:col: code:
     /// message, and nothing is written. Each account is collected as `collect <provider>`
     /// collects it. Exit status: 0 all collected, 3 some account has scopes with collection
