@@ -424,7 +424,8 @@ pub struct ScopeProblem {
 #[serde(rename_all = "kebab-case", tag = "type")]
 pub enum ScopeCause {
     /// The collector recorded an error (`error_class`: access-denied, throttled, server-error,
-    /// timeout, malformed, unsupported, not-collected) with the provider's or collector's message.
+    /// timeout, malformed, unsupported, not-collected, not-implemented, truncated) with the
+    /// provider's or collector's message.
     CollectionFailed {
         error_class: String,
         message: String,
