@@ -1215,15 +1215,8 @@ fn world_rules(
             let (cidrs, _) = prefix_lists.get(list).ok_or_else(|| {
                 format!("rule {id}: its source is prefix list {list}, whose entries were not read")
             })?;
-            let mut families: Vec<bool> = ingress::world_families(
-                &cidrs
-                    .iter()
-                    .map(|c| (c.as_str(), c.contains(':')))
-                    .collect::<Vec<_>>(),
-            );
-            families.sort_unstable();
-            families.dedup();
-            families
+            ingress::set_families(cidrs)
+                .map_err(|m| format!("rule {id}: prefix list {list}: {m}"))?
         }
     };
     if families.is_empty() {

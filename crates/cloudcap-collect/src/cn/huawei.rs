@@ -1248,19 +1248,8 @@ fn world_rules(
                     "rule {id}: its source is address group {group}, whose addresses were not read"
                 )
             })?;
-            if let Some(range) = ips.iter().find(|ip| ip.contains('-')) {
-                return Err(format!(
-                    "rule {id}: address group {group} holds the range {range}, which is not weighed"
-                ));
-            }
-            let mut families = ingress::world_families(
-                &ips.iter()
-                    .map(|ip| (ip.as_str(), ip.contains(':')))
-                    .collect::<Vec<_>>(),
-            );
-            families.sort_unstable();
-            families.dedup();
-            families
+            ingress::set_families(ips)
+                .map_err(|m| format!("rule {id}: address group {group}: {m}"))?
         }
     };
     if families.is_empty() {

@@ -64,6 +64,25 @@ pub(crate) fn world_families(sources: &[(&str, bool)]) -> Vec<bool> {
         .collect()
 }
 
+/// The address families (false: IPv4, true: IPv6) in which a named set of addresses (a prefix
+/// list, an address group, address templates) holds the whole internet, sorted, once each. An
+/// address range (`a-b`) is not weighed: the set's reach is then unknown (`Err`, naming it).
+pub(crate) fn set_families<'a>(
+    addresses: impl IntoIterator<Item = &'a String>,
+) -> Result<Vec<bool>, String> {
+    let mut sources = Vec::new();
+    for a in addresses {
+        if a.contains('-') {
+            return Err(format!("it holds the range {a}, which is not weighed"));
+        }
+        sources.push((a.as_str(), a.contains(':')));
+    }
+    let mut families = world_families(&sources);
+    families.sort_unstable();
+    families.dedup();
+    Ok(families)
+}
+
 /// One copy of `rule` per address family in `families`.
 pub(crate) fn per_family(rule: Rule, families: &[bool]) -> Vec<Rule> {
     families
@@ -204,6 +223,17 @@ pub(crate) fn world_reach(rules: &[Rule], tie: Tie) -> Result<(Vec<u16>, bool), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_named_set_reaches_from_the_world_in_the_families_it_holds_it() {
+        let set = |v: &[&str]| v.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            set_families(&set(&["::/0", "0.0.0.0/0", "::/0"])),
+            Ok(vec![false, true])
+        );
+        assert_eq!(set_families(&set(&["10.0.0.0/8", "192.0.2.1"])), Ok(vec![]));
+        assert!(set_families(&set(&["0.0.0.0/0", "10.0.0.1-10.0.0.9"])).is_err());
+    }
 
     fn rule(id: &str, rank: i64, accept: bool, proto: Proto, span: Span) -> Rule {
         Rule {

@@ -1257,26 +1257,16 @@ impl AddressBook {
                 .collect(),
             (t, g) => return Err(format!("it names both template {t} and group {g}")),
         };
-        let mut families = Vec::new();
+        let mut sets = Vec::new();
         for t in ids {
-            let set = self
-                .templates
-                .get(t)
-                .ok_or_else(|| format!("address template {t} is not in the listing"))?;
-            if let Some(range) = set.iter().find(|a| a.contains('-')) {
-                return Err(format!(
-                    "address template {t} holds the range {range}, which is not weighed"
-                ));
-            }
-            families.extend(ingress::world_families(
-                &set.iter()
-                    .map(|a| (a.as_str(), a.contains(':')))
-                    .collect::<Vec<_>>(),
-            ));
+            sets.push(
+                self.templates
+                    .get(t)
+                    .ok_or_else(|| format!("address template {t} is not in the listing"))?,
+            );
         }
-        families.sort_unstable();
-        families.dedup();
-        Ok(families)
+        ingress::set_families(sets.into_iter().flatten())
+            .map_err(|m| format!("its address templates: {m}"))
     }
 }
 
